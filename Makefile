@@ -1,0 +1,36 @@
+# InvestMap: `make run` starts the app on the demo data, `make test` runs the whole suite.
+# Both set everything up first (Debian packages, .venv, offline map assets).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8501
+
+.PHONY: run test system-run system-test venv lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+system-run:
+	bash scripts/setup-system.sh run
+
+system-test:
+	bash scripts/setup-system.sh test
+
+run: system-run venv
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: system-test venv
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) static/vendor .pytest_cache

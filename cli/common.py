@@ -1,0 +1,95 @@
+"""Options and helpers shared by every command (``--data``, per-layer overrides, output)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from layers.io import ReadError
+from layers.policy import Policy, PolicyError, load_policy
+from layers.validate import ValidationError
+
+
+class UserError(Exception):
+    """An error the user can fix; printed without a traceback, exit code 2."""
+
+
+LAYER_OPTIONS = {
+    "park": "--parks",
+    "parcel": "--parcels",
+    "project": "--projects",
+    "redline": "--redlines",
+    "enterprise": "--enterprises",
+}
+
+
+def add_data_options(parser: argparse.ArgumentParser, layers: Iterable[str] = ()) -> None:
+    """Add ``--data``, ``--policy`` and a per-layer override option for each of ``layers``."""
+    parser.add_argument("--data", metavar="GPKG|URL",
+                        help="county data: a GeoPackage (default: the embedded demo county)")
+    parser.add_argument("--policy", metavar="FILE",
+                        help="policy settings YAML (default: data/policy.yaml)")
+    for layer in layers:
+        parser.add_argument(LAYER_OPTIONS[layer], dest=f"layer_{layer}", metavar="FILE",
+                            help=f"read the {layer} layer from FILE instead of --data")
+
+
+def policy_from(args: argparse.Namespace) -> Policy:
+    try:
+        return load_policy(getattr(args, "policy", None))
+    except PolicyError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def county_from(args: argparse.Namespace, layers: tuple[str, ...]):  # noqa: ANN201
+    """Load the layers a command needs from ``--data`` and the per-layer options."""
+    from layers.county import load_county
+
+    overrides = {name: getattr(args, f"layer_{name}") for name in layers
+                 if getattr(args, f"layer_{name}", None)}
+    try:
+        return load_county(getattr(args, "data", None), overrides=overrides,
+                           policy=policy_from(args), layers=layers)
+    except (ValidationError, ReadError) as exc:
+        raise UserError(str(exc)) from exc
+
+
+def write_table(frame: pd.DataFrame, out: str | Path, *, layer: str = "result") -> Path:
+    """Write a result table by suffix: .csv (UTF-8 with BOM for Excel), .gpkg, .parquet,
+    .xlsx. The file appears only when complete (written to a temporary name, then renamed)."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".gpkg", ".parquet", ".xlsx"):
+        raise UserError(f"{out}: unsupported output type {suffix!r}; use .csv, .gpkg, "
+                        ".parquet or .xlsx")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.partial{suffix}")
+    if suffix == ".csv":
+        plain = frame.drop(columns=["geometry"], errors="ignore")
+        pd.DataFrame(plain).to_csv(tmp, index=False, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore")).to_excel(tmp,
+                                                                                 index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(tmp)
+    else:
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise UserError(f"{out}: a GeoPackage needs geometry; write .csv instead")
+        if tmp.exists():
+            tmp.unlink()
+        frame.to_file(tmp, layer=layer, driver="GPKG")
+    tmp.replace(out)
+    return out
+
+
+def progress(iterable, *, total: int | None = None, desc: str = ""):  # noqa: ANN001, ANN201
+    """A progress bar on stderr for long work (silent when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, file=sys.stderr,
+                disable=not sys.stderr.isatty(), leave=False)

@@ -1,0 +1,468 @@
+"""Deterministic generator of the fictional demo county 青峰县 (Qingfeng County).
+
+Everything here is invented sample data placed in real geography (northern Shaanxi, CGCS2000
+3° Gauss–Krüger zone 37, EPSG:4546) so that CRS handling, areas and basemaps behave as with
+real data. The same generator writes the embedded ``data/demo.gpkg`` (2,000 parcels) and
+county-sized or province-sized test sets for benchmarks (``investmap demo --parcels N``).
+
+Layout: parks sit on a grid; inside a park, parcels are laid in rows separated by 24 m roads,
+neighbours in a row share edges. Red lines are placed so that some parcels conflict
+(eco red line over a park corner, farmland overlapping a row, another plot's red line drawn
+8 m too wide, the urban boundary cutting through a park's top row), some only touch
+(farmland sharing an edge, a 2 cm sliver under the tolerance), and most are clean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import yaml
+from pyproj import Transformer
+
+WORKING_EPSG = 4546  # CGCS2000 3° GK zone 37 (central meridian 111°E), no zone prefix
+CENTER_LONLAT = (110.95, 38.92)
+SEED = 20_261_122
+AS_OF = pd.Timestamp("2026-06-30")  # fixed, so the generated dates never depend on today
+
+ROAD_M = 24.0
+ROW_HEIGHTS_M = np.array([130.0, 160.0, 200.0, 240.0])
+
+PARK_TEMPLATES = (
+    ("青峰高新技术产业开发区", "Qingfeng High-tech Industrial Development Zone", "provincial",
+     ["battery"], "100102"),
+    ("青峰现代煤化工产业园", "Qingfeng Modern Coal-Chemicals Park", "provincial",
+     ["coal_chem"], "100103"),
+    ("青峰经济技术开发区", "Qingfeng Economic and Technological Development Zone", "national",
+     ["battery", "coal_chem"], "100102"),
+    ("青峰特色食品产业园", "Qingfeng Specialty Food Park", "county", ["food"], "100101"),
+    ("青峰商贸物流园", "Qingfeng Trade and Logistics Park", "city", ["food"], "1101"),
+)
+
+STATUS_WEIGHTS = {
+    "reserve": 0.15, "available": 0.30, "reserved": 0.08,
+    "transferred": 0.12, "under_construction": 0.10, "producing": 0.25,
+}
+STAGE_WEIGHTS = {
+    "pipeline": 0.12, "signed": 0.15, "started": 0.18, "completed": 0.08,
+    "producing": 0.35, "stalled": 0.07, "lost": 0.05,
+}
+UTILITY_FLAGS = ("road", "power", "water", "drainage", "telecom", "gas", "heat", "levelled")
+
+
+@dataclass(frozen=True)
+class Segment:
+    chain_id: str
+    segment_id: str
+    zh: str
+    industry_code: str
+
+
+def _segments(chains_path: Path) -> list[Segment]:
+    doc = yaml.safe_load(chains_path.read_text(encoding="utf-8"))
+    return [Segment(c["chain_id"], s["segment_id"], s["zh"], s["industry_codes"][0])
+            for c in doc["chains"] for s in c["segments"]]
+
+
+def build_county(n_parcels: int = 2000, *, n_redlines: int | None = None,
+                 seed: int = SEED) -> dict[str, pd.DataFrame]:
+    """Build the demo county as a dict of layer name → (Geo)DataFrame in EPSG:4546.
+
+    Parameters
+    ----------
+    n_parcels : number of parcels (about 3 % lie outside every park).
+    n_redlines : total red-line polygons; ``None`` gives the natural count (~15 % of parcels
+        for small counties). Structural red lines (urban boundary, eco, farmland) are kept
+        first, then plot red lines fill up to the count.
+    seed : random seed; the same arguments always give the same county.
+    """
+    if n_parcels < 50:
+        raise ValueError(f"n_parcels={n_parcels}: the demo county needs at least 50 parcels")
+    rng = np.random.default_rng(seed)
+    from data import get_path
+
+    segments = _segments(get_path("chains"))
+    layout = _layout(n_parcels, rng)
+    parks = _parks(layout)
+    parcels = _parcels(layout, rng)
+    redlines = _redlines(layout, parcels, rng, n_redlines)
+    enterprises, parcels = _enterprises(parcels, layout, segments, rng)
+    projects = _projects(parcels, enterprises, layout, segments, rng)
+    return {"park": parks, "parcel": parcels, "project": projects, "redline": redlines,
+            "enterprise": enterprises}
+
+
+# -- layout -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Layout:
+    n_parks: int
+    park_of: np.ndarray  # group index per parcel; n_parks is the "outside any park" group
+    boxes: np.ndarray  # (n, 4) xmin, ymin, xmax, ymax
+    row: np.ndarray
+    group_bounds: np.ndarray  # (n_groups, 4)
+    row_bounds: dict[tuple[int, int], tuple[float, float, float]]  # (group,row)→y0,y1,xmin
+
+
+def _layout(n: int, rng: np.random.Generator) -> _Layout:
+    n_parks = max(len(PARK_TEMPLATES), int(np.ceil(n / 450)))
+    n_outside = max(6, int(n * 0.03))
+    n_in = n - n_outside
+    weights = rng.uniform(0.6, 1.4, n_parks)
+    counts = np.floor(weights / weights.sum() * n_in).astype(int)
+    counts[: n_in - counts.sum()] += 1
+    counts = np.append(counts, n_outside)
+    n_groups = n_parks + 1
+    group = np.repeat(np.arange(n_groups), counts)
+
+    width = rng.lognormal(np.log(150.0), 0.45, n).clip(45.0, 600.0)
+    row_len = np.sqrt(counts * 150.0 * 200.0)[group]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    csum = np.cumsum(width)
+    before = csum - width  # cumulative width before each parcel, over all groups
+    offset = np.repeat(before[starts], counts)
+    pos = before - offset
+    row = np.floor(pos / row_len).astype(int)
+    x0 = pos - row * row_len
+    # the first parcel of each row starts at the row's margin: shift rows to start near 0
+    max_rows = int(row.max()) + 1
+    heights = ROW_HEIGHTS_M[rng.integers(0, len(ROW_HEIGHTS_M), (n_groups, max_rows))]
+    y_start = np.cumsum(heights + ROAD_M, axis=1) - (heights + ROAD_M)
+    y0 = y_start[group, row]
+    h = heights[group, row]
+
+    extent_x = row_len.max() + width.max() + 200.0
+    extent_y = float((heights + ROAD_M).sum(axis=1).max()) + 200.0
+    spacing = max(extent_x, extent_y) + 1500.0
+    cols = int(np.ceil(np.sqrt(n_groups)))
+    gx = (np.arange(n_groups) % cols) * spacing
+    gy = (np.arange(n_groups) // cols) * spacing
+    cx, cy = Transformer.from_crs(4490, WORKING_EPSG, always_xy=True).transform(*CENTER_LONLAT)
+    gx = gx - gx.mean() + cx
+    gy = gy - gy.mean() + cy
+
+    xmin = gx[group] + x0
+    ymin = gy[group] + y0
+    boxes = np.column_stack([xmin, ymin, xmin + width, ymin + h])
+    frame = pd.DataFrame(boxes, columns=["x0", "y0", "x1", "y1"])
+    frame["g"], frame["r"] = group, row
+    gb = frame.groupby("g").agg(x0=("x0", "min"), y0=("y0", "min"), x1=("x1", "max"),
+                                y1=("y1", "max")).to_numpy()
+    rb = frame.groupby(["g", "r"]).agg(y0=("y0", "min"), y1=("y1", "max"), x0=("x0", "min"))
+    row_bounds = {(int(g), int(r)): (float(v.y0), float(v.y1), float(v.x0))
+                  for (g, r), v in rb.iterrows()}
+    return _Layout(n_parks, group, boxes, row, gb, row_bounds)
+
+
+def _template(i: int) -> tuple[str, str, str, list[str], str]:
+    base = PARK_TEMPLATES[i % len(PARK_TEMPLATES)]
+    if i < len(PARK_TEMPLATES):
+        return base
+    k = i // len(PARK_TEMPLATES) + 1
+    return (f"{base[0]}{k}区", f"{base[1]} {k}", base[2], base[3], base[4])
+
+
+def _parks(layout: _Layout) -> gpd.GeoDataFrame:
+    rows = []
+    for i in range(layout.n_parks):
+        zh, en, level, chains, _ = _template(i)
+        x0, y0, x1, y1 = layout.group_bounds[i]
+        rows.append({
+            "park_id": f"P{i + 1:02d}" if layout.n_parks < 100 else f"P{i + 1:05d}",
+            "name": zh, "name_en": en, "level": level,
+            "leading_industries": ",".join(chains),
+            "address": f"青峰县{zh[2:6]}大道{i + 1}号",
+            "contact": f"招商服务中心 0912-55{i:05d}"[:22],
+            "description": f"{zh}（虚构示例数据），主导产业：{'、'.join(chains)}。",
+            "description_en": f"{en} (fictional sample data).",
+            "notes": f"内部：{zh}管委会年度招商任务 {20 + i} 亿元",
+            "geometry": shapely.box(x0 - 40, y0 - 40, x1 + 40, y1 + 40),
+        })
+    return gpd.GeoDataFrame(rows, crs=WORKING_EPSG)
+
+
+def _parcels(layout: _Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    n = len(layout.park_of)
+    statuses = rng.choice(list(STATUS_WEIGHTS), n, p=list(STATUS_WEIGHTS.values()))
+    park_use = np.array([_template(i)[4] for i in range(layout.n_parks)] + ["100101"])
+    land_use = park_use[layout.park_of].astype(object)
+    mixed = rng.random(n)
+    land_use[mixed < 0.08] = "1101"
+    land_use[(mixed >= 0.08) & (mixed < 0.11)] = "0901"
+    land_use[(mixed >= 0.11) & (mixed < 0.20)] = "100101"
+    width = 10 ** int(np.ceil(np.log10(n + 1)))
+    park_ids = [f"P{i + 1:02d}" if layout.n_parks < 100 else f"P{i + 1:05d}"
+                for i in range(layout.n_parks)] + [None]
+    far_min = rng.choice([0.6, 0.7, 0.8, 1.0, 1.2], n)
+    util_count = rng.integers(4, 9, n)
+    utilities = [",".join(UTILITY_FLAGS[:k]) for k in util_count]
+    transfer = AS_OF - pd.to_timedelta(rng.integers(60, 5 * 365, n), unit="D")
+    dev = np.isin(statuses, ["transferred", "under_construction", "producing"])
+    agreed = transfer + pd.to_timedelta(rng.integers(90, 240, n), unit="D")
+    started = agreed + pd.to_timedelta(rng.integers(-30, 200, n), unit="D")
+    has_start = np.isin(statuses, ["under_construction", "producing"])
+    developed = np.where(statuses == "producing", 1.0, rng.uniform(0.05, 0.95, n))
+    invested = np.where(statuses == "producing", 1.0, rng.uniform(0.1, 0.95, n))
+    stopped = np.where((statuses == "under_construction") & (rng.random(n) < 0.2),
+                       AS_OF - pd.to_timedelta(rng.integers(100, 700, n), unit="D"), pd.NaT)
+    frame = pd.DataFrame({
+        "parcel_id": [f"QF-{i:0{len(str(width)) - 1}d}" for i in range(1, n + 1)],
+        "park_id": [park_ids[g] for g in layout.park_of],
+        "land_use": land_use.astype(str),
+        "status": statuses,
+        "far_min": far_min,
+        "far_max": far_min + rng.choice([0.8, 1.0, 1.5], n),
+        "price_wan_per_mu": np.round(rng.uniform(12, 30, n), 1),
+        "investment_min_wan_per_mu": rng.choice([150.0, 200.0, 250.0, 300.0], n),
+        "tax_min_wan_per_mu": rng.choice([8.0, 10.0, 15.0, 20.0], n),
+        "transfer_date": pd.Series(transfer).where(dev),
+        "agreed_start_date": pd.Series(agreed).where(dev),
+        "actual_start_date": pd.Series(started).where(has_start),
+        "developed_share": np.where(has_start, np.round(developed, 2), np.nan),
+        "invested_share": np.where(has_start, np.round(invested, 2), np.nan),
+        "stopped_since": pd.Series(stopped),
+        "utilities": utilities,
+        "enterprise_id": None,
+        "notes": np.where(rng.random(n) < 0.1, "内部：拆迁补偿未结清", None),
+    })
+    frame["park_id"] = frame["park_id"].where(frame["park_id"].notna(), None)
+    geoms = shapely.box(*layout.boxes.T)
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=WORKING_EPSG)
+
+
+def _redlines(layout: _Layout, parcels: gpd.GeoDataFrame, rng: np.random.Generator,
+              n_redlines: int | None) -> gpd.GeoDataFrame:
+    structural: list[tuple[str, str, shapely.Geometry, str | None]] = []
+    for g, (x0, y0, x1, y1) in enumerate(layout.group_bounds):
+        park = g < layout.n_parks
+        label = f"园区{g + 1}" if park else "园外"
+        if not park:  # parcels outside parks: the boundary covers only the western half
+            structural.append(("urban_boundary", f"城镇开发边界（{label}）",
+                               shapely.box(x0 - 200, y0 - 200, (x0 + x1) / 2, y1 + 200), None))
+            continue
+        top = y1 + 200
+        if g % 3 == 1:  # the boundary cuts through the top row of every third park
+            y_top_row = max(v[0] for k, v in layout.row_bounds.items() if k[0] == g)
+            top = y_top_row + 0.5 * (y1 - y_top_row)
+        structural.append(("urban_boundary", f"城镇开发边界（{label}）",
+                           shapely.box(x0 - 200, y0 - 200, x1 + 200, top), None))
+        r = rng.uniform(250, 450)
+        eco = shapely.Point(x1, y0).buffer(r, quad_segs=8)
+        structural.append(("eco_redline", f"生态保护红线（{label}东南）", eco, None))
+        structural.append(("eco_redline", f"生态保护红线（{label}东南，重叠图斑）",
+                           shapely.affinity.translate(eco, -r / 3, r / 4), None))
+        for row, shift in ((0, 0.0), (1, 20.0), (2, 0.02)):
+            bounds = layout.row_bounds.get((g, row))
+            if bounds is None:
+                continue
+            ry0, ry1, rx0 = bounds
+            structural.append(("basic_farmland", f"永久基本农田（{label}第{row + 1}排西侧）",
+                               shapely.box(rx0 - 400, ry0, rx0 + shift, ry1), None))
+        if g % 2 == 0:
+            structural.append(("flood_zone", f"洪涝风险区（{label}）",
+                               shapely.Point(x0, y1).buffer(300, quad_segs=8), None))
+    dev_idx = np.flatnonzero(parcels["status"].isin(
+        ["transferred", "under_construction", "producing"]).to_numpy())
+    n_plot = (min(len(dev_idx), max(20, len(parcels) // 8)) if n_redlines is None
+              else max(0, n_redlines - len(structural)))
+    if n_redlines is not None and len(structural) > n_redlines:
+        keep = np.sort(rng.choice(len(structural), n_redlines, replace=False))
+        structural = [structural[i] for i in keep]
+    picked = rng.choice(dev_idx, min(n_plot, len(dev_idx)), replace=False)
+    picked.sort()
+    boxes = layout.boxes[picked].copy()
+    wide = rng.random(len(picked)) < 0.05
+    boxes[wide, 2] += 8.0  # drawn 8 m too wide: overlaps the eastern neighbour
+    plot_geoms = shapely.box(*boxes.T)
+    pids = parcels["parcel_id"].to_numpy()[picked]
+    n_s = len(structural)
+    frame = pd.DataFrame({
+        "redline_id": [f"RL-{i:07d}" for i in range(1, n_s + len(picked) + 1)],
+        "category": [s[0] for s in structural] + ["landuse_redline"] * len(picked),
+        "name": [s[1] for s in structural] + [f"用地红线 {p}" for p in pids],
+        "parcel_id": [s[3] for s in structural] + list(pids),
+    })
+    geoms = np.concatenate([np.array([s[2] for s in structural], dtype=object), plot_geoms])
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=WORKING_EPSG)
+
+
+def _enterprises(parcels: gpd.GeoDataFrame, layout: _Layout, segments: list[Segment],
+                 rng: np.random.Generator) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    producing = np.flatnonzero((parcels["status"] == "producing").to_numpy())
+    n_ent = max(10, len(parcels) // 8)
+    owners = rng.integers(0, n_ent, len(producing))
+    eids = np.array([f"E{i + 1:06d}" for i in range(n_ent)])
+    parcels = parcels.copy()
+    parcels.loc[parcels.index[producing], "enterprise_id"] = eids[owners]
+    area_mu = shapely.area(parcels.geometry.values) / (10_000 / 15)
+    land = np.bincount(owners, weights=area_mu[producing], minlength=n_ent)
+    parks = parcels["park_id"].to_numpy()
+    park_of_ent = np.full(n_ent, None, dtype=object)
+    park_of_ent[owners] = parks[producing]
+    no_parcel = land == 0
+    land[no_parcel] = np.round(rng.uniform(1.5, 60, no_parcel.sum()), 2)
+    small = rng.random(n_ent) < 0.04
+    land[small] = np.round(rng.uniform(1.0, 2.9, small.sum()), 2)
+
+    chain_segs = {c: [s for s in segments if s.chain_id == c] for c in
+                  ("battery", "coal_chem", "food")}
+    seg_pick = []
+    for i in range(n_ent):
+        p = park_of_ent[i]
+        g = int(p[1:]) - 1 if isinstance(p, str) else 0
+        chains = _template(g)[3]
+        options = [s for c in chains for s in chain_segs[c]]
+        seg_pick.append(options[rng.integers(0, len(options))])
+    scale = np.where(rng.random(n_ent) < 0.6, "above", "below")
+    tax_per_mu = rng.lognormal(np.log(14.0), 0.85, n_ent)
+    tax = tax_per_mu * land
+    va = tax * rng.lognormal(np.log(5.6), 0.35, n_ent)
+    revenue = va * rng.lognormal(np.log(4.0), 0.25, n_ent)
+    energy = va / rng.lognormal(np.log(2.7), 0.5, n_ent)
+    emission = np.where(rng.random(n_ent) < 0.1, np.nan,
+                        va / rng.lognormal(np.log(4900.0), 0.6, n_ent))
+    employees = np.maximum(5, np.round(va / rng.lognormal(np.log(18.0), 0.4, n_ent)))
+    rnd = revenue * rng.lognormal(np.log(0.03), 0.6, n_ent)
+    kwh = tax / rng.lognormal(np.log(0.235), 0.5, n_ent)
+    start = AS_OF - pd.to_timedelta(rng.integers(200, 12 * 365, n_ent), unit="D")
+    frame = pd.DataFrame({
+        "enterprise_id": eids,
+        "name": [f"青峰{s.zh}示例企业{i + 1:04d}有限公司" for i, s in enumerate(seg_pick)],
+        "scale": scale,
+        "park_id": park_of_ent,
+        "industry_code": [s.industry_code for s in seg_pick],
+        "segment_id": [s.segment_id for s in seg_pick],
+        "land_mu": np.where(no_parcel | small, land, np.nan),
+        "tax_wan": np.round(tax, 2),
+        "value_added_wan": np.round(va, 2),
+        "revenue_wan": np.round(revenue, 2),
+        "energy_tce": np.round(energy, 2),
+        "emission_t": np.round(emission, 3),
+        "employees": employees.astype(int),
+        "rnd_wan": np.round(rnd, 2),
+        "electricity_10k_kwh": np.round(kwh, 2),
+        "production_start_date": start,
+        "is_utility": rng.random(n_ent) < 0.02,
+        "notes": np.where(rng.random(n_ent) < 0.15, "内部：欠缴土地使用税", None),
+    })
+    return frame, parcels
+
+
+def _projects(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, layout: _Layout,
+              segments: list[Segment], rng: np.random.Generator) -> gpd.GeoDataFrame:
+    n = max(20, int(len(parcels) * 0.15))
+    stages = rng.choice(list(STAGE_WEIGHTS), n, p=list(STAGE_WEIGHTS.values()))
+    status_for_stage = {
+        "pipeline": ["reserved", "available"], "signed": ["reserved", "transferred"],
+        "started": ["under_construction"], "completed": ["under_construction", "producing"],
+        "producing": ["producing"], "stalled": ["transferred", "under_construction"],
+        "lost": [],
+    }
+    by_status = {s: list(rng.permutation(np.flatnonzero((parcels["status"] == s).to_numpy())))
+                 for s in STATUS_WEIGHTS}
+    parcel_idx: list[int | None] = []
+    for stage in stages:
+        pools = [by_status[s] for s in status_for_stage[stage] if by_status[s]]
+        parcel_idx.append(pools[rng.integers(0, len(pools))].pop() if pools and
+                          (stage != "pipeline" or rng.random() < 0.5) else None)
+    seg_by_id = {s.segment_id: s for s in segments}
+    ent_by_id = enterprises.set_index("enterprise_id")
+    geoms, pids, parks, eids, segs = [], [], [], [], []
+    centroids = shapely.centroid(parcels.geometry.values)
+    for idx in parcel_idx:
+        if idx is not None:
+            pids.append(parcels["parcel_id"].iat[idx])
+            parks.append(parcels["park_id"].iat[idx])
+            eid = parcels["enterprise_id"].iat[idx]
+            geoms.append(centroids[idx])
+        else:
+            pids.append(None)
+            g = int(rng.integers(0, layout.n_parks))
+            x0, y0, x1, y1 = layout.group_bounds[g]
+            parks.append(f"P{g + 1:02d}" if layout.n_parks < 100 else f"P{g + 1:05d}")
+            eid = None
+            geoms.append(shapely.Point(rng.uniform(x0, x1), rng.uniform(y0, y1)))
+        if isinstance(eid, str):
+            seg = seg_by_id[ent_by_id.at[eid, "segment_id"]]
+        else:
+            seg = segments[int(rng.integers(0, len(segments)))]
+            eid = None
+        eids.append(eid)
+        segs.append(seg)
+    signed = AS_OF - pd.to_timedelta(rng.integers(30, 4 * 365, n), unit="D")
+    planned_start = signed + pd.to_timedelta(rng.integers(60, 200, n), unit="D")
+    start = planned_start + pd.to_timedelta(rng.integers(-20, 150, n), unit="D")
+    planned_done = planned_start + pd.to_timedelta(rng.integers(300, 720, n), unit="D")
+    done = planned_done + pd.to_timedelta(rng.integers(-60, 200, n), unit="D")
+    after_sign = ~np.isin(stages, ["pipeline", "lost"])
+    after_start = np.isin(stages, ["started", "completed", "producing"]) | (
+        (stages == "stalled") & (rng.random(n) < 0.5))
+    after_done = np.isin(stages, ["completed", "producing"])
+    frame = pd.DataFrame({
+        "project_id": [f"XM-{i:05d}" for i in range(1, n + 1)],
+        "name": [f"{s.zh}项目（示例{i + 1}）" for i, s in enumerate(segs)],
+        "enterprise_id": eids,
+        "industry_code": [s.industry_code for s in segs],
+        "chain_id": [s.chain_id for s in segs],
+        "segment_id": [s.segment_id for s in segs],
+        "stage": stages,
+        "investment_wan": np.round(rng.lognormal(np.log(30_000), 0.9, n), -1),
+        "signed_date": pd.Series(signed).where(after_sign),
+        "planned_start_date": pd.Series(planned_start).where(after_sign),
+        "start_date": pd.Series(start).where(after_start),
+        "planned_completion_date": pd.Series(planned_done).where(after_sign),
+        "completion_date": pd.Series(done).where(after_done),
+        "parcel_id": pids,
+        "park_id": parks,
+        "owner": [f"招商{rng.integers(1, 9)}组" for _ in range(n)],
+        "notes": np.where(rng.random(n) < 0.2, "内部：企业要求电价优惠 0.3 元/kWh", None),
+    })
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=WORKING_EPSG)
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def write_county(county: dict[str, pd.DataFrame], out: str | Path, *,
+                 fmt: str = "gpkg") -> Path:
+    """Write a county: one GeoPackage (``fmt="gpkg"``) or one GeoParquet file per layer.
+
+    Returns the GeoPackage path, or the folder holding ``<layer>.parquet`` files.
+    """
+    import pyogrio
+
+    out = Path(out)
+    if fmt == "gpkg":
+        path = out if out.suffix == ".gpkg" else out / "county.gpkg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        for name, frame in county.items():
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+        return path
+    if fmt == "parquet":
+        out.mkdir(parents=True, exist_ok=True)
+        for name, frame in county.items():
+            target = out / f"{name}.parquet"
+            if isinstance(frame, gpd.GeoDataFrame):
+                frame.to_parquet(target, write_covering_bbox=True)
+            else:
+                frame.to_parquet(target)
+        return out
+    raise ValueError(f"unknown format {fmt!r}; use gpkg or parquet")
+
+
+def main() -> None:
+    """Regenerate the embedded ``data/demo.gpkg`` (run: ``python -m data.demo``)."""
+    target = Path(__file__).with_name("demo.gpkg")
+    write_county(build_county(), target)
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Layer specs, reading, validation, storage and styling."""

@@ -1,0 +1,150 @@
+"""Load a whole county (all registry layers) from one source, with cross-layer derivations.
+
+Every input source — the embedded demo, a GeoPackage, per-layer files — funnels into
+:func:`load_county`, which validates each layer and then derives what one layer needs from
+another: a parcel's ``park_id`` by spatial join, a project's location from its parcel, an
+enterprise's ``land_mu`` from its parcels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.io import ReadOptions, known_layers_in, load_layer
+from layers.policy import Policy, load_policy
+from layers.registry import LAYERS
+from layers.validate import ValidationReport
+
+
+@dataclass
+class County:
+    """All layers of one county in the working CRS, plus the validation reports."""
+
+    layers: dict[str, pd.DataFrame]
+    policy: Policy
+    reports: dict[str, ValidationReport] = field(default_factory=dict)
+    source: str = ""
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        try:
+            return self.layers[name]
+        except KeyError:
+            raise KeyError(f"{self.source}: no layer {name!r}; present: "
+                           f"{sorted(self.layers)}") from None
+
+    @property
+    def crs(self):  # noqa: ANN201 - pyproj CRS
+        return self.layers["parcel"].crs
+
+
+def demo_path() -> Path:
+    from data import get_path
+
+    return get_path("demo")
+
+
+def load_county(
+    data: str | Path | None = None,
+    *,
+    overrides: Mapping[str, str | Path] | None = None,
+    policy: Policy | None = None,
+    layers: tuple[str, ...] | None = None,
+) -> County:
+    """Load and validate a county's layers.
+
+    Parameters
+    ----------
+    data : a GeoPackage holding registry layers (``park``, ``parcel`` …); the embedded demo
+        when ``None``.
+    overrides : layer name → file, replacing that layer of ``data``.
+    policy : validated policy; the embedded one when ``None``.
+    layers : only these layers (default: all present).
+    """
+    policy = policy or load_policy()
+    base = Path(data) if data is not None else demo_path()
+    overrides = dict(overrides or {})
+    present = known_layers_in(base) if base.suffix.lower() == ".gpkg" else []
+    wanted = layers or tuple(LAYERS)
+    loaded: dict[str, pd.DataFrame] = {}
+    reports: dict[str, ValidationReport] = {}
+    working_crs = policy.crs.working_epsg
+    for name in wanted:
+        path = overrides.get(name)
+        if path is None and name in present:
+            path = base
+        if path is None:
+            continue
+        frame, report = load_layer(path, name, policy=policy, working_crs=working_crs,
+                                   options=ReadOptions(source_layer=name if path == base
+                                                       else None))
+        if working_crs is None and isinstance(frame, gpd.GeoDataFrame):
+            working_crs = frame.crs  # every later layer follows the first one's zone
+        loaded[name] = frame
+        reports[name] = report
+    county = County(layers=loaded, policy=policy, reports=reports, source=str(base))
+    derive(county)
+    return county
+
+
+def derive(county: County) -> None:
+    """Fill cross-layer derived values in place (see module docstring)."""
+    parcels = county.layers.get("parcel")
+    parks = county.layers.get("park")
+    if parcels is not None and parks is not None:
+        county.layers["parcel"] = assign_parks(parcels, parks)
+    projects = county.layers.get("project")
+    if projects is not None and parcels is not None:
+        county.layers["project"] = locate_projects(projects, county.layers["parcel"])
+    enterprises = county.layers.get("enterprise")
+    if enterprises is not None and parcels is not None:
+        county.layers["enterprise"] = enterprise_land(enterprises, county.layers["parcel"])
+
+
+def assign_parks(parcels: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Fill missing ``park_id`` with the park containing the parcel's representative point."""
+    missing = parcels["park_id"].isna().to_numpy()
+    if not missing.any():
+        return parcels
+    points = shapely.point_on_surface(parcels.geometry.values[missing])
+    tree = shapely.STRtree(parks.geometry.values)
+    src, dst = tree.query(points, predicate="within")
+    found = np.full(int(missing.sum()), None, dtype=object)
+    found[src] = parks["park_id"].to_numpy()[dst]
+    out = parcels.copy()
+    values = out["park_id"].astype(object).to_numpy(copy=True)
+    values[missing] = found
+    out["park_id"] = values
+    return out
+
+
+def locate_projects(projects: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give projects without a location their parcel's representative point."""
+    geoms = projects.geometry.values
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if not missing.any():
+        return projects
+    lookup = pd.Series(shapely.point_on_surface(parcels.geometry.values),
+                       index=parcels["parcel_id"].to_numpy())
+    out = projects.copy()
+    filled = projects["parcel_id"][missing].map(lookup)
+    out.loc[missing, out.geometry.name] = gpd.GeoSeries(filled.to_numpy(), crs=out.crs,
+                                                        index=filled.index)
+    return out
+
+
+def enterprise_land(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Fill missing ``land_mu`` with the summed area of the enterprise's parcels."""
+    if "enterprise_id" not in parcels:
+        return enterprises
+    by_ent = parcels.groupby("enterprise_id")["area_mu"].sum()
+    out = enterprises.copy()
+    missing = out["land_mu"].isna()
+    out.loc[missing, "land_mu"] = out.loc[missing, "enterprise_id"].map(by_ent)
+    return out

@@ -1,0 +1,200 @@
+"""Reading layers from files: every format funnels into :func:`load_layer`.
+
+``read_frame`` turns a file into a raw (Geo)DataFrame; ``load_layer`` validates it with
+:func:`layers.validate.validate_layer`. Readers are registered per file suffix in
+:data:`READERS`, so a new format (coordinate TXT, DXF, Excel …) is one entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from layers.policy import Policy, load_policy
+from layers.registry import LAYERS, get_spec
+from layers.validate import ValidationReport, validate_layer
+
+
+class ReadError(ValueError):
+    """A file could not be read; the message names the file and the fix."""
+
+
+@dataclass
+class ReadOptions:
+    """Options every reader understands; readers ignore what does not apply to them."""
+
+    source_layer: str | None = None  # layer inside a multi-layer file (GeoPackage, DXF)
+    crs: Any = None  # CRS to assume when the file has none
+    encoding: str | None = None  # attribute encoding (Shapefile, CSV, TXT)
+    coords: str | None = None  # coordinate system of lon/lat columns: wgs84|cgcs2000|gcj02|bd09
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RawFrame:
+    """What a reader returns: the frame plus how to name its rows in messages."""
+
+    frame: pd.DataFrame
+    row_labels: list[str] | None = None
+
+
+Reader = Callable[[Path, ReadOptions], RawFrame]
+
+
+def _read_ogr(path: Path, options: ReadOptions) -> RawFrame:
+    kwargs: dict[str, Any] = {}
+    if options.source_layer is not None:
+        kwargs["layer"] = options.source_layer
+    if options.encoding is not None:
+        kwargs["encoding"] = options.encoding
+    try:
+        frame = pyogrio.read_dataframe(path, **kwargs)
+    except Exception as exc:  # pyogrio raises several DataSourceError subclasses
+        raise ReadError(f"{path}: cannot read ({exc}); fix: check that the file is a complete "
+                        "GeoPackage/GeoJSON/Shapefile/KML and the layer name is right") from exc
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and options.crs is not None:
+        frame = frame.set_crs(options.crs)
+    return RawFrame(frame)
+
+
+def _read_parquet(path: Path, options: ReadOptions) -> RawFrame:
+    try:
+        frame = gpd.read_parquet(path)
+    except ValueError:
+        frame = pd.read_parquet(path)
+    except Exception as exc:
+        raise ReadError(f"{path}: cannot read GeoParquet ({exc})") from exc
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and options.crs is not None:
+        frame = frame.set_crs(options.crs)
+    return RawFrame(frame)
+
+
+LON_NAMES = ("lon", "lng", "longitude", "经度", "x")
+LAT_NAMES = ("lat", "latitude", "纬度", "y")
+
+
+def _read_csv(path: Path, options: ReadOptions) -> RawFrame:
+    encodings = [options.encoding] if options.encoding else ["utf-8-sig", "gb18030"]
+    frame: pd.DataFrame | None = None
+    for enc in encodings:
+        try:
+            frame = pd.read_csv(path, encoding=enc, dtype=str, keep_default_na=False)
+            break
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as exc:
+            raise ReadError(f"{path}: not a readable CSV ({exc}); fix: save it as CSV") from exc
+    if frame is None:
+        raise ReadError(f"{path}: text is neither UTF-8 nor GBK; fix: save it as UTF-8 CSV")
+    labels = [f"line {i + 2}" for i in range(len(frame))]
+    return RawFrame(points_from_columns(frame, path, options), labels)
+
+
+def points_from_columns(frame: pd.DataFrame, path: Path | str,
+                        options: ReadOptions) -> pd.DataFrame:
+    """Turn lon/lat (or x/y, or WKT) columns into point geometries; leave others as they are.
+
+    A frame with no coordinate columns comes back unchanged (attribute tables such as the
+    enterprise list).
+    """
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    if "wkt" in lower or "geometry" in lower:
+        col = lower.get("wkt", lower.get("geometry"))
+        geoms = gpd.GeoSeries.from_wkt(frame[col].replace("", None))
+        return gpd.GeoDataFrame(frame.drop(columns=[col]), geometry=geoms, crs=options.crs)
+    lon = next((lower[n] for n in LON_NAMES if n in lower), None)
+    lat = next((lower[n] for n in LAT_NAMES if n in lower), None)
+    if lon is None or lat is None:
+        return frame
+    x = pd.to_numeric(frame[lon].replace("", None), errors="coerce")
+    y = pd.to_numeric(frame[lat].replace("", None), errors="coerce")
+    bad = (x.isna() & frame[lon].astype(str).str.strip().ne("")) | (
+        y.isna() & frame[lat].astype(str).str.strip().ne(""))
+    if bad.any():
+        first = int(bad.to_numpy().nonzero()[0][0])
+        raise ReadError(f"{path}: row {first + 1}: coordinate {frame[lon].iloc[first]!r}, "
+                        f"{frame[lat].iloc[first]!r} is not a number; fix: write decimal "
+                        "degrees such as 110.95, 38.92")
+    crs = options.crs if options.crs is not None else (
+        4326 if str(lon).lower() not in ("x",) else None)
+    geoms = gpd.points_from_xy(x, y)
+    return gpd.GeoDataFrame(frame.drop(columns=[lon, lat]), geometry=geoms, crs=crs)
+
+
+READERS: dict[str, Reader] = {
+    ".gpkg": _read_ogr,
+    ".geojson": _read_ogr,
+    ".json": _read_ogr,
+    ".shp": _read_ogr,
+    ".zip": _read_ogr,
+    ".kml": _read_ogr,
+    ".parquet": _read_parquet,
+    ".geoparquet": _read_parquet,
+    ".csv": _read_csv,
+}
+"""File suffix → reader. Formats added by other modules register here."""
+
+
+def read_frame(path: str | Path, options: ReadOptions | None = None) -> RawFrame:
+    """Read a file into a raw frame with the reader registered for its suffix."""
+    path = Path(path)
+    options = options or ReadOptions()
+    if not path.exists():
+        raise ReadError(f"{path}: file not found; fix: check the path")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise ReadError(f"{path}: unsupported file type {path.suffix!r}; fix: use one of "
+                        f"{sorted(READERS)}")
+    return reader(path, options)
+
+
+def load_layer(
+    path: str | Path,
+    layer: str,
+    *,
+    policy: Policy | None = None,
+    options: ReadOptions | None = None,
+    working_crs: Any = None,
+) -> tuple[gpd.GeoDataFrame | pd.DataFrame, ValidationReport]:
+    """Read and validate one layer from a file.
+
+    For GeoPackages the source layer defaults to the layer's name (``parcel`` …).
+
+    Raises
+    ------
+    ReadError
+        The file cannot be read at all.
+    layers.validate.ValidationError
+        The content breaks the layer spec; the message lists every problem.
+    """
+    spec = get_spec(layer)
+    policy = policy or load_policy()
+    options = options or ReadOptions()
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(f"{path}: file not found; fix: check the path")
+    if path.suffix.lower() == ".gpkg" and options.source_layer is None:
+        options.source_layer = layer if layer in list_layers(path) else None
+    raw = read_frame(path, options)
+    if working_crs is None and policy.crs.working_epsg is not None:
+        working_crs = policy.crs.working_epsg
+    extra = {"category": policy.redline_categories} if spec.name == "redline" else {}
+    return validate_layer(raw.frame, spec, source=str(path), working_crs=working_crs,
+                          allowed_extra=extra, row_labels=raw.row_labels)
+
+
+def list_layers(path: str | Path) -> list[str]:
+    """Names of the layers inside a multi-layer file such as a GeoPackage."""
+    return [str(name) for name, _ in pyogrio.list_layers(path)]
+
+
+def known_layers_in(path: str | Path) -> list[str]:
+    """Registry layers present in a GeoPackage, in registry order."""
+    present = set(list_layers(path))
+    return [name for name in LAYERS if name in present]

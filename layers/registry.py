@@ -1,0 +1,405 @@
+"""The layer registry: one declarative spec per layer.
+
+The map, the validators, the import page, the exports and the README's data dictionary all
+iterate over :data:`LAYERS`; adding a layer is adding one :class:`LayerSpec`.
+
+Columns marked ``confidential`` never reach investor views or investor exports. Columns not
+declared in a spec are treated as confidential too (whitelist, not blacklist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+ColumnType = Literal["str", "int", "float", "date", "list", "bool"]
+GeometryKind = Literal["polygon", "point", "none"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column of a layer.
+
+    Parameters
+    ----------
+    name : canonical English snake_case name.
+    type : value type after validation; ``list`` is stored as comma-separated text.
+    zh, en : labels for the UI and the README's data dictionary.
+    required : must be present in every input file (derived columns are never required).
+    derived : computed by InvestMap (e.g. ``area_mu``); input values are replaced.
+    allowed : closed set of allowed values (for ``list`` columns: allowed items).
+    confidential : never shown to investors nor written into investor exports.
+    aliases : other headers accepted on input (Chinese headers, common variants).
+    minimum : smallest allowed numeric value.
+    """
+
+    name: str
+    type: ColumnType
+    zh: str
+    en: str
+    required: bool = False
+    derived: bool = False
+    allowed: tuple[str, ...] | None = None
+    confidential: bool = False
+    aliases: tuple[str, ...] = ()
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Declarative description of one layer: columns, geometry, confidentiality and style."""
+
+    name: str
+    zh: str
+    en: str
+    id_column: str
+    geometry: GeometryKind
+    columns: tuple[Column, ...]
+    style: Mapping[str, object] = field(default_factory=dict)
+    geometry_optional_when: str | None = None
+
+    def column(self, name: str) -> Column:
+        """Return the column spec called ``name`` or raise ``KeyError`` listing valid names."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"layer {self.name!r} has no column {name!r}; columns: {self.column_names}")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required and not c.derived]
+
+    @property
+    def confidential_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.confidential]
+
+    @property
+    def public_columns(self) -> list[str]:
+        """Declared, non-confidential columns: the only ones investor views may show."""
+        return [c.name for c in self.columns if not c.confidential]
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.geometry != "none"
+
+
+# -- code lists ---------------------------------------------------------------------------
+
+PARK_LEVELS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "national": ("国家级", "National"),
+        "provincial": ("省级", "Provincial"),
+        "city": ("市级", "City"),
+        "county": ("县级", "County"),
+    }
+)
+
+PARCEL_STATUSES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "reserve": ("储备", "Reserve"),
+        "available": ("可供应", "Available"),
+        "reserved": ("意向/洽谈", "Reserved (negotiating)"),
+        "transferred": ("已出让", "Transferred"),
+        "under_construction": ("在建", "Under construction"),
+        "producing": ("已投产", "In production"),
+    }
+)
+"""Typed parcel statuses (shared/domain.md §5). 闲置 idle is derived, never typed in."""
+
+PROJECT_STAGES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "pipeline": ("在谈", "In talks"),
+        "signed": ("已签约", "Signed"),
+        "started": ("已开工", "Started"),
+        "completed": ("已竣工", "Completed"),
+        "producing": ("已投产", "Producing"),
+        "stalled": ("停滞", "Stalled"),
+        "lost": ("流失", "Lost"),
+    }
+)
+
+LAND_USES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "1001": ("工业用地", "Industrial"),
+        "100101": ("一类工业用地", "Industrial, class 1"),
+        "100102": ("二类工业用地", "Industrial, class 2"),
+        "100103": ("三类工业用地", "Industrial, class 3"),
+        "1002": ("采矿用地", "Mining"),
+        "1101": ("物流仓储用地", "Logistics and warehousing"),
+        "110101": ("一类物流仓储用地", "Logistics, class 1"),
+        "110102": ("二类物流仓储用地", "Logistics, class 2"),
+        "0901": ("商业用地", "Commercial"),
+        "0902": ("商务金融用地", "Business and finance"),
+        "0701": ("城镇住宅用地", "Urban residential"),
+        "0801": ("机关团体用地", "Public administration"),
+        "1301": ("供水用地", "Water supply"),
+        "1303": ("供电用地", "Power supply"),
+    }
+)
+"""国土空间调查、规划、用途管制用地用海分类 codes used by parcels."""
+
+UTILITIES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "road": ("通路", "Road"),
+        "power": ("通电", "Power"),
+        "water": ("通给水", "Water supply"),
+        "drainage": ("通排水", "Drainage"),
+        "telecom": ("通讯", "Telecom"),
+        "gas": ("通燃气", "Gas"),
+        "heat": ("通热力", "Heating"),
+        "levelled": ("场地平整", "Site levelled"),
+    }
+)
+"""七通一平 flags: seven connections plus a levelled site."""
+
+BUILTIN_REDLINE_CATEGORIES: tuple[str, ...] = (
+    "eco_redline",
+    "basic_farmland",
+    "urban_boundary",
+    "landuse_redline",
+)
+"""Red-line categories every policy declares; a policy may add more (flood zones …)."""
+
+SCALES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {"above": ("规上", "Above designated size"), "below": ("规下", "Below designated size")}
+)
+
+
+def _codes(table: Mapping[str, tuple[str, str]]) -> tuple[str, ...]:
+    return tuple(table)
+
+
+# -- specs --------------------------------------------------------------------------------
+
+PARK = LayerSpec(
+    name="park",
+    zh="园区",
+    en="Industrial park",
+    id_column="park_id",
+    geometry="polygon",
+    columns=(
+        Column("park_id", "str", "园区编号", "Park ID", required=True,
+               aliases=("园区编号", "编号")),
+        Column("name", "str", "园区名称", "Name", required=True, aliases=("园区名称", "名称")),
+        Column("name_en", "str", "英文名称", "English name", aliases=("英文名称",)),
+        Column("level", "str", "园区级别", "Level", required=True,
+               allowed=_codes(PARK_LEVELS), aliases=("级别", "园区级别")),
+        Column("leading_industries", "list", "主导产业", "Leading industries", required=True,
+               aliases=("主导产业",)),
+        Column("area_mu", "float", "面积(亩)", "Area (mu)", derived=True),
+        Column("address", "str", "地址", "Address", aliases=("地址",)),
+        Column("contact", "str", "招商联系方式", "Investment contact", aliases=("联系方式",)),
+        Column("description", "str", "园区简介", "Description", aliases=("简介",)),
+        Column("description_en", "str", "英文简介", "Description (English)"),
+        Column("notes", "str", "内部备注", "Internal notes", confidential=True,
+               aliases=("备注", "内部备注")),
+    ),
+    style={"color": "#1f4e9c", "fill_color": "#6f9ce0", "fill_opacity": 0.12, "weight": 2},
+)
+
+PARCEL = LayerSpec(
+    name="parcel",
+    zh="地块",
+    en="Parcel",
+    id_column="parcel_id",
+    geometry="polygon",
+    columns=(
+        Column("parcel_id", "str", "地块编号", "Parcel ID", required=True,
+               aliases=("地块编号", "编号")),
+        Column("park_id", "str", "所属园区", "Park", derived=False, aliases=("所属园区",)),
+        Column("land_use", "str", "用地性质", "Land use", required=True,
+               allowed=_codes(LAND_USES), aliases=("用地性质", "地类编码", "用途")),
+        Column("status", "str", "供地状态", "Status", required=True,
+               allowed=_codes(PARCEL_STATUSES), aliases=("状态", "供地状态")),
+        Column("area_mu", "float", "面积(亩)", "Area (mu)", derived=True),
+        Column("far_min", "float", "容积率下限", "FAR min", minimum=0, aliases=("容积率下限",)),
+        Column("far_max", "float", "容积率上限", "FAR max", minimum=0, aliases=("容积率上限",)),
+        Column("price_wan_per_mu", "float", "出让底价(万元/亩)", "Price (10k CNY/mu)", minimum=0,
+               aliases=("出让价格", "地价")),
+        Column("investment_min_wan_per_mu", "float", "投资强度(万元/亩)",
+               "Min. investment (10k CNY/mu)", minimum=0, aliases=("投资强度",)),
+        Column("tax_min_wan_per_mu", "float", "亩均税收承诺(万元/亩)",
+               "Min. tax (10k CNY/mu)", minimum=0, aliases=("亩均税收要求",)),
+        Column("transfer_date", "date", "出让日期", "Transfer date", aliases=("出让日期",)),
+        Column("agreed_start_date", "date", "约定开工日期", "Agreed start date",
+               aliases=("约定开工日期",)),
+        Column("actual_start_date", "date", "实际开工日期", "Actual start date",
+               aliases=("实际开工日期",), confidential=True),
+        Column("developed_share", "float", "已开发比例", "Share developed", minimum=0,
+               confidential=True),
+        Column("invested_share", "float", "已投资比例", "Share invested", minimum=0,
+               confidential=True),
+        Column("stopped_since", "date", "停工日期", "Work stopped since", confidential=True),
+        Column("utilities", "list", "七通一平", "Utilities", allowed=_codes(UTILITIES),
+               aliases=("七通一平", "配套")),
+        Column("enterprise_id", "str", "用地企业", "Enterprise", confidential=True,
+               aliases=("企业编号",)),
+        Column("notes", "str", "内部备注", "Internal notes", confidential=True,
+               aliases=("备注",)),
+    ),
+    style={
+        "by": "status",
+        "colors": {
+            "reserve": "#b0b0b0",
+            "available": "#2ca02c",
+            "reserved": "#ffbf00",
+            "transferred": "#1f77b4",
+            "under_construction": "#9467bd",
+            "producing": "#8c564b",
+        },
+        "fill_opacity": 0.55,
+        "weight": 1,
+    },
+)
+
+PROJECT = LayerSpec(
+    name="project",
+    zh="项目",
+    en="Project",
+    id_column="project_id",
+    geometry="point",
+    geometry_optional_when="parcel_id",
+    columns=(
+        Column("project_id", "str", "项目编号", "Project ID", required=True,
+               aliases=("项目编号", "编号")),
+        Column("name", "str", "项目名称", "Name", required=True, aliases=("项目名称", "名称")),
+        Column("enterprise_id", "str", "企业编号", "Enterprise", aliases=("企业编号",)),
+        Column("industry_code", "str", "行业代码", "Industry code (GB/T 4754)",
+               aliases=("行业代码", "国民经济行业代码")),
+        Column("chain_id", "str", "产业链", "Chain", aliases=("产业链",)),
+        Column("segment_id", "str", "产业链环节", "Chain segment", aliases=("环节", "产业链环节")),
+        Column("stage", "str", "项目阶段", "Stage", required=True,
+               allowed=_codes(PROJECT_STAGES), aliases=("阶段", "项目阶段", "进度")),
+        Column("investment_wan", "float", "投资额(万元)", "Investment (10k CNY)", minimum=0,
+               aliases=("投资额(万元)", "投资额", "总投资(万元)", "总投资")),
+        Column("signed_date", "date", "签约日期", "Signed", aliases=("签约日期", "签约时间")),
+        Column("planned_start_date", "date", "计划开工日期", "Planned start",
+               aliases=("计划开工日期",)),
+        Column("start_date", "date", "开工日期", "Started", aliases=("开工日期", "开工时间")),
+        Column("planned_completion_date", "date", "计划竣工日期", "Planned completion",
+               aliases=("计划竣工日期",)),
+        Column("completion_date", "date", "竣工日期", "Completed", aliases=("竣工日期",)),
+        Column("parcel_id", "str", "地块编号", "Parcel", aliases=("地块编号",)),
+        Column("park_id", "str", "所属园区", "Park", aliases=("所属园区",)),
+        Column("owner", "str", "责任人", "Responsible officer", confidential=True,
+               aliases=("责任人", "责任单位")),
+        Column("notes", "str", "内部备注", "Internal notes", confidential=True,
+               aliases=("备注",)),
+    ),
+    style={
+        "by": "stage",
+        "colors": {
+            "pipeline": "#17becf",
+            "signed": "#1f77b4",
+            "started": "#ff7f0e",
+            "completed": "#9467bd",
+            "producing": "#2ca02c",
+            "stalled": "#d62728",
+            "lost": "#7f7f7f",
+        },
+        "radius": 6,
+    },
+)
+
+REDLINE = LayerSpec(
+    name="redline",
+    zh="管控红线",
+    en="Red line",
+    id_column="redline_id",
+    geometry="polygon",
+    columns=(
+        Column("redline_id", "str", "红线编号", "Red-line ID", required=True,
+               aliases=("编号", "红线编号")),
+        Column("category", "str", "红线类别", "Category", required=True,
+               aliases=("类别", "红线类别")),
+        Column("name", "str", "名称", "Name", aliases=("名称",)),
+        Column("parcel_id", "str", "所属地块", "Own parcel (for a plot's red line)",
+               aliases=("地块编号",)),
+    ),
+    style={
+        "by": "category",
+        "colors": {
+            "eco_redline": "#2e7d32",
+            "basic_farmland": "#f9a825",
+            "urban_boundary": "#c62828",
+            "landuse_redline": "#ad1457",
+        },
+        "fill_opacity": 0.15,
+        "weight": 2,
+        "dash": {"urban_boundary": "8 6"},
+    },
+)
+
+ENTERPRISE = LayerSpec(
+    name="enterprise",
+    zh="企业",
+    en="Enterprise",
+    id_column="enterprise_id",
+    geometry="none",
+    columns=(
+        Column("enterprise_id", "str", "企业编号", "Enterprise ID", required=True,
+               aliases=("企业编号", "统一社会信用代码")),
+        Column("name", "str", "企业名称", "Name", required=True, aliases=("企业名称", "名称")),
+        Column("scale", "str", "规模", "Scale", required=True, allowed=_codes(SCALES),
+               aliases=("规模", "规上规下")),
+        Column("park_id", "str", "所属园区", "Park", aliases=("所属园区",)),
+        Column("industry_code", "str", "行业代码", "Industry code (GB/T 4754)",
+               aliases=("行业代码",)),
+        Column("segment_id", "str", "产业链环节", "Chain segment", aliases=("环节",)),
+        Column("land_mu", "float", "用地面积(亩)", "Land (mu)", minimum=0,
+               aliases=("用地面积", "用地面积(亩)")),
+        Column("tax_wan", "float", "税收(万元)", "Tax (10k CNY)", confidential=True,
+               aliases=("税收", "实缴税金", "评价税收")),
+        Column("value_added_wan", "float", "工业增加值(万元)", "Value added (10k CNY)",
+               confidential=True, aliases=("工业增加值",)),
+        Column("revenue_wan", "float", "营业收入(万元)", "Revenue (10k CNY)", confidential=True,
+               aliases=("营业收入",)),
+        Column("energy_tce", "float", "综合能耗(吨标煤)", "Energy (tce)", confidential=True,
+               minimum=0, aliases=("综合能耗",)),
+        Column("emission_t", "float", "污染物排放(吨)", "Emissions (t)", confidential=True,
+               minimum=0, aliases=("排放量",)),
+        Column("employees", "int", "年平均职工人数", "Employees", confidential=True, minimum=0,
+               aliases=("职工人数",)),
+        Column("rnd_wan", "float", "研发经费(万元)", "R&D spend (10k CNY)", confidential=True,
+               minimum=0, aliases=("研发经费",)),
+        Column("electricity_10k_kwh", "float", "用电量(万千瓦时)", "Electricity (10k kWh)",
+               confidential=True, minimum=0, aliases=("用电量",)),
+        Column("production_start_date", "date", "投产日期", "In production since",
+               aliases=("投产日期",)),
+        Column("is_utility", "bool", "公用事业", "Utility company", aliases=("公用事业",)),
+        Column("notes", "str", "内部备注", "Internal notes", confidential=True,
+               aliases=("备注",)),
+    ),
+)
+
+LAYERS: Mapping[str, LayerSpec] = MappingProxyType(
+    {spec.name: spec for spec in (PARK, PARCEL, PROJECT, REDLINE, ENTERPRISE)}
+)
+
+
+def get_spec(name: str) -> LayerSpec:
+    """Return the spec of layer ``name``; the error lists the valid names."""
+    try:
+        return LAYERS[name]
+    except KeyError:
+        raise KeyError(f"unknown layer {name!r}; valid layers: {', '.join(LAYERS)}") from None
+
+
+def label(table: Mapping[str, tuple[str, str]], code: str, lang: str = "zh") -> str:
+    """Human label of a code in one of the code tables, falling back to the code itself."""
+    pair = table.get(code)
+    if pair is None:
+        return code
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def public_frame_columns(spec: LayerSpec, columns: Iterable[str]) -> list[str]:
+    """Of ``columns``, those an investor may see (declared and not confidential)."""
+    public = set(spec.public_columns)
+    return [c for c in columns if c in public]

@@ -1,0 +1,37 @@
+"""Shared fixtures: the demo county, a CLI runner and hand-checkable geometries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def demo_county():
+    from layers.county import load_county
+
+    return load_county()
+
+
+@pytest.fixture(scope="session")
+def policy():
+    from layers.policy import load_policy
+
+    return load_policy()
+
+
+def run_cli(*args: str, cwd: Path | None = None,
+            timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run ``investmap ARGS`` in a subprocess, as a user would."""
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=timeout)
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,1 @@
+"""Streamlit pages of the InvestMap app (UI only: they call geo/, layers/ and webmap/)."""
