@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8501
 
-.PHONY: run test system-run system-test venv lint clean
+.PHONY: run test system-run system-test venv assets lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,16 +16,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+assets: venv
+	$(BIN)/investmap assets
+
 system-run:
 	bash scripts/setup-system.sh run
 
 system-test:
 	bash scripts/setup-system.sh test
 
-run: system-run venv
+run: system-run venv assets
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: system-test venv
+test: system-test venv assets
 	$(BIN)/python -m pytest -q
 
 lint: venv

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 COMMANDS: tuple[str, ...] = (
     "cli.validate",
     "cli.demo",
+    "cli.assets",
 )
 """Modules providing sub-commands, in the order ``--help`` lists them."""
 
