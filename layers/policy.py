@@ -160,7 +160,9 @@ SECTIONS: dict[str, Callable[[Mapping[str, Any], str], Any]] = {
 """Typed sections parsed here. Other sections (efficiency, idle, pipeline, chains, export)
 are validated by the module that owns them through :data:`EXTRA_SECTIONS`."""
 
-EXTRA_SECTIONS: dict[str, str] = {}
+EXTRA_SECTIONS: dict[str, str] = {
+    "export": "exports.settings:parse",
+}
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
 as ``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad
 values. The parsed object is available as ``policy.section(name)``."""

@@ -1,0 +1,6 @@
+"""Exports for investors: self-contained HTML map, PDF brochure (推介手册), PNG map, Excel lists.
+
+Every export is investor-facing by default: only public registry columns reach it, and every
+file is written atomically (temporary name, then rename). The CLI commands and the app's
+export page call the same functions.
+"""
