@@ -16,6 +16,8 @@ COMMANDS: tuple[str, ...] = (
     "cli.validate",
     "cli.demo",
     "cli.assets",
+    "cli.export_png",
+    "cli.availability",
 )
 """Modules providing sub-commands, in the order ``--help`` lists them."""
 

@@ -1,0 +1,64 @@
+"""``investmap availability --out OUT``: which parcels can be offered now, and why not."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from cli.common import UserError, add_data_options, county_from, write_table
+
+LAYERS = ("parcel", "redline")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("availability", help="red-line overlaps and availability of every parcel",
+                       description="For every parcel: area in 亩, conflicting area and share per "
+                       "red-line category, whether it can be offered now and the reason codes.")
+    add_data_options(p, LAYERS)
+    p.add_argument("--out", required=True, help="output table: .csv, .gpkg or .parquet")
+    p.add_argument("--threads", type=int, default=None,
+                   help="worker threads for the geometry (default: every core)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="local (threads in this process, default) or dask (partitioned)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask scheduler address (default: a local cluster)")
+    p.add_argument("--partitions", type=int, default=None, metavar="N",
+                   help="dask partitions (default: chosen from the data size)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.engine == "dask":
+        try:
+            from scale import dask_engine
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("scale", "scale.dask_engine"):
+                raise
+            raise UserError("the dask engine is not installed (package 'scale' missing); "
+                            "use --engine local") from exc
+        return int(dask_engine.availability(args) or 0)
+    t0 = time.perf_counter()
+    county = county_from(args, LAYERS)
+    table = assess_county(county, threads=args.threads)
+    write_table(table, args.out, layer="availability")
+    n_ok = int(table["available"].sum())
+    print(f"wrote {args.out}: {len(table):,} parcels, {n_ok:,} available "
+          f"({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    return 0
+
+
+def assess_county(county, *, threads: int | None = None):  # noqa: ANN001, ANN201
+    """Output table: reasons as semicolon-separated codes, geometry kept for .gpkg."""
+    import geopandas as gpd
+
+    from geo.crs import CRSError
+    from layers.supply import availability
+
+    try:
+        table = availability(county, threads=threads)
+    except (CRSError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+    table["reasons"] = table["reasons"].map(";".join)
+    parcels = county["parcel"]
+    return gpd.GeoDataFrame(table, geometry=parcels.geometry.values, crs=parcels.crs)
