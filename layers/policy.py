@@ -161,6 +161,7 @@ SECTIONS: dict[str, Callable[[Mapping[str, Any], str], Any]] = {
 are validated by the module that owns them through :data:`EXTRA_SECTIONS`."""
 
 EXTRA_SECTIONS: dict[str, str] = {
+    "efficiency": "geo.efficiency:parse_settings",
     "export": "exports.settings:parse",
 }
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called

@@ -1,0 +1,372 @@
+"""亩均效益综合评价 ("亩均论英雄"): indicators, item scores, ranks and A/B/C/D/T classes.
+
+Rules from shared/domain.md §4 (浙政发〔2018〕5号; scoring as published by 台州黄岩区):
+
+* indicators per enterprise (:data:`INDICATORS`, units below);
+* ``ratio`` method: item = value ÷ benchmark × weight, optionally capped at
+  ``cap_per_item × weight``; ``minmax`` method: item = weight × [20 + 80 × (x − min) ÷
+  (max − min)] ÷ 100 over the graded firms of the same scale group;
+* a missing indicator (no data, or a zero denominator) takes the group's average item score,
+  and the note says so;
+* classes per scale group, by cumulative share from the top or by absolute score thresholds;
+  T (not graded) for utilities, firms in production under ``ungraded_years`` and land below
+  ``min_land_mu``.
+
+Ties: scores are compared rounded to 9 decimals; equal scores share the better (smaller)
+rank — the competition rank, 1 + the number of strictly better firms — and therefore the
+better class. Rows are listed by scale group, rank, then ``enterprise_id``.
+
+Aggregates (land-weighted 亩均 figures per county, park and parcel; low-efficiency flags) live
+in :mod:`geo.aggregates` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from geo._policy_checks import check_keys, fail, mapping, number
+from geo.aggregates import (
+    SUM_COLUMNS,
+    aggregate,
+    aggregate_sums,
+    finish_aggregates,
+    low_efficiency,
+    spread_to_parcels,
+)
+from layers.registry import SCALES
+
+__all__ = [
+    "CLASSES", "INDICATORS", "SUM_COLUMNS", "EfficiencySettings", "ItemRule", "aggregate",
+    "aggregate_sums", "evaluate", "finish_aggregates", "indicators", "low_efficiency",
+    "parse_settings", "spread_to_parcels",
+]
+
+Method = Literal["ratio", "minmax"]
+ClassRule = Literal["share", "score"]
+CLASSES: tuple[str, ...] = ("A", "B", "C", "D")
+"""Graded classes, best first; ``T`` marks firms not graded."""
+
+
+class Indicator(NamedTuple):
+    numerator: str
+    denominator: str
+    zh: str
+    unit: str
+
+
+INDICATORS: Mapping[str, Indicator] = MappingProxyType({
+    "tax_per_mu": Indicator("tax_wan", "land_mu", "亩均税收", "万元/亩"),
+    "value_added_per_mu": Indicator("value_added_wan", "land_mu", "亩均增加值", "万元/亩"),
+    "revenue_per_mu": Indicator("revenue_wan", "land_mu", "亩均营业收入", "万元/亩"),
+    "value_added_per_energy": Indicator("value_added_wan", "energy_tce", "单位能耗增加值",
+                                        "万元/吨标煤"),
+    "value_added_per_emission": Indicator("value_added_wan", "emission_t", "单位排放增加值",
+                                          "万元/吨"),
+    "labour_productivity": Indicator("value_added_wan", "employees", "全员劳动生产率", "万元/人"),
+    "rnd_intensity": Indicator("rnd_wan", "revenue_wan", "R&D经费支出占比", "比值"),
+    "tax_per_kwh": Indicator("tax_wan", "electricity_10k_kwh", "单位电耗税收",
+                             "元/千瓦时 (= 万元/万千瓦时)"),
+})
+"""Indicator name → (numerator column, denominator column, 中文名, unit). Money is in 万元, so
+``tax_per_kwh`` = 万元 ÷ 万kWh = 元/kWh and ``rnd_intensity`` is a plain ratio (0.0302 =
+3.02 %). Benchmarks in ``efficiency.groups`` use these same units."""
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    """Weight and benchmark of one indicator in one scale group."""
+
+    weight: float
+    benchmark: float | None = None
+
+
+def _default_classes() -> Mapping[str, float]:
+    return MappingProxyType({"A": 0.20, "B": 0.60, "C": 0.95})
+
+
+@dataclass(frozen=True)
+class EfficiencySettings:
+    """Parsed ``efficiency`` policy section (documented in README "Policy settings").
+
+    ``classes`` are cumulative shares from the top (A ≤ 20 %, B ≤ 60 %, C ≤ 95 %, rest D) used
+    when ``class_rule == "share"``; ``class_scores`` are minimum scores (A ≥ 120 …) used when
+    ``class_rule == "score"``. ``cap_per_item`` caps each item at that multiple of its weight.
+    """
+
+    groups: Mapping[str, Mapping[str, ItemRule]]
+    method: Method = "ratio"
+    cap_per_item: float | None = None
+    min_land_mu: float = 3.0
+    ungraded_years: int = 2
+    class_rule: ClassRule = "share"
+    classes: Mapping[str, float] = field(default_factory=_default_classes)
+    class_scores: Mapping[str, float] | None = None
+    low_tax_fraction: float = 1 / 3
+
+    @property
+    def scored_indicators(self) -> list[str]:
+        """Indicators scored in any group, in :data:`INDICATORS` order."""
+        used = {name for rules in self.groups.values() for name in rules}
+        return [name for name in INDICATORS if name in used]
+
+
+_KEYS = {"method", "cap_per_item", "min_land_mu", "ungraded_years", "class_rule", "classes",
+         "class_scores", "low_tax_fraction", "groups"}
+
+
+def parse_settings(value: Mapping[str, Any], source: str) -> EfficiencySettings:
+    """Parse and validate the ``efficiency`` section of the policy file.
+
+    Raises
+    ------
+    layers.policy.PolicyError
+        Naming the file, the key path (``efficiency.groups.above.tax_per_mu.weight`` …) and
+        the fix.
+    """
+    check_keys(value, _KEYS, source, "efficiency")
+    method = value.get("method", "ratio")
+    if method not in ("ratio", "minmax"):
+        raise fail(source, "efficiency.method", f"{method!r} is not allowed",
+                   "write ratio or minmax")
+    cap_raw = value.get("cap_per_item")
+    cap = None if cap_raw is None else number(cap_raw, source, "efficiency.cap_per_item",
+                                              strict=True)
+    years = value.get("ungraded_years", 2)
+    if isinstance(years, bool) or not isinstance(years, int) or years < 0:
+        raise fail(source, "efficiency.ungraded_years", f"{years!r} is not a whole number ≥ 0",
+                   "give whole years, e.g. 2")
+    rule = value.get("class_rule", "share")
+    if rule not in ("share", "score"):
+        raise fail(source, "efficiency.class_rule", f"{rule!r} is not allowed",
+                   "write share or score")
+    classes = _cutoffs(value.get("classes", dict(_default_classes())), source,
+                       "efficiency.classes", shares=True)
+    scores_raw = value.get("class_scores")
+    class_scores = (None if scores_raw is None else
+                    _cutoffs(scores_raw, source, "efficiency.class_scores", shares=False))
+    if rule == "score" and class_scores is None:
+        raise fail(source, "efficiency.class_scores", "class_rule is score but no thresholds",
+                   "give e.g. {A: 120, B: 100, C: 80} (minimum score per class)")
+    return EfficiencySettings(
+        groups=_groups(value.get("groups", {}), source, method),
+        method=method,
+        cap_per_item=cap,
+        min_land_mu=number(value.get("min_land_mu", 3), source, "efficiency.min_land_mu"),
+        ungraded_years=years,
+        class_rule=rule,
+        classes=classes,
+        class_scores=class_scores,
+        low_tax_fraction=number(value.get("low_tax_fraction", 1 / 3), source,
+                                "efficiency.low_tax_fraction", maximum=1.0),
+    )
+
+
+def _cutoffs(raw: Any, source: str, key: str, *, shares: bool) -> Mapping[str, float]:
+    raw = mapping(raw, source, key)
+    if set(raw) != {"A", "B", "C"}:
+        raise fail(source, key, f"keys {sorted(map(str, raw))} are not A, B, C",
+                   "give A, B and C (D is the rest)")
+    values = {c: number(raw[c], source, f"{key}.{c}", maximum=1.0 if shares else None)
+              for c in ("A", "B", "C")}
+    ordered = (values["A"] <= values["B"] <= values["C"] if shares
+               else values["A"] >= values["B"] >= values["C"])
+    if not ordered:
+        order = "A ≤ B ≤ C (cumulative shares)" if shares else "A ≥ B ≥ C (minimum scores)"
+        raise fail(source, key, f"{values} are out of order", f"make {order}")
+    return MappingProxyType(values)
+
+
+def _groups(raw: Any, source: str, method: str) -> Mapping[str, Mapping[str, ItemRule]]:
+    raw = mapping(raw, source, "efficiency.groups")
+    check_keys(raw, set(SCALES), source, "efficiency.groups")
+    groups: dict[str, Mapping[str, ItemRule]] = {}
+    for group, items in raw.items():
+        gkey = f"efficiency.groups.{group}"
+        items = mapping(items, source, gkey)
+        if not items:
+            raise fail(source, gkey, "no indicators", f"list some of {list(INDICATORS)}")
+        check_keys(items, set(INDICATORS), source, gkey)
+        rules: dict[str, ItemRule] = {}
+        for name, spec in items.items():
+            ikey = f"{gkey}.{name}"
+            spec = mapping(spec, source, ikey)
+            check_keys(spec, {"weight", "benchmark"}, source, ikey)
+            if "weight" not in spec:
+                raise fail(source, f"{ikey}.weight", "missing", "give a weight, e.g. 30")
+            bench = spec.get("benchmark")
+            if bench is None and method == "ratio":
+                raise fail(source, f"{ikey}.benchmark", "missing (method is ratio)",
+                           f"give the benchmark in {INDICATORS[name].unit}")
+            rules[str(name)] = ItemRule(
+                weight=number(spec["weight"], source, f"{ikey}.weight", strict=True),
+                benchmark=None if bench is None else number(bench, source,
+                                                            f"{ikey}.benchmark", strict=True),
+            )
+        groups[str(group)] = MappingProxyType(rules)
+    return MappingProxyType(groups)
+
+
+def indicators(enterprises: pd.DataFrame) -> pd.DataFrame:
+    """The eight 亩均 indicators per enterprise (same index), units as in :data:`INDICATORS`.
+
+    Each is numerator ÷ denominator (e.g. ``tax_per_mu = tax_wan ÷ land_mu``). A missing
+    column, a missing value or a denominator ≤ 0 gives NaN (scored later as "missing").
+    """
+    out = pd.DataFrame(index=enterprises.index)
+    for name, ind in INDICATORS.items():
+        num = _numeric(enterprises, ind.numerator)
+        den = _numeric(enterprises, ind.denominator)
+        out[name] = (num / den.where(den > 0)).astype("float64")
+    return out
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
+def evaluate(enterprises: pd.DataFrame, settings: EfficiencySettings, *,
+             as_of: pd.Timestamp) -> pd.DataFrame:
+    """Score, rank and class every enterprise; each row explains itself in ``note``.
+
+    Parameters
+    ----------
+    enterprises : the enterprise layer (``enterprise_id``, ``scale``, ``land_mu`` and the
+        figures in :data:`INDICATORS`; optional ``production_start_date``, ``is_utility``).
+    settings : the parsed ``efficiency`` policy section.
+    as_of : evaluation date; "in production under N years" is measured to it.
+
+    Returns
+    -------
+    DataFrame (same index) with ``enterprise_id``, ``name``, ``scale``, ``park_id``,
+    ``land_mu``, ``tax_wan``, ``value_added_wan``, each indicator, ``score_<indicator>`` for
+    each scored indicator, ``score``, ``rank`` (within the scale group), ``class``
+    (A/B/C/D/T), ``note`` (English) and ``note_zh``; sorted by group, rank, enterprise_id.
+    """
+    missing = [c for c in ("enterprise_id", "scale") if c not in enterprises]
+    if missing:
+        raise KeyError(f"enterprises lack column(s) {missing}; required: enterprise_id, scale, "
+                       "land_mu and the indicator figures")
+    out = pd.DataFrame(index=enterprises.index)
+    for col in ("enterprise_id", "name", "scale", "park_id"):
+        if col in enterprises:
+            out[col] = enterprises[col].astype(object)
+    for col in ("land_mu", "tax_wan", "value_added_wan"):
+        out[col] = _numeric(enterprises, col)
+    ind = indicators(enterprises)
+    out = out.join(ind)
+    notes_en, notes_zh = _ungraded(enterprises, settings, as_of)
+    graded = pd.Series([not n for n in notes_en], index=out.index)
+    for name in settings.scored_indicators:
+        out[f"score_{name}"] = np.nan
+    out["score"] = np.nan
+    out["rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    out["class"] = "T"
+    for group, rules in settings.groups.items():
+        members = graded & (out["scale"] == group).to_numpy()
+        if not members.any():
+            continue
+        total = pd.Series(0.0, index=out.index[members])
+        for name, rule in rules.items():
+            item, filled, fill = _item_scores(ind.loc[members, name], rule, settings)
+            out.loc[members, f"score_{name}"] = item
+            total += item
+            label = SCALES[group][0]
+            for idx in filled:
+                pos = out.index.get_loc(idx)
+                notes_en[pos].append(f"{name} missing: scored at the {group}-scale group "
+                                     f"average {fill:.2f}")
+                notes_zh[pos].append(f"{INDICATORS[name].zh}缺数据，按{label}组平均分"
+                                     f"{fill:.2f}计")
+        out.loc[members, "score"] = total
+        rank, cls = _rank_and_class(total, out.loc[members, "enterprise_id"], settings)
+        out.loc[members, "rank"] = rank
+        out.loc[members, "class"] = cls
+    out["note"] = ["; ".join(n) for n in notes_en]
+    out["note_zh"] = ["；".join(n) for n in notes_zh]
+    order = out.assign(_g=out["scale"].astype(str), _t=out["class"].eq("T"))
+    order = order.sort_values(["_g", "_t", "rank", "enterprise_id"], na_position="last")
+    return out.loc[order.index]
+
+
+def _ungraded(enterprises: pd.DataFrame, settings: EfficiencySettings,
+              as_of: pd.Timestamp) -> tuple[list[list[str]], list[list[str]]]:
+    """Per firm, the reasons it is T (empty lists for graded firms), English and Chinese."""
+    n = len(enterprises)
+    en: list[list[str]] = [[] for _ in range(n)]
+    zh: list[list[str]] = [[] for _ in range(n)]
+    utility = (enterprises["is_utility"].fillna(False).astype(bool).to_numpy()
+               if "is_utility" in enterprises else np.zeros(n, dtype=bool))
+    since = (pd.to_datetime(enterprises["production_start_date"]).to_numpy()
+             if "production_start_date" in enterprises
+             else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    cutoff = (pd.Timestamp(as_of) - pd.DateOffset(years=settings.ungraded_years)).to_datetime64()
+    land = _numeric(enterprises, "land_mu").to_numpy()
+    scale = enterprises["scale"].astype(object).to_numpy()
+    years = settings.ungraded_years
+    for i in range(n):
+        if scale[i] not in settings.groups:
+            en[i].append(f"T: no indicator set for scale {scale[i]!r} in efficiency.groups")
+            zh[i].append(f"T：efficiency.groups 未设置“{scale[i]}”组指标")
+        if utility[i]:
+            en[i].append("T: utility company (not graded)")
+            zh[i].append("T：公用事业企业，不参评")
+        if not pd.isna(since[i]) and since[i] > cutoff:
+            day = pd.Timestamp(since[i]).date().isoformat()
+            en[i].append(f"T: in production since {day}, under {years} years")
+            zh[i].append(f"T：{day}投产，不满{years}年")
+        if np.isnan(land[i]):
+            en[i].append("T: land area unknown")
+            zh[i].append("T：用地面积不详")
+        elif land[i] < settings.min_land_mu:
+            en[i].append(f"T: land {land[i]:.2f} mu < {settings.min_land_mu:g} mu")
+            zh[i].append(f"T：用地{land[i]:.2f}亩，不足{settings.min_land_mu:g}亩")
+    return en, zh
+
+
+def _item_scores(values: pd.Series, rule: ItemRule, settings: EfficiencySettings,
+                 ) -> tuple[pd.Series, list[Any], float]:
+    """Item scores of one indicator for one group's graded firms.
+
+    Returns the scores (missing ones filled), the index labels filled, and the fill value
+    (the average item score of the firms that have the indicator; 0 when none has it).
+    """
+    have = values.notna()
+    x = values[have]
+    if settings.method == "ratio":
+        assert rule.benchmark is not None  # parse_settings requires it for ratio
+        item = x / rule.benchmark * rule.weight
+    elif len(x) and x.max() > x.min():
+        item = rule.weight * (20 + 80 * (x - x.min()) / (x.max() - x.min())) / 100
+    else:
+        item = pd.Series(rule.weight, index=x.index, dtype="float64")
+    if settings.cap_per_item is not None:
+        item = item.clip(upper=settings.cap_per_item * rule.weight)
+    fill = float(item.mean()) if len(item) else 0.0
+    full = pd.Series(fill, index=values.index, dtype="float64")
+    full[have] = item
+    return full, list(values.index[~have]), fill
+
+
+def _rank_and_class(score: pd.Series, ids: pd.Series, settings: EfficiencySettings,
+                    ) -> tuple[pd.Series, pd.Series]:
+    """Competition rank (ties share the better rank) and class within one group."""
+    key = score.round(9)
+    rank = key.rank(method="min", ascending=False).astype("int64")
+    n = len(score)
+    cls = pd.Series("D", index=score.index, dtype=object)
+    for c in reversed(("A", "B", "C")):
+        if settings.class_rule == "share":
+            inside = rank <= settings.classes[c] * n + 1e-9
+        else:
+            assert settings.class_scores is not None
+            inside = key >= round(settings.class_scores[c], 9)
+        cls[inside] = c
+    return rank, cls
