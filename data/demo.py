@@ -14,7 +14,8 @@ neighbours in a row share edges. Red lines are placed so that some parcels confl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +29,8 @@ WORKING_EPSG = 4546  # CGCS2000 3° GK zone 37 (central meridian 111°E), no zon
 CENTER_LONLAT = (110.95, 38.92)
 SEED = 20_261_122
 AS_OF = pd.Timestamp("2026-06-30")  # fixed, so the generated dates never depend on today
+CHUNK_PARCELS = 250_000
+"""Parcels per chunk (whole parks) when a county is generated and written chunk by chunk."""
 
 ROAD_M = 24.0
 ROW_HEIGHTS_M = np.array([130.0, 160.0, 200.0, 240.0])
@@ -80,6 +83,26 @@ def build_county(n_parcels: int = 2000, *, n_redlines: int | None = None,
         first, then plot red lines fill up to the count.
     seed : random seed; the same arguments always give the same county.
     """
+    return next(iter_county_chunks(n_parcels, n_redlines=n_redlines, seed=seed,
+                                   chunk_parcels=n_parcels))
+
+
+def iter_county_chunks(n_parcels: int, *, n_redlines: int | None = None, seed: int = SEED,
+                       chunk_parcels: int = CHUNK_PARCELS) -> Iterator[dict[str, pd.DataFrame]]:
+    """Generate the demo county chunk by chunk (whole parks), so that only one chunk is in memory.
+
+    Each chunk is a dict like :func:`build_county`'s holding the parks of about
+    ``chunk_parcels`` parcels with their red lines, enterprises and projects; ids continue
+    across chunks. The parcels outside any park come with the last chunk. A county of at most
+    ``chunk_parcels`` parcels is one chunk equal to :func:`build_county`; later chunks draw from
+    their own random streams, so the output depends only on the arguments.
+
+    Parameters
+    ----------
+    n_parcels, n_redlines, seed : as for :func:`build_county`; ``n_redlines`` is shared
+        between chunks in proportion to their parcels.
+    chunk_parcels : parcels per chunk (a chunk ends with the park that reaches it).
+    """
     if n_parcels < 50:
         raise ValueError(f"n_parcels={n_parcels}: the demo county needs at least 50 parcels")
     rng = np.random.default_rng(seed)
@@ -87,13 +110,39 @@ def build_county(n_parcels: int = 2000, *, n_redlines: int | None = None,
 
     segments = _segments(get_path("chains"))
     layout = _layout(n_parcels, rng)
-    parks = _parks(layout)
-    parcels = _parcels(layout, rng)
-    redlines = _redlines(layout, parcels, rng, n_redlines)
-    enterprises, parcels = _enterprises(parcels, layout, segments, rng)
-    projects = _projects(parcels, enterprises, layout, segments, rng)
-    return {"park": parks, "parcel": parcels, "project": projects, "redline": redlines,
-            "enterprise": enterprises}
+    first = dict.fromkeys(("parcel", "redline", "enterprise", "project"), 0)
+    done = 0
+    for k, groups in enumerate(_chunk_groups(layout, chunk_parcels)):
+        part = layout.chunk(groups, first)
+        n_here = len(part.park_of)
+        quota = None if n_redlines is None else (
+            n_redlines * (done + n_here) // n_parcels - n_redlines * done // n_parcels)
+        chunk_rng = rng if k == 0 else np.random.default_rng([seed, k])
+        parks = _parks(part)
+        parcels = _parcels(part, chunk_rng)
+        redlines = _redlines(part, parcels, chunk_rng, quota)
+        enterprises, parcels = _enterprises(parcels, part, segments, chunk_rng)
+        projects = _projects(parcels, enterprises, part, segments, chunk_rng)
+        county = {"park": parks, "parcel": parcels, "project": projects, "redline": redlines,
+                  "enterprise": enterprises}
+        done += n_here
+        for name in first:
+            first[name] += len(county[name])
+        yield county
+
+
+def _chunk_groups(layout: _Layout, chunk_parcels: int) -> list[np.ndarray]:
+    sizes = np.bincount(layout.park_of, minlength=layout.n_parks + 1)
+    chunks: list[list[int]] = [[]]
+    count = 0
+    for g in range(layout.n_parks):
+        if count >= chunk_parcels:
+            chunks.append([])
+            count = 0
+        chunks[-1].append(g)
+        count += int(sizes[g])
+    chunks[-1].append(layout.n_parks)  # the parcels outside any park
+    return [np.array(c) for c in chunks]
 
 
 # -- layout -------------------------------------------------------------------------------
@@ -107,6 +156,16 @@ class _Layout:
     row: np.ndarray
     group_bounds: np.ndarray  # (n_groups, 4)
     row_bounds: dict[tuple[int, int], tuple[float, float, float]]  # (group,row)→y0,y1,xmin
+    top_row_y0: np.ndarray  # (n_groups,) lower edge of each group's top row
+    groups: np.ndarray  # groups whose features are generated (all of them for a whole county)
+    n_total: int  # parcels in the whole county (fixes the width of parcel ids)
+    first: dict[str, int] = field(default_factory=dict)  # serials used by earlier chunks
+
+    def chunk(self, groups: np.ndarray, first: dict[str, int]) -> _Layout:
+        """The part of the layout made of ``groups``, numbering ids after ``first``."""
+        mask = np.isin(self.park_of, groups)
+        return replace(self, park_of=self.park_of[mask], boxes=self.boxes[mask],
+                       row=self.row[mask], groups=groups, first=dict(first))
 
 
 def _layout(n: int, rng: np.random.Generator) -> _Layout:
@@ -154,9 +213,11 @@ def _layout(n: int, rng: np.random.Generator) -> _Layout:
     gb = frame.groupby("g").agg(x0=("x0", "min"), y0=("y0", "min"), x1=("x1", "max"),
                                 y1=("y1", "max")).to_numpy()
     rb = frame.groupby(["g", "r"]).agg(y0=("y0", "min"), y1=("y1", "max"), x0=("x0", "min"))
-    row_bounds = {(int(g), int(r)): (float(v.y0), float(v.y1), float(v.x0))
-                  for (g, r), v in rb.iterrows()}
-    return _Layout(n_parks, group, boxes, row, gb, row_bounds)
+    row_bounds = {(int(g), int(r)): (float(a), float(b), float(c))
+                  for (g, r), a, b, c in zip(rb.index, rb["y0"], rb["y1"], rb["x0"], strict=True)}
+    top_row_y0 = rb["y0"].groupby(level="g").max().to_numpy()
+    return _Layout(n_parks, group, boxes, row, gb, row_bounds, top_row_y0,
+                   groups=np.arange(n_groups), n_total=n)
 
 
 def _template(i: int) -> tuple[str, str, str, list[str], str]:
@@ -169,7 +230,7 @@ def _template(i: int) -> tuple[str, str, str, list[str], str]:
 
 def _parks(layout: _Layout) -> gpd.GeoDataFrame:
     rows = []
-    for i in range(layout.n_parks):
+    for i in layout.groups[layout.groups < layout.n_parks]:
         zh, en, level, chains, _ = _template(i)
         x0, y0, x1, y1 = layout.group_bounds[i]
         rows.append({
@@ -195,7 +256,8 @@ def _parcels(layout: _Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
     land_use[mixed < 0.08] = "1101"
     land_use[(mixed >= 0.08) & (mixed < 0.11)] = "0901"
     land_use[(mixed >= 0.11) & (mixed < 0.20)] = "100101"
-    width = 10 ** int(np.ceil(np.log10(n + 1)))
+    width = 10 ** int(np.ceil(np.log10(layout.n_total + 1)))
+    first = layout.first.get("parcel", 0)
     park_ids = [f"P{i + 1:02d}" if layout.n_parks < 100 else f"P{i + 1:05d}"
                 for i in range(layout.n_parks)] + [None]
     far_min = rng.choice([0.6, 0.7, 0.8, 1.0, 1.2], n)
@@ -211,7 +273,7 @@ def _parcels(layout: _Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
     stopped = np.where((statuses == "under_construction") & (rng.random(n) < 0.2),
                        AS_OF - pd.to_timedelta(rng.integers(100, 700, n), unit="D"), pd.NaT)
     frame = pd.DataFrame({
-        "parcel_id": [f"QF-{i:0{len(str(width)) - 1}d}" for i in range(1, n + 1)],
+        "parcel_id": [f"QF-{i:0{len(str(width)) - 1}d}" for i in range(first + 1, first + n + 1)],
         "park_id": [park_ids[g] for g in layout.park_of],
         "land_use": land_use.astype(str),
         "status": statuses,
@@ -238,7 +300,8 @@ def _parcels(layout: _Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
 def _redlines(layout: _Layout, parcels: gpd.GeoDataFrame, rng: np.random.Generator,
               n_redlines: int | None) -> gpd.GeoDataFrame:
     structural: list[tuple[str, str, shapely.Geometry, str | None]] = []
-    for g, (x0, y0, x1, y1) in enumerate(layout.group_bounds):
+    for g in layout.groups:
+        x0, y0, x1, y1 = layout.group_bounds[g]
         park = g < layout.n_parks
         label = f"园区{g + 1}" if park else "园外"
         if not park:  # parcels outside parks: the boundary covers only the western half
@@ -247,7 +310,7 @@ def _redlines(layout: _Layout, parcels: gpd.GeoDataFrame, rng: np.random.Generat
             continue
         top = y1 + 200
         if g % 3 == 1:  # the boundary cuts through the top row of every third park
-            y_top_row = max(v[0] for k, v in layout.row_bounds.items() if k[0] == g)
+            y_top_row = layout.top_row_y0[g]
             top = y_top_row + 0.5 * (y1 - y_top_row)
         structural.append(("urban_boundary", f"城镇开发边界（{label}）",
                            shapely.box(x0 - 200, y0 - 200, x1 + 200, top), None))
@@ -281,8 +344,9 @@ def _redlines(layout: _Layout, parcels: gpd.GeoDataFrame, rng: np.random.Generat
     plot_geoms = shapely.box(*boxes.T)
     pids = parcels["parcel_id"].to_numpy()[picked]
     n_s = len(structural)
+    first = layout.first.get("redline", 0)
     frame = pd.DataFrame({
-        "redline_id": [f"RL-{i:07d}" for i in range(1, n_s + len(picked) + 1)],
+        "redline_id": [f"RL-{i:07d}" for i in range(first + 1, first + n_s + len(picked) + 1)],
         "category": [s[0] for s in structural] + ["landuse_redline"] * len(picked),
         "name": [s[1] for s in structural] + [f"用地红线 {p}" for p in pids],
         "parcel_id": [s[3] for s in structural] + list(pids),
@@ -296,7 +360,8 @@ def _enterprises(parcels: gpd.GeoDataFrame, layout: _Layout, segments: list[Segm
     producing = np.flatnonzero((parcels["status"] == "producing").to_numpy())
     n_ent = max(10, len(parcels) // 8)
     owners = rng.integers(0, n_ent, len(producing))
-    eids = np.array([f"E{i + 1:06d}" for i in range(n_ent)])
+    first = layout.first.get("enterprise", 0)
+    eids = np.array([f"E{i + 1:06d}" for i in range(first, first + n_ent)])
     parcels = parcels.copy()
     parcels.loc[parcels.index[producing], "enterprise_id"] = eids[owners]
     area_mu = shapely.area(parcels.geometry.values) / (10_000 / 15)
@@ -374,6 +439,7 @@ def _projects(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, layout: _Lay
     ent_by_id = enterprises.set_index("enterprise_id")
     geoms, pids, parks, eids, segs = [], [], [], [], []
     centroids = shapely.centroid(parcels.geometry.values)
+    park_groups = layout.groups[layout.groups < layout.n_parks]
     for idx in parcel_idx:
         if idx is not None:
             pids.append(parcels["parcel_id"].iat[idx])
@@ -382,7 +448,7 @@ def _projects(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, layout: _Lay
             geoms.append(centroids[idx])
         else:
             pids.append(None)
-            g = int(rng.integers(0, layout.n_parks))
+            g = int(park_groups[rng.integers(0, len(park_groups))])
             x0, y0, x1, y1 = layout.group_bounds[g]
             parks.append(f"P{g + 1:02d}" if layout.n_parks < 100 else f"P{g + 1:05d}")
             eid = None
@@ -403,8 +469,9 @@ def _projects(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, layout: _Lay
     after_start = np.isin(stages, ["started", "completed", "producing"]) | (
         (stages == "stalled") & (rng.random(n) < 0.5))
     after_done = np.isin(stages, ["completed", "producing"])
+    first = layout.first.get("project", 0)
     frame = pd.DataFrame({
-        "project_id": [f"XM-{i:05d}" for i in range(1, n + 1)],
+        "project_id": [f"XM-{i:05d}" for i in range(first + 1, first + n + 1)],
         "name": [f"{s.zh}项目（示例{i + 1}）" for i, s in enumerate(segs)],
         "enterprise_id": eids,
         "industry_code": [s.industry_code for s in segs],
@@ -455,6 +522,46 @@ def write_county(county: dict[str, pd.DataFrame], out: str | Path, *,
                 frame.to_parquet(target)
         return out
     raise ValueError(f"unknown format {fmt!r}; use gpkg or parquet")
+
+
+def write_county_chunks(chunks: Iterable[dict[str, pd.DataFrame]], out: str | Path, *,
+                        fmt: str = "parquet") -> tuple[Path, dict[str, int]]:
+    """Write a county chunk by chunk as it is generated (see :func:`iter_county_chunks`).
+
+    ``fmt="parquet"`` writes one partitioned GeoParquet dataset per layer — a folder
+    ``<layer>.parquet/`` holding ``part-00000.parquet``, ``part-00001.parquet`` … (one per
+    chunk, with bounding-box covering columns); ``fmt="gpkg"`` appends every chunk to one
+    GeoPackage. Returns the GeoPackage or dataset folder and the row count per layer.
+    """
+    import shutil
+
+    import pyogrio
+
+    if fmt not in ("gpkg", "parquet"):
+        raise ValueError(f"unknown format {fmt!r}; use gpkg or parquet")
+    out = Path(out)
+    path = (out if out.suffix == ".gpkg" else out / "county.gpkg") if fmt == "gpkg" else out
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "gpkg" and path.exists():
+        path.unlink()
+    counts: dict[str, int] = {}
+    for k, county in enumerate(chunks):
+        for name, frame in county.items():
+            if fmt == "gpkg":
+                pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=k > 0)
+            else:
+                folder = out / f"{name}.parquet"
+                if k == 0 and folder.is_dir():
+                    shutil.rmtree(folder)
+                elif k == 0 and folder.exists():
+                    folder.unlink()
+                folder.mkdir(parents=True, exist_ok=True)
+                if isinstance(frame, gpd.GeoDataFrame):
+                    frame.to_parquet(folder / f"part-{k:05d}.parquet", write_covering_bbox=True)
+                else:
+                    frame.to_parquet(folder / f"part-{k:05d}.parquet")
+            counts[name] = counts.get(name, 0) + len(frame)
+    return path, counts
 
 
 def main() -> None:
