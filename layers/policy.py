@@ -162,6 +162,8 @@ are validated by the module that owns them through :data:`EXTRA_SECTIONS`."""
 
 EXTRA_SECTIONS: dict[str, str] = {
     "efficiency": "geo.efficiency:parse_settings",
+    "idle": "geo.idle:parse_settings",
+    "pipeline": "geo.pipeline:parse_settings",
     "export": "exports.settings:parse",
 }
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
