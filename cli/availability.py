@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("the dask engine is not installed (package 'scale' missing); "
                             "use --engine local") from exc
         return int(dask_engine.availability(args) or 0)
+    if not args.out.lower().endswith((".csv", ".gpkg", ".parquet")):
+        raise UserError(f"{args.out}: unsupported output type; use .csv, .gpkg or .parquet")
     t0 = time.perf_counter()
     county = county_from(args, LAYERS)
     table = assess_county(county, threads=args.threads)
