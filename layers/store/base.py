@@ -1,0 +1,398 @@
+"""The storage interface shared by the GeoPackage and PostGIS backends.
+
+A store holds the registry layers in the working CRS with a ``version`` integer per feature and
+an ``audit`` table (layer, feature, field, old value, new value, user, role, reason, UTC time,
+version). Everything that decides *what* to write — edit validation, transitions, optimistic
+concurrency, import diffs, audit rows — lives here once; a backend only provides a transaction
+(:class:`Transaction`) that reads and writes rows.
+
+Edits and imports run in one write transaction each: the row is locked (SQLite ``BEGIN
+IMMEDIATE``; PostgreSQL ``SELECT … FOR UPDATE`` / ``LOCK TABLE``) and updated with
+``UPDATE … WHERE id = ? AND version = ?``, so two editors can never both win and a failed
+import leaves the store exactly as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.registry import LAYERS, LayerSpec, get_spec
+from layers.store.errors import (
+    EditError,
+    NoChangeError,
+    PermissionDenied,
+    StaleVersionError,
+    StoreError,
+)
+from layers.store.rules import check_dates, check_role, check_transition, coerce_changes
+from layers.store.values import (
+    audit_text,
+    canonical,
+    geometry_summary,
+    stored_columns,
+)
+
+IMPORTERS: frozenset[str] = frozenset({"planner", "admin"})
+"""Roles that may import files into a store (planners import real files)."""
+
+KEEP = object()
+"""Sentinel for :meth:`Transaction.update`: leave the geometry as it is."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One stored feature: canonical values (id included), normalised WKB and version."""
+
+    values: dict[str, Any]
+    wkb: bytes | None
+    version: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One changed field of one feature (``field`` is ``"*"`` for a created feature)."""
+
+    layer: str
+    feature_id: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    user: str
+    role: str
+    reason: str
+    at: str
+    version: int
+
+
+@dataclass
+class LayerData:
+    """A layer's content: EPSG code of its geometries and features by id."""
+
+    epsg: int | None
+    features: dict[str, Feature] = field(default_factory=dict)
+
+
+@dataclass
+class Snapshot:
+    """Whole store content, backend-neutral (used for backups and content comparisons)."""
+
+    layers: dict[str, LayerData]
+    audit: list[AuditEntry]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import changed."""
+
+    layer: str
+    inserted: int
+    updated: int
+    unchanged: int
+    audit_rows: int
+
+
+class Transaction(ABC):
+    """Row access inside one backend transaction (read or write)."""
+
+    @abstractmethod
+    def layers(self) -> list[str]:
+        """Registry layers present in the store."""
+
+    @abstractmethod
+    def layer_epsg(self, layer: str) -> int | None:
+        """EPSG code of a layer's geometries (``None``: no geometry or not known yet)."""
+
+    @abstractmethod
+    def ensure_layer(self, spec: LayerSpec, epsg: int | None) -> None:
+        """Create the layer's table if missing."""
+
+    @abstractmethod
+    def features(self, spec: LayerSpec, ids: list[str] | None = None, *,
+                 lock: bool = False) -> dict[str, Feature]:
+        """Features by id (all when ``ids`` is None); ``lock`` them against other writers."""
+
+    @abstractmethod
+    def insert(self, spec: LayerSpec, features: list[Feature], epsg: int | None) -> None:
+        """Insert new features with their versions."""
+
+    @abstractmethod
+    def update(self, spec: LayerSpec, feature_id: str, values: Mapping[str, Any], wkb: Any,
+               expected_version: int, epsg: int | None) -> bool:
+        """``UPDATE … SET values, version = version + 1 WHERE id AND version = expected``;
+        ``wkb`` is new WKB or :data:`KEEP`. True when exactly one row was updated."""
+
+    @abstractmethod
+    def add_audit(self, entries: list[AuditEntry]) -> None:
+        """Append audit rows."""
+
+    @abstractmethod
+    def audit(self, layer: str | None = None,
+              feature_id: str | None = None) -> list[AuditEntry]:
+        """Audit rows in the order they were written."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete every feature of every layer and every audit row."""
+
+
+def utc_now() -> str:
+    """Current UTC time as ISO 8601 with microseconds and ``Z``."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _require_who(user: str, reason: str | None, *, what: str) -> None:
+    if not str(user or "").strip():
+        raise EditError(f"{what}: no user given; fix: pass the editing user's name")
+    if not str(reason or "").strip():
+        raise EditError(f"{what}: no reason given; fix: say why (it goes into the audit log)")
+
+
+class Store(ABC):
+    """A county's layers with versions and an audit log. Use as a context manager."""
+
+    location: str
+
+    @abstractmethod
+    def _transaction(self, *, write: bool) -> AbstractContextManager[Transaction]:
+        """A transaction; a write transaction is serialised against other writers."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    @abstractmethod
+    def backup(self, out: str | Path) -> Path:
+        """Write the whole store (layers, versions, audit) to the GeoPackage file ``out``."""
+
+    @abstractmethod
+    def restore(self, path: str | Path) -> None:
+        """Replace the whole store content with a backup written by :meth:`backup`."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def layer_names(self) -> list[str]:
+        """Registry layers present in the store, in registry order."""
+        with self._transaction(write=False) as tx:
+            present = set(tx.layers())
+        return [name for name in LAYERS if name in present]
+
+    def get(self, layer: str, feature_id: str) -> Feature:
+        """One feature; :class:`StoreError` names the layer and id when it does not exist."""
+        spec = get_spec(layer)
+        with self._transaction(write=False) as tx:
+            found = tx.features(spec, [feature_id]) if layer in tx.layers() else {}
+        if feature_id not in found:
+            raise StoreError(f"{self.location}: no {layer} with {spec.id_column} "
+                             f"{feature_id!r}; fix: check the id")
+        return found[feature_id]
+
+    def read_layer(self, layer: str) -> pd.DataFrame:
+        """A layer as a (Geo)DataFrame of canonical values plus ``version``."""
+        spec = get_spec(layer)
+        with self._transaction(write=False) as tx:
+            if layer not in tx.layers():
+                raise StoreError(f"{self.location}: no layer {layer!r}; present: "
+                                 f"{tx.layers()}")
+            data = LayerData(tx.layer_epsg(layer), tx.features(spec))
+        return frame_from_features(spec, data)
+
+    def history(self, layer: str | None = None,
+                feature_id: str | None = None) -> list[AuditEntry]:
+        """Audit rows (optionally of one layer / feature), oldest first."""
+        with self._transaction(write=False) as tx:
+            return tx.audit(layer, feature_id)
+
+    def snapshot(self) -> Snapshot:
+        """Everything in the store, read in one transaction."""
+        with self._transaction(write=False) as tx:
+            layers = {name: LayerData(tx.layer_epsg(name), tx.features(get_spec(name)))
+                      for name in LAYERS if name in tx.layers()}
+            return Snapshot(layers=layers, audit=tx.audit())
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def edit(self, layer: str, feature_id: str, changes: Mapping[str, Any], *, user: str,
+             role: str, reason: str, expect_version: int | None = None) -> int:
+        """Change fields of one feature and return its new version.
+
+        Parameters
+        ----------
+        layer : ``parcel``, ``project`` or ``park``.
+        feature_id : the feature's id (``parcel_id`` …).
+        changes : field → new value (text is parsed as the column's type).
+        user, role, reason : recorded in the audit log; ``role`` decides what is allowed.
+        expect_version : the version the edit is based on; a different stored version refuses
+            the edit (:class:`StaleVersionError` with the current version and values).
+
+        Raises
+        ------
+        EditError
+            (and subclasses) when refused; nothing is written.
+        """
+        spec = check_role(layer, role)
+        what = f"{layer} {feature_id}"
+        _require_who(user, reason, what=what)
+        values = coerce_changes(spec, feature_id, changes)
+        at = utc_now()
+        with self._transaction(write=True) as tx:
+            current = tx.features(spec, [feature_id], lock=True).get(feature_id)
+            if current is None:
+                raise StoreError(f"{self.location}: no {layer} with {spec.id_column} "
+                                 f"{feature_id!r}; fix: check the id")
+            if expect_version is not None and current.version != expect_version:
+                raise StaleVersionError(layer, feature_id, expect_version, current.version,
+                                        {k: current.values.get(k) for k in values})
+            diff = {k: v for k, v in values.items() if current.values.get(k) != v}
+            if not diff:
+                raise NoChangeError(f"{what}: {values} is what is stored already; nothing "
+                                    "was written")
+            for name, new in diff.items():
+                check_transition(spec, feature_id, name, current.values.get(name), new, role)
+            check_dates(spec, feature_id, {**current.values, **diff}, set(diff))
+            if not tx.update(spec, feature_id, diff, KEEP, current.version, None):
+                raise StaleVersionError(layer, feature_id, current.version,
+                                        current.version + 1, {})
+            version = current.version + 1
+            tx.add_audit([AuditEntry(layer, feature_id, name, audit_text(current.values.get(name)),
+                                     audit_text(new), user, role, reason, at, version)
+                          for name, new in diff.items()])
+        return version
+
+    def import_frame(self, layer: str, frame: pd.DataFrame, *, user: str, reason: str,
+                     role: str = "planner") -> ImportResult:
+        """Upsert a validated layer (from :func:`layers.io.load_layer`) by id, atomically.
+
+        New ids are inserted (version 1, one ``*`` audit row), changed features are updated
+        (version + 1, one audit row per changed field), identical ones are left alone — so
+        re-importing the same file changes nothing. Features missing from the file are kept.
+        Geometries are transformed to the CRS the store already uses for the layer.
+        """
+        spec = get_spec(layer)
+        _require_who(user, reason, what=f"import into {layer}")
+        if role not in IMPORTERS:
+            raise PermissionDenied(f"role {role!r} may not import; fix: ask a user with role "
+                                   f"{' or '.join(sorted(IMPORTERS))}")
+        with self._transaction(write=False) as tx:
+            target = tx.layer_epsg(layer) if layer in tx.layers() else None
+        incoming, epsg = features_from_frame(spec, frame, target_epsg=target)
+        at = utc_now()
+        with self._transaction(write=True) as tx:
+            if layer in tx.layers() and tx.layer_epsg(layer) not in (None, epsg):
+                raise StoreError(f"{self.location}: the CRS of layer {layer!r} changed during "
+                                 "the import; fix: run the import again")
+            tx.ensure_layer(spec, epsg)
+            existing = tx.features(spec, lock=True)
+            inserts: list[Feature] = []
+            entries: list[AuditEntry] = []
+            updated = 0
+            for fid, new in incoming.items():
+                old = existing.get(fid)
+                if old is None:
+                    inserts.append(Feature(new.values, new.wkb, 1))
+                    entries.append(AuditEntry(layer, fid, "*", None, "created", user, role,
+                                              reason, at, 1))
+                    continue
+                changed = _changed_fields(old, new)
+                if not changed:
+                    continue
+                values = {k: new.values.get(k) for k in changed if k != "geometry"}
+                wkb = new.wkb if "geometry" in changed else KEEP
+                if not tx.update(spec, fid, values, wkb, old.version, epsg):
+                    raise StoreError(f"{self.location}: {layer} {fid} changed during the "
+                                     "import; nothing was written; fix: run it again")
+                updated += 1
+                entries.extend(_import_audit(layer, fid, changed, old, new, user, role, reason,
+                                             at, old.version + 1))
+            tx.insert(spec, inserts, epsg)
+            tx.add_audit(entries)
+        return ImportResult(layer, len(inserts), updated,
+                            len(incoming) - len(inserts) - updated, len(entries))
+
+    def replace_all(self, snapshot: Snapshot) -> None:
+        """Replace the whole content (layers, versions, audit) in one transaction."""
+        with self._transaction(write=True) as tx:
+            tx.clear()
+            for name, data in snapshot.layers.items():
+                spec = get_spec(name)
+                tx.ensure_layer(spec, data.epsg)
+                tx.insert(spec, list(data.features.values()), data.epsg)
+            tx.add_audit(list(snapshot.audit))
+
+
+def _changed_fields(old: Feature, new: Feature) -> list[str]:
+    names = [k for k, v in new.values.items() if old.values.get(k) != v]
+    if old.wkb != new.wkb:
+        names.append("geometry")
+    return names
+
+
+def _import_audit(layer: str, fid: str, changed: list[str], old: Feature, new: Feature,
+                  user: str, role: str, reason: str, at: str,
+                  version: int) -> Iterator[AuditEntry]:
+    for name in changed:
+        if name == "geometry":
+            before, after = geometry_summary(old.wkb), geometry_summary(new.wkb)
+        else:
+            before, after = audit_text(old.values.get(name)), audit_text(new.values.get(name))
+        yield AuditEntry(layer, fid, name, before, after, user, role, reason, at, version)
+
+
+def features_from_frame(spec: LayerSpec, frame: pd.DataFrame, *,
+                        target_epsg: int | None = None) -> tuple[dict[str, Feature], int | None]:
+    """Canonical features of a validated frame, in ``target_epsg`` when given."""
+    epsg: int | None = None
+    wkbs: list[bytes | None] = [None] * len(frame)
+    if spec.has_geometry:
+        if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
+            raise StoreError(f"{spec.name}: the frame has no geometry or CRS; fix: load it "
+                             "with layers.io.load_layer")
+        if target_epsg is not None and frame.crs.to_epsg() != target_epsg:
+            frame = frame.to_crs(target_epsg)
+        epsg = frame.crs.to_epsg()
+        if epsg is None:
+            raise StoreError(f"{spec.name}: CRS {frame.crs.name!r} has no EPSG code; fix: set "
+                             "crs.working_epsg in the policy file")
+        geoms = frame.geometry.values
+        present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        raw = np.full(len(frame), None, dtype=object)
+        raw[present] = shapely.to_wkb(geoms[present], byte_order=1, output_dimension=2)
+        wkbs = [bytes(w) if w is not None else None for w in raw]
+    columns = {c.name: [canonical(c, v) for v in frame[c.name].tolist()]
+               if c.name in frame.columns else [None] * len(frame)
+               for c in stored_columns(spec)}
+    ids = columns[spec.id_column]
+    out: dict[str, Feature] = {}
+    for i, fid in enumerate(ids):
+        out[str(fid)] = Feature({name: col[i] for name, col in columns.items()}, wkbs[i], 0)
+    return out, epsg
+
+
+def frame_from_features(spec: LayerSpec, data: LayerData) -> pd.DataFrame:
+    """A DataFrame (GeoDataFrame for spatial layers) of stored features plus ``version``."""
+    names = [c.name for c in stored_columns(spec)]
+    rows = [{**{n: f.values.get(n) for n in names}, "version": f.version}
+            for f in data.features.values()]
+    frame = pd.DataFrame(rows, columns=[*names, "version"])
+    if not spec.has_geometry:
+        return frame
+    geoms = [shapely.from_wkb(f.wkb) if f.wkb is not None else None
+             for f in data.features.values()]
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index),
+                            crs=data.epsg)

@@ -1,0 +1,159 @@
+"""A throwaway PostgreSQL + PostGIS cluster for the storage tests (a pytest plugin).
+
+The cluster lives in a temporary directory, listens on a free port on 127.0.0.1 only and is
+stopped at the end of the session. ``initdb`` refuses to run as root, so as root (CI) every
+server command runs as the ``postgres`` system user through ``runuser``; otherwise as the
+current user. If the cluster cannot start the tests FAIL with the reason (never skip).
+
+Fixtures
+--------
+postgis_cluster : session-wide :class:`Cluster`.
+postgis_url : a fresh, empty database with the ``postgis`` extension, per test.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PG_BIN = Path(os.environ.get("INVESTMAP_PG_BIN", "/usr/lib/postgresql/15/bin"))
+TEMPLATE = "investmap_template"
+
+
+class ClusterError(RuntimeError):
+    """The throwaway cluster could not be started; the message says why and how to fix it."""
+
+
+@dataclass
+class Cluster:
+    """A running throwaway cluster: connect with :meth:`url`."""
+
+    root: Path
+    port: int
+    run_as: str | None
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def create_database(self) -> str:
+        """Create an empty database with PostGIS (from the template) and return its URL."""
+        import psycopg
+
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}')
+        return self.url(name)
+
+    def stop(self) -> None:
+        _run(self, [str(PG_BIN / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate",
+                    "-w", "stop"], check=False)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(cluster: Cluster, cmd: list[str], *, check: bool = True,
+         timeout: float = 120) -> subprocess.CompletedProcess:
+    if cluster.run_as:
+        cmd = ["runuser", "-u", cluster.run_as, "--", *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL, cwd=cluster.root)
+    if check and proc.returncode != 0:
+        raise ClusterError(f"{' '.join(cmd)} failed (exit {proc.returncode}):\n"
+                           f"{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def start_cluster() -> Cluster:
+    """Initialise and start a cluster in a new temporary directory; create the PostGIS template.
+
+    Raises
+    ------
+    ClusterError
+        PostgreSQL 15 binaries or the PostGIS extension are missing, or the server did not
+        start; the message names the fix.
+    """
+    if not (PG_BIN / "initdb").exists():
+        raise ClusterError(f"{PG_BIN}/initdb not found; fix: run `make test` (it installs "
+                           "postgresql and postgresql-15-postgis-3 via scripts/setup-system.sh)")
+    run_as: str | None = None
+    root = Path(tempfile.mkdtemp(prefix="investmap-pg-"))
+    if os.geteuid() == 0:
+        run_as = "postgres"
+        try:
+            entry = pwd.getpwnam(run_as)
+        except KeyError:
+            raise ClusterError("running as root and there is no 'postgres' system user; fix: "
+                               "install the Debian postgresql package") from None
+        os.chown(root, entry.pw_uid, entry.pw_gid)
+    os.chmod(root, 0o700)
+    cluster = Cluster(root=root, port=_free_port(), run_as=run_as)
+    data = root / "data"
+    _run(cluster, [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                   "-E", "UTF8", "--locale=C", "--no-sync"])
+    options = (f"-c listen_addresses=127.0.0.1 -c port={cluster.port} "
+               f"-c unix_socket_directories={root} -c fsync=on -c max_connections=60")
+    proc = _run(cluster, [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
+                          "-o", options, "-w", "-t", "60", "start"], check=False)
+    if proc.returncode != 0:
+        log = (root / "log").read_text(errors="replace") if (root / "log").exists() else ""
+        shutil.rmtree(root, ignore_errors=True)
+        raise ClusterError(f"pg_ctl start failed: {proc.stderr}\n{log[-2000:]}")
+    try:
+        _create_template(cluster)
+    except Exception:
+        cluster.stop()
+        raise
+    return cluster
+
+
+def _create_template(cluster: Cluster) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            conn = psycopg.connect(cluster.url(), autocommit=True)
+            break
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    with conn:
+        conn.execute(f"CREATE DATABASE {TEMPLATE}")
+    with psycopg.connect(cluster.url(TEMPLATE), autocommit=True) as conn:
+        try:
+            conn.execute("CREATE EXTENSION postgis")
+        except psycopg.Error as exc:
+            raise ClusterError(f"CREATE EXTENSION postgis failed ({exc}); fix: install "
+                               "postgresql-15-postgis-3 (make test does)") from exc
+
+
+@pytest.fixture(scope="session")
+def postgis_cluster() -> Iterator[Cluster]:
+    try:
+        cluster = start_cluster()
+    except (ClusterError, OSError, subprocess.SubprocessError) as exc:
+        pytest.fail(f"cannot start the throwaway PostGIS cluster: {exc}", pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgis_url(postgis_cluster: Cluster) -> str:
+    return postgis_cluster.create_database()
