@@ -16,8 +16,13 @@ COMMANDS: tuple[str, ...] = (
     "cli.validate",
     "cli.demo",
     "cli.assets",
+    "cli.export_html",
     "cli.export_png",
     "cli.availability",
+    "cli.efficiency",
+    "cli.idle",
+    "cli.pipeline",
+    "cli.standard_land",
 )
 """Modules providing sub-commands, in the order ``--help`` lists them."""
 

@@ -1,0 +1,27 @@
+"""``--as-of DATE`` parsing shared by the 亩均, idle-land and pipeline commands."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from cli.common import UserError
+
+
+def add_as_of(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    """Add ``--as-of DATE`` (ISO date; default today unless ``required``)."""
+    parser.add_argument("--as-of", dest="as_of", metavar="DATE", required=required,
+                        help="date of the judgement, e.g. 2026-06-30"
+                        + ("" if required else " (default: today)"))
+
+
+def as_of_from(args: argparse.Namespace) -> pd.Timestamp:
+    """The ``--as-of`` date as a Timestamp (today when not given); bad dates are a UserError."""
+    text = getattr(args, "as_of", None)
+    if text is None:
+        return pd.Timestamp.today().normalize()
+    try:
+        return pd.Timestamp(text)
+    except ValueError:
+        raise UserError(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD") from None
