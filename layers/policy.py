@@ -164,7 +164,9 @@ EXTRA_SECTIONS: dict[str, str] = {
     "efficiency": "geo.efficiency:parse_settings",
     "idle": "geo.idle:parse_settings",
     "pipeline": "geo.pipeline:parse_settings",
+    "chains": "layers.chains:parse_settings",
     "export": "exports.settings:parse",
+    "imports": "layers.formats.settings:parse",
 }
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
 as ``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad

@@ -1,0 +1,302 @@
+"""Gap → parcel → target-enterprise matching: the promotion worklist (招商工作清单).
+
+For every segment whose verdict calls for promotion (``missing`` 补链, ``thin`` 强链,
+``extension`` 延链 by default), the candidates are parcels that
+
+1. are available now (``available`` is True in the geo core's availability result: a parcel
+   with a hard red-line conflict or an unofferable status never qualifies),
+2. lie in a park whose leading industries include the chain,
+3. have a land use that equals or refines one the segment needs, an area inside the
+   segment's 亩 range widened by ``area_tolerance``, and a FAR ceiling not below the
+   segment's minimum FAR.
+
+Each candidate gets an explainable score, 0–100 (README "Industry chains")::
+
+    score = 100 × Σ weight_p × part_p ÷ Σ weight_p,  p ∈ proximity, area, utilities, price,
+                                                        intensity
+
+with every part in [0, 1]: *proximity* — distance from the parcel to the nearest active
+project in a linked segment (suppliers and customers, ``supplies`` edges both ways), 1 up to
+``proximity_full_m``, 0 from ``proximity_zero_m``, linear between; *area* — 1 inside the 亩
+range, falling linearly to 0 at ``area_tolerance`` relative deviation; *utilities* — 七通一平
+flags present ÷ 8; *price* — 1 up to ``price_full_wan_per_mu``, 0 from
+``price_zero_wan_per_mu``; *intensity* — 1 when the parcel's required investment intensity is
+at most the segment's typical one, else typical ÷ required.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.chain_catalog import (
+    MATCH_PARTS,
+    UTILITY_FLAGS,
+    ChainCatalog,
+    ChainSettings,
+    Segment,
+    leading_chains,
+    place,
+)
+from geo.crs import CRSError, area_mu, require_projected
+
+WORKLIST_COLUMNS: tuple[str, ...] = (
+    "chain_id", "segment_id", "segment_zh", "segment_en", "verdict", "rank", "parcel_id",
+    "park_id", "area_mu", "score", "score_parts", *(f"part_{p}" for p in MATCH_PARTS),
+    "enterprises", "reasons", "reasons_en",
+)
+INVESTOR_WORKLIST_COLUMNS: tuple[str, ...] = (
+    "chain_id", "segment_id", "segment_zh", "segment_en", "verdict", "parcel_id", "park_id",
+    "area_mu",
+)
+"""What an investor view of the worklist may show: which parcels suit which segment. Target
+enterprises, scores and reasons are promotion-team working material."""
+
+
+def match(catalog: ChainCatalog, analysis: pd.DataFrame, parcels_available: pd.DataFrame,
+          parcels: pd.DataFrame, projects: pd.DataFrame, parks: pd.DataFrame, *,
+          chain_id: str | None = None, park_id: str | None = None,
+          settings: ChainSettings | None = None) -> pd.DataFrame:
+    """Promotion worklist: each gap or thin segment → ranked parcels → target enterprises.
+
+    Parameters
+    ----------
+    catalog : chain definitions (segments' land need, links, targets).
+    analysis : the result of :func:`geo.chains.analyse` (county or one park).
+    parcels_available : per parcel ``parcel_id`` and ``available`` (bool) from the geo core;
+        parcels missing from it are not candidates.
+    parcels : parcel layer (geometry in a projected CRS, ``park_id``, ``land_use``,
+        ``area_mu``, ``far_max``, ``utilities``, ``price_wan_per_mu``,
+        ``investment_min_wan_per_mu``).
+    projects : project layer (placed by :func:`geo.chains.place` unless already placed).
+    parks : parks with ``leading_industries``.
+    chain_id : only this chain.
+    park_id : only parcels of this park (default: the park an analysis of one park is for).
+    settings : verdicts to match, score weights and ranges (policy section ``chains``).
+
+    Returns
+    -------
+    :data:`WORKLIST_COLUMNS`, one row per (segment, parcel), best first within a segment
+    (at most ``max_parcels_per_segment``); a segment with no fitting parcel keeps one row
+    with ``parcel_id`` None and the reasons. ``score_parts`` is a dict part → value.
+    """
+    settings = settings or ChainSettings()
+    lead = leading_chains(parks)
+    park_id = park_id if park_id is not None else _analysis_park(analysis)
+    if park_id is not None and park_id not in lead:
+        raise ValueError(f"unknown park {park_id!r}; parks: {sorted(lead)}")
+    if chain_id is not None:
+        catalog.chain(chain_id)
+    gaps = analysis[analysis["verdict"].isin(settings.match_verdicts)]
+    if chain_id is not None:
+        gaps = gaps[gaps["chain_id"] == chain_id]
+    offerable = _offerable(parcels, parcels_available, park_id)
+    anchors = _anchors(projects, catalog, settings, parcels)
+    rows: list[dict[str, object]] = []
+    for seg_id, verdict in zip(gaps["segment_id"], gaps["verdict"], strict=True):
+        seg = catalog.segments[seg_id]
+        parks_leading = [p for p, chains in lead.items() if seg.chain_id in chains]
+        hosts = offerable[offerable["park_id"].isin(parks_leading)]
+        rows.extend(_segment_rows(catalog, seg, str(verdict), hosts, anchors, settings,
+                                  bool(parks_leading)))
+    out = pd.DataFrame(rows, columns=list(WORKLIST_COLUMNS))
+    out["rank"] = out["rank"].astype("Int64")
+    return out
+
+
+def worklist_for(worklist: pd.DataFrame, audience: Literal["investor", "staff"]
+                 ) -> pd.DataFrame:
+    """The worklist columns an audience may see (:data:`INVESTOR_WORKLIST_COLUMNS` for
+    investors, only rows with a parcel; everything for staff)."""
+    if audience == "staff":
+        return worklist.copy()
+    if audience == "investor":
+        rows = worklist[worklist["parcel_id"].notna()]
+        return rows[list(INVESTOR_WORKLIST_COLUMNS)].reset_index(drop=True)
+    raise ValueError(f"unknown audience {audience!r}; use 'investor' or 'staff'")
+
+
+# -- steps --------------------------------------------------------------------------------
+
+
+def _analysis_park(analysis: pd.DataFrame) -> str | None:
+    scopes = set(analysis["scope"]) if "scope" in analysis.columns else set()
+    if len(scopes) == 1 and (scope := next(iter(scopes))) != "county":
+        return str(scope)
+    return None
+
+
+def _offerable(parcels: pd.DataFrame, availability: pd.DataFrame, park_id: str | None
+               ) -> pd.DataFrame:
+    """Parcels whose availability is exactly True (unknown counts as not available)."""
+    flags = availability["available"].astype("boolean").fillna(False).astype(bool)
+    ok = set(availability.loc[flags.to_numpy(), "parcel_id"].astype(str))
+    out = parcels[parcels["parcel_id"].astype(str).isin(ok) & parcels["park_id"].notna()]
+    if park_id is not None:
+        out = out[out["park_id"].astype(object) == park_id]
+    out = out.copy()
+    if "area_mu" not in out.columns or out["area_mu"].isna().any():
+        out["area_mu"] = area_mu(out.geometry.values, getattr(parcels, "crs", None))
+    return out
+
+
+def _anchors(projects: pd.DataFrame, catalog: ChainCatalog, settings: ChainSettings,
+             parcels: pd.DataFrame) -> pd.DataFrame:
+    """Active, located projects: the suppliers and customers a new firm would sit near."""
+    placed = projects if "placed_by" in projects.columns else place(projects, catalog)
+    active = placed[placed["segment_id"].notna()
+                    & placed["stage"].isin(settings.present_stages)]
+    geoms = getattr(active, "geometry", None)
+    if geoms is None or not len(active):
+        return active.iloc[0:0]
+    require_projected(getattr(parcels, "crs", None), what="distances")
+    if getattr(projects, "crs", None) != getattr(parcels, "crs", None):
+        raise CRSError(f"projects are in {projects.crs}, parcels in {parcels.crs}: "
+                       "bring both into the working CRS before matching")
+    keep = ~(shapely.is_missing(geoms.values) | shapely.is_empty(geoms.values))
+    return active[keep]
+
+
+def _fit(hosts: pd.DataFrame, seg: Segment, settings: ChainSettings
+         ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Hosts passing the hard filters, plus how many each filter turned away."""
+    land = seg.land
+    use_ok = np.array([land.accepts_land_use(str(u)) for u in hosts["land_use"]], dtype=bool)
+    area = hosts["area_mu"].to_numpy(dtype=float)
+    deviation = np.where(area < land.mu_min, (land.mu_min - area) / land.mu_min,
+                         np.where(area > land.mu_max, (area - land.mu_max) / land.mu_max, 0.0))
+    area_ok = deviation <= settings.area_tolerance + 1e-12
+    far_max = (pd.to_numeric(hosts["far_max"], errors="coerce").to_numpy(dtype=float)
+               if "far_max" in hosts else np.full(len(hosts), np.nan))
+    far_ok = (np.isnan(far_max) | (land.far_min is None)
+              | (far_max >= (land.far_min or 0.0) - 1e-12))
+    dropped = {"land_use": int((~use_ok).sum()), "area": int((use_ok & ~area_ok).sum()),
+               "far": int((use_ok & area_ok & ~far_ok).sum())}
+    fit = hosts[use_ok & area_ok & far_ok].copy()
+    fit["area_deviation"] = deviation[use_ok & area_ok & far_ok]
+    return fit, dropped
+
+
+def _ramp(value: np.ndarray, full: float, zero: float) -> np.ndarray:
+    """1 at or below ``full``, 0 at or above ``zero``, linear between (NaN → 0)."""
+    span = max(zero - full, 1e-9)
+    out = np.clip((zero - value) / span, 0.0, 1.0)
+    return np.where(np.isnan(value), 0.0, out)
+
+
+def _utilities_share(values: pd.Series) -> np.ndarray:
+    def count(v: object) -> int:
+        items = v.split(",") if isinstance(v, str) else (v if isinstance(v, list | tuple
+                                                          | np.ndarray) else [])
+        return len({str(i).strip() for i in items} & set(UTILITY_FLAGS))
+
+    return np.array([count(v) for v in values], dtype=float) / len(UTILITY_FLAGS)
+
+
+def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+
+
+def _parts(fit: pd.DataFrame, seg: Segment, catalog: ChainCatalog, anchors: pd.DataFrame,
+           settings: ChainSettings) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Score parts per fitting parcel, and the nearest linked project (zh, en) per parcel."""
+    n = len(fit)
+    parts = pd.DataFrame(index=fit.index)
+    linked = anchors[anchors["segment_id"].isin(catalog.linked(seg.segment_id))]
+    distance = np.full(n, np.nan)
+    near_zh, near_en = ["无关联项目"] * n, ["no linked project yet"] * n
+    if len(linked) and n:
+        tree = shapely.STRtree(linked.geometry.values)
+        (src, dst), dist = tree.query_nearest(fit.geometry.values, return_distance=True,
+                                              all_matches=False)
+        distance[src] = dist
+        names = linked["name"].astype(str).to_numpy() if "name" in linked else None
+        for i, j, d in zip(src, dst, dist, strict=True):
+            other = catalog.segments[linked["segment_id"].iat[j]]
+            label = names[j] if names is not None else other.zh
+            near_zh[i] = f"距关联项目{label}（{other.zh}）{d / 1000:.1f} 公里"
+            near_en[i] = f"{d / 1000:.1f} km from linked project {label} ({other.en})"
+    parts["proximity"] = _ramp(distance, settings.proximity_full_m, settings.proximity_zero_m)
+    tol = settings.area_tolerance
+    deviation = fit["area_deviation"].to_numpy(dtype=float)
+    parts["area"] = (np.clip(1.0 - deviation / tol, 0.0, 1.0) if tol > 0
+                     else np.ones(n))
+    parts["utilities"] = (_utilities_share(fit["utilities"]) if "utilities" in fit
+                          else np.zeros(n))
+    parts["price"] = _ramp(_number(fit, "price_wan_per_mu"), settings.price_full_wan_per_mu,
+                           settings.price_zero_wan_per_mu)
+    required = _number(fit, "investment_min_wan_per_mu")
+    typical = seg.land.investment_wan_per_mu
+    if typical is None:
+        parts["intensity"] = 1.0
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            parts["intensity"] = np.where(np.isnan(required) | (required <= typical), 1.0,
+                                          typical / required)
+    return parts, near_zh, near_en
+
+
+def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: pd.DataFrame,
+                  anchors: pd.DataFrame, settings: ChainSettings, has_leading_park: bool
+                  ) -> list[dict[str, object]]:
+    base: dict[str, object] = {
+        "chain_id": seg.chain_id, "segment_id": seg.segment_id, "segment_zh": seg.zh,
+        "segment_en": seg.en, "verdict": verdict,
+        "enterprises": "、".join(t.name for t in catalog.targets_for(seg.segment_id)),
+    }
+    fit, dropped = _fit(hosts, seg, settings)
+    if not len(fit):
+        zh, en = _no_parcel_reason(len(hosts), dropped, has_leading_park)
+        return [{**base, "rank": None, "parcel_id": None, "park_id": None,
+                 "area_mu": np.nan, "score": np.nan, "score_parts": {},
+                 **{f"part_{p}": np.nan for p in MATCH_PARTS}, "reasons": zh,
+                 "reasons_en": en}]
+    parts, near_zh, near_en = _parts(fit, seg, catalog, anchors, settings)
+    weights = np.array([settings.weights[p] for p in MATCH_PARTS])
+    score = 100.0 * parts[list(MATCH_PARTS)].to_numpy() @ weights / weights.sum()
+    order = pd.DataFrame({"score": np.round(score, 1), "pid": fit["parcel_id"].astype(str),
+                          "i": np.arange(len(fit))}).sort_values(["score", "pid"],
+                                                                 ascending=[False, True])
+    rows = []
+    land = seg.land
+    for rank, (i, s) in enumerate(zip(order["i"], order["score"], strict=True), start=1):
+        if rank > settings.max_parcels_per_segment:
+            break
+        parcel = fit.iloc[i]
+        values = {p: round(float(parts[p].iat[i]), 3) for p in MATCH_PARTS}
+        n_util = round(values["utilities"] * len(UTILITY_FLAGS))
+        price = parcel.get("price_wan_per_mu")
+        price_zh = f"底价 {price:g} 万元/亩" if pd.notna(price) else "底价未知"
+        price_en = f"price {price:g} 10k CNY/mu" if pd.notna(price) else "price unknown"
+        rows.append({
+            **base, "rank": rank, "parcel_id": parcel["parcel_id"],
+            "park_id": parcel["park_id"], "area_mu": round(float(parcel["area_mu"]), 2),
+            "score": float(s), "score_parts": values,
+            **{f"part_{p}": v for p, v in values.items()},
+            "reasons": (f"{parcel['area_mu']:.1f} 亩（需 {land.mu_min:g}–{land.mu_max:g} 亩）；"
+                        f"用地 {parcel['land_use']}；七通一平 {n_util}/8；{price_zh}；"
+                        f"{near_zh[i]}"),
+            "reasons_en": (f"{parcel['area_mu']:.1f} mu (needs {land.mu_min:g}–"
+                           f"{land.mu_max:g}); land use {parcel['land_use']}; utilities "
+                           f"{n_util}/8; {price_en}; {near_en[i]}"),
+        })
+    return rows
+
+
+def _no_parcel_reason(n_hosts: int, dropped: dict[str, int], has_leading_park: bool
+                      ) -> tuple[str, str]:
+    if not has_leading_park:
+        return ("没有以该产业链为主导产业的园区", "no park lists this chain as a leading "
+                                                  "industry")
+    if not n_hosts:
+        return ("主导该链的园区内暂无可供地块", "no available parcel in the parks leading "
+                                                "this chain")
+    return (f"{n_hosts} 宗可供地块均不符合需求：用地性质不符 {dropped['land_use']} 宗、"
+            f"面积不符 {dropped['area']} 宗、容积率不符 {dropped['far']} 宗",
+            f"none of {n_hosts} available parcel(s) fits: land use {dropped['land_use']}, "
+            f"area {dropped['area']}, FAR {dropped['far']}")
