@@ -16,7 +16,6 @@ COMMANDS: tuple[str, ...] = (
     "cli.validate",
     "cli.demo",
     "cli.assets",
-    "cli.export_html",
     "cli.export_png",
     "cli.availability",
     "cli.efficiency",
