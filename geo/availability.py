@@ -103,23 +103,27 @@ def verdicts(parcels: pd.DataFrame, overlaps: pd.DataFrame, rules: SupplyRules, 
             found.append(_redline_reason(name, category, overlaps, rules.tolerance))
     found.extend(_query_reasons(parcels, area, query, rules))
 
-    codes: list[list[str]] = [[] for _ in range(n)]
-    zh: list[list[str]] = [[] for _ in range(n)]
-    en: list[list[str]] = [[] for _ in range(n)]
-    blocked = np.zeros(n, dtype=bool)
-    for reason in found:
-        rows = np.flatnonzero(reason.mask)
-        if reason.blocks:
-            blocked[rows] = True
-        for i, text_zh, text_en in zip(rows, reason.zh[rows], reason.en[rows], strict=True):
-            codes[i].append(reason.code)
-            zh[i].append(text_zh)
-            en[i].append(text_en)
+    combo = np.zeros(n, dtype="int64")
+    for bit, reason in enumerate(found):
+        combo |= reason.mask.astype("int64") << bit
+    kinds, inverse = np.unique(combo, return_inverse=True)
+    codes = np.empty(len(kinds), dtype=object)
+    blocking = np.zeros(len(kinds), dtype=bool)
+    zh = np.full(n, "", dtype=object)
+    en = np.full(n, "", dtype=object)
+    for k, kind in enumerate(kinds):
+        members = [r for bit, r in enumerate(found) if kind >> bit & 1]
+        codes[k] = tuple(r.code for r in members)
+        blocking[k] = any(r.blocks for r in members)
+        if members:
+            rows = np.flatnonzero(inverse == k)
+            zh[rows] = _joined([r.zh[rows] for r in members], "；")
+            en[rows] = _joined([r.en[rows] for r in members], "; ")
     out = overlaps.copy()
-    out["available"] = ~blocked
-    out["reasons"] = pd.Series([tuple(c) for c in codes], index=out.index, dtype=object)
-    out["reasons_zh"] = pd.Series(["；".join(t) for t in zh], index=out.index, dtype=object)
-    out["reasons_en"] = pd.Series(["; ".join(t) for t in en], index=out.index, dtype=object)
+    out["available"] = ~blocking[inverse]
+    out["reasons"] = pd.Series(codes[inverse], index=out.index, dtype=object)
+    out["reasons_zh"] = pd.Series(zh, index=out.index, dtype=object)
+    out["reasons_en"] = pd.Series(en, index=out.index, dtype=object)
     return out
 
 
@@ -162,6 +166,12 @@ class _Reason:
     en: np.ndarray
 
 
+def _joined(parts: list[np.ndarray], sep: str) -> np.ndarray | list[str]:
+    if len(parts) == 1:
+        return parts[0]
+    return [sep.join(texts) for texts in zip(*parts, strict=True)]
+
+
 def _fmt(values: np.ndarray, spec: str) -> np.ndarray:
     return np.array([format(v, spec) for v in values], dtype=object)
 
@@ -185,12 +195,12 @@ def _label(table: Mapping[str, tuple[str, str]], code: object, lang: int) -> str
 def _status_reason(parcels: pd.DataFrame, rules: SupplyRules) -> _Reason:
     status = parcels["status"].astype(object).to_numpy()
     mask = ~np.isin(status, list(rules.offerable_statuses))
+    values, inverse = np.unique(status.astype(str), return_inverse=True)
     labels = rules.status_labels
-    zh, en = _masked_text(
-        mask,
-        lambda r: [f"供地状态为“{_label(labels, s, 0)}”，不可供应" for s in status[r]],
-        lambda r: [f"status is '{_label(labels, s, 1)}', not offerable" for s in status[r]],
-    )
+    zh = np.array([f"供地状态为“{_label(labels, v, 0)}”，不可供应" for v in values],
+                  dtype=object)[inverse]
+    en = np.array([f"status is '{_label(labels, v, 1)}', not offerable" for v in values],
+                  dtype=object)[inverse]
     return _Reason("status_not_offerable", True, mask, zh, en)
 
 
