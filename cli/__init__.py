@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 COMMANDS: tuple[str, ...] = (
     "cli.validate",
+    "cli.import_",
+    "cli.export_txt",
     "cli.demo",
     "cli.assets",
     "cli.export_png",

@@ -34,6 +34,7 @@ class ReadOptions:
     encoding: str | None = None  # attribute encoding (Shapefile, CSV, TXT)
     coords: str | None = None  # coordinate system of lon/lat columns: wgs84|cgcs2000|gcj02|bd09
     extra: dict[str, Any] = field(default_factory=dict)
+    policy: Policy | None = None  # tolerances for readers (policy section "imports")
 
 
 @dataclass
@@ -42,6 +43,7 @@ class RawFrame:
 
     frame: pd.DataFrame
     row_labels: list[str] | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (message, fix)
 
 
 Reader = Callable[[Path, ReadOptions], RawFrame]
@@ -79,23 +81,6 @@ LON_NAMES = ("lon", "lng", "longitude", "经度", "x")
 LAT_NAMES = ("lat", "latitude", "纬度", "y")
 
 
-def _read_csv(path: Path, options: ReadOptions) -> RawFrame:
-    encodings = [options.encoding] if options.encoding else ["utf-8-sig", "gb18030"]
-    frame: pd.DataFrame | None = None
-    for enc in encodings:
-        try:
-            frame = pd.read_csv(path, encoding=enc, dtype=str, keep_default_na=False)
-            break
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as exc:
-            raise ReadError(f"{path}: not a readable CSV ({exc}); fix: save it as CSV") from exc
-    if frame is None:
-        raise ReadError(f"{path}: text is neither UTF-8 nor GBK; fix: save it as UTF-8 CSV")
-    labels = [f"line {i + 2}" for i in range(len(frame))]
-    return RawFrame(points_from_columns(frame, path, options), labels)
-
-
 def points_from_columns(frame: pd.DataFrame, path: Path | str,
                         options: ReadOptions) -> pd.DataFrame:
     """Turn lon/lat (or x/y, or WKT) columns into point geometries; leave others as they are.
@@ -127,16 +112,33 @@ def points_from_columns(frame: pd.DataFrame, path: Path | str,
     return gpd.GeoDataFrame(frame.drop(columns=[lon, lat]), geometry=geoms, crs=crs)
 
 
+def _reader_in(target: str) -> Reader:
+    """A reader living in another module (``"module:function"``), imported on first use so
+    that format modules may import this one."""
+
+    def read(path: Path, options: ReadOptions) -> RawFrame:
+        import importlib
+
+        module, _, name = target.partition(":")
+        reader: Reader = getattr(importlib.import_module(module), name)
+        return reader(path, options)
+
+    return read
+
+
 READERS: dict[str, Reader] = {
     ".gpkg": _read_ogr,
     ".geojson": _read_ogr,
     ".json": _read_ogr,
-    ".shp": _read_ogr,
+    ".shp": _reader_in("layers.formats.shapefile:read_shapefile"),
     ".zip": _read_ogr,
     ".kml": _read_ogr,
     ".parquet": _read_parquet,
     ".geoparquet": _read_parquet,
-    ".csv": _read_csv,
+    ".csv": _reader_in("layers.formats.tables:read_csv_table"),
+    ".xlsx": _reader_in("layers.formats.tables:read_xlsx_table"),
+    ".txt": _reader_in("layers.formats.coord_txt:read_coord_txt"),
+    ".dxf": _reader_in("layers.formats.dxf:read_dxf"),
 }
 """File suffix → reader. Formats added by other modules register here."""
 
@@ -181,12 +183,17 @@ def load_layer(
         raise ReadError(f"{path}: file not found; fix: check the path")
     if path.suffix.lower() == ".gpkg" and options.source_layer is None:
         options.source_layer = layer if layer in list_layers(path) else None
+    if options.policy is None:
+        options.policy = policy
     raw = read_frame(path, options)
     if working_crs is None and policy.crs.working_epsg is not None:
         working_crs = policy.crs.working_epsg
     extra = {"category": policy.redline_categories} if spec.name == "redline" else {}
-    return validate_layer(raw.frame, spec, source=str(path), working_crs=working_crs,
-                          allowed_extra=extra, row_labels=raw.row_labels)
+    frame, report = validate_layer(raw.frame, spec, source=str(path), working_crs=working_crs,
+                                   allowed_extra=extra, row_labels=raw.row_labels)
+    for message, fix in raw.warnings:
+        report.add("warning", message, fix)
+    return frame, report
 
 
 def list_layers(path: str | Path) -> list[str]:

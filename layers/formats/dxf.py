@@ -1,0 +1,173 @@
+"""CAD (DXF) red-line drawings → polygons (shared/domain.md §7), read with ezdxf.
+
+A drawing carries no georeferencing: the user names the CRS (a Gauss–Krüger zone, with or
+without the zone prefix) and the eastings are checked against it. Shapes become polygons:
+
+* closed LWPOLYLINE/POLYLINE (closed flag, or last vertex on the first), bulges densified as
+  arcs, and CIRCLE — one polygon each;
+* LINE, ARC and open polylines on one layer are noded and polygonised, so a boundary drawn as
+  separate lines and arcs still closes.
+
+Arcs are densified so that no chord strays further than ``imports.arc_max_deviation_m``.
+``extra["dxf_layer_map"]`` (``{CAD layer: {column: value}}``, built from
+``--dxf-layer-map``) keeps only the mapped CAD layers and sets the mapped columns, e.g. the
+red-line ``category`` or a parcel's ``land_use``. Output columns: ``编号`` (CAD layer and entity
+handle, unique), ``图层`` (the CAD layer) and the mapped columns.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import ezdxf
+import geopandas as gpd
+import shapely
+from ezdxf import path as ezpath
+from pyproj import CRS
+
+from layers.formats.gk import check_easting_prefix
+from layers.formats.settings import import_settings
+from layers.io import RawFrame, ReadError, ReadOptions
+
+CLOSE_TOLERANCE = 1e-6
+"""Drawing units: a polyline whose last vertex is this close to its first is closed."""
+CLOSED_TYPES = ("LWPOLYLINE", "POLYLINE", "CIRCLE")
+LINE_TYPES = ("LINE", "ARC", "LWPOLYLINE", "POLYLINE")
+
+
+def parse_layer_map(text: str, *, default_column: str) -> dict[str, dict[str, str]]:
+    """Parse ``--dxf-layer-map`` text ``CAD=VALUE[,CAD=COLUMN:VALUE…]``.
+
+    ``VALUE`` alone sets ``default_column`` (the red-line ``category`` or the parcel
+    ``land_use``); ``COLUMN:VALUE`` sets another column.
+
+    Raises
+    ------
+    ValueError
+        For an item without ``=`` or with an empty name or value.
+    """
+    mapping: dict[str, dict[str, str]] = {}
+    for item in (part.strip() for part in text.replace("，", ",").split(",")):
+        if not item:
+            continue
+        layer, sep, target = (s.strip() for s in item.partition("="))
+        if not sep or not layer or not target:
+            raise ValueError(f"--dxf-layer-map item {item!r} is not CADLAYER=VALUE; write e.g. "
+                             "生态红线=eco_redline,用地红线=landuse_redline")
+        column, colon, value = (s.strip() for s in target.partition(":"))
+        if not colon:
+            column, value = default_column, target
+        if not column or not value:
+            raise ValueError(f"--dxf-layer-map item {item!r}: empty column or value")
+        mapping.setdefault(layer, {})[column] = value
+    return mapping
+
+
+def _open(path: Path) -> Any:
+    head = path.read_bytes()[:6]
+    if head.startswith(b"AC10"):
+        raise ReadError(f"{path}: this is a binary DWG drawing, not DXF; fix: save it as DXF "
+                        "(另存为 DXF) in the CAD program")
+    try:
+        return ezdxf.readfile(path)
+    except (OSError, ezdxf.DXFError, UnicodeDecodeError, ValueError) as exc:
+        raise ReadError(f"{path}: not a readable DXF drawing ({exc}); fix: save it again as "
+                        "DXF (ASCII or binary)") from None
+
+
+def _vertices(entity: Any, deviation: float) -> list[tuple[float, float]]:
+    return [(v.x, v.y) for v in ezpath.make_path(entity).flattening(distance=deviation)]
+
+
+def _is_closed(entity: Any, coords: list[tuple[float, float]]) -> bool:
+    if entity.dxftype() == "CIRCLE":
+        return True
+    if entity.dxftype() == "POLYLINE" and not (entity.is_2d_polyline or entity.is_3d_polyline):
+        return False
+    if getattr(entity, "closed", False) or getattr(entity, "is_closed", False):
+        return True
+    return len(coords) > 2 and shapely.Point(coords[0]).distance(
+        shapely.Point(coords[-1])) <= CLOSE_TOLERANCE
+
+
+def _shapes(entities: Iterable[Any], deviation: float,
+            ) -> tuple[list[tuple[str, str, shapely.Polygon]], dict[str, list[Any]]]:
+    closed: list[tuple[str, str, shapely.Polygon]] = []
+    lines: dict[str, list[Any]] = {}
+    for entity in entities:
+        kind = entity.dxftype()
+        if kind not in CLOSED_TYPES and kind not in LINE_TYPES:
+            continue
+        if kind == "POLYLINE" and not (entity.is_2d_polyline or entity.is_3d_polyline):
+            continue
+        layer = entity.dxf.layer
+        coords = _vertices(entity, deviation)
+        if len(coords) < 2:
+            continue
+        if _is_closed(entity, coords) and len(coords) >= 3:
+            polygon = shapely.Polygon(coords)
+            if polygon.area > 0:
+                closed.append((layer, entity.dxf.handle, polygon))
+        else:
+            lines.setdefault(layer, []).append(shapely.LineString(coords))
+    return closed, lines
+
+
+def read_dxf(path: Path, options: ReadOptions) -> RawFrame:
+    """:data:`layers.io.READERS` entry for ``.dxf``.
+
+    Raises
+    ------
+    layers.io.ReadError
+        No ``--crs``; eastings that do not fit the CRS (zone prefix present or missing);
+        unreadable file or DWG; no closed shape on the selected layers.
+    """
+    if options.crs is None:
+        raise ReadError(f"{path}: a DXF drawing has no coordinate system; fix: pass --crs with "
+                        "the Gauss–Krüger zone it is drawn in, e.g. --crs EPSG:4549 (CGCS2000 "
+                        "3° zone 40, eastings near 500000) or --crs EPSG:4528 (zone 40 with the "
+                        "zone prefix, eastings 40xxxxxx)")
+    crs = CRS.from_user_input(options.crs)
+    deviation = import_settings(options.policy).arc_max_deviation_m
+    layer_map: Mapping[str, Mapping[str, str]] = options.extra.get("dxf_layer_map") or {}
+    wanted = {name.lower(): name for name in layer_map}
+    if options.source_layer:
+        wanted = {options.source_layer.lower(): options.source_layer}
+    doc = _open(path)
+    entities = list(doc.modelspace())
+    present = Counter(e.dxf.layer for e in entities if e.dxftype() in CLOSED_TYPES + LINE_TYPES)
+    if wanted:
+        entities = [e for e in entities if e.dxf.layer.lower() in wanted]
+    closed, lines = _shapes(entities, deviation)
+    rows: list[dict[str, object]] = []
+    for layer, handle, polygon in closed:
+        rows.append({"编号": f"{layer}-{handle}", "图层": layer, "geometry": polygon})
+    for layer, parts in lines.items():
+        faces = shapely.get_parts(shapely.polygonize([shapely.union_all(parts)]))
+        for i, face in enumerate(faces, start=1):
+            rows.append({"编号": f"{layer}-L{i}", "图层": layer, "geometry": face})
+    if not rows:
+        layers = ", ".join(f"{name} ({n})" for name, n in sorted(present.items())) or "none"
+        raise ReadError(f"{path}: no closed polyline, circle or closed line/arc chain on "
+                        f"{'the layers ' + ', '.join(wanted.values()) if wanted else 'any layer'}"
+                        f"; layers with linework: {layers}; fix: name the right CAD layers in "
+                        "--dxf-layer-map (CADLAYER=VALUE) or close the boundaries in CAD")
+    by_lower = {name.lower(): values for name, values in layer_map.items()}
+    for row in rows:
+        row.update(by_lower.get(str(row["图层"]).lower(), {}))
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+    eastings = shapely.get_coordinates(frame.geometry.values)[:, 0].tolist()
+    problem = check_easting_prefix([min(eastings), max(eastings)], crs)
+    if problem:
+        raise ReadError(f"{path}: {problem}; fix: pass the --crs that matches the drawing (the "
+                        "prefixed zone EPSG:4513–4533 when eastings have 8 digits before the "
+                        "point, the unprefixed EPSG:4534–4554 when they are near 500000)")
+    warnings: list[tuple[str, str]] = []
+    skipped = sorted(set(present) - {str(r["图层"]) for r in rows})
+    if skipped:
+        warnings.append((f"CAD layers not imported: {', '.join(skipped)}",
+                         "add them to --dxf-layer-map if they hold boundaries"))
+    return RawFrame(frame, [f"{r['编号']} (CAD layer {r['图层']})" for r in rows], warnings)

@@ -1,0 +1,111 @@
+"""Shapefiles whose attributes are GBK, often without a ``.cpg`` file (shared/domain.md §7).
+
+Without ``.cpg`` (and without ``--encoding``) GDAL falls back to the DBF language byte or
+ISO-8859-1 and produces mojibake. This reader looks at the DBF's text-field bytes itself
+(:func:`detect_dbf_encoding`): pure ASCII needs nothing; strict UTF-8 is taken as UTF-8;
+otherwise GB18030 (a superset of GBK/GB2312) with the plausibility check of
+:mod:`layers.formats.textcodec`. A detected encoding is reported as a warning; bytes that are
+neither give a clear error asking for ``--encoding`` or a ``.cpg`` file.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+
+from layers.formats.textcodec import plausibly_chinese
+from layers.io import RawFrame, ReadError, ReadOptions
+
+SAMPLE_RECORDS = 50_000
+"""Records whose text fields are inspected to detect the encoding."""
+
+
+def dbf_text_bytes(dbf: Path, *, max_records: int = SAMPLE_RECORDS) -> list[bytes]:
+    """Field names and non-blank character (``C``) values of the first records of a DBF file.
+
+    Raises
+    ------
+    layers.io.ReadError
+        When the file is too short or its header is inconsistent.
+    """
+    data = dbf.read_bytes()
+    if len(data) < 32:
+        raise ReadError(f"{dbf}: not a dBASE file (only {len(data)} bytes); fix: copy the "
+                        "complete shapefile (.shp, .shx, .dbf, .prj)")
+    n_records, header_len, record_len = struct.unpack("<IHH", data[4:12])
+    fields: list[tuple[int, int]] = []
+    values: list[bytes] = []  # field names first: they are text in the same encoding
+    offset, pos = 1, 32
+    while pos + 32 <= header_len and data[pos] != 0x0D:
+        kind, length = chr(data[pos + 11]), data[pos + 16]
+        values.append(data[pos:pos + 11].split(b"\x00")[0])
+        if kind == "C":
+            fields.append((offset, length))
+        offset += length
+        pos += 32
+    if record_len <= 0 or offset > record_len:
+        raise ReadError(f"{dbf}: inconsistent dBASE header; fix: re-export the shapefile")
+    for i in range(min(n_records, max_records)):
+        start = header_len + i * record_len
+        record = data[start:start + record_len]
+        if len(record) < record_len:
+            break
+        for field_offset, length in fields:
+            value = record[field_offset:field_offset + length].strip(b" \x00")
+            if value:
+                values.append(value)
+    return values
+
+
+def detect_dbf_encoding(dbf: Path) -> str | None:
+    """``None`` (ASCII only), ``"UTF-8"`` or ``"GB18030"``; raises when neither fits."""
+    values = dbf_text_bytes(dbf)
+    blob = b"\n".join(values)
+    if blob.isascii():
+        return None
+    try:
+        blob.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = blob.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    if text and plausibly_chinese(text):
+        return "GB18030"
+    raise ReadError(f"{dbf}: attribute text is neither UTF-8 nor GBK (GBK decoding does not give "
+                    "plausible Chinese); fix: pass --encoding with the real code page (e.g. "
+                    "cp1252) or add a .cpg file naming it")
+
+
+def read_shapefile(path: Path, options: ReadOptions) -> RawFrame:
+    """:data:`layers.io.READERS` entry for ``.shp`` with encoding detection."""
+    kwargs: dict[str, Any] = {"use_arrow": False}
+    warnings: list[tuple[str, str]] = []
+    encoding = options.encoding
+    cpg = path.with_suffix(".cpg")
+    dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()),
+               None)
+    if encoding is None and not cpg.exists() and dbf is not None:
+        encoding = detect_dbf_encoding(dbf)
+        if encoding == "GB18030":
+            warnings.append((f"{path.name} has no .cpg file; attributes detected as GBK "
+                             "(read as GB18030, its superset)", "add a .cpg file containing "
+                             "GBK, or pass --encoding, to make it explicit"))
+    if encoding is not None:
+        kwargs["encoding"] = encoding
+    if options.source_layer is not None:
+        kwargs["layer"] = options.source_layer
+    try:
+        frame = pyogrio.read_dataframe(path, **kwargs)
+    except Exception as exc:  # pyogrio raises several DataSourceError subclasses
+        raise ReadError(f"{path}: cannot read the shapefile ({exc}); fix: copy all of its "
+                        "files (.shp, .shx, .dbf, .prj) side by side") from exc
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and options.crs is not None:
+        frame = frame.set_crs(options.crs)
+    return RawFrame(frame, None, warnings)
