@@ -18,12 +18,16 @@ COMMANDS: tuple[str, ...] = (
     "cli.export_txt",
     "cli.demo",
     "cli.assets",
+    "cli.export_html",
     "cli.export_png",
     "cli.availability",
     "cli.efficiency",
     "cli.idle",
     "cli.pipeline",
     "cli.standard_land",
+    "cli.load",
+    "cli.edit",
+    "cli.backup",
 )
 """Modules providing sub-commands, in the order ``--help`` lists them."""
 
