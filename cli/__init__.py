@@ -25,9 +25,6 @@ COMMANDS: tuple[str, ...] = (
     "cli.idle",
     "cli.pipeline",
     "cli.standard_land",
-    "cli.load",
-    "cli.edit",
-    "cli.backup",
 )
 """Modules providing sub-commands, in the order ``--help`` lists them."""
 
