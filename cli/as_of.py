@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 import pandas as pd
 
@@ -22,6 +23,6 @@ def as_of_from(args: argparse.Namespace) -> pd.Timestamp:
     if text is None:
         return pd.Timestamp.today().normalize()
     try:
-        return pd.Timestamp(text)
+        return pd.Timestamp(date.fromisoformat(text))
     except ValueError:
         raise UserError(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD") from None
