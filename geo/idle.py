@@ -133,8 +133,9 @@ def idle_land(parcels: pd.DataFrame, *, as_of: pd.Timestamp,
         "agreed_start_date": agreed,
         "start_date": start,
         "idle": idle.astype(bool),
-        "idle_kind": pd.Series(None, index=parcels.index, dtype=object)
-                     .mask(stopped_idle, "stopped").mask(not_started, "not_started"),
+        "idle_kind": pd.Series([_kind(a, b) for a, b in zip(not_started, stopped_idle,
+                                                             strict=True)],
+                               index=parcels.index, dtype=object),
         "idle_from": origin,
         "years_idle": ((as_of - origin).dt.days / 365.25).round(2),
         "fee_estimate_wan": fee.round(2),
@@ -147,6 +148,10 @@ def idle_land(parcels: pd.DataFrame, *, as_of: pd.Timestamp,
     out["reason_zh"] = [t[0] for t in texts]
     out["reason_en"] = [t[1] for t in texts]
     return out
+
+
+def _kind(not_started: bool, stopped: bool) -> str | None:
+    return "not_started" if not_started else "stopped" if stopped else None
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
