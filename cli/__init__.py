@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "cli.idle",
     "cli.pipeline",
     "cli.standard_land",
+    "cli.chains",
 )
 """Modules providing sub-commands, in the order ``--help`` lists them."""
 
