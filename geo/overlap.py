@@ -17,6 +17,8 @@ How it stays exact and fast (shared/pitfalls.md, "Geometry and speed"):
    (prepared) piece takes its own area without an intersection; only the remaining pairs are
    intersected.
 4. Parcels are processed in chunks on a thread pool: shapely releases the GIL in GEOS calls.
+   GEOS prepared geometries are not thread-safe (lazy internal indexes, libgeos/geos#825), so
+   every worker thread gets its own copy of the red-line pieces, prepared and indexed.
 """
 
 from __future__ import annotations
@@ -162,6 +164,12 @@ class _CategoryLayer:
         shapely.prepare(all_geoms)
         return cls(all_geoms, all_owners, bool(owned.any()), shapely.STRtree(all_geoms))
 
+    def copy(self) -> _CategoryLayer:
+        """An independent copy (new GEOS objects, prepared and indexed) for another thread."""
+        geoms = shapely.from_wkb(shapely.to_wkb(self.geoms, output_dimension=2))
+        shapely.prepare(geoms)
+        return _CategoryLayer(geoms, self.owners, self.has_owned, shapely.STRtree(geoms))
+
 
 def dissolve_pieces(geoms: np.ndarray, *, max_vertices: int = MAX_PIECE_VERTICES,
                     ) -> np.ndarray:
@@ -212,19 +220,21 @@ def _inside_areas(geoms: np.ndarray, ids: np.ndarray, area_m2: np.ndarray,
     starts = list(range(0, n, CHUNK_SIZE)) or [0]
     results = {name: np.zeros(n) for name in layers}
 
-    def work(start: int) -> None:
-        stop = min(start + CHUNK_SIZE, n)
-        for name, layer in layers.items():
-            results[name][start:stop] = _inside_chunk(geoms[start:stop], ids[start:stop],
-                                                      area_m2[start:stop], layer)
-
     workers = max(1, min(int(threads or os.cpu_count() or 1), len(starts)))
+
+    def work(worker: int) -> None:
+        own = layers if worker == 0 else {k: v.copy() for k, v in layers.items()}
+        for start in starts[worker::workers]:
+            stop = min(start + CHUNK_SIZE, n)
+            for name, layer in own.items():
+                results[name][start:stop] = _inside_chunk(geoms[start:stop], ids[start:stop],
+                                                          area_m2[start:stop], layer)
+
     if workers == 1:
-        for start in starts:
-            work(start)
+        work(0)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(work, starts))
+            list(pool.map(work, range(workers)))
     return results
 
 
