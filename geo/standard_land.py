@@ -120,24 +120,28 @@ def _enterprise_tax(located: pd.DataFrame, enterprises: pd.DataFrame | None,
     return _col(value, like).where(due)
 
 
+def _failed(verdict: Any) -> bool:
+    return not pd.isna(verdict) and not bool(verdict)
+
+
 def _reason(r: dict[str, Any]) -> tuple[str, str]:
     """Chinese and English summary of the failed and unjudged conditions of one project."""
     zh: list[str] = []
     en: list[str] = []
-    if r["investment_pass"] is False:
+    if _failed(r["investment_pass"]):
         zh.append(f"投资强度{r['investment_per_mu']:.1f}万元/亩，低于{r['investment_min']:g}，"
                   f"差{r['investment_shortfall_wan']:.0f}万元")
         en.append(f"investment {r['investment_per_mu']:.1f} 万元/亩 below "
                   f"{r['investment_min']:g}, short by {r['investment_shortfall_wan']:.0f} 万元")
-    if r["far_pass"] is False:
+    if _failed(r["far_pass"]):
         zh.append(f"容积率{r['far']:g}不在{r['far_min']:g}–{r['far_max']:g}内")
         en.append(f"FAR {r['far']:g} outside {r['far_min']:g}–{r['far_max']:g}")
-    if r["tax_pass"] is False:
+    if _failed(r["tax_pass"]):
         zh.append(f"亩均税收{r['tax_per_mu']:.2f}万元，低于承诺{r['tax_min']:g}，"
                   f"差{r['tax_shortfall_wan']:.0f}万元")
         en.append(f"tax {r['tax_per_mu']:.2f} 万元/亩 below the commitment "
                   f"{r['tax_min']:g}, short by {r['tax_shortfall_wan']:.0f} 万元")
-    if r["passed"] is pd.NA:
+    if pd.isna(r["passed"]):
         return "无可判定的条件（缺投资额、容积率或税收数据）", (
             "nothing to judge (no investment, FAR or tax figures)")
     if r["passed"]:
