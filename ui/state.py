@@ -1,15 +1,96 @@
-"""Cached data access for the pages (GeoDataFrames are cached, never re-read per rerun)."""
+"""Cached data access for the pages: the county and everything derived from it is computed
+once per process (``st.cache_resource``), never re-read per rerun."""
 
 from __future__ import annotations
 
+import os
+
+import pandas as pd
 import streamlit as st
 
+from geo.availability import ParcelQuery
+from geo.chain_catalog import ChainCatalog
 from layers.county import County, load_county
+from webmap.builder import MapData, prepare
 
 
 @st.cache_resource(show_spinner="正在加载数据… Loading data…")
 def county() -> County:
-    """The county the app shows (the embedded demo unless INVESTMAP_DATA names a file)."""
-    import os
-
+    """The county the app shows (the embedded demo unless ``INVESTMAP_DATA`` names a file)."""
     return load_county(os.environ.get("INVESTMAP_DATA") or None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def map_data(audience: str, lang: str, coords: str) -> MapData:
+    """The county prepared for the map (per audience, language and display coordinates)."""
+    return prepare(county(), audience=audience, lang=lang, coords=coords)
+
+
+@st.cache_resource(show_spinner=False)
+def availability() -> pd.DataFrame:
+    """Availability verdict of every parcel (no query): red lines, status, reasons."""
+    from layers.supply import availability as compute
+
+    return compute(county())
+
+
+def tianditu_key() -> str | None:
+    """Tianditu key from ``st.secrets["tianditu_key"]`` or the ``TIANDITU_KEY`` variable."""
+    from webmap.basemaps import tianditu_key as from_env
+
+    try:
+        secret = st.secrets.get("tianditu_key")
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        secret = None
+    return from_env(str(secret) if secret else None)
+
+
+def default_basemap() -> str:
+    """Basemap shown first: ``INVESTMAP_BASEMAP`` (e.g. ``none`` offline) or OpenStreetMap."""
+    return os.environ.get("INVESTMAP_BASEMAP", "osm")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def verdicts(query: ParcelQuery) -> pd.DataFrame:
+    """Availability for an investor query, on the cached red-line overlaps (cheap)."""
+    from geo.availability import VERDICT_COLUMNS
+    from geo.availability import verdicts as judge
+    from layers.supply import supply_rules
+
+    data = county()
+    overlaps = availability().drop(columns=list(VERDICT_COLUMNS))
+    return judge(data["parcel"], overlaps, supply_rules(data.policy), query=query)
+
+
+@st.cache_resource(show_spinner=False)
+def chain_catalog() -> ChainCatalog:
+    """The chain definitions (``data/chains.yaml``)."""
+    from layers.chains import load_chains
+
+    return load_chains()
+
+
+@st.cache_resource(show_spinner=False)
+def efficiency() -> pd.DataFrame:
+    """亩均 evaluation of every enterprise (staff only: confidential figures)."""
+    from geo.efficiency import evaluate
+
+    data = county()
+    return evaluate(data["enterprise"], data.policy.section("efficiency"),
+                    as_of=as_of())
+
+
+def as_of() -> pd.Timestamp:
+    """Evaluation date: ``INVESTMAP_AS_OF`` or today."""
+    return pd.Timestamp(os.environ.get("INVESTMAP_AS_OF") or pd.Timestamp.today().normalize())
+
+
+@st.cache_resource(show_spinner=False)
+def efficiency_by_parcel() -> dict[str, str]:
+    """parcel_id → 亩均 class of the enterprise occupying it (staff only)."""
+    data = county()
+    parcels = data["parcel"]
+    classes = efficiency().set_index("enterprise_id")["class"]
+    owned = parcels[parcels["enterprise_id"].notna()]
+    return {str(p): str(classes.get(e, "")) for p, e in
+            zip(owned["parcel_id"], owned["enterprise_id"], strict=True)}

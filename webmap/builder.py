@@ -1,77 +1,350 @@
-"""Build the investment map: one folium ``GeoJson`` layer per registry layer and style.
+"""Build the investment map — one function for the Streamlit app and the HTML export.
 
-Geometry arrives in the working CRS and is transformed to WGS84 for display only.
-Only columns an audience may see are put into the map (investor: public columns only).
+:func:`prepare` turns a county into display layers once (whitelisted columns as escaped text,
+WGS84 or GCJ-02 geometry, spatial index); :func:`build_parts` makes the stable base map
+(basemap, legend, initial view) and the data overlays (one ``GeoJson`` per style class,
+grouped per layer) for a viewport; :func:`build_map` assembles a complete folium map.
+The app passes the overlays to ``st_folium(feature_group_to_add=...)`` so the base map is
+not re-mounted when data change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import folium
-import geopandas as gpd
+import numpy as np
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
-from layers.registry import LAYERS, LayerSpec
+from layers.county import County
+from layers.registry import LAND_USES, LAYERS, PARCEL_STATUSES, PARK_LEVELS, PROJECT_STAGES, label
+from webmap import styles
+from webmap.assets import use_local_assets
+from webmap.basemaps import add_basemap, display_coords
+from webmap.display import DisplayLayer, Selection, Viewport
 
-MAP_LAYERS = ("park", "redline", "parcel", "project")
+AUDIENCES: tuple[str, ...] = ("investor", "staff")
+LANGS: tuple[str, ...] = ("zh", "en")
+MAP_LAYERS: tuple[str, ...] = ("park", "redline", "parcel", "project")
 
-
-def display_frame(frame: gpd.GeoDataFrame, spec: LayerSpec, *, audience: str = "investor",
-                  ) -> gpd.GeoDataFrame:
-    """Columns the audience may see, as text, in WGS84 (display only, never stored)."""
-    keep = spec.public_columns if audience == "investor" else spec.column_names
-    cols = [c for c in keep if c in frame.columns]
-    out = frame[cols].copy()
-    for col in cols:
-        out[col] = out[col].map(_display_text)
-    return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs).to_crs(4326)
-
-
-def _display_text(value: object) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _style(spec: LayerSpec):  # noqa: ANN202 - folium style callback
-    style = dict(spec.style)
-    by, colors = style.get("by"), style.get("colors", {})
-
-    def fn(feature: Mapping) -> dict:
-        color = style.get("color", "#333333")
-        if by:
-            color = colors.get(feature["properties"].get(by), "#666666")
-        return {"color": color, "fillColor": style.get("fill_color", color),
-                "fillOpacity": style.get("fill_opacity", 0.3),
-                "weight": style.get("weight", 1)}
-
-    return fn
+_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "park": ("park_id", "leading_industries", "area_mu"),
+    "parcel": ("parcel_id", "area_mu", "far_min", "far_max", "price_wan_per_mu"),
+    "project": ("project_id", "name", "investment_wan"),
+    "redline": ("redline_id", "name"),
+}
+_DERIVED: Mapping[str, tuple[tuple[str, str, str], ...]] = {
+    "park": (("park_name", "园区名称", "Name"), ("level_label", "级别", "Level")),
+    "parcel": (("park_name", "所属园区", "Park"), ("land_use_label", "用地性质", "Land use"),
+               ("status_label", "供地状态", "Status")),
+    "project": (("stage_label", "项目阶段", "Stage"), ("park_name", "所属园区", "Park")),
+    "redline": (("category_label", "红线类别", "Category"),),
+}
+TOOLTIP_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "park": ("park_name", "level_label", "leading_industries", "area_mu"),
+    "parcel": ("parcel_id", "park_name", "land_use_label", "status_label", "area_mu",
+               "price_wan_per_mu"),
+    "project": ("name", "stage_label", "park_name", "investment_wan"),
+    "redline": ("category_label", "name"),
+}
 
 
-def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, audience: str = "investor",
-              tiles: str | None = None) -> folium.Map:
-    """A folium map with one toggleable layer per registry layer and a layer control."""
-    bounds = layers["parcel"].to_crs(4326).total_bounds
-    fmap = folium.Map(tiles=tiles, prefer_canvas=True, control_scale=True)
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+@dataclass
+class MapData:
+    """A county prepared for display for one audience, language and display CRS."""
+
+    layers: dict[str, DisplayLayer]
+    audience: str
+    lang: str
+    coords: str
+    style_values: dict[str, np.ndarray] = field(default_factory=dict)
+    redline_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    chain_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of parks and parcels in display degrees."""
+        boxes = [self.layers[n].bounds() for n in ("park", "parcel") if n in self.layers]
+        arr = np.array(boxes)
+        return (float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()),
+                float(arr[:, 3].max()))
+
+
+@dataclass
+class MapParts:
+    """What the app hands to ``st_folium``: a stable base map, overlays and their control."""
+
+    base: folium.Map
+    overlays: list[folium.FeatureGroup]
+    layer_control: folium.LayerControl
+    counts: dict[str, Selection]
+
+
+def _tooltip_alias(layer: str, column: str, lang: str) -> str:
+    for key, zh, en in _DERIVED[layer]:
+        if key == column:
+            return zh if lang == "zh" else en
+    col = LAYERS[layer].column(column)
+    return col.zh if lang == "zh" else col.en
+
+
+def _park_names(county: County, lang: str) -> dict[str, str]:
+    parks = county.layers.get("park")
+    if parks is None:
+        return {}
+    names = parks["name"].astype(str)
+    if lang == "en" and "name_en" in parks:
+        names = parks["name_en"].where(parks["name_en"].notna(), parks["name"]).astype(str)
+    return dict(zip(parks["park_id"].astype(str), names, strict=True))
+
+
+def _chain_labels(county: County) -> dict[str, tuple[str, str]]:
+    try:
+        import yaml
+
+        from data import get_path
+
+        raw = yaml.safe_load(get_path("chains").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(c["chain_id"]): (str(c.get("zh", c["chain_id"])), str(c.get("en", c["chain_id"])))
+            for c in raw.get("chains", [])}
+
+
+def parcel_chains(county: County) -> pd.Series:
+    """Chain of each parcel (parcel_id → chain_id) from the projects placed on it."""
+    projects = county.layers.get("project")
+    if projects is None or "chain_id" not in projects:
+        return pd.Series(dtype=object)
+    placed = projects.dropna(subset=["parcel_id", "chain_id"])
+    return placed.groupby(placed["parcel_id"].astype(str))["chain_id"].first().astype(str)
+
+
+def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
+            coords: str = "wgs84") -> MapData:
+    """Prepare the county's map layers once (cache the result; it is reused per viewport).
+
+    Parameters
+    ----------
+    county : the loaded county.
+    audience : ``investor`` (public columns only) or ``staff``.
+    lang : ``zh`` or ``en`` labels.
+    coords : ``wgs84`` (OSM, Tianditu, none) or ``gcj02`` (Gaode) display coordinates.
+    """
+    if audience not in AUDIENCES or lang not in LANGS:
+        raise ValueError(f"audience must be one of {AUDIENCES} and lang one of {LANGS}")
+    parks = _park_names(county, lang)
+    policy_cats = {name: (cat.zh, cat.en)
+                   for name, cat in county.policy.redlines.categories.items()}
+    layers: dict[str, DisplayLayer] = {}
+    values: dict[str, np.ndarray] = {}
     for name in MAP_LAYERS:
-        if name not in layers:
+        frame = county.layers.get(name)
+        if frame is None or len(frame) == 0:
             continue
-        spec = LAYERS[name]
-        frame = display_frame(layers[name], spec, audience=audience)
-        fields = [c for c in frame.columns if c != "geometry"][:6]
-        layer = folium.GeoJson(
-            frame, name=f"{spec.zh} {spec.en}", style_function=_style(spec),
-            tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
-            marker=folium.CircleMarker(radius=5) if spec.geometry == "point" else None,
-        )
-        layer.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return fmap
+        extra: dict[str, Sequence[object]] = {}
+        if "park_id" in frame:
+            extra["park_name"] = [parks.get(str(p), "") for p in frame["park_id"]]
+        if name == "park":
+            extra["level_label"] = [label(PARK_LEVELS, str(v), lang) for v in frame["level"]]
+        elif name == "parcel":
+            extra["land_use_label"] = [label(LAND_USES, str(v), lang) for v in frame["land_use"]]
+            extra["status_label"] = [label(PARCEL_STATUSES, str(v), lang)
+                                     for v in frame["status"]]
+        elif name == "project":
+            extra["stage_label"] = [label(PROJECT_STAGES, str(v), lang) for v in frame["stage"]]
+        else:
+            extra["category_label"] = [
+                (policy_cats.get(str(v), (str(v), str(v)))[0 if lang == "zh" else 1])
+                for v in frame["category"]]
+        layer = DisplayLayer(frame, LAYERS[name], columns=_COLUMNS[name], audience=audience,
+                             coords=coords, extra=extra)
+        layers[name] = layer
+        key = {"parcel": "status", "project": "stage", "redline": "category"}.get(name)
+        if key:
+            values[f"{name}:{key}"] = layer.raw[key].astype(str).to_numpy()
+    if "parcel" in layers:
+        chains = parcel_chains(county)
+        values["parcel:chain"] = np.array([chains.get(pid, "") for pid in layers["parcel"].ids],
+                                          dtype=object)
+    return MapData(layers=layers, audience=audience, lang=lang, coords=coords,
+                   style_values=values, redline_labels=policy_cats,
+                   chain_labels=_chain_labels(county))
+
+
+class Legend(MacroElement):
+    """A floating legend; the HTML is built (and escaped) by :func:`styles.legend_html`."""
+
+    _template = Template("{% macro html(this, kwargs) %}{{ this.body }}{% endmacro %}")
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.body = body
+
+
+def _parcel_classes(data: MapData, style_mode: str,
+                    classes_by_parcel: Mapping[str, str] | None,
+                    ) -> tuple[list[styles.StyleClass], np.ndarray, str]:
+    lang = data.lang
+    if style_mode == "status":
+        return styles.status_classes(lang), data.style_values["parcel:status"], \
+            styles.text("legend_status", lang)
+    if style_mode == "chain":
+        return styles.chain_classes(data.chain_labels, lang), data.style_values["parcel:chain"], \
+            styles.text("legend_chain", lang)
+    if style_mode == "efficiency":
+        if data.audience != "staff":
+            raise ValueError("styling by 亩均 class is for staff only (enterprise-level data)")
+        lookup = classes_by_parcel or {}
+        values = np.array([str(lookup.get(pid, "") or "") for pid in data.layers["parcel"].ids],
+                          dtype=object)
+        return styles.efficiency_classes(lang), values, styles.text("legend_efficiency", lang)
+    raise ValueError(f"unknown style mode {style_mode!r}; use one of {styles.STYLE_MODES}")
+
+
+def _layer_group(data: MapData, name: str, selection: Selection,
+                 classes: Iterable[tuple[styles.StyleClass, np.ndarray]], *,
+                 viewport: Viewport | None, fill_opacity: float, weight: float,
+                 dash: Mapping[str, str] | None = None, title: str | None = None,
+                 ) -> folium.FeatureGroup:
+    layer, lang = data.layers[name], data.lang
+    fields = list(TOOLTIP_FIELDS[name])
+    aliases = [_tooltip_alias(name, f, lang) for f in fields]
+    group = folium.FeatureGroup(name=title or styles.text(name, lang), show=True)
+    for cls, member in classes:
+        index = selection.index[member[selection.index]]
+        if len(index) == 0:
+            continue
+        fc = layer.feature_collection(index, fields=fields, viewport=viewport)
+        style = styles.polygon_style(cls.color, fill_opacity=fill_opacity, weight=weight,
+                                     dash=(dash or {}).get(cls.value))
+        marker = folium.CircleMarker(radius=4, color=cls.color, fill=True,
+                                     fill_color=cls.color, fill_opacity=0.9, weight=1) \
+            if LAYERS[name].geometry == "point" else None
+        folium.GeoJson(
+            fc, name=cls.label, style_function=lambda _f, s=style: s, marker=marker,
+            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+            control=False,
+        ).add_to(group)
+    return group
+
+
+def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "status",
+                park_ids: Iterable[str] | None = None,
+                highlight_ids: Iterable[str] | None = None,
+                parcel_ids: Iterable[str] | None = None,
+                efficiency_classes: Mapping[str, str] | None = None,
+                viewport: Viewport | None = None, max_features: int | None = None,
+                tianditu_key: str | None = None, layers: Sequence[str] = MAP_LAYERS,
+                ) -> MapParts:
+    """Base map and overlays for one view.
+
+    Parameters
+    ----------
+    data : from :func:`prepare` (its ``coords`` must suit ``basemap``).
+    basemap : ``osm``, ``tianditu``, ``tianditu_img``, ``gaode`` or ``none``.
+    style_mode : parcel styling: ``status``, ``efficiency`` (staff) or ``chain``.
+    park_ids : show only these parks and what lies in them.
+    highlight_ids : parcels drawn again on top with a bold outline (finder results).
+    parcel_ids : show only these parcels.
+    efficiency_classes : parcel_id → 亩均 class, for ``style_mode="efficiency"``.
+    viewport : clip, simplify and cap for this window; ``None`` = everything, full detail.
+    max_features : most features per layer (largest first) when ``viewport`` is given.
+    tianditu_key : Tianditu ``tk`` (else the ``TIANDITU_KEY`` environment variable).
+    layers : which map layers to draw.
+    """
+    if display_coords(basemap) != data.coords:
+        raise ValueError(f"basemap {basemap!r} needs {display_coords(basemap)} display "
+                         f"coordinates; prepare the data with coords={display_coords(basemap)!r}")
+    lang = data.lang
+    west, south, east, north = data.bounds()
+    base = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=11,
+                      tiles=None, prefer_canvas=True, control_scale=True)
+    use_local_assets(base)
+    add_basemap(base, basemap, lang=lang, key=tianditu_key)
+    base.fit_bounds([[south, west], [north, east]])
+    parks = set(map(str, park_ids)) if park_ids is not None else None
+    only = set(map(str, parcel_ids)) if parcel_ids is not None else None
+    cap = max_features if viewport is not None else None
+
+    def mask_for(name: str) -> np.ndarray | None:
+        layer = data.layers[name]
+        mask = np.ones(len(layer), dtype=bool)
+        if parks is not None and name == "park":
+            mask &= np.isin(layer.ids, list(parks))
+        elif parks is not None and "park_id" in layer.raw:
+            mask &= layer.raw["park_id"].astype(str).isin(parks).to_numpy()
+        if only is not None and name == "parcel":
+            mask &= np.isin(layer.ids, list(only))
+        return mask
+
+    overlays: list[folium.FeatureGroup] = []
+    counts: dict[str, Selection] = {}
+    legend: list[tuple[str, Sequence[styles.StyleClass]]] = []
+    for name in (n for n in MAP_LAYERS if n in layers and n in data.layers):
+        selection = data.layers[name].select(viewport=viewport, mask=mask_for(name),
+                                             max_features=cap)
+        counts[name] = selection
+        if name == "park":
+            park_cls = styles.StyleClass("park", "#1f4e9c", styles.text("park", lang))
+            members = np.ones(len(data.layers[name]), dtype=bool)
+            overlays.append(_layer_group(data, name, selection, [(park_cls, members)],
+                                         viewport=viewport, fill_opacity=0.08, weight=2.5))
+            continue
+        if name == "parcel":
+            classes, values, title = _parcel_classes(data, style_mode, efficiency_classes)
+            fill, weight, dash = 0.55, 1.0, None
+        elif name == "project":
+            classes, values = styles.stage_classes(lang), data.style_values["project:stage"]
+            title, fill, weight, dash = styles.text("legend_stage", lang), 0.9, 1.0, None
+        else:
+            classes = styles.redline_classes(data.redline_labels, lang)
+            values = data.style_values["redline:category"]
+            title, fill, weight = styles.text("legend_redline", lang), 0.15, 2.0
+            dash = LAYERS["redline"].style.get("dash")
+        legend.append((title, classes))
+        members = [(cls, values == cls.value) for cls in classes]
+        overlays.append(_layer_group(data, name, selection, members, viewport=viewport,
+                                     fill_opacity=fill, weight=weight,
+                                     dash=dash if isinstance(dash, Mapping) else None))
+    if highlight_ids is not None and "parcel" in data.layers:
+        wanted = np.isin(data.layers["parcel"].ids, list(map(str, highlight_ids)))
+        selection = data.layers["parcel"].select(viewport=viewport, mask=wanted,
+                                                 max_features=cap)
+        counts["matches"] = selection
+        hl = styles.StyleClass("match", styles.HIGHLIGHT_COLOR, styles.text("matches", lang))
+        overlays.append(_layer_group(data, "parcel", selection, [(hl, wanted)],
+                                     viewport=viewport, fill_opacity=0.0, weight=3.5,
+                                     title=styles.text("matches", lang)))
+    Legend(styles.legend_html(legend, title=styles.text("legend", lang))).add_to(base)
+    control = folium.LayerControl(collapsed=False, position="topright")
+    return MapParts(base=base, overlays=overlays, layer_control=control, counts=counts)
+
+
+def build_map(county: County | MapData, *, audience: str = "investor", lang: str = "zh",
+              basemap: str = "osm", style_mode: str = "status",
+              park_ids: Iterable[str] | None = None, **options: object) -> folium.Map:
+    """A complete folium map (base, overlays, layer control, legend) — the HTML export's map.
+
+    Parameters
+    ----------
+    county : a loaded county, or data already prepared by :func:`prepare`.
+    audience : ``investor`` (public columns only) or ``staff``.
+    lang : ``zh`` or ``en``.
+    basemap : ``osm``, ``tianditu``, ``tianditu_img``, ``gaode`` or ``none``.
+    style_mode : parcel styling: ``status``, ``efficiency`` (staff) or ``chain``.
+    park_ids : show only these parks and what lies in them.
+    **options : passed to :func:`build_parts` (``highlight_ids``, ``parcel_ids``,
+        ``efficiency_classes``, ``viewport``, ``max_features``, ``tianditu_key``, ``layers``).
+    """
+    data = county if isinstance(county, MapData) else prepare(
+        county, audience=audience, lang=lang, coords=display_coords(basemap))
+    parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
+                        **options)  # type: ignore[arg-type]
+    for group in parts.overlays:
+        group.add_to(parts.base)
+    parts.layer_control.add_to(parts.base)
+    return parts.base

@@ -1,0 +1,125 @@
+"""The app in a real browser (Debian Chromium), served by ``streamlit run`` on loopback with
+every other host blocked: the map draws from local assets, the layer control, the finder,
+the language switch, investor/staff modes and the login."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import map_frame, wait_ready
+
+pytestmark = pytest.mark.e2e
+
+LAYER_COUNT = "() => { let n = 0; window.map.eachLayer(() => { n += 1; }); return n; }"
+CANVAS_INK = """() => {
+  let ink = 0;
+  for (const c of document.querySelectorAll('.leaflet-overlay-pane canvas')) {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) ink += 1; }
+  }
+  return ink;
+}"""
+
+
+def _open(page, app_url, path: str = "") -> None:  # noqa: ANN001
+    page.goto(f"{app_url}/{path}")
+    wait_ready(page)
+
+
+def test_map_draws_offline_from_local_assets(page, app_url, blocked):
+    seen: list[str] = []
+    page.on("request", lambda req: seen.append(req.url))
+    _open(page, app_url)
+    frame = map_frame(page)
+    frame.wait_for_function(CANVAS_INK.replace("return ink;", "return ink > 1000;"))
+    assert frame.evaluate(CANVAS_INK) > 1000
+    assert any(u.endswith("/app/static/vendor/leaflet/leaflet.js") for u in seen)
+    assert blocked == [], f"requests to other hosts were attempted: {blocked}"
+    assert not [u for u in seen if re.search(r"cdn|jsdelivr|cloudflare|unpkg|jquery", u)]
+
+
+def test_layer_control_toggles_a_layer(page, app_url):
+    _open(page, app_url)
+    frame = map_frame(page)
+    frame.wait_for_function(LAYER_COUNT.replace("return n;", "return n > 5;"))
+    before_layers, before_ink = frame.evaluate(LAYER_COUNT), frame.evaluate(CANVAS_INK)
+    box = frame.locator(".leaflet-control-layers-overlays label", has_text="地块")
+    box.locator("input").uncheck()
+    frame.wait_for_function(f"({LAYER_COUNT})() < {before_layers}")
+    assert frame.evaluate(LAYER_COUNT) < before_layers
+    assert frame.evaluate(CANVAS_INK) < before_ink
+    box.locator("input").check()
+    frame.wait_for_function(f"({LAYER_COUNT})() == {before_layers}")
+
+
+def test_clicking_a_parcel_shows_its_card(page, app_url):
+    _open(page, app_url)
+    frame = map_frame(page)
+    frame.wait_for_function(LAYER_COUNT.replace("return n;", "return n > 5;"))
+    hit = frame.evaluate("""() => {
+      let best = null;
+      window.map.eachLayer(l => {
+        if (l.feature && l.feature.properties.L === 'parcel' && l.getBounds) {
+          const b = l.getBounds();
+          const size = window.map.latLngToContainerPoint(b.getNorthEast()).x
+                     - window.map.latLngToContainerPoint(b.getSouthWest()).x;
+          if (!best || size > best.size) { best = {layer: l, size: size}; }
+        }
+      });
+      const p = window.map.latLngToContainerPoint(best.layer.getBounds().getCenter());
+      const r = window.map.getContainer().getBoundingClientRect();
+      return {pid: best.layer.feature.properties.parcel_id, x: r.left + p.x, y: r.top + p.y};
+    }""")
+    box = page.locator("iframe[title*='st_folium']").first.bounding_box()
+    page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
+    pid = hit["pid"]
+    page.get_by_text(f"地块 {pid}").wait_for()
+    page.get_by_text("红线检查").wait_for()
+
+
+def test_filter_changes_the_parcel_table(page, app_url):
+    _open(page, app_url, "finder")
+    result = page.get_by_text(re.compile(r"符合条件的地块：[\d,]+ 个"))
+    result.wait_for()
+    before = result.inner_text()
+    page.get_by_text("仅显示无红线冲突").click()
+    page.wait_for_function(
+        "(b) => ![...document.querySelectorAll('p')].some(p => p.innerText === b)", arg=before)
+    wait_ready(page)
+    after = page.get_by_text(re.compile(r"符合条件的地块：[\d,]+ 个")).inner_text()
+    count = lambda s: int(re.search(r"([\d,]+) 个", s).group(1).replace(",", ""))  # noqa: E731
+    assert count(after) > count(before)
+    map_frame(page)
+
+
+def test_language_switch_changes_visible_text(page, app_url):
+    _open(page, app_url)
+    page.get_by_role("heading", name="招商地图").wait_for()
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Investment map").wait_for()
+    assert page.get_by_text("Parcel finder").count() >= 1
+
+
+def test_investor_mode_hides_staff_pages(page, app_url):
+    _open(page, app_url)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    nav.wait_for()
+    text = nav.inner_text()
+    assert "招商地图" in text and "地块查询" in text
+    for staff_title in ("亩均评价", "项目挂图作战"):
+        assert staff_title not in text
+
+
+def test_wrong_password_fails_and_staff_login_works(page, app_url):
+    _open(page, app_url, "login")
+    page.get_by_label("用户名").fill("planner")
+    page.get_by_label("密码").fill("not-the-password")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("用户名或密码错误").wait_for()
+    page.get_by_label("用户名").fill("planner")
+    page.get_by_label("密码").fill("planner-demo")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(re.compile("已登录")).wait_for()
+    page.get_by_text(re.compile("工作人员模式")).wait_for()

@@ -1,0 +1,72 @@
+"""Page furniture shared by every page: sidebar (language, mode, logout), page header,
+parcel card and table downloads."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from ui.auth import ROLE_LABELS, current_user, log_out
+from ui.i18n import language_switch, pick, t
+from webmap.card import ParcelCard
+
+
+def sidebar() -> None:
+    """Language switch and the current mode (investor, or staff with logout)."""
+    language_switch()
+    user = current_user()
+    if user is None:
+        st.sidebar.caption(t("mode_investor"))
+    else:
+        st.sidebar.caption(t("mode_staff", name=user.display or user.name,
+                             role=pick(ROLE_LABELS[user.role])))
+        if st.sidebar.button(t("logout"), key="logout"):
+            log_out()
+            st.rerun()
+
+
+def header(title_key: str) -> None:
+    """Page title and the fictional-data note."""
+    st.title(t(title_key))
+    st.caption(t("sample_note"))
+
+
+def show_card(card: ParcelCard) -> None:
+    """Render a parcel card (every value is plain text: Streamlit escapes it)."""
+    st.subheader(t("card_title", pid=card.parcel_id))
+    rows = [(t("card_park"), card.park), *card.facts]
+    st.dataframe(pd.DataFrame(rows, columns=["", " "]), hide_index=True,
+                 width="stretch")
+    if card.available is not None:
+        st.markdown(f"**{t('card_redline')}**")
+        if card.available:
+            st.success(t("card_available"))
+        else:
+            st.warning(t("card_not_available"))
+        for reason in card.reasons:
+            st.text(f"• {reason}")
+        if not card.conflicts:
+            st.caption(t("card_clean"))
+    st.markdown(f"**{t('card_partners', km=3)}**")
+    if card.partners.empty:
+        st.caption(t("card_no_partners"))
+    else:
+        st.dataframe(card.partners.rename(columns={"distance_km": t("distance_km"),
+                                                   "segment_id": t("segment"),
+                                                   "chain_id": t("chain")}),
+                     hide_index=True, width="stretch")
+
+
+def downloads(frame: pd.DataFrame, *, stem: str, key: str) -> None:
+    """CSV (UTF-8 with BOM for Excel) and .xlsx download buttons for ``frame``."""
+    plain = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
+    left, right = st.columns(2)
+    left.download_button(t("download_csv"), plain.to_csv(index=False).encode("utf-8-sig"),
+                         file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv")
+    buffer = io.BytesIO()
+    plain.to_excel(buffer, index=False)
+    right.download_button(t("download_xlsx"), buffer.getvalue(), file_name=f"{stem}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet", key=f"{key}_xlsx")

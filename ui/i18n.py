@@ -1,0 +1,104 @@
+"""UI strings in Chinese and English; the language is chosen in the sidebar (zh default)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
+_KEY = "lang"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("InvestMap 招商地图", "InvestMap"),
+    "sample_note": ("示例数据：青峰县为虚构县，仅供演示。",
+                    "Sample data: Qingfeng County is fictional."),
+    "language": ("语言", "Language"),
+    "nav_public": ("招商", "Invest"),
+    "nav_staff": ("工作人员", "Staff"),
+    "nav_account": ("账户", "Account"),
+    "page_map": ("招商地图", "Investment map"),
+    "page_finder": ("地块查询", "Parcel finder"),
+    "page_efficiency": ("亩均评价", "Output per mu"),
+    "page_chains": ("产业链招商", "Industry chains"),
+    "page_pipeline": ("项目挂图作战", "Project tracking"),
+    "page_login": ("工作人员登录", "Staff login"),
+    "page_account": ("账户", "Account"),
+    "mode_investor": ("投资者模式（公开信息）", "Investor mode (public information)"),
+    "mode_staff": ("工作人员模式：{name}（{role}）", "Staff mode: {name} ({role})"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出登录", "Log out"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "login_ok": ("已登录：{name}", "Logged in as {name}"),
+    "login_hint": ("工作人员登录后可查看亩均评价、项目挂图作战等内部页面。",
+                   "Staff log in to see internal pages (output per mu, project tracking)."),
+    "basemap": ("底图", "Basemap"),
+    "basemap_no_key": ("天地图需要密钥 tk：请设置环境变量 TIANDITU_KEY 或 .streamlit/secrets.toml "
+                       "中的 tianditu_key。当前以无底图显示。",
+                       "Tianditu needs a key (tk): set the environment variable TIANDITU_KEY or "
+                       "tianditu_key in .streamlit/secrets.toml. Showing no basemap for now."),
+    "no_key_suffix": ("（未配置密钥）", " (no key set)"),
+    "style_mode": ("地块着色", "Colour parcels by"),
+    "style_status": ("供地状态", "Supply status"),
+    "style_efficiency": ("亩均评价等级", "Efficiency class"),
+    "style_chain": ("产业链", "Industry chain"),
+    "park_filter": ("园区", "Parks"),
+    "all_parks": ("全部园区", "All parks"),
+    "capped": ("当前视野内共 {total:,} 个{layer}，显示面积最大的 {shown:,} 个；"
+               "放大地图可查看全部。",
+               "{total:,} {layer} in view; showing the {shown:,} largest — zoom in to see all."),
+    "click_hint": ("点击地块查看详情。", "Click a parcel to see its card."),
+    "card_title": ("地块 {pid}", "Parcel {pid}"),
+    "card_park": ("所属园区", "Park"),
+    "card_redline": ("红线检查", "Red-line check"),
+    "card_available": ("可供应", "Available now"),
+    "card_not_available": ("暂不可供应", "Not available now"),
+    "card_clean": ("无管控红线冲突", "No red-line conflict"),
+    "card_partners": ("周边产业链企业/项目（{km} km 内）",
+                      "Chain partners nearby (within {km} km)"),
+    "card_no_partners": ("周边暂无产业链项目。", "No chain projects nearby."),
+    "distance_km": ("距离(km)", "Distance (km)"),
+    "segment": ("产业链环节", "Chain segment"),
+    "chain": ("产业链", "Chain"),
+    "area_range": ("面积范围（亩）", "Area range (mu)"),
+    "land_use": ("用地性质", "Land use"),
+    "status": ("供地状态", "Status"),
+    "redline_clean": ("仅显示无红线冲突", "Only parcels clear of red lines"),
+    "utilities": ("必须具备的配套（七通一平）", "Required utilities"),
+    "chain_fit": ("适合的产业链环节", "Fits chain segment"),
+    "any": ("不限", "Any"),
+    "results": ("符合条件的地块：{n:,} 个，合计 {mu:,.1f} 亩",
+                "Matching parcels: {n:,}, {mu:,.1f} mu in total"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "reasons": ("原因", "Reasons"),
+    "available": ("可供应", "Available"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "park_facts": ("园区概况", "Park facts"),
+    "staff_only": ("此页面仅限工作人员。", "Staff only."),
+    "loading": ("正在加载数据…", "Loading data…"),
+}
+
+
+def lang() -> str:
+    """The session's language code (``zh`` or ``en``)."""
+    value = st.session_state.get(_KEY, "zh")
+    return value if value in LANGS else "zh"
+
+
+def t(key: str, **values: object) -> str:
+    """The UI string ``key`` in the session's language, formatted with ``values``."""
+    zh, en = STRINGS[key]
+    text = zh if lang() == "zh" else en
+    return text.format(**values) if values else text
+
+
+def pick(pair: tuple[str, str]) -> str:
+    """The element of a (zh, en) pair for the session's language."""
+    return pair[0] if lang() == "zh" else pair[1]
+
+
+def language_switch() -> None:
+    """The zh/en switch in the sidebar."""
+    st.sidebar.radio("语言 / Language", list(LANGS), key=_KEY,
+                     format_func=LANGS.__getitem__, horizontal=True)

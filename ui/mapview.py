@@ -1,0 +1,75 @@
+"""The interactive map widget: stable base map, data overlays for the current viewport,
+a notice when features are capped, and the clicked parcel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui import state
+from ui.auth import is_staff
+from ui.i18n import lang, t
+from webmap import styles
+from webmap.basemaps import BASEMAPS, basemap_name, display_coords, needs_key
+from webmap.builder import MAP_LAYERS, build_parts
+from webmap.display import Viewport
+
+# Most features per layer sent in one map update (largest first); keeps updates < ~5 MB.
+MAX_FEATURES = 6000
+
+
+def basemap_picker(key: str) -> str:
+    """Basemap select box; Tianditu without a key explains itself and falls back to none."""
+    has_key = state.tianditu_key() is not None
+    default = state.default_basemap()
+    options = list(BASEMAPS)
+
+    def name(code: str) -> str:
+        suffix = t("no_key_suffix") if needs_key(code) and not has_key else ""
+        return basemap_name(code, lang()) + suffix
+
+    choice = st.selectbox(t("basemap"), options, format_func=name, key=key,
+                          index=options.index(default) if default in options else 0)
+    if needs_key(choice) and not has_key:
+        st.info(t("basemap_no_key"))
+        return "none"
+    return choice
+
+
+def style_picker(key: str) -> str:
+    """Parcel styling: status and chain for everyone, 亩均 class for staff."""
+    modes = ["status", "chain"] + (["efficiency"] if is_staff() else [])
+    return st.radio(t("style_mode"), modes, key=key, horizontal=True,
+                    format_func=lambda m: t(f"style_{m}"))
+
+
+def map_view(*, key: str, basemap: str, style_mode: str = "status",
+             park_ids: Iterable[str] | None = None, highlight_ids: Iterable[str] | None = None,
+             parcel_ids: Iterable[str] | None = None,
+             efficiency_classes: Mapping[str, str] | None = None,
+             layers: Sequence[str] = MAP_LAYERS, height: int = 600) -> str | None:
+    """Draw the map and return the clicked parcel's id (``None`` when none)."""
+    audience = "staff" if is_staff() else "investor"
+    data = state.map_data(audience, lang(), display_coords(basemap))
+    viewport = Viewport.from_st_folium(st.session_state.get(key))
+    parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
+                        highlight_ids=highlight_ids, parcel_ids=parcel_ids,
+                        efficiency_classes=efficiency_classes, viewport=viewport,
+                        max_features=MAX_FEATURES, tianditu_key=state.tianditu_key(),
+                        layers=layers)
+    for name, sel in parts.counts.items():
+        if sel.shown < sel.in_view:
+            st.caption(t("capped", total=sel.in_view, shown=sel.shown,
+                         layer=styles.text(name, lang())))
+    result = st_folium(parts.base, key=key, height=height, use_container_width=True,
+                       feature_group_to_add=parts.overlays, layer_control=parts.layer_control,
+                       returned_objects=["last_active_drawing", "bounds", "zoom"])
+    feature = (result or {}).get("last_active_drawing") or {}
+    props = feature.get("properties") or {}
+    if props.get("L") == "parcel" and isinstance(props.get("i"), int):
+        ids = data.layers["parcel"].ids
+        if 0 <= props["i"] < len(ids):
+            return str(ids[props["i"]])
+    return None

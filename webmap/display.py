@@ -1,0 +1,187 @@
+"""Display-ready layers: whitelisted columns as escaped text, geometry in the display CRS, a
+spatial index, and level-of-detail selection (viewport clip, per-zoom simplification,
+coordinate rounding, a feature cap) so that no map update grows past a few megabytes.
+
+Display coordinates are WGS84, or GCJ-02 for Gaode tiles (shared/domain.md §6); they are
+computed on copies and never stored.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.registry import LayerSpec
+
+COORDS: tuple[str, ...] = ("wgs84", "gcj02")
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """The visible map window in display degrees, and the zoom level."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int
+
+    @classmethod
+    def from_st_folium(cls, value: Mapping | None) -> Viewport | None:
+        """Read ``bounds`` and ``zoom`` as returned by ``st_folium``; ``None`` when absent."""
+        if not value:
+            return None
+        bounds, zoom = value.get("bounds") or {}, value.get("zoom")
+        try:
+            sw, ne = bounds["_southWest"], bounds["_northEast"]
+            box = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+        if zoom is None or not all(math.isfinite(v) for v in box) or box[0] >= box[2]:
+            return None
+        return cls(*box, zoom=int(zoom))
+
+    def expanded(self, factor: float = 0.5) -> tuple[float, float, float, float]:
+        """The window grown by ``factor`` of its size on every side (small pans need no
+        new data)."""
+        dx, dy = (self.east - self.west) * factor, (self.north - self.south) * factor
+        return (self.west - dx, self.south - dy, self.east + dx, self.north + dy)
+
+
+def pixel_degrees(zoom: int) -> float:
+    """Width of one screen pixel in degrees of longitude at ``zoom`` (256-px tiles)."""
+    return 360.0 / (256 * 2 ** zoom)
+
+
+def display_text(value: object, *, decimals: int = 2) -> str:
+    """A cell as HTML-escaped text (lists joined, numbers rounded, dates as ISO)."""
+    if isinstance(value, list | tuple):
+        text = ", ".join(str(v) for v in value)
+    elif value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        text = ""
+    elif isinstance(value, float | np.floating):
+        text = f"{value:,.{decimals}f}"
+    elif isinstance(value, pd.Timestamp):
+        text = value.strftime("%Y-%m-%d")
+    else:
+        text = str(value)
+    return html.escape(text)
+
+
+def to_display_coords(geoms: np.ndarray, crs: object, coords: str) -> np.ndarray:
+    """Geometries from ``crs`` to WGS84 or GCJ-02 degrees (display only)."""
+    if coords not in COORDS:
+        raise ValueError(f"unknown display coordinates {coords!r}; use one of {COORDS}")
+    out = gpd.GeoSeries(geoms, crs=crs).to_crs(4326).values
+    if coords == "gcj02":
+        from geo.chinacoords import transform_geometries, wgs84_to_gcj02
+
+        out = transform_geometries(np.asarray(out), wgs84_to_gcj02)
+    return np.asarray(out)
+
+
+@dataclass
+class Selection:
+    """Rows of a :class:`DisplayLayer` chosen for one map update."""
+
+    index: np.ndarray
+    in_view: int
+
+    @property
+    def shown(self) -> int:
+        return int(len(self.index))
+
+
+class DisplayLayer:
+    """One registry layer prepared once for display.
+
+    Parameters
+    ----------
+    frame : the layer in the working CRS.
+    spec : its registry spec.
+    columns : columns to carry as properties; with ``audience="investor"`` each must be a
+        public column of ``spec`` (whitelist) or the call raises.
+    audience : ``investor`` or ``staff``.
+    coords : ``wgs84`` or ``gcj02`` display coordinates.
+    extra : derived display columns (already public, e.g. labels), aligned with ``frame``.
+    """
+
+    def __init__(self, frame: gpd.GeoDataFrame, spec: LayerSpec, *, columns: Sequence[str],
+                 audience: str, coords: str = "wgs84",
+                 extra: Mapping[str, Sequence[object]] | None = None) -> None:
+        allowed = spec.public_columns if audience == "investor" else spec.column_names
+        refused = [c for c in columns if c not in allowed]
+        if refused:
+            raise ValueError(f"layer {spec.name!r}: columns {refused} may not be shown to "
+                             f"{audience}s; allowed: {allowed}")
+        present = [c for c in columns if c in frame.columns]
+        valid = ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
+        frame = frame.loc[valid]
+        self.name = spec.name
+        self.ids = frame[spec.id_column].astype(str).to_numpy()
+        self.props = pd.DataFrame({c: [display_text(v) for v in frame[c]] for c in present})
+        for key, values in (extra or {}).items():
+            self.props[key] = [display_text(v) for v in np.asarray(values, dtype=object)[valid]]
+        self.raw = frame.drop(columns=frame.geometry.name).reset_index(drop=True)
+        self.geoms = to_display_coords(frame.geometry.values, frame.crs, coords)
+        if spec.geometry == "polygon":
+            self.weight = np.asarray(frame.geometry.area.to_numpy(), dtype=float)
+        else:
+            self.weight = np.ones(len(frame))
+        self.tree = shapely.STRtree(self.geoms)
+        self.position = {pid: i for i, pid in enumerate(self.ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of the whole layer in display degrees."""
+        west, south, east, north = shapely.total_bounds(self.geoms)
+        return float(west), float(south), float(east), float(north)
+
+    def select(self, *, viewport: Viewport | None = None, mask: np.ndarray | None = None,
+               max_features: int | None = None) -> Selection:
+        """Rows inside the (expanded) viewport, restricted by ``mask``, largest first up to
+        ``max_features``."""
+        if viewport is None:
+            idx = np.arange(len(self))
+        else:
+            idx = np.sort(self.tree.query(shapely.box(*viewport.expanded())))
+        if mask is not None:
+            idx = idx[mask[idx]]
+        in_view = len(idx)
+        if max_features is not None and in_view > max_features:
+            order = np.argsort(-self.weight[idx], kind="stable")[:max_features]
+            idx = np.sort(idx[order])
+        return Selection(index=idx, in_view=in_view)
+
+    def feature_collection(self, index: np.ndarray, *, fields: Sequence[str],
+                           viewport: Viewport | None = None) -> dict:
+        """GeoJSON of rows ``index`` with ``fields`` (escaped text) plus ``i`` (row number)
+        and ``L`` (layer name) for click look-ups; simplified and rounded for ``viewport``'s
+        zoom, clipped to its expanded window."""
+        geoms = self.geoms[index]
+        if viewport is not None:
+            pixel = pixel_degrees(viewport.zoom)
+            geoms = shapely.clip_by_rect(geoms, *viewport.expanded())
+            geoms = shapely.simplify(geoms, pixel * 0.5, preserve_topology=True)
+            decimals = max(4, min(7, math.ceil(-math.log10(pixel)) + 1))
+        else:
+            decimals = 6
+        geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+        props = self.props.iloc[index][list(fields)].to_dict("records")
+        features = []
+        for row, geom, prop in zip(index.tolist(), geoms, props, strict=True):
+            if geom is None or shapely.is_empty(geom):
+                continue
+            prop["i"], prop["L"] = row, self.name
+            features.append({"type": "Feature", "properties": prop,
+                             "geometry": shapely.geometry.mapping(geom)})
+        return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,134 @@
+"""Map styles, legend and layer labels (zh/en), shared by the app and the HTML export.
+
+Colours of statuses, stages and red-line categories come from the layer registry
+(``LayerSpec.style``); the 亩均 class and chain palettes are defined here. Every label that
+reaches HTML is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from layers.registry import LAYERS, PARCEL_STATUSES, PROJECT_STAGES
+
+STYLE_MODES: tuple[str, ...] = ("status", "efficiency", "chain")
+"""Parcel styling: by supply status, by 亩均 class of the occupying enterprise, by chain."""
+
+EFFICIENCY_CLASSES: Mapping[str, tuple[str, str, str]] = {
+    "A": ("#1a9850", "A 类（优先发展）", "Class A"),
+    "B": ("#91cf60", "B 类（鼓励提升）", "Class B"),
+    "C": ("#fc8d59", "C 类（整治提升）", "Class C"),
+    "D": ("#d73027", "D 类（倒逼转型）", "Class D"),
+    "T": ("#9e9e9e", "T 不参评", "T (not graded)"),
+}
+CHAIN_PALETTE: tuple[str, ...] = ("#e6550d", "#3182bd", "#31a354", "#756bb1", "#e7ba52",
+                                  "#843c39", "#17becf")
+NO_VALUE_COLOR = "#d9d9d9"
+HIGHLIGHT_COLOR = "#ff00ff"
+
+LABELS: Mapping[str, tuple[str, str]] = {
+    "park": ("园区", "Parks"),
+    "parcel": ("地块", "Parcels"),
+    "project": ("项目", "Projects"),
+    "redline": ("管控红线", "Red lines"),
+    "matches": ("查询结果", "Matching parcels"),
+    "none": ("无", "None"),
+    "legend_status": ("地块：供地状态", "Parcels: supply status"),
+    "legend_efficiency": ("地块：亩均评价", "Parcels: efficiency class"),
+    "legend_chain": ("地块：产业链", "Parcels: industry chain"),
+    "legend_stage": ("项目阶段", "Project stage"),
+    "legend_redline": ("管控红线", "Red lines"),
+    "legend": ("图例", "Legend"),
+    "unclassified": ("未评价", "Not evaluated"),
+    "no_chain": ("无链内项目", "No chain project"),
+}
+
+
+def text(key: str, lang: str) -> str:
+    """A map label in ``lang`` (``zh`` or ``en``)."""
+    zh, en = LABELS[key]
+    return zh if lang == "zh" else en
+
+
+@dataclass(frozen=True)
+class StyleClass:
+    """One class of a styled layer: the value, its colour and its label."""
+
+    value: str
+    color: str
+    label: str
+
+
+def status_classes(lang: str) -> list[StyleClass]:
+    """Parcel supply statuses with the registry colours."""
+    colors = LAYERS["parcel"].style["colors"]
+    assert isinstance(colors, Mapping)
+    return [StyleClass(code, str(colors[code]), pair[0] if lang == "zh" else pair[1])
+            for code, pair in PARCEL_STATUSES.items()]
+
+
+def stage_classes(lang: str) -> list[StyleClass]:
+    """Project stages with the registry colours."""
+    colors = LAYERS["project"].style["colors"]
+    assert isinstance(colors, Mapping)
+    return [StyleClass(code, str(colors[code]), pair[0] if lang == "zh" else pair[1])
+            for code, pair in PROJECT_STAGES.items()]
+
+
+def redline_classes(categories: Mapping[str, tuple[str, str]], lang: str) -> list[StyleClass]:
+    """Red-line categories (from the policy: name → (zh, en)) with registry colours."""
+    colors = LAYERS["redline"].style["colors"]
+    assert isinstance(colors, Mapping)
+    extra = iter(("#0277bd", "#6d4c41", "#00838f", "#5d4037"))
+    out = []
+    for name, (zh, en) in categories.items():
+        color = str(colors[name]) if name in colors else next(extra, "#455a64")
+        out.append(StyleClass(name, color, zh if lang == "zh" else en))
+    return out
+
+
+def efficiency_classes(lang: str) -> list[StyleClass]:
+    """亩均 classes A/B/C/D/T plus "not evaluated"."""
+    out = [StyleClass(code, color, zh if lang == "zh" else en)
+           for code, (color, zh, en) in EFFICIENCY_CLASSES.items()]
+    out.append(StyleClass("", NO_VALUE_COLOR, text("unclassified", lang)))
+    return out
+
+
+def chain_classes(chains: Mapping[str, tuple[str, str]], lang: str) -> list[StyleClass]:
+    """One colour per chain (chain_id → (zh, en)) plus "no chain project"."""
+    out = [StyleClass(cid, CHAIN_PALETTE[i % len(CHAIN_PALETTE)], zh if lang == "zh" else en)
+           for i, (cid, (zh, en)) in enumerate(chains.items())]
+    out.append(StyleClass("", NO_VALUE_COLOR, text("no_chain", lang)))
+    return out
+
+
+def polygon_style(color: str, *, fill_opacity: float, weight: float,
+                  dash: str | None = None) -> dict[str, object]:
+    """A Leaflet path style for one class."""
+    style: dict[str, object] = {"color": color, "fillColor": color,
+                                "fillOpacity": fill_opacity, "weight": weight}
+    if dash:
+        style["dashArray"] = dash
+    return style
+
+
+def legend_html(sections: Sequence[tuple[str, Sequence[StyleClass]]], *,
+                title: str = "图例 Legend") -> str:
+    """A floating legend (HTML, every label escaped) listing each section's classes."""
+    parts = ['<details open class="investmap-legend" style="position:absolute;bottom:28px;'
+             'right:10px;z-index:1000;background:rgba(255,255,255,.92);padding:4px 8px;'
+             'border-radius:4px;font:11px/1.35 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);'
+             'max-height:45%;overflow:auto"><summary style="cursor:pointer;font-weight:600">'
+             f'{html.escape(title)}</summary>']
+    for title, classes in sections:
+        parts.append(f'<div style="font-weight:600;margin-top:3px">{html.escape(title)}</div>')
+        for cls in classes:
+            parts.append(
+                '<div><span style="display:inline-block;width:12px;height:12px;'
+                f'margin-right:5px;vertical-align:-2px;background:{html.escape(cls.color)};'
+                f'border:1px solid #555"></span>{html.escape(cls.label)}</div>')
+    parts.append("</details>")
+    return "".join(parts)
