@@ -119,7 +119,7 @@ def verdicts(parcels: pd.DataFrame, overlaps: pd.DataFrame, rules: SupplyRules, 
             rows = np.flatnonzero(inverse == k)
             zh[rows] = _joined([r.zh[rows] for r in members], "；")
             en[rows] = _joined([r.en[rows] for r in members], "; ")
-    out = overlaps.copy()
+    out = overlaps.copy(deep=False)  # new columns only: the caller's frame stays as it was
     out["available"] = ~blocking[inverse]
     out["reasons"] = pd.Series(codes[inverse], index=out.index, dtype=object)
     out["reasons_zh"] = pd.Series(zh, index=out.index, dtype=object)
@@ -172,10 +172,6 @@ def _joined(parts: list[np.ndarray], sep: str) -> np.ndarray | list[str]:
     return [sep.join(texts) for texts in zip(*parts, strict=True)]
 
 
-def _fmt(values: np.ndarray, spec: str) -> np.ndarray:
-    return np.array([format(v, spec) for v in values], dtype=object)
-
-
 def _masked_text(mask: np.ndarray, make_zh, make_en) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
     """Text arrays filled only where ``mask`` (formatting every row would be wasted work)."""
     zh = np.full(len(mask), "", dtype=object)
@@ -195,7 +191,7 @@ def _label(table: Mapping[str, tuple[str, str]], code: object, lang: int) -> str
 def _status_reason(parcels: pd.DataFrame, rules: SupplyRules) -> _Reason:
     status = parcels["status"].astype(object).to_numpy()
     mask = ~np.isin(status, list(rules.offerable_statuses))
-    values, inverse = np.unique(status.astype(str), return_inverse=True)
+    inverse, values = pd.factorize(pd.Series(status, dtype=object).fillna(""))
     labels = rules.status_labels
     zh = np.array([f"供地状态为“{_label(labels, v, 0)}”，不可供应" for v in values],
                   dtype=object)[inverse]
@@ -219,18 +215,18 @@ def _redline_reason(name: str, category: RedlineCategory, overlaps: pd.DataFrame
     if category.conflict == "outside":
         zh, en = _masked_text(
             mask,
-            lambda r: [f"{m}亩（{s}）位于{category.zh}之外"
-                       for m, s in zip(_fmt(mu[r], ".2f"), _fmt(share[r], ".1%"), strict=True)],
-            lambda r: [f"{m} mu ({s}) outside the {category.en}"
-                       for m, s in zip(_fmt(mu[r], ".2f"), _fmt(share[r], ".1%"), strict=True)],
+            lambda r: [f"{m:.2f}亩（{s:.1%}）位于{category.zh}之外"
+                       for m, s in zip(mu[r].tolist(), share[r].tolist(), strict=True)],
+            lambda r: [f"{m:.2f} mu ({s:.1%}) outside the {category.en}"
+                       for m, s in zip(mu[r].tolist(), share[r].tolist(), strict=True)],
         )
     else:
         zh, en = _masked_text(
             mask,
-            lambda r: [f"与{category.zh}重叠 {m} 亩（{s}）"
-                       for m, s in zip(_fmt(mu[r], ".2f"), _fmt(share[r], ".1%"), strict=True)],
-            lambda r: [f"overlaps the {category.en} by {m} mu ({s})"
-                       for m, s in zip(_fmt(mu[r], ".2f"), _fmt(share[r], ".1%"), strict=True)],
+            lambda r: [f"与{category.zh}重叠 {m:.2f} 亩（{s:.1%}）"
+                       for m, s in zip(mu[r].tolist(), share[r].tolist(), strict=True)],
+            lambda r: [f"overlaps the {category.en} by {m:.2f} mu ({s:.1%})"
+                       for m, s in zip(mu[r].tolist(), share[r].tolist(), strict=True)],
         )
     if not hard:
         zh = np.array([f"提示：{t}" if t else t for t in zh], dtype=object)
@@ -264,9 +260,9 @@ def _query_reasons(parcels: pd.DataFrame, area: np.ndarray, query: ParcelQuery,
         mask = area < lo
         zh, en = _masked_text(
             mask,
-            lambda r: [f"面积 {a} 亩，小于所需 {lo:g} 亩" for a in _fmt(area[r], ".2f")],
-            lambda r: [f"area {a} mu is below the requested {lo:g} mu"
-                       for a in _fmt(area[r], ".2f")],
+            lambda r: [f"面积 {a:.2f} 亩，小于所需 {lo:g} 亩" for a in area[r].tolist()],
+            lambda r: [f"area {a:.2f} mu is below the requested {lo:g} mu"
+                       for a in area[r].tolist()],
         )
         found.append(_Reason("area_below_min", True, mask, zh, en))
     if query.max_mu is not None:
@@ -274,9 +270,9 @@ def _query_reasons(parcels: pd.DataFrame, area: np.ndarray, query: ParcelQuery,
         mask = area > hi
         zh, en = _masked_text(
             mask,
-            lambda r: [f"面积 {a} 亩，大于所需 {hi:g} 亩" for a in _fmt(area[r], ".2f")],
-            lambda r: [f"area {a} mu is above the requested {hi:g} mu"
-                       for a in _fmt(area[r], ".2f")],
+            lambda r: [f"面积 {a:.2f} 亩，大于所需 {hi:g} 亩" for a in area[r].tolist()],
+            lambda r: [f"area {a:.2f} mu is above the requested {hi:g} mu"
+                       for a in area[r].tolist()],
         )
         found.append(_Reason("area_above_max", True, mask, zh, en))
     if query.park_ids is not None:

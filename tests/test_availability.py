@@ -178,3 +178,13 @@ def test_cli_parser_accepts_engine_options_and_rejects_bad_output(cli, tmp_path)
     result = cli("availability", "--out", str(tmp_path / "x.txt"))
     assert result.returncode == 2
     assert "unsupported output type" in result.stderr
+
+
+def test_verdicts_leave_the_overlap_table_untouched_and_handle_no_rows():
+    parcels, overlaps = one_parcel(eco=7.5)
+    before = overlaps.copy()
+    verdicts(parcels, overlaps, RULES)
+    pd.testing.assert_frame_equal(overlaps, before)
+    empty = verdicts(parcels.iloc[:0], overlaps.iloc[:0], RULES, query=ParcelQuery(min_mu=1))
+    assert list(empty.columns[-4:]) == ["available", "reasons", "reasons_zh", "reasons_en"]
+    assert len(empty) == 0
