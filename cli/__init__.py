@@ -26,6 +26,9 @@ COMMANDS: tuple[str, ...] = (
     "cli.pipeline",
     "cli.standard_land",
     "cli.chains",
+    "cli.load",
+    "cli.edit",
+    "cli.backup",
 )
 """Modules providing sub-commands, in the order ``--help`` lists them."""
 

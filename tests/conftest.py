@@ -10,6 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytest_plugins = ["tests.pg_cluster"]  # postgis_cluster / postgis_url fixtures
+
 
 @pytest.fixture(scope="session")
 def demo_county():

@@ -8,7 +8,7 @@ current user. If the cluster cannot start the tests FAIL with the reason (never 
 Fixtures
 --------
 postgis_cluster : session-wide :class:`Cluster`.
-postgis_url : a fresh, empty database with the ``postgis`` extension, per test.
+postgis_url : per test, a URL selecting a fresh, empty schema of a PostGIS database.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 PG_BIN = Path(os.environ.get("INVESTMAP_PG_BIN", "/usr/lib/postgresql/15/bin"))
-TEMPLATE = "investmap_template"
+DATABASE = "investmap_test"
 
 
 class ClusterError(RuntimeError):
@@ -46,14 +46,15 @@ class Cluster:
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
 
-    def create_database(self) -> str:
-        """Create an empty database with PostGIS (from the template) and return its URL."""
+    def create_schema(self) -> str:
+        """Create an empty schema in the PostGIS database; return a URL whose search_path
+        selects it (PostGIS itself stays in ``public``)."""
         import psycopg
 
         name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}')
-        return self.url(name)
+        with psycopg.connect(self.url(DATABASE), autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+        return f"{self.url(DATABASE)}?options=-csearch_path%3D{name},public"
 
     def stop(self) -> None:
         _run(self, [str(PG_BIN / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate",
@@ -79,8 +80,10 @@ def _run(cluster: Cluster, cmd: list[str], *, check: bool = True,
     return proc
 
 
-def start_cluster() -> Cluster:
-    """Initialise and start a cluster in a new temporary directory; create the PostGIS template.
+def start_cluster(*, durable: bool = False) -> Cluster:
+    """Initialise and start a cluster in a new temporary directory with a PostGIS database.
+
+    ``durable=False`` (tests) turns fsync off: the server is never killed, only clients are.
 
     Raises
     ------
@@ -107,7 +110,9 @@ def start_cluster() -> Cluster:
     _run(cluster, [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                    "-E", "UTF8", "--locale=C", "--no-sync"])
     options = (f"-c listen_addresses=127.0.0.1 -c port={cluster.port} "
-               f"-c unix_socket_directories={root} -c fsync=on -c max_connections=60")
+               f"-c unix_socket_directories={root} -c max_connections=60")
+    if not durable:
+        options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
     proc = _run(cluster, [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
                           "-o", options, "-w", "-t", "60", "start"], check=False)
     if proc.returncode != 0:
@@ -115,14 +120,14 @@ def start_cluster() -> Cluster:
         shutil.rmtree(root, ignore_errors=True)
         raise ClusterError(f"pg_ctl start failed: {proc.stderr}\n{log[-2000:]}")
     try:
-        _create_template(cluster)
+        _create_database(cluster)
     except Exception:
         cluster.stop()
         raise
     return cluster
 
 
-def _create_template(cluster: Cluster) -> None:
+def _create_database(cluster: Cluster) -> None:
     import psycopg
 
     deadline = time.monotonic() + 30
@@ -135,8 +140,8 @@ def _create_template(cluster: Cluster) -> None:
                 raise
             time.sleep(0.2)
     with conn:
-        conn.execute(f"CREATE DATABASE {TEMPLATE}")
-    with psycopg.connect(cluster.url(TEMPLATE), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {DATABASE}")
+    with psycopg.connect(cluster.url(DATABASE), autocommit=True) as conn:
         try:
             conn.execute("CREATE EXTENSION postgis")
         except psycopg.Error as exc:
@@ -156,4 +161,4 @@ def postgis_cluster() -> Iterator[Cluster]:
 
 @pytest.fixture
 def postgis_url(postgis_cluster: Cluster) -> str:
-    return postgis_cluster.create_database()
+    return postgis_cluster.create_schema()

@@ -193,6 +193,11 @@ class Store(ABC):
             present = set(tx.layers())
         return [name for name in LAYERS if name in present]
 
+    def layer_epsg(self, layer: str) -> int | None:
+        """EPSG code the store uses for a layer (``None``: absent, empty or no geometry)."""
+        with self._transaction(write=False) as tx:
+            return tx.layer_epsg(layer) if layer in tx.layers() else None
+
     def get(self, layer: str, feature_id: str) -> Feature:
         """One feature; :class:`StoreError` names the layer and id when it does not exist."""
         spec = get_spec(layer)
@@ -220,11 +225,14 @@ class Store(ABC):
             return tx.audit(layer, feature_id)
 
     def snapshot(self) -> Snapshot:
-        """Everything in the store, read in one transaction."""
+        """Everything in the store, read in one transaction (layers without features are
+        left out, so an empty table and a missing one compare equal)."""
         with self._transaction(write=False) as tx:
+            present = tx.layers()
             layers = {name: LayerData(tx.layer_epsg(name), tx.features(get_spec(name)))
-                      for name in LAYERS if name in tx.layers()}
-            return Snapshot(layers=layers, audit=tx.audit())
+                      for name in LAYERS if name in present}
+            return Snapshot(layers={k: v for k, v in layers.items() if v.features},
+                            audit=tx.audit())
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -289,9 +297,7 @@ class Store(ABC):
         if role not in IMPORTERS:
             raise PermissionDenied(f"role {role!r} may not import; fix: ask a user with role "
                                    f"{' or '.join(sorted(IMPORTERS))}")
-        with self._transaction(write=False) as tx:
-            target = tx.layer_epsg(layer) if layer in tx.layers() else None
-        incoming, epsg = features_from_frame(spec, frame, target_epsg=target)
+        incoming, epsg = features_from_frame(spec, frame, target_epsg=self.layer_epsg(layer))
         at = utc_now()
         with self._transaction(write=True) as tx:
             if layer in tx.layers() and tx.layer_epsg(layer) not in (None, epsg):
