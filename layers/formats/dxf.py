@@ -17,6 +17,7 @@ handle, unique), ``图层`` (the CAD layer) and the mapped columns.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 import ezdxf
 import geopandas as gpd
 import shapely
-from ezdxf import path as ezpath
+from ezdxf.math import Vec2, bulge_center
 from pyproj import CRS
 
 from layers.formats.gk import check_easting_prefix
@@ -78,8 +79,60 @@ def _open(path: Path) -> Any:
                         "DXF (ASCII or binary)") from None
 
 
+def arc_points(center: tuple[float, float], radius: float, start: float, sweep: float,
+               deviation: float) -> list[tuple[float, float]]:
+    """Points on a circular arc after its start point, chords within ``deviation`` of it.
+
+    ``start`` and ``sweep`` in radians (sweep > 0 counter-clockwise). A chord spanning angle
+    φ strays r(1 − cos(φ/2)) from the arc, so φ = 2 acos(1 − deviation / r).
+    """
+    step = math.pi / 2 if radius <= deviation else 2 * math.acos(1 - deviation / radius)
+    n = max(2, math.ceil(abs(sweep) / step))
+    return [(center[0] + radius * math.cos(start + sweep * k / n),
+             center[1] + radius * math.sin(start + sweep * k / n)) for k in range(1, n + 1)]
+
+
+def _bulge_vertices(points: list[tuple[float, float, float]], closed: bool,
+                    deviation: float) -> list[tuple[float, float]]:
+    out = [(points[0][0], points[0][1])]
+    pairs = list(zip(points, points[1:], strict=False))
+    if closed:
+        pairs.append((points[-1], points[0]))
+    for (x0, y0, bulge), (x1, y1, _) in pairs:
+        if abs(bulge) < 1e-12:
+            out.append((x1, y1))
+            continue
+        center = bulge_center(Vec2(x0, y0), Vec2(x1, y1), bulge)
+        sweep = 4 * math.atan(bulge)
+        radius = math.hypot(x0 - center.x, y0 - center.y)
+        start = math.atan2(y0 - center.y, x0 - center.x)
+        arc = arc_points((center.x, center.y), radius, start, sweep, deviation)
+        out.extend([*arc[:-1], (x1, y1)])
+    return out
+
+
 def _vertices(entity: Any, deviation: float) -> list[tuple[float, float]]:
-    return [(v.x, v.y) for v in ezpath.make_path(entity).flattening(distance=deviation)]
+    kind = entity.dxftype()
+    if kind == "LINE":
+        return [(entity.dxf.start.x, entity.dxf.start.y), (entity.dxf.end.x, entity.dxf.end.y)]
+    if kind in ("CIRCLE", "ARC"):
+        center = (entity.dxf.center.x, entity.dxf.center.y)
+        if kind == "CIRCLE":
+            start, sweep = 0.0, 2 * math.pi
+        else:
+            start = math.radians(entity.dxf.start_angle)
+            sweep = math.radians((entity.dxf.end_angle - entity.dxf.start_angle) % 360 or 360)
+        first = (center[0] + entity.dxf.radius * math.cos(start),
+                 center[1] + entity.dxf.radius * math.sin(start))
+        return [first, *arc_points(center, entity.dxf.radius, start, sweep, deviation)]
+    if kind == "LWPOLYLINE":
+        points = [(x, y, b) for x, y, b in entity.get_points("xyb")]
+    else:
+        points = [(v.dxf.location.x, v.dxf.location.y, v.dxf.bulge) for v in entity.vertices]
+    if not points:
+        return []
+    return _bulge_vertices(points, bool(getattr(entity, "closed", False)
+                                        or getattr(entity, "is_closed", False)), deviation)
 
 
 def _is_closed(entity: Any, coords: list[tuple[float, float]]) -> bool:

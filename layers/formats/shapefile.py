@@ -24,7 +24,8 @@ SAMPLE_RECORDS = 50_000
 """Records whose text fields are inspected to detect the encoding."""
 
 
-def dbf_text_bytes(dbf: Path, *, max_records: int = SAMPLE_RECORDS) -> list[bytes]:
+def dbf_text_bytes(dbf: Path, *, max_records: int = SAMPLE_RECORDS,
+                   ) -> tuple[list[bytes], list[bytes]]:
     """Field names and non-blank character (``C``) values of the first records of a DBF file.
 
     Raises
@@ -38,11 +39,12 @@ def dbf_text_bytes(dbf: Path, *, max_records: int = SAMPLE_RECORDS) -> list[byte
                         "complete shapefile (.shp, .shx, .dbf, .prj)")
     n_records, header_len, record_len = struct.unpack("<IHH", data[4:12])
     fields: list[tuple[int, int]] = []
-    values: list[bytes] = []  # field names first: they are text in the same encoding
+    names: list[bytes] = []  # field names are text in the same encoding as the values
+    values: list[bytes] = []
     offset, pos = 1, 32
     while pos + 32 <= header_len and data[pos] != 0x0D:
         kind, length = chr(data[pos + 11]), data[pos + 16]
-        values.append(data[pos:pos + 11].split(b"\x00")[0])
+        names.append(data[pos:pos + 11].split(b"\x00")[0])
         if kind == "C":
             fields.append((offset, length))
         offset += length
@@ -58,26 +60,32 @@ def dbf_text_bytes(dbf: Path, *, max_records: int = SAMPLE_RECORDS) -> list[byte
             value = record[field_offset:field_offset + length].strip(b" \x00")
             if value:
                 values.append(value)
-    return values
+    return names, values
+
+
+def _decodes(value: bytes, encoding: str, *, trailing: int = 0) -> str | None:
+    """``value`` decoded strictly, allowing up to ``trailing`` bytes of a character cut off at
+    the end (DBF field names are cut at 10 bytes, sometimes inside a character)."""
+    for cut in range(trailing + 1):
+        try:
+            return value[:len(value) - cut].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def detect_dbf_encoding(dbf: Path) -> str | None:
     """``None`` (ASCII only), ``"UTF-8"`` or ``"GB18030"``; raises when neither fits."""
-    values = dbf_text_bytes(dbf)
-    blob = b"\n".join(values)
-    if blob.isascii():
+    names, values = dbf_text_bytes(dbf)
+    if all(v.isascii() for v in (*names, *values)):
         return None
-    try:
-        blob.decode("utf-8")
-        return "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = blob.decode("gb18030")
-    except UnicodeDecodeError:
-        text = ""
-    if text and plausibly_chinese(text):
-        return "GB18030"
+    for encoding in ("UTF-8", "GB18030"):
+        texts = [_decodes(v, encoding) for v in values]
+        texts += [_decodes(n, encoding, trailing=3) for n in names]
+        if any(t is None for t in texts):
+            continue
+        if encoding == "UTF-8" or plausibly_chinese("\n".join(t or "" for t in texts)):
+            return encoding
     raise ReadError(f"{dbf}: attribute text is neither UTF-8 nor GBK (GBK decoding does not give "
                     "plausible Chinese); fix: pass --encoding with the real code page (e.g. "
                     "cp1252) or add a .cpg file naming it")
