@@ -53,6 +53,21 @@ class ParcelQuery:
     land_uses: tuple[str, ...] | None = None
     park_ids: tuple[str, ...] | None = None
 
+    def __post_init__(self) -> None:
+        for name in ("land_uses", "park_ids"):
+            value = getattr(self, name)
+            if isinstance(value, str):  # a single code, not its characters
+                object.__setattr__(self, name, (value,))
+            elif value is not None:
+                object.__setattr__(self, name, tuple(str(v) for v in value))
+        for name in ("min_mu", "max_mu"):
+            value = getattr(self, name)
+            if value is not None and not value >= 0:
+                raise ValueError(f"ParcelQuery.{name}={value!r}: give an area ≥ 0 亩")
+        if self.min_mu is not None and self.max_mu is not None and self.min_mu > self.max_mu:
+            raise ValueError(f"ParcelQuery: min_mu {self.min_mu} > max_mu {self.max_mu}; "
+                             "swap them")
+
 
 @dataclass(frozen=True)
 class SupplyRules:

@@ -188,3 +188,12 @@ def test_verdicts_leave_the_overlap_table_untouched_and_handle_no_rows():
     empty = verdicts(parcels.iloc[:0], overlaps.iloc[:0], RULES, query=ParcelQuery(min_mu=1))
     assert list(empty.columns[-4:]) == ["available", "reasons", "reasons_zh", "reasons_en"]
     assert len(empty) == 0
+
+
+def test_query_normalises_single_codes_and_rejects_bad_ranges():
+    assert ParcelQuery(land_uses="1001").land_uses == ("1001",)
+    assert ParcelQuery(park_ids=["P01", "P02"]).park_ids == ("P01", "P02")
+    with pytest.raises(ValueError, match="swap"):
+        ParcelQuery(min_mu=50, max_mu=10)
+    with pytest.raises(ValueError, match="≥ 0"):
+        ParcelQuery(min_mu=-1)
