@@ -30,10 +30,13 @@ class PageDef:
 PUBLIC_PAGES: tuple[PageDef, ...] = (
     PageDef("ui/map_page.py", "page_map", "map", ":material/map:"),
     PageDef("ui/finder_page.py", "page_finder", "finder", ":material/search:"),
+    PageDef("ui/chains_page.py", "page_chains", "chains", ":material/account_tree:"),
 )
 LOGIN_PAGE = PageDef("ui/login_page.py", "page_login", "login", ":material/login:")
 # Staff-only pages: listed only after login; each page also checks the role itself.
 STAFF_PAGES: tuple[PageDef, ...] = (
+    PageDef("ui/efficiency_page.py", "page_efficiency", "efficiency", ":material/bar_chart:"),
+    PageDef("ui/pipeline_page.py", "page_pipeline", "pipeline", ":material/flag:"),
 )
 
 

@@ -44,7 +44,7 @@ def render() -> None:
     with right:
         chosen = st.multiselect(t("park_filter"), list(names), format_func=names.get,
                                 key="map_parks", placeholder=t("all_parks"))
-    efficiency = state.efficiency_by_parcel() if style_mode == "efficiency" else None
+    efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
     map_col, card_col = st.columns([3, 1.4])
     with map_col:
         clicked = map_view(key="map_main", basemap=basemap, style_mode=style_mode,

@@ -70,27 +70,44 @@ def chain_catalog() -> ChainCatalog:
     return load_chains()
 
 
-@st.cache_resource(show_spinner=False)
-def efficiency() -> pd.DataFrame:
-    """亩均 evaluation of every enterprise (staff only: confidential figures)."""
+@st.cache_resource(show_spinner=False, max_entries=4)
+def efficiency(as_of: pd.Timestamp) -> pd.DataFrame:
+    """亩均 evaluation of every enterprise on ``as_of`` (staff only: confidential figures)."""
     from geo.efficiency import evaluate
 
     data = county()
-    return evaluate(data["enterprise"], data.policy.section("efficiency"),
-                    as_of=as_of())
+    return evaluate(data["enterprise"], data.policy.section("efficiency"), as_of=as_of)
 
 
 def as_of() -> pd.Timestamp:
-    """Evaluation date: ``INVESTMAP_AS_OF`` or today."""
+    """Default evaluation date: ``INVESTMAP_AS_OF`` or today."""
     return pd.Timestamp(os.environ.get("INVESTMAP_AS_OF") or pd.Timestamp.today().normalize())
 
 
-@st.cache_resource(show_spinner=False)
-def efficiency_by_parcel() -> dict[str, str]:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def efficiency_by_parcel(as_of: pd.Timestamp) -> dict[str, str]:
     """parcel_id → 亩均 class of the enterprise occupying it (staff only)."""
-    data = county()
-    parcels = data["parcel"]
-    classes = efficiency().set_index("enterprise_id")["class"]
+    parcels = county()["parcel"]
+    classes = efficiency(as_of).set_index("enterprise_id")["class"]
     owned = parcels[parcels["enterprise_id"].notna()]
     return {str(p): str(classes.get(e, "")) for p, e in
             zip(owned["parcel_id"], owned["enterprise_id"], strict=True)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def chain_analysis(park_id: str | None) -> pd.DataFrame:
+    """Chain analysis of the county (``park_id`` None) or one park (all columns: callers
+    pass it through :func:`geo.chains.analysis_for`)."""
+    from layers.chains import county_analysis
+
+    return county_analysis(county(), chain_catalog(), park_id=park_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def chain_worklist(park_id: str | None) -> pd.DataFrame:
+    """Promotion worklist (all columns: callers pass it through
+    :func:`geo.chains.worklist_for`)."""
+    from layers.chains import county_worklist
+
+    return county_worklist(county(), chain_catalog(), park_id=park_id,
+                           analysis=chain_analysis(park_id))

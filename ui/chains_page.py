@@ -1,0 +1,61 @@
+"""产业链招商 / Industry chains: chain diagram with verdicts, the promotion worklist
+(gap → parcels → target enterprises, with reasons) and the parcels on the map.
+
+Investors see names, verdicts and suitable parcels only (:func:`geo.chains.analysis_for`,
+:func:`geo.chains.worklist_for`); staff also see figures, scores, reasons and targets.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts.chain_diagram import chain_figure, figure_bytes
+from geo.chains import analysis_for, worklist_for
+from ui import state
+from ui.auth import is_staff
+from ui.common import downloads, header
+from ui.i18n import lang, t
+from ui.mapview import basemap_picker, map_view
+
+
+def render() -> None:
+    header("page_chains")
+    audience = "staff" if is_staff() else "investor"
+    county = state.county()
+    catalog = state.chain_catalog()
+    parks = county["park"]
+    park_names = dict(zip(parks["park_id"], parks["name_en" if lang() == "en" else "name"],
+                          strict=True))
+    chains = {c.chain_id: c.name(lang()) for c in catalog.chains}
+    left, right = st.columns(2)
+    chain_id = left.selectbox(t("chain"), list(chains), format_func=chains.get,
+                              key="chain_id")
+    park = right.selectbox(t("scope"), [""] + list(park_names),
+                           format_func=lambda p: park_names.get(p, t("whole_county")),
+                           key="chain_park")
+    park_id = park or None
+    analysis = analysis_for(state.chain_analysis(park_id), audience)
+    in_chain = analysis[analysis["chain_id"] == chain_id]
+    fig = chain_figure(catalog, chain_id, in_chain, lang=lang())
+    st.image(figure_bytes(fig, "png", dpi=110), width="stretch")
+
+    st.subheader(t("segments"))
+    st.dataframe(in_chain.drop(columns=["scope"], errors="ignore"), hide_index=True,
+                 width="stretch")
+
+    st.subheader(t("worklist"))
+    worklist = worklist_for(state.chain_worklist(park_id), audience)
+    worklist = worklist[worklist["chain_id"] == chain_id]
+    shown = worklist.drop(columns=["score_parts"], errors="ignore")
+    st.dataframe(shown, hide_index=True, width="stretch", height=300)
+    downloads(shown, stem=f"worklist_{chain_id}", key="worklist")
+
+    st.subheader(t("chain_map"))
+    basemap = basemap_picker("chain_basemap")
+    parcels = worklist["parcel_id"].dropna().astype(str).tolist()
+    map_view(key="chain_map", basemap=basemap, style_mode="chain", park_ids=[park_id]
+             if park_id else None, highlight_ids=parcels, layers=("park", "parcel", "project"),
+             height=480)
+
+
+render()

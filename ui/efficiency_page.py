@@ -1,0 +1,74 @@
+"""亩均评价 / Output per mu (staff only): class mix, ranking, map by class, per-park
+comparison, low-efficiency and idle-land lists."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.aggregates import aggregate, low_efficiency
+from geo.idle import idle_land
+from ui import state
+from ui.auth import require_role
+from ui.common import downloads, header
+from ui.i18n import lang, t
+from ui.mapview import basemap_picker, map_view
+
+RANK_COLUMNS = ("enterprise_id", "name", "scale", "park_id", "land_mu", "tax_per_mu",
+                "value_added_per_mu", "score", "rank", "class")
+
+
+def render() -> None:
+    require_role()
+    header("page_efficiency")
+    county = state.county()
+    as_of = pd.Timestamp(st.date_input(t("as_of"), state.as_of(), key="eff_as_of"))
+    evaluated = state.efficiency(as_of)
+    settings = county.policy.section("efficiency")
+    note = "note_zh" if lang() == "zh" else "note"
+
+    st.subheader(t("class_mix"))
+    mix = evaluated["class"].value_counts().reindex(["A", "B", "C", "D", "T"], fill_value=0)
+    cols = st.columns(len(mix))
+    for col, (cls, n) in zip(cols, mix.items(), strict=True):
+        col.metric(t("class_n", cls=cls), int(n))
+    st.bar_chart(mix)
+
+    st.subheader(t("ranking"))
+    ranking = evaluated[[c for c in (*RANK_COLUMNS, note) if c in evaluated]]
+    st.dataframe(ranking, hide_index=True, width="stretch", height=320)
+    downloads(ranking, stem="efficiency", key="eff")
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(t("map_by_class"))
+        basemap = basemap_picker("eff_basemap")
+        map_view(key="eff_map", basemap=basemap, style_mode="efficiency",
+                 efficiency_classes=state.efficiency_by_parcel(as_of),
+                 layers=("park", "parcel"), height=460)
+    with right:
+        st.subheader(t("park_comparison"))
+        parks = aggregate(evaluated, by="park_id").set_index("park_id")
+        st.bar_chart(parks[["tax_per_mu", "value_added_per_mu"]])
+        county_row = aggregate(evaluated, by=None).iloc[0]
+        st.caption(t("county_figures", tax=float(county_row["tax_per_mu"]),
+                     va=float(county_row["value_added_per_mu"])))
+
+    st.subheader(t("low_efficiency"))
+    low = low_efficiency(evaluated, settings)
+    reason = "reason_zh" if lang() == "zh" else "reason_en"
+    st.dataframe(low[[c for c in ("enterprise_id", "name", "park_id", "land_mu", "tax_per_mu",
+                                  "class", reason) if c in low]],
+                 hide_index=True, width="stretch")
+
+    st.subheader(t("idle_land"))
+    idle = idle_land(county["parcel"], as_of=as_of, settings=county.policy.section("idle"),
+                     projects=county.layers.get("project"))
+    idle = idle[idle["idle"]]
+    st.caption(t("idle_summary", n=len(idle), mu=float(idle["area_mu"].sum())))
+    st.dataframe(idle[[c for c in ("parcel_id", "park_id", "area_mu", "idle_kind", "idle_from",
+                                   "years_idle", "fee_estimate_wan", "may_reclaim", reason)
+                       if c in idle]], hide_index=True, width="stretch")
+
+
+render()

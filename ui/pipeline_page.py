@@ -1,0 +1,60 @@
+"""项目挂图作战 / Project tracking (staff only): pipeline rates, projects by stage on the
+map, overdue and stalled lists."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.pipeline import overdue_projects, pipeline_rates
+from layers.registry import PROJECT_STAGES, label
+from ui import state
+from ui.auth import require_role
+from ui.common import downloads, header
+from ui.i18n import lang, t
+from ui.mapview import basemap_picker, map_view
+
+RATES = ("signing_rate", "start_rate", "completion_rate", "performance_rate")
+
+
+def render() -> None:
+    require_role()
+    header("page_pipeline")
+    county = state.county()
+    projects = county["project"]
+    settings = county.policy.section("pipeline")
+    as_of = pd.Timestamp(st.date_input(t("as_of"), state.as_of(), key="pipe_as_of"))
+
+    total = pipeline_rates(projects, as_of=as_of, settings=settings).iloc[0]
+    cols = st.columns(len(RATES) + 1)
+    cols[0].metric(t("n_projects"), int(total["n_projects"]))
+    for col, rate in zip(cols[1:], RATES, strict=True):
+        value = total[rate]
+        col.metric(t(rate), "—" if pd.isna(value) else f"{float(value):.0%}")
+
+    by = st.radio(t("rates_by"), ["park_id", "chain_id"], horizontal=True, key="pipe_by",
+                  format_func=lambda b: t(f"by_{b}"))
+    rates = pipeline_rates(projects, by=by, as_of=as_of, settings=settings)
+    st.dataframe(rates, hide_index=True, width="stretch")
+
+    st.subheader(t("projects_by_stage"))
+    basemap = basemap_picker("pipe_basemap")
+    map_view(key="pipe_map", basemap=basemap, layers=("park", "project"), height=460)
+
+    reason = "reason_zh" if lang() == "zh" else "reason_en"
+    st.subheader(t("overdue"))
+    overdue = overdue_projects(projects, as_of=as_of, settings=settings)
+    st.dataframe(overdue[[c for c in ("project_id", "name", "stage", "park_id", "owner",
+                                      "overdue_kind", "planned_date", "days_overdue", reason)
+                          if c in overdue]], hide_index=True, width="stretch")
+    downloads(overdue, stem="overdue_projects", key="overdue")
+
+    st.subheader(t("stalled"))
+    stalled = projects[projects["stage"].isin(["stalled", "lost"])]
+    table = pd.DataFrame(stalled[["project_id", "name", "stage", "park_id", "investment_wan",
+                                  "owner", "notes"]]).copy()
+    table["stage"] = [label(PROJECT_STAGES, str(s), lang()) for s in table["stage"]]
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+render()
