@@ -131,7 +131,8 @@ def lonlat_frame(raw: pd.DataFrame, *, source: str, labels: list[str],
         warnings.append(("no coordinate system given for some rows; WGS84 assumed",
                          "add a 坐标系 column or pass --coords (gcj02 for Gaode pickers, bd09 "
                          "for Baidu) — a wrong guess puts points 300–700 m off"))
-    x, y = lon.to_numpy(dtype="float64"), lat.to_numpy(dtype="float64")
+    x = lon.to_numpy(dtype="float64", copy=True)
+    y = lat.to_numpy(dtype="float64", copy=True)
     for key, func in (("gcj02", gcj02_to_wgs84), ("bd09", bd09_to_wgs84)):
         mask = (key_arr == key) & ~np.isnan(x)
         if mask.any():
@@ -142,7 +143,7 @@ def lonlat_frame(raw: pd.DataFrame, *, source: str, labels: list[str],
     return gpd.GeoDataFrame(raw.drop(columns=drop), geometry=geoms, crs=LONLAT_CRS), warnings
 
 
-def _with_header(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, int]:
+def _with_header(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     row = _header_row(raw)
     if row is None:
         row = 0
@@ -178,7 +179,7 @@ def read_csv_table(path: Path, options: ReadOptions) -> RawFrame:
                           keep_default_na=False, skip_blank_lines=False)
     except pd.errors.ParserError as exc:
         raise ReadError(f"{path}: not a readable CSV ({exc}); fix: save it as CSV") from None
-    body, row = _with_header(raw, str(path))
+    body, row = _with_header(raw)
     labels = [f"line {row + 2 + int(i)}" for i in body.index]
     body = body.reset_index(drop=True)
     warnings = []
@@ -192,16 +193,19 @@ def read_xlsx_table(path: Path, options: ReadOptions) -> RawFrame:
     """:data:`layers.io.READERS` entry for ``.xlsx``: sheet ``--source-layer`` or the first."""
     sheet: str | int = options.source_layer if options.source_layer is not None else 0
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = [str(n) for n in book.sheet_names]
+            if isinstance(sheet, str) and sheet not in names:
+                raise ReadError(f"{path}: no sheet {sheet!r}; fix: use one of {names}")
+            name = sheet if isinstance(sheet, str) else names[0]
+            raw = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        if isinstance(exc, ReadError):
+            raise
         raise ReadError(f"{path}: not a readable .xlsx workbook ({exc}); fix: save it from "
                         "Excel/WPS as .xlsx") from None
-    if isinstance(sheet, str) and sheet not in book.sheet_names:
-        raise ReadError(f"{path}: no sheet {sheet!r}; fix: use one of {book.sheet_names}")
-    name = sheet if isinstance(sheet, str) else book.sheet_names[0]
-    raw = book.parse(name, header=None, dtype=object)
     if raw.empty:
         raise ReadError(f"{path}: sheet {name!r} is empty; fix: choose the sheet with the list")
-    body, row = _with_header(raw, str(path))
+    body, row = _with_header(raw)
     labels = [f"sheet {name} row {row + 2 + int(i)}" for i in body.index]
     return _table(body.reset_index(drop=True), str(path), labels, options, [])
