@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "cli.assets",
     "cli.export_html",
     "cli.export_png",
+    "cli.export_excel",
     "cli.availability",
     "cli.efficiency",
     "cli.idle",

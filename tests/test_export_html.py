@@ -8,34 +8,18 @@ import pytest
 
 from exports.common import ExportError
 from exports.html import export_html, external_resources, inline_assets, tile_urls
-from layers.registry import LAYERS
-
-CONFIDENTIAL = sorted({c for spec in LAYERS.values() for c in spec.confidential_columns})
-
-
-def confidential_hits(text: str, county) -> list[str]:
-    """Confidential column names (as words) and demo confidential values found in ``text``
-    (also after decoding the ``\\uXXXX`` escapes of embedded JSON)."""
-    text = text + "\n" + decoded(text)
-    hits = [n for n in CONFIDENTIAL if re.search(rf"\b{n}\b", text)]
-    if "内部：" in text:
-        hits.append("内部：")
-    ents = county["enterprise"].dropna(subset=["tax_wan"]).head(40)
-    hits += [f"tax {v}" for v in ents["tax_wan"] if f"{v:.2f}" in text or f"{v:,.2f}" in text]
-    owners = county["project"]["owner"].dropna().unique()
-    hits += [f"owner {o}" for o in owners if o in text]
-    return hits
-
-
-def decoded(text: str) -> str:
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+from tests.confidential import confidential_hits, decoded
 
 
 def test_confidential_scan_finds_what_it_looks_for(demo_county):
-    tax = demo_county["enterprise"]["tax_wan"].dropna().iloc[0]
-    planted = f'"notes": "\\u5185\\u90e8\\uff1ax", "tax": "{tax:,.2f}", "owner": "招商5组"'
+    taxes = demo_county["enterprise"]["tax_wan"].dropna()
+    tax = taxes[taxes >= 1000].iloc[0]
+    note = demo_county["park"]["notes"].dropna().iloc[0]
+    planted = (f'"notes": "\\u5185\\u90e8\\uff1ax", "tax": "{tax:,.2f}", "owner": "招商5组",'
+               f' "x": "{note}"')
     hits = confidential_hits(planted, demo_county)
-    assert {"notes", "内部：", "owner", f"tax {tax}", "owner 招商5组"} <= set(hits)
+    assert {"notes", "内部：", "owner", f"tax {tax}", "project.owner 招商5组",
+            f"park.notes {note}"} <= set(hits)
 
 
 @pytest.mark.parametrize(("basemap", "offline"), [("none", True), ("osm", True),
