@@ -200,19 +200,14 @@ def _reach(start: str, edges: Iterable[tuple[str, str]]) -> set[str]:
 
 
 def forward_cycle(catalog: ChainCatalog, chain_id: str) -> list[str]:
-    """Segments of a chain caught in a cycle of forward edges (empty when acyclic).
-
-    Kahn's algorithm: repeatedly remove segments with no incoming forward edge; whatever
-    remains lies on or behind a cycle.
-    """
+    """Segments of a chain that lie on a cycle of forward edges (empty when acyclic)."""
     edges = catalog.forward_edges(chain_id)
-    remaining = set(catalog.chain(chain_id).segment_ids)
-    while True:
-        targets = {b for a, b in edges if a in remaining}
-        sources = remaining - targets
-        if not sources:
-            return [s for s in catalog.chain(chain_id).segment_ids if s in remaining]
-        remaining -= sources
+    on_cycle = []
+    for seg in catalog.chain(chain_id).segment_ids:
+        successors = {b for a, b in edges if a == seg}
+        if seg in successors or any(seg in _reach(s, edges) for s in successors):
+            on_cycle.append(seg)
+    return on_cycle
 
 
 def leading_chains(parks: pd.DataFrame) -> dict[str, list[str]]:

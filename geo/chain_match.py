@@ -235,9 +235,8 @@ def _parts(fit: pd.DataFrame, seg: Segment, catalog: ChainCatalog, anchors: pd.D
     if typical is None:
         parts["intensity"] = 1.0
     else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            parts["intensity"] = np.where(np.isnan(required) | (required <= typical), 1.0,
-                                          typical / required)
+        above = ~np.isnan(required) & (required > typical)
+        parts["intensity"] = np.divide(typical, required, out=np.ones(n), where=above)
     return parts, near_zh, near_en
 
 

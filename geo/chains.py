@@ -254,11 +254,11 @@ def _absent_verdict(catalog: ChainCatalog, seg_id: str, present: set[str]
     down = catalog.downstream_of(seg_id) & present
     up = catalog.upstream_of(seg_id) & present
     if up and not down:
-        ends = [s for s in catalog.chain(catalog.segments[seg_id].chain_id).segment_ids
-                if s in up and not catalog.downstream_of(s) & present]
-        names = "、".join(catalog.segments[s].zh for s in ends)
-        return ("extension", f"无企业和项目，位于现有链条末端（{names}）之后：延链",
-                f"no firm or project; lies beyond the chain's current end "
-                f"({', '.join(ends)}): extend")
+        nearest = [s for s in catalog.chain(catalog.segments[seg_id].chain_id).segment_ids
+                   if s in up and not catalog.downstream_of(s) & up]
+        names = "、".join(catalog.segments[s].zh for s in nearest)
+        return ("extension", f"无企业和项目；上游已有（{names}），下游无已有环节：延链",
+                f"no firm or project; present upstream ({', '.join(nearest)}), nothing "
+                "present downstream: extend")
     return "missing", "无企业和项目：补链", "no firm or project: fill the gap"
 

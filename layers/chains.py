@@ -169,13 +169,13 @@ def _segment(raw: Any, chain_id: str, j: int, chain_where: str, check: _Checker
         check.add(where, "-", f"expected a mapping, got {type(raw).__name__}",
                   f"give {sorted(SEGMENT_KEYS)}")
         return None
-    check.keys(raw, SEGMENT_KEYS, SEGMENT_KEYS - {"supplies", "keywords"}, where)
     seg_id = check.text(raw.get("segment_id"), where, "segment_id")
     if seg_id:
         if not ID_PATTERN.match(seg_id):
             check.add(where, "segment_id", f"{seg_id!r} is not a lower-case id",
                       "use letters, digits and _")
         where = f"{chain_where}, segment {seg_id!r}"
+    check.keys(raw, SEGMENT_KEYS, SEGMENT_KEYS - {"supplies", "keywords", "segment_id"}, where)
     position: Position = "midstream"
     if raw.get("position") in POSITIONS:
         position = raw["position"]
@@ -206,8 +206,10 @@ def _segment(raw: Any, chain_id: str, j: int, chain_where: str, check: _Checker
 
 
 def _land(raw: Any, where: str, check: _Checker) -> LandNeed:
+    if raw is None:
+        return LandNeed(0.0, 0.0, ())  # reported as a missing key with the segment's keys
     if not isinstance(raw, Mapping):
-        check.add(where, "land", "missing or not a mapping",
+        check.add(where, "land", "not a mapping",
                   "give land: {mu: [min, max], land_use: [codes], far_min, "
                   "investment_wan_per_mu}")
         return LandNeed(0.0, 0.0, ())
