@@ -103,6 +103,9 @@ def test_layer_map_syntax():
 def test_crs_is_required_and_the_error_says_so(tmp_path):
     with pytest.raises(ReadError, match=r"has no coordinate system; fix: pass --crs .*4549"):
         read_frame(drawing(tmp_path))
+    with pytest.raises(ReadError, match=r"carry zone prefix 40, so if the datum is CGCS2000 "
+                       r"pass --crs EPSG:4528"):
+        read_frame(drawing(tmp_path, prefix=40_000_000, name="p.dxf"))
 
 
 def test_prefixed_drawing_needs_prefixed_crs(tmp_path):

@@ -29,6 +29,7 @@ import shapely
 from ezdxf.math import Vec2, bulge_center
 from pyproj import CRS
 
+from geo.crs import CRSError, detect_gk
 from layers.formats.gk import check_easting_prefix
 from layers.formats.settings import import_settings
 from layers.io import RawFrame, ReadError, ReadOptions
@@ -169,6 +170,20 @@ def _shapes(entities: Iterable[Any], deviation: float,
     return closed, lines
 
 
+def _crs_hint(geoms: list[Any]) -> str:
+    """A suggestion for ``--crs`` from the coordinates (never applied without the user)."""
+    xy = shapely.get_coordinates(geoms)
+    try:
+        guess = detect_gk(xy[:, 0], xy[:, 1])
+    except CRSError:
+        guess = None
+    if guess is not None and guess.prefixed and not guess.swapped and guess.epsg is not None:
+        return (f": the eastings carry zone prefix {guess.zone}, so if the datum is CGCS2000 "
+                f"pass --crs EPSG:{guess.epsg}")
+    return (", e.g. --crs EPSG:4549 (CGCS2000 3° zone 40, eastings near 500000) or "
+            "--crs EPSG:4528 (zone 40 with the zone prefix, eastings 40xxxxxx)")
+
+
 def read_dxf(path: Path, options: ReadOptions) -> RawFrame:
     """:data:`layers.io.READERS` entry for ``.dxf``.
 
@@ -178,12 +193,6 @@ def read_dxf(path: Path, options: ReadOptions) -> RawFrame:
         No ``--crs``; eastings that do not fit the CRS (zone prefix present or missing);
         unreadable file or DWG; no closed shape on the selected layers.
     """
-    if options.crs is None:
-        raise ReadError(f"{path}: a DXF drawing has no coordinate system; fix: pass --crs with "
-                        "the Gauss–Krüger zone it is drawn in, e.g. --crs EPSG:4549 (CGCS2000 "
-                        "3° zone 40, eastings near 500000) or --crs EPSG:4528 (zone 40 with the "
-                        "zone prefix, eastings 40xxxxxx)")
-    crs = CRS.from_user_input(options.crs)
     deviation = import_settings(options.policy).arc_max_deviation_m
     layer_map: Mapping[str, Mapping[str, str]] = options.extra.get("dxf_layer_map") or {}
     wanted = {name.lower(): name for name in layer_map}
@@ -208,6 +217,11 @@ def read_dxf(path: Path, options: ReadOptions) -> RawFrame:
                         f"{'the layers ' + ', '.join(wanted.values()) if wanted else 'any layer'}"
                         f"; layers with linework: {layers}; fix: name the right CAD layers in "
                         "--dxf-layer-map (CADLAYER=VALUE) or close the boundaries in CAD")
+    if options.crs is None:
+        raise ReadError(f"{path}: a DXF drawing has no coordinate system; fix: pass --crs with "
+                        "the Gauss–Krüger zone it is drawn in"
+                        + _crs_hint([r["geometry"] for r in rows]))
+    crs = CRS.from_user_input(options.crs)
     by_lower = {name.lower(): values for name, values in layer_map.items()}
     for row in rows:
         row.update(by_lower.get(str(row["图层"]).lower(), {}))
