@@ -19,6 +19,7 @@ from layers.io import ReadError, ReadOptions, load_layer
 from layers.registry import LAYERS
 from layers.store import EditError, StoreError
 from layers.store.base import IMPORTERS
+from layers.store.settings import storage_settings
 from layers.validate import ValidationError
 
 
@@ -59,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = store.import_frame(args.layer, frame, user=args.user,
                                         reason=args.reason or f"load {path.name}",
-                                        role=args.role)
+                                        role=args.role,
+                                        tolerance_m=storage_settings(policy).geometry_tolerance_m)
         except (EditError, StoreError) as exc:
             raise UserError(f"{exc}\nnothing was written to {store.location}") from exc
         location = store.location

@@ -167,6 +167,7 @@ EXTRA_SECTIONS: dict[str, str] = {
     "chains": "layers.chains:parse_settings",
     "export": "exports.settings:parse",
     "imports": "layers.formats.settings:parse",
+    "storage": "layers.store.settings:parse",
 }
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
 as ``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad

@@ -315,3 +315,28 @@ def test_transition_table_covers_every_status():
 
 def test_geometry_type_in_store_roundtrip(store):
     assert shapely.get_type_id(store.read_layer("project").geometry.values[0]) == 0
+
+
+def test_geometry_tolerance_ignores_reprojection_noise(store):
+    lonlat = county.parcels().to_crs(4490)
+    same = store.import_frame("parcel", lonlat, user="bob", reason="noise", tolerance_m=0.001)
+    assert (same.updated, same.unchanged, same.audit_rows) == (0, 5, 0)
+    again = county.parcels(C={"geometry": square(400, 0, 100.5)}).to_crs(4490)
+    result = store.import_frame("parcel", again, user="bob", reason="1 mm", tolerance_m=0.001)
+    assert (result.updated, result.unchanged) == (1, 4)
+    assert store.history("parcel", "C")[-1].field == "geometry"
+
+
+@pytest.mark.parametrize(("mapping", "ok"), [
+    ({}, True), ({"geometry_tolerance_m": 0}, True), ({"geometry_tolerance_m": -1}, False),
+    ({"geometry_tolerance_m": "1mm"}, False), ({"tolerance": 1}, False),
+])
+def test_storage_policy_section(mapping, ok):
+    from layers.policy import PolicyError
+    from layers.store.settings import parse
+
+    if ok:
+        assert parse(mapping, "p.yaml").geometry_tolerance_m >= 0
+    else:
+        with pytest.raises(PolicyError, match="storage"):
+            parse(mapping, "p.yaml")

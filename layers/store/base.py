@@ -284,13 +284,15 @@ class Store(ABC):
         return version
 
     def import_frame(self, layer: str, frame: pd.DataFrame, *, user: str, reason: str,
-                     role: str = "planner") -> ImportResult:
+                     role: str = "planner", tolerance_m: float = 0.0) -> ImportResult:
         """Upsert a validated layer (from :func:`layers.io.load_layer`) by id, atomically.
 
         New ids are inserted (version 1, one ``*`` audit row), changed features are updated
         (version + 1, one audit row per changed field), identical ones are left alone — so
         re-importing the same file changes nothing. Features missing from the file are kept.
-        Geometries are transformed to the CRS the store already uses for the layer.
+        Geometries are transformed to the CRS the store already uses for the layer; a
+        geometry whose vertices all lie within ``tolerance_m`` of the stored ones is unchanged
+        (policy ``storage.geometry_tolerance_m``).
         """
         spec = get_spec(layer)
         _require_who(user, reason, what=f"import into {layer}")
@@ -315,7 +317,7 @@ class Store(ABC):
                     entries.append(AuditEntry(layer, fid, "*", None, "created", user, role,
                                               reason, at, 1))
                     continue
-                changed = _changed_fields(old, new)
+                changed = _changed_fields(old, new, tolerance_m)
                 if not changed:
                     continue
                 values = {k: new.values.get(k) for k in changed if k != "geometry"}
@@ -342,9 +344,12 @@ class Store(ABC):
             tx.add_audit(list(snapshot.audit))
 
 
-def _changed_fields(old: Feature, new: Feature) -> list[str]:
+def _changed_fields(old: Feature, new: Feature, tolerance_m: float) -> list[str]:
     names = [k for k, v in new.values.items() if old.values.get(k) != v]
-    if old.wkb != new.wkb:
+    if old.wkb != new.wkb and not (
+            old.wkb is not None and new.wkb is not None and tolerance_m > 0
+            and shapely.equals_exact(shapely.from_wkb(old.wkb), shapely.from_wkb(new.wkb),
+                                     tolerance=tolerance_m)):
         names.append("geometry")
     return names
 
