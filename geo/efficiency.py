@@ -263,105 +263,121 @@ def evaluate(enterprises: pd.DataFrame, settings: EfficiencySettings, *,
     ind = indicators(enterprises)
     out = out.join(ind)
     notes_en, notes_zh = _ungraded(enterprises, settings, as_of)
-    graded = pd.Series([not n for n in notes_en], index=out.index)
+    graded = np.ones(len(out), dtype=bool)
+    graded[list(notes_en)] = False
     for name in settings.scored_indicators:
         out[f"score_{name}"] = np.nan
     out["score"] = np.nan
     out["rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     out["class"] = "T"
+    scale = out["scale"].to_numpy()
     for group, rules in settings.groups.items():
-        members = graded & (out["scale"] == group).to_numpy()
+        members = graded & (scale == group)
         if not members.any():
             continue
-        total = pd.Series(0.0, index=out.index[members])
+        positions = np.flatnonzero(members)
+        total = np.zeros(len(positions))
+        label = SCALES[group][0]
         for name, rule in rules.items():
-            item, filled, fill = _item_scores(ind.loc[members, name], rule, settings)
-            out.loc[members, f"score_{name}"] = item
+            item, missing_item, fill = _item_scores(ind[name].to_numpy()[members], rule,
+                                                    settings)
+            out.iloc[positions, out.columns.get_loc(f"score_{name}")] = item
             total += item
-            label = SCALES[group][0]
-            for idx in filled:
-                pos = out.index.get_loc(idx)
-                notes_en[pos].append(f"{name} missing: scored at the {group}-scale group "
-                                     f"average {fill:.2f}")
-                notes_zh[pos].append(f"{INDICATORS[name].zh}缺数据，按{label}组平均分"
-                                     f"{fill:.2f}计")
-        out.loc[members, "score"] = total
-        rank, cls = _rank_and_class(total, out.loc[members, "enterprise_id"], settings)
-        out.loc[members, "rank"] = rank
-        out.loc[members, "class"] = cls
-    out["note"] = ["; ".join(n) for n in notes_en]
-    out["note_zh"] = ["；".join(n) for n in notes_zh]
-    order = out.assign(_g=out["scale"].astype(str), _t=out["class"].eq("T"))
-    order = order.sort_values(["_g", "_t", "rank", "enterprise_id"], na_position="last")
-    return out.loc[order.index]
+            for pos in positions[missing_item].tolist():
+                notes_en.setdefault(pos, []).append(
+                    f"{name} missing: scored at the {group}-scale group average {fill:.2f}")
+                notes_zh.setdefault(pos, []).append(
+                    f"{INDICATORS[name].zh}缺数据，按{label}组平均分{fill:.2f}计")
+        rank, cls = _rank_and_class(total, settings)
+        out.iloc[positions, out.columns.get_loc("score")] = total
+        out.iloc[positions, out.columns.get_loc("rank")] = rank
+        out.iloc[positions, out.columns.get_loc("class")] = cls
+    out["note"] = _join(notes_en, len(out), "; ")
+    out["note_zh"] = _join(notes_zh, len(out), "；")
+    rank_key = out["rank"].fillna(len(out) + 1).to_numpy(dtype="int64")
+    order = np.lexsort((out["enterprise_id"].to_numpy(dtype=object), rank_key,
+                        out["class"].eq("T").to_numpy(), scale.astype(str)))
+    return out.iloc[order]
+
+
+def _join(notes: dict[int, list[str]], n: int, sep: str) -> np.ndarray:
+    joined = np.full(n, "", dtype=object)
+    for pos, parts in notes.items():
+        joined[pos] = sep.join(parts)
+    return joined
 
 
 def _ungraded(enterprises: pd.DataFrame, settings: EfficiencySettings,
-              as_of: pd.Timestamp) -> tuple[list[list[str]], list[list[str]]]:
-    """Per firm, the reasons it is T (empty lists for graded firms), English and Chinese."""
+              as_of: pd.Timestamp) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Position → the reasons a firm is T (graded firms absent), English and Chinese."""
     n = len(enterprises)
-    en: list[list[str]] = [[] for _ in range(n)]
-    zh: list[list[str]] = [[] for _ in range(n)]
+    en: dict[int, list[str]] = {}
+    zh: dict[int, list[str]] = {}
     utility = (enterprises["is_utility"].fillna(False).astype(bool).to_numpy()
                if "is_utility" in enterprises else np.zeros(n, dtype=bool))
-    since = (pd.to_datetime(enterprises["production_start_date"]).to_numpy()
+    since = (pd.to_datetime(enterprises["production_start_date"])
              if "production_start_date" in enterprises
-             else np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
-    cutoff = (pd.Timestamp(as_of) - pd.DateOffset(years=settings.ungraded_years)).to_datetime64()
+             else pd.Series(pd.NaT, index=enterprises.index, dtype="datetime64[ns]"))
+    cutoff = pd.Timestamp(as_of) - pd.DateOffset(years=settings.ungraded_years)
+    young = (since > cutoff).to_numpy(dtype=bool)
     land = _numeric(enterprises, "land_mu").to_numpy()
+    no_land = np.isnan(land)
+    small = ~no_land & (land < settings.min_land_mu)
     scale = enterprises["scale"].astype(object).to_numpy()
+    no_group = ~np.isin(scale, list(settings.groups))
     years = settings.ungraded_years
-    for i in range(n):
-        if scale[i] not in settings.groups:
+    days = since.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    for i in np.flatnonzero(no_group | utility | young | no_land | small).tolist():
+        en[i], zh[i] = [], []
+        if no_group[i]:
             en[i].append(f"T: no indicator set for scale {scale[i]!r} in efficiency.groups")
             zh[i].append(f"T：efficiency.groups 未设置“{scale[i]}”组指标")
         if utility[i]:
             en[i].append("T: utility company (not graded)")
             zh[i].append("T：公用事业企业，不参评")
-        if not pd.isna(since[i]) and since[i] > cutoff:
-            day = pd.Timestamp(since[i]).date().isoformat()
-            en[i].append(f"T: in production since {day}, under {years} years")
-            zh[i].append(f"T：{day}投产，不满{years}年")
-        if np.isnan(land[i]):
+        if young[i]:
+            en[i].append(f"T: in production since {days[i]}, under {years} years")
+            zh[i].append(f"T：{days[i]}投产，不满{years}年")
+        if no_land[i]:
             en[i].append("T: land area unknown")
             zh[i].append("T：用地面积不详")
-        elif land[i] < settings.min_land_mu:
+        elif small[i]:
             en[i].append(f"T: land {land[i]:.2f} mu < {settings.min_land_mu:g} mu")
             zh[i].append(f"T：用地{land[i]:.2f}亩，不足{settings.min_land_mu:g}亩")
     return en, zh
 
 
-def _item_scores(values: pd.Series, rule: ItemRule, settings: EfficiencySettings,
-                 ) -> tuple[pd.Series, list[Any], float]:
+def _item_scores(values: np.ndarray, rule: ItemRule, settings: EfficiencySettings,
+                 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Item scores of one indicator for one group's graded firms.
 
-    Returns the scores (missing ones filled), the index labels filled, and the fill value
+    Returns the scores (missing ones filled), the mask of the filled ones, and the fill value
     (the average item score of the firms that have the indicator; 0 when none has it).
     """
-    have = values.notna()
-    x = values[have]
+    missing = np.isnan(values)
+    x = values[~missing]
     if settings.method == "ratio":
         assert rule.benchmark is not None  # parse_settings requires it for ratio
         item = x / rule.benchmark * rule.weight
     elif len(x) and x.max() > x.min():
         item = rule.weight * (20 + 80 * (x - x.min()) / (x.max() - x.min())) / 100
     else:
-        item = pd.Series(rule.weight, index=x.index, dtype="float64")
+        item = np.full(len(x), rule.weight, dtype="float64")
     if settings.cap_per_item is not None:
-        item = item.clip(upper=settings.cap_per_item * rule.weight)
+        item = np.minimum(item, settings.cap_per_item * rule.weight)
     fill = float(item.mean()) if len(item) else 0.0
-    full = pd.Series(fill, index=values.index, dtype="float64")
-    full[have] = item
-    return full, list(values.index[~have]), fill
+    full = np.full(len(values), fill, dtype="float64")
+    full[~missing] = item
+    return full, missing, fill
 
 
-def _rank_and_class(score: pd.Series, ids: pd.Series, settings: EfficiencySettings,
-                    ) -> tuple[pd.Series, pd.Series]:
+def _rank_and_class(score: np.ndarray, settings: EfficiencySettings,
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Competition rank (ties share the better rank) and class within one group."""
-    key = score.round(9)
-    rank = key.rank(method="min", ascending=False).astype("int64")
+    key = np.round(score, 9)
+    rank = pd.Series(key).rank(method="min", ascending=False).astype("int64").to_numpy()
     n = len(score)
-    cls = pd.Series("D", index=score.index, dtype=object)
+    cls = np.full(n, "D", dtype=object)
     for c in reversed(("A", "B", "C")):
         if settings.class_rule == "share":
             inside = rank <= settings.classes[c] * n + 1e-9
