@@ -1,0 +1,229 @@
+"""Every page of the Streamlit app through ``AppTest`` (no browser): it runs without an
+exception, shows its key widgets, and investor mode never renders confidential data."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from layers.registry import LAYERS
+from ui.auth import User
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PUBLIC = ("ui/map_page.py", "ui/finder_page.py", "ui/chains_page.py", "ui/login_page.py")
+STAFF = ("ui/efficiency_page.py", "ui/pipeline_page.py")
+ADMIN = User("admin", "admin", "管理员")
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("INVESTMAP_BASEMAP", "none")
+    monkeypatch.setenv("INVESTMAP_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("INVESTMAP_AS_OF", "2026-11-22")
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+
+
+def open_page(page: str, *, user: User | None = None, lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = lang
+    if user is not None:
+        at.session_state["auth_user"] = user
+    at.run()
+    if page != "ui/map_page.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _nodes(node):  # noqa: ANN001, ANN202
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from _nodes(child)
+
+
+def rendered_text(at: AppTest) -> str:
+    """Everything the page sends to the browser, as text: element values, labels, options,
+    table headers and cells, and the map component's arguments (GeoJSON, tooltips)."""
+    parts: list[str] = []
+    for node in _nodes(at._tree):
+        value = getattr(node, "value", None)
+        if isinstance(value, pd.DataFrame):
+            parts.append(" ".join(map(str, value.columns)))
+            parts.append(value.to_csv(index=False))
+        elif value is not None and not callable(value):
+            parts.append(str(value))
+        for attr in ("label", "options", "help", "body"):
+            extra = getattr(node, attr, None)
+            if extra is not None and not callable(extra):
+                parts.append(str(extra))
+        if type(node).__name__ == "UnknownElement":
+            if node.type == "component_instance":
+                args = json.loads(node.proto.json_args)
+                parts.append(json.dumps(args, ensure_ascii=False))
+            else:
+                parts.append(str(node.proto))
+    return "\n".join(parts)
+
+
+def confidential_needles(county) -> list[str]:  # noqa: ANN001
+    """Names of columns confidential in every layer that has them, and demo values of
+    confidential columns (notes "内部：…", responsible officers, enterprise figures)."""
+    public = {c for spec in LAYERS.values() for c in spec.public_columns}
+    names = {c for spec in LAYERS.values() for c in spec.confidential_columns} - public
+    needles = sorted(names) + ["内部："]
+    for layer, spec in LAYERS.items():
+        frame = county.layers.get(layer)
+        for column in spec.confidential_columns:
+            if frame is None or column not in frame:
+                continue
+            values = frame[column].dropna()
+            needles += [v for v in values.unique()[:50] if isinstance(v, str) and len(v) >= 4]
+    return needles
+
+
+@pytest.mark.parametrize("page", PUBLIC)
+def test_investor_pages_show_no_confidential_column_or_value(page, demo_county):
+    text = rendered_text(open_page(page))
+    hits = [n for n in confidential_needles(demo_county)
+            if re.search(rf"(?<![A-Za-z_]){re.escape(n)}(?![A-Za-z_])", text)]
+    assert hits == []
+
+
+def test_needles_do_find_confidential_data_in_staff_mode(demo_county):
+    text = rendered_text(open_page("ui/pipeline_page.py", user=ADMIN))
+    assert "内部：" in text and "owner" in text
+
+
+def test_map_page_widgets_and_map():
+    at = open_page("ui/map_page.py")
+    assert at.title[0].value == "招商地图"
+    assert at.selectbox(key="map_basemap").value == "none"
+    assert at.radio(key="map_style").options == ["供地状态", "产业链"]
+    assert at.multiselect(key="map_parks") is not None
+    maps = [n for n in _nodes(at._tree) if type(n).__name__ == "UnknownElement"
+            and n.type == "component_instance"]
+    assert len(maps) == 1
+    args = json.loads(maps[0].proto.json_args)
+    assert "/app/static/vendor/leaflet/leaflet.js" in args["js_links"]
+    assert not [u for u in args["js_links"] + args["css_links"] if "://" in u]
+    assert "QF-0001" in args["feature_group"]
+
+
+def test_staff_map_offers_efficiency_styling():
+    at = open_page("ui/map_page.py", user=ADMIN)
+    assert "亩均评价等级" in at.radio(key="map_style").options
+    at.radio(key="map_style").set_value("亩均评价等级").run()
+    assert not at.exception
+
+
+def test_language_switch_changes_titles():
+    at = open_page("ui/map_page.py")
+    at.radio(key="lang").set_value("en").run()
+    assert at.title[0].value == "Investment map"
+    assert "No basemap (offline)" in at.selectbox(key="map_basemap").options
+
+
+def test_tianditu_without_key_explains_itself():
+    at = open_page("ui/map_page.py")
+    at.selectbox(key="map_basemap").set_value("tianditu").run()
+    assert any("TIANDITU_KEY" in i.value for i in at.info)
+
+
+def test_finder_filters_change_the_table():
+    at = open_page("ui/finder_page.py")
+    assert at.title[0].value == "地块查询"
+    for key in ("finder_parks", "finder_land_use", "finder_status", "finder_utilities"):
+        assert at.multiselect(key=key) is not None
+    assert at.slider(key="finder_area") is not None
+    assert at.selectbox(key="finder_segment") is not None
+
+    def count(app: AppTest) -> int:
+        line = next(m.value for m in app.markdown if "符合条件的地块" in m.value)
+        return int(re.search(r"([\d,]+) 个", line).group(1).replace(",", ""))
+
+    base = count(at)
+    at.checkbox(key="finder_clean").uncheck().run()
+    assert count(at) > base
+    at.multiselect(key="finder_parks").set_value(["P01"]).run()
+    table = at.dataframe[0].value
+    assert set(table["所属园区"]) == {"P01"}
+    at.multiselect(key="finder_utilities").set_value(["gas", "heat"]).run()
+    assert count(at) <= len(table)
+    downloads = at.get("download_button")
+    assert len(downloads) == 2
+
+
+def test_finder_chain_fit_keeps_the_segment_land_need(demo_county):
+    at = open_page("ui/finder_page.py")
+    at.selectbox(key="finder_segment").set_value("cell").run()
+    table = at.dataframe[0].value
+    assert len(table) > 0
+    assert table["面积(亩)"].between(150, 600).all()
+
+
+def test_chains_page_widgets_and_investor_columns():
+    at = open_page("ui/chains_page.py")
+    assert at.selectbox(key="chain_id").value == "battery"
+    assert len(at.get("image")) == 1
+    segment_table, worklist = at.dataframe[0].value, at.dataframe[1].value
+    assert "verdict" in segment_table and "tax_wan" not in segment_table
+    assert "enterprises" not in worklist and "score" not in worklist
+    at.selectbox(key="chain_park").set_value("P01").run()
+    assert not at.exception
+
+
+def test_chains_page_staff_sees_targets():
+    at = open_page("ui/chains_page.py", user=ADMIN)
+    assert "enterprises" in at.dataframe[1].value
+
+
+@pytest.mark.parametrize("page", STAFF)
+def test_staff_pages_are_not_registered_for_investors(page):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(page)
+
+
+@pytest.mark.parametrize("page", STAFF)
+def test_staff_page_refuses_without_login(page):
+    at = AppTest.from_file(str(Path(APP).parent / page), default_timeout=120).run()
+    assert [e.value for e in at.error] == ["此页面仅限工作人员 / Staff only"]
+    assert len(at.dataframe) == 0
+
+
+def test_efficiency_page_for_staff():
+    at = open_page("ui/efficiency_page.py", user=ADMIN)
+    assert at.title[0].value == "亩均评价"
+    assert [m.label for m in at.metric] == ["A 类", "B 类", "C 类", "D 类", "T 类"]
+    ranking = at.dataframe[0].value
+    assert {"score", "rank", "class"} <= set(ranking.columns)
+    assert len(at.dataframe) == 3
+
+
+def test_pipeline_page_for_staff():
+    at = open_page("ui/pipeline_page.py", user=ADMIN)
+    assert at.title[0].value == "项目挂图作战"
+    assert [m.label for m in at.metric][:3] == ["项目总数", "签约率", "开工率"]
+    at.radio(key="pipe_by").set_value("chain_id").run()
+    assert "chain_id" in at.dataframe[0].value
+
+
+def test_login_page_wrong_then_right_password():
+    at = open_page("ui/login_page.py")
+    at.text_input(key="login_name").input("planner")
+    at.text_input(key="login_password").input("wrong")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["wrong username or password / 用户名或密码错误"]
+    assert "auth_user" not in at.session_state
+    at.text_input(key="login_name").input("planner")
+    at.text_input(key="login_password").input("planner-demo")
+    at.button[0].click().run()
+    assert at.session_state["auth_user"].role == "planner"
+    assert any("工作人员模式" in c.value for c in at.sidebar.caption)
