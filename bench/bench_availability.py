@@ -94,7 +94,9 @@ def _run_child(method: str, data: Path, args: argparse.Namespace) -> dict:
     if args.threads:
         cmd += ["--threads", str(args.threads)]
     print(f"running {method} …", file=sys.stderr)
-    done = subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{method} failed (exit {done.returncode}):\n{done.stderr}")
     stats = json.loads(done.stdout.strip().splitlines()[-1])
     stats["result"] = str(result)
     return stats
