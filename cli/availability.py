@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
         return int(dask_engine.availability(args) or 0)
     if not args.out.lower().endswith((".csv", ".gpkg", ".parquet")):
         raise UserError(f"{args.out}: unsupported output type; use .csv, .gpkg or .parquet")
+    if args.data is None and (args.layer_parcel is None) != (args.layer_redline is None):
+        raise UserError("give both --parcels and --redlines (or --data with the other layer): "
+                        "mixing one file with the fictional demo county's layer is meaningless")
     t0 = time.perf_counter()
     county = county_from(args, LAYERS)
     table = assess_county(county, threads=args.threads)

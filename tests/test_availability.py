@@ -197,3 +197,22 @@ def test_query_normalises_single_codes_and_rejects_bad_ranges():
         ParcelQuery(min_mu=50, max_mu=10)
     with pytest.raises(ValueError, match="≥ 0"):
         ParcelQuery(min_mu=-1)
+
+
+def test_cli_reads_parcels_and_redlines_from_files(cli, tmp_path, demo_county):
+    parcels, redlines = tmp_path / "parcels.gpkg", tmp_path / "redlines.geojson"
+    demo_county["parcel"][["parcel_id", "park_id", "land_use", "status", "geometry"]].to_file(
+        parcels)
+    demo_county["redline"].to_crs(4490).to_file(redlines)
+    out = tmp_path / "av.parquet"
+    result = cli("availability", "--parcels", str(parcels), "--redlines", str(redlines),
+                 "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_parquet(out).set_index("parcel_id")
+    expected = availability(demo_county).set_index("parcel_id")
+    assert frame["available"].equals(expected["available"])
+    assert frame["overlap_mu_eco_redline"].to_numpy() == pytest.approx(
+        expected["overlap_mu_eco_redline"].to_numpy(), abs=1e-6)
+    half = cli("availability", "--parcels", str(parcels), "--out", str(out))
+    assert half.returncode == 2
+    assert "give both --parcels and --redlines" in half.stderr
