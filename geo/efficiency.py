@@ -12,6 +12,11 @@ Rules from shared/domain.md §4 (浙政发〔2018〕5号; scoring as published b
   T (not graded) for utilities, firms in production under ``ungraded_years`` and land below
   ``min_land_mu``.
 
+Classes by share: a firm is A when fewer than ``classes.A`` (20 %) of the graded firms of its
+scale group score strictly higher than it, B when fewer than ``classes.B`` (60 %) do, C when
+fewer than ``classes.C`` (95 %) do, else D. So in a group of 10 the top 2 are A and the 3rd
+(exactly 20 % ahead) is B; a lone firm is A; D is empty in groups under 20 firms.
+
 Ties: scores are compared rounded to 9 decimals; equal scores share the better (smaller)
 rank — the competition rank, 1 + the number of strictly better firms — and therefore the
 better class. Rows are listed by scale group, rank, then ``enterprise_id``.
@@ -94,9 +99,10 @@ def _default_classes() -> Mapping[str, float]:
 class EfficiencySettings:
     """Parsed ``efficiency`` policy section (documented in README "Policy settings").
 
-    ``classes`` are cumulative shares from the top (A ≤ 20 %, B ≤ 60 %, C ≤ 95 %, rest D) used
-    when ``class_rule == "share"``; ``class_scores`` are minimum scores (A ≥ 120 …) used when
-    ``class_rule == "score"``. ``cap_per_item`` caps each item at that multiple of its weight.
+    ``classes`` are cumulative shares from the top (A 20 %, B to 60 %, C to 95 %, rest D; see
+    the module docstring for the exact rule) used when ``class_rule == "share"``;
+    ``class_scores`` are minimum scores (A ≥ 120 …) used when ``class_rule == "score"``.
+    ``cap_per_item`` caps each item at that multiple of its weight.
     """
 
     groups: Mapping[str, Mapping[str, ItemRule]]
@@ -380,7 +386,7 @@ def _rank_and_class(score: np.ndarray, settings: EfficiencySettings,
     cls = np.full(n, "D", dtype=object)
     for c in reversed(("A", "B", "C")):
         if settings.class_rule == "share":
-            inside = rank <= settings.classes[c] * n + 1e-9
+            inside = rank - 1 < settings.classes[c] * n - 1e-9
         else:
             assert settings.class_scores is not None
             inside = key >= round(settings.class_scores[c], 9)

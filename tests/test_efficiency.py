@@ -84,7 +84,7 @@ def test_worked_enterprise_ratio_method():
         assert out[f"score_{name}"] == pytest.approx(item)
     assert pd.isna(out["score_tax_per_kwh"])  # not an above-scale indicator
     assert out["score"] == pytest.approx(146.6667, abs=1e-4)
-    assert out["rank"] == 1 and out["class"] == "D"  # 1 firm: 1 ≤ 0.2 × 1 fails → D
+    assert out["rank"] == 1 and out["class"] == "A"  # a lone firm: nobody ahead → A
     assert out["note"] == ""
 
 
@@ -192,30 +192,37 @@ def _below_only(**overrides):
 
 
 def test_share_cut_offs_at_exact_boundaries():
-    # 10 firms with distinct scores: A = ranks 1–2 (2/10 = 0.20 exactly), B = 3–6 (0.60),
-    # C = 7–9 (0.90 ≤ 0.95), D = 10
-    out = evaluate(_firms_with_taxes([100.0 - i for i in range(10)]), _below_only(),
-                   as_of=AS_OF)
-    assert out["rank"].tolist() == list(range(1, 11))
-    assert "".join(out["class"]) == "AABBBBCCCD"
-    # 20 firms: A 4, B 8, C 7 (19/20 = 0.95 exactly), D 1
+    # A when fewer than 20 % of the group score strictly higher, B < 60 %, C < 95 %.
+    # 20 firms, distinct scores: rank 4 has 3 ahead (15 %) → A, rank 5 has exactly 4 ahead
+    # (20 %) → B; rank 12 (11 ahead, 55 %) → B, rank 13 (12 ahead, 60 %) → C; rank 19
+    # (18 ahead, 90 %) → C, rank 20 (19 ahead, exactly 95 %) → D
     out = evaluate(_firms_with_taxes([100.0 - i for i in range(20)]), _below_only(),
                    as_of=AS_OF)
+    assert out["rank"].tolist() == list(range(1, 21))
     assert "".join(out["class"]) == "A" * 4 + "B" * 8 + "C" * 7 + "D"
+    # 10 firms: A = ranks 1–2, B = 3–6, C = 7–10 (the last has 90 % ahead < 95 %): no D
+    out = evaluate(_firms_with_taxes([100.0 - i for i in range(10)]), _below_only(),
+                   as_of=AS_OF)
+    assert "".join(out["class"]) == "AABBBBCCCC"
+    # 40 firms: D = ranks 39 and 40 (38 and 39 ahead ≥ 38 = 95 % of 40)
+    out = evaluate(_firms_with_taxes([100.0 - i for i in range(40)]), _below_only(),
+                   as_of=AS_OF)
+    assert out["class"].value_counts().to_dict() == {"A": 8, "B": 16, "C": 14, "D": 2}
 
 
 def test_ties_share_the_better_rank_and_class():
-    # scores 10, 9, 9, 8, …: firms 2 and 3 tie at rank 2; A covers ranks ≤ 2 → both A;
-    # the next firm is rank 4 (competition ranking). Equal firms are listed by enterprise_id.
+    # scores 10, 9, 9, 8, …: firms 2 and 3 tie at rank 2 (1 firm ahead, 10 % < 20 %) → both
+    # A; the next firm is rank 4 (competition ranking). Equal firms are listed by id.
     taxes = [100, 90, 90, 80, 70, 60, 50, 40, 30, 20]
     out = evaluate(_firms_with_taxes(taxes), _below_only(), as_of=AS_OF)
     assert out["rank"].tolist() == [1, 2, 2, 4, 5, 6, 7, 8, 9, 10]
-    assert "".join(out["class"]) == "AAABBBCCCD"
+    assert "".join(out["class"]) == "AAABBBCCCC"
     assert out["enterprise_id"].tolist()[1:3] == ["E01", "E02"]
-    # a tie straddling the D boundary: all at the bottom share C
-    out = evaluate(_firms_with_taxes([100, 90, 80, 70, 60, 50, 40, 30, 20, 20]),
+    # 20 firms, the last two tied at rank 19 (18 ahead, 90 %): both C, no D
+    out = evaluate(_firms_with_taxes([100.0 - i for i in range(19)] + [82.0]),
                    _below_only(), as_of=AS_OF)
-    assert out["class"].tolist()[-2:] == ["C", "C"]
+    assert out["rank"].tolist()[-2:] == [19, 19]
+    assert out["class"].tolist()[-2:] == ["C", "C"] and "D" not in set(out["class"])
 
 
 def test_absolute_score_thresholds():
@@ -258,11 +265,11 @@ def test_aggregates_are_land_weighted():
 
 
 def test_class_mix_shares():
-    out = evaluate(_firms_with_taxes([100.0 - i for i in range(10)]), _below_only(),
+    out = evaluate(_firms_with_taxes([100.0 - i for i in range(20)]), _below_only(),
                    as_of=AS_OF)
     county = aggregate(out, by=None).iloc[0]
     assert (county["share_A"], county["share_B"], county["share_C"], county["share_D"]) == \
-        pytest.approx((0.2, 0.4, 0.3, 0.1))
+        pytest.approx((0.20, 0.40, 0.35, 0.05))
 
 
 @settings(max_examples=40, deadline=None)
@@ -300,23 +307,23 @@ def test_spread_to_parcels_splits_by_area():
 
 
 def test_low_efficiency_flags():
-    # 10 graded firms, tax per mu 1 … 10 on 10 亩 each, plus a utility with 0 tax:
-    # county = 550 / 110 = 5.0; threshold 5/3 = 1.667 → firm with 1 flagged for tax;
-    # firm with 1 is also D; the utility (T) is never flagged.
+    # 20 graded firms, tax per mu 1 … 20 on 10 亩 each, plus a utility on 10 亩 with no tax:
+    # county = 2100 / 210 = 10.0; threshold 10/3 = 3.33 → firms with 1, 2, 3 flagged for
+    # tax; the firm with 1 is also D (rank 20); the utility (T) is never flagged.
     rows = [firm(f"E{i:02d}", scale="below", land=10, tax=10.0 * i, kwh=40.0 * i)
-            for i in range(1, 11)] + [firm("U", scale="below", land=10, tax=0, utility=True)]
+            for i in range(1, 21)] + [firm("U", scale="below", land=10, tax=0, utility=True)]
     s = _below_only()
     ev = evaluate(frame(*rows), s, as_of=AS_OF)
     low = low_efficiency(ev, s).set_index("enterprise_id")
-    assert list(low.index) == ["E01"]
-    assert low.at["E01", "county_tax_per_mu"] == pytest.approx(5.0)
-    assert low.at["E01", "threshold_tax_per_mu"] == pytest.approx(5 / 3)
-    assert bool(low.at["E01", "low_tax"]) and bool(low.at["E01", "class_d"])
+    assert list(low.index) == ["E01", "E02", "E03"]
+    assert low.at["E01", "county_tax_per_mu"] == pytest.approx(10.0)
+    assert low.at["E01", "threshold_tax_per_mu"] == pytest.approx(10 / 3)
+    assert low["low_tax"].all() and low["class_d"].tolist() == [True, False, False]
     assert "1.00" in low.at["E01", "reason_en"] and "D类" in low.at["E01", "reason_zh"]
-    # raise the fraction to 0.5: threshold 2.5 → firms with 1 and 2 flagged
+    assert "D类" not in low.at["E02", "reason_zh"]
+    # raise the fraction to 0.5: threshold 5 → firms with 1 … 4 flagged
     low = low_efficiency(ev, _below_only(low_tax_fraction=0.5))
-    assert low["enterprise_id"].tolist() == ["E01", "E02"]
-    assert low["class_d"].tolist() == [True, False]
+    assert low["enterprise_id"].tolist() == ["E01", "E02", "E03", "E04"]
 
 
 @pytest.mark.parametrize(("patch", "message"), [
