@@ -103,14 +103,26 @@ def gcj02_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike, *, tol: float = 1e-9,
     max_iter : upper bound on the number of steps.
     """
     gx, gy = _as_arrays(lon, lat)
-    wx, wy = gx.copy(), gy.copy()
+    return _fixed_point(wgs84_to_gcj02, gx, gy, gx, gy, tol=tol, max_iter=max_iter)
+
+
+def _fixed_point(forward: LonLatTransform, tx: np.ndarray, ty: np.ndarray, x0: np.ndarray,
+                 y0: np.ndarray, *, tol: float, max_iter: int) -> ArrayPair:
+    """Solve ``forward(x, y) = (tx, ty)`` from (x0, y0) by ``x += target − forward(x)``,
+    iterating only on the points not yet within ``tol``."""
+    shape = tx.shape
+    tx, ty = tx.ravel(), ty.ravel()
+    x, y = np.array(x0, dtype="float64").ravel(), np.array(y0, dtype="float64").ravel()
+    active = np.arange(x.size)
     for _ in range(max_iter):
-        fx, fy = wgs84_to_gcj02(wx, wy)
-        rx, ry = gx - fx, gy - fy
-        wx, wy = wx + rx, wy + ry
-        if np.all(np.abs(rx) < tol) and np.all(np.abs(ry) < tol):
+        fx, fy = forward(x[active], y[active])
+        rx, ry = tx[active] - fx, ty[active] - fy
+        x[active] += rx
+        y[active] += ry
+        active = active[(np.abs(rx) >= tol) | (np.abs(ry) >= tol)]
+        if active.size == 0:
             break
-    return wx, wy
+    return x.reshape(shape), y.reshape(shape)
 
 
 def gcj02_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> ArrayPair:
@@ -132,14 +144,8 @@ def bd09_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike, *, tol: float = 1e-10,
     x, y = bx - BD_OFFSET_LON, by - BD_OFFSET_LAT
     z = np.hypot(x, y) - 0.00002 * np.sin(y * X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * X_PI)
-    gx, gy = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(max_iter):
-        fx, fy = gcj02_to_bd09(gx, gy)
-        rx, ry = bx - fx, by - fy
-        gx, gy = gx + rx, gy + ry
-        if np.all(np.abs(rx) < tol) and np.all(np.abs(ry) < tol):
-            break
-    return gx, gy
+    return _fixed_point(gcj02_to_bd09, bx, by, z * np.cos(theta), z * np.sin(theta), tol=tol,
+                        max_iter=max_iter)
 
 
 def wgs84_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> ArrayPair:
