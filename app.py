@@ -37,6 +37,8 @@ LOGIN_PAGE = PageDef("ui/login_page.py", "page_login", "login", ":material/login
 STAFF_PAGES: tuple[PageDef, ...] = (
     PageDef("ui/efficiency_page.py", "page_efficiency", "efficiency", ":material/bar_chart:"),
     PageDef("ui/pipeline_page.py", "page_pipeline", "pipeline", ":material/flag:"),
+    PageDef("ui/edit_page.py", "page_edit", "edit", ":material/edit_note:",
+            roles=("planner", "promoter", "admin")),
 )
 
 

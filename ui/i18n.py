@@ -20,6 +20,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_efficiency": ("亩均评价", "Output per mu"),
     "page_chains": ("产业链招商", "Industry chains"),
     "page_pipeline": ("项目挂图作战", "Project tracking"),
+    "page_edit": ("数据维护", "Edit data"),
     "page_login": ("工作人员登录", "Staff login"),
     "page_account": ("账户", "Account"),
     "mode_investor": ("投资者模式（公开信息）", "Investor mode (public information)"),

@@ -1,0 +1,85 @@
+"""The staff edit page through ``AppTest``: roles, a saved edit, a refused stale edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from layers.store import open_store
+from tests import store_county as county
+from ui.auth import User
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "ui/edit_page.py"
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    path = str(tmp_path / "store.gpkg")
+    with open_store(path) as store:
+        county.fill(store)
+    monkeypatch.setenv("INVESTMAP_STORE", path)
+    monkeypatch.delenv("INVESTMAP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("INVESTMAP_BASEMAP", "none")
+    monkeypatch.setenv("INVESTMAP_STATE_DIR", str(tmp_path))
+    return path
+
+
+def open_edit(user: User | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if user is not None:
+        at.session_state["auth_user"] = user
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _save(at: AppTest, value: str, reason: str) -> AppTest:
+    at.selectbox(key="edit_id_parcel").set_value("B").run()
+    form_box = [s for s in at.selectbox if s.label == "新值"][0]
+    form_box.set_value(value)
+    [t for t in at.text_input if t.label.startswith("修改原因")][0].input(reason)
+    return [b for b in at.button if b.label == "保存"][0].click().run()
+
+
+def test_investor_is_refused(store_path):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)
+    direct = AppTest.from_file(str(Path(APP).parent / PAGE), default_timeout=120).run()
+    assert any("Staff only" in e.value for e in direct.error)
+    assert not direct.selectbox
+
+
+def test_planner_saves_a_status_and_sees_history(store_path):
+    at = _save(open_edit(User("planner", "planner", "规划")), "reserved", "洽谈开始")
+    assert not at.exception
+    assert any("新版本 2" in s.value for s in at.success)
+    with open_store(store_path) as store:
+        assert store.get("parcel", "B").values["status"] == "reserved"
+        assert store.history("parcel", "B")[-1].user == "planner"
+    options = [s for s in at.selectbox if s.label == "新值"][0].options
+    assert "已投产 (producing)" not in options and "已出让 (transferred)" in options
+
+
+def test_stale_page_is_refused_with_the_newer_value(store_path):
+    at = open_edit(User("planner", "planner", "规划"))
+    at.selectbox(key="edit_id_parcel").set_value("B").run()
+    with open_store(store_path) as store:
+        store.edit("parcel", "B", {"notes": "已有意向企业"}, user="bob", role="planner",
+                   reason="备注")
+    at = _save(at, "reserved", "洽谈开始")
+    assert any("最新版本 2" in e.value and "'available'" in e.value for e in at.error)
+    with open_store(store_path) as store:
+        feature = store.get("parcel", "B")
+        assert (feature.version, feature.values["status"]) == (2, "available")
+
+
+def test_promoter_edits_projects_not_parcels(store_path):
+    at = open_edit(User("promoter", "promoter", "招商"))
+    layers = at.selectbox(key="edit_layer").options
+    assert "地块" not in layers and "项目" in layers

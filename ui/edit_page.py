@@ -1,0 +1,147 @@
+"""数据维护 / Edit data (staff): planners change parcel status, promoters project stages and
+dates, admins override; every change is versioned and audited (layers.store).
+
+The edit is based on the version shown when the feature was opened: if someone else saved in
+between, the store refuses it and the page shows the newer value (never a silent overwrite).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from layers.registry import PARCEL_STATUSES, PROJECT_STAGES, get_spec, label
+from layers.store import (
+    EDITORS,
+    EditError,
+    StaleVersionError,
+    StoreError,
+    open_store,
+)
+from layers.store.rules import TRANSITIONS, editable_fields
+from ui.auth import require_role
+from ui.common import header
+from ui.i18n import lang, pick
+
+TEXT = {
+    "layer": ("图层", "Layer"),
+    "feature": ("编号", "ID"),
+    "field": ("字段", "Field"),
+    "value": ("新值", "New value"),
+    "reason": ("修改原因（必填，记入审计日志）", "Reason (required, goes into the audit log)"),
+    "save": ("保存", "Save"),
+    "reload": ("重新读取", "Reload"),
+    "version": ("当前版本：{v}", "Current version: {v}"),
+    "saved": ("已保存，新版本 {v}", "Saved: new version {v}"),
+    "stale": ("他人已修改此记录，未保存。最新版本 {v}，当前值：{values}。请核对后重新提交。",
+              "Someone else changed this feature; nothing was saved. Newer version {v}, "
+              "current value: {values}. Check it and submit again."),
+    "history": ("修改记录", "History"),
+    "no_history": ("暂无修改记录。", "No changes recorded yet."),
+    "store_error": ("无法打开数据库：{e}", "Cannot open the store: {e}"),
+    "date_hint": ("日期写作 YYYY-MM-DD；留空表示清除。", "Dates as YYYY-MM-DD; empty clears."),
+    "override": ("管理员可越级修改状态（须写明原因）。", "Admins may override the lifecycle "
+                 "(give a reason)."),
+}
+LAYER_NAMES = {"parcel": ("地块", "Parcels"), "project": ("项目", "Projects"),
+               "park": ("园区", "Parks")}
+FIRST_FIELD = {"parcel": "status", "project": "stage", "park": "contact"}
+CODE_TABLES = {("parcel", "status"): PARCEL_STATUSES, ("project", "stage"): PROJECT_STAGES}
+
+
+def tr(key: str, **values: object) -> str:
+    text = pick(TEXT[key])
+    return text.format(**values) if values else text
+
+
+def value_options(layer: str, field: str, current: str | None, role: str) -> list[str] | None:
+    """Choices offered for a coded field: the current value plus what the role may set next
+    (every code for an admin); ``None`` for free fields."""
+    table = CODE_TABLES.get((layer, field))
+    if table is None:
+        return None
+    if role == "admin" or current is None:
+        return list(table)
+    allowed = TRANSITIONS[(layer, field)].get(current, frozenset())
+    return [current, *[code for code in table if code in allowed]]
+
+
+def _field_label(layer: str, field: str) -> str:
+    col = get_spec(layer).column(field)
+    return f"{col.zh if lang() == 'zh' else col.en} ({field})"
+
+
+def main() -> None:
+    user = require_role("planner", "promoter", "admin")
+    header("page_edit")
+    layers = [name for name, roles in EDITORS.items() if user.role in roles]
+    layer = st.selectbox(tr("layer"), layers, format_func=lambda n: pick(LAYER_NAMES[n]),
+                         key="edit_layer")
+    try:
+        store = open_store()
+    except StoreError as exc:
+        st.error(tr("store_error", e=exc))
+        return
+    with store:
+        ids = store.read_layer(layer)[get_spec(layer).id_column].tolist()
+        fid = st.selectbox(tr("feature"), ids, key=f"edit_id_{layer}")
+        if fid is None:
+            return
+        base_key = f"edit_base_{layer}_{fid}"
+        feature = store.get(layer, fid)
+        reload = st.button(tr("reload"))
+        if reload or base_key not in st.session_state:
+            st.session_state[base_key] = feature.version
+        _form(store, layer, fid, feature, st.session_state[base_key], user)
+        _history(store, layer, fid)
+
+
+def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noqa: ANN001
+    st.caption(tr("version", v=base))
+    fields = editable_fields(layer)
+    first = FIRST_FIELD[layer]
+    field = st.selectbox(tr("field"), fields, index=fields.index(first),
+                         format_func=lambda f: _field_label(layer, f), key=f"edit_field_{layer}")
+    current = feature.values.get(field)
+    with st.form(f"edit_form_{layer}_{fid}_{field}"):
+        options = value_options(layer, field, current, user.role)
+        if options is not None:
+            table = CODE_TABLES[(layer, field)]
+            value = st.selectbox(tr("value"), options,
+                                 format_func=lambda c: f"{label(table, c, lang())} ({c})")
+            if user.role == "admin":
+                st.caption(tr("override"))
+        else:
+            value = st.text_input(tr("value"), value="" if current is None else str(current),
+                                  help=tr("date_hint"))
+        reason = st.text_input(tr("reason"))
+        submitted = st.form_submit_button(tr("save"))
+    if not submitted:
+        return
+    try:
+        version = store.edit(layer, fid, {field: value}, user=user.name, role=user.role,
+                             reason=reason, expect_version=base)
+    except StaleVersionError as exc:
+        shown = ", ".join(f"{k} = {v!r}" for k, v in exc.current_values.items())
+        st.error(tr("stale", v=exc.current_version, values=shown))
+        return
+    except EditError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[f"edit_base_{layer}_{fid}"] = version
+    st.success(tr("saved", v=version))
+
+
+def _history(store, layer: str, fid: str) -> None:  # noqa: ANN001
+    st.subheader(tr("history"))
+    entries = store.history(layer, fid)
+    if not entries:
+        st.info(tr("no_history"))
+        return
+    rows = [{"时间 UTC / time": e.at, "版本 / version": e.version, "用户 / user": e.user,
+             "角色 / role": e.role, "字段 / field": e.field, "原值 / old": e.old_value,
+             "新值 / new": e.new_value, "原因 / reason": e.reason} for e in reversed(entries)]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+main()
