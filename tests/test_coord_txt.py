@@ -288,6 +288,10 @@ def test_swapped_x_and_y(tmp_path):
                        for ln in GOOD[1:])]
     message = _bad(tmp_path, body)
     assert "X and Y look swapped" in message and "X is the northing" in message
+    unprefixed = [ln.replace(",37512", ",512") for ln in body]
+    message = _bad(tmp_path, unprefixed)
+    assert "line 14: parcel 'P1' (line 13): X 512000.000, Y 4310000.000 are not a northing " \
+        "and an easting in China (X and Y look swapped)" in message
 
 
 def test_point_count_disagrees(tmp_path):

@@ -193,3 +193,20 @@ def test_commands_are_registered_as_a_user_runs_them(cli, tmp_path, capsys):
     path, _ = _malformed(tmp_path, "empty")
     result = cli("import", str(path), "--layer", "parcel", "--out", str(tmp_path / "o.gpkg"))
     assert result.returncode == 2 and "empty file" in result.stderr
+
+
+@pytest.mark.parametrize(("snippet", "message"), [
+    ("imports:\n  txt_area_tolerance_share: -1\n", "imports.txt_area_tolerance_share: -1 is not"),
+    ("imports:\n  arc_max_deviation_m: fine\n", "imports.arc_max_deviation_m: 'fine' is not"),
+    ("imports:\n  area_tol: 1\n", r"imports: unknown key\(s\) \['area_tol'\]"),
+])
+def test_imports_settings_are_validated(tmp_path, snippet, message):
+    from data import get_path
+    from layers.policy import PolicyError, load_policy
+
+    text = get_path("policy").read_text(encoding="utf-8")
+    bad = tmp_path / "policy.yaml"  # PyYAML keeps the last of duplicate keys: ours overrides
+    bad.write_text(text + "\n" + snippet, encoding="utf-8")
+    with pytest.raises(PolicyError, match=message):
+        load_policy(bad)
+    assert load_policy().section("imports").txt_area_tolerance_ha == 0.0001

@@ -262,17 +262,23 @@ def _check_rings(parcels: list[TxtParcel], problems: _Problems) -> None:
                              "add the missing corner points")
 
 
+def _is_easting(value: float) -> bool:
+    """An easting without prefix (< 10⁶ m) or with a zone prefix of 13–45 (6° or 3° zones)."""
+    return value < 1_000_000 or 13 <= int(value // 1_000_000) <= 45
+
+
 def _check_axes(parcels: list[TxtParcel], problems: _Problems) -> None:
     lo, hi = NORTHING_RANGE
     for parcel in parcels:
         for p in parcel.points:
-            if not lo <= p.x <= hi:
-                swapped = lo <= p.y <= hi
-                problems.add(p.line, f"{parcel.label}: X {p.x:.3f} is not a northing in China"
-                             + (" (X and Y look swapped)" if swapped else ""),
-                             "X is the northing (纵坐标) and Y the easting (横坐标); swap the "
-                             "columns" if swapped else "check the coordinates")
-                return
+            if lo <= p.x <= hi and _is_easting(p.y):
+                continue
+            swapped = lo <= p.y <= hi and _is_easting(p.x)
+            problems.add(p.line, f"{parcel.label}: X {p.x:.3f}, Y {p.y:.3f} are not a northing "
+                         "and an easting in China" + (" (X and Y look swapped)" if swapped else ""),
+                         "X is the northing (纵坐标) and Y the easting (横坐标); swap the "
+                         "columns" if swapped else "check the coordinates")
+            return
 
 
 def _crs_from_header(header: dict[str, str], parcels: list[TxtParcel], problems: _Problems,
