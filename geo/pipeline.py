@@ -5,7 +5,8 @@ A project has reached a milestone on the as-of date when its date (``signed_date
 ``start_date``, ``completion_date``) is on or before it, or — the date being unknown — when
 its ``stage`` implies it (``signed`` and later stages imply signing, ``started`` and later
 imply a start, ``completed`` / ``producing`` imply completion). Stalled and lost projects
-count by their dates only.
+count by their dates only. A later milestone implies the earlier ones (a completed project
+was started and signed), so every rate lies in [0, 1].
 
 Definitions (each a share; NaN when the denominator is 0):
 
@@ -75,6 +76,8 @@ def milestones(projects: pd.DataFrame, *, as_of: pd.Timestamp,
     signed, _ = by_date_or_stage("signed_date", SIGNED_STAGES)
     started, start_day = by_date_or_stage("start_date", STARTED_STAGES)
     completed, done_day = by_date_or_stage("completion_date", COMPLETED_STAGES)
+    started |= completed  # a later milestone implies the earlier ones, whatever the dates say
+    signed |= started
     lost = stage.eq("lost")
     planned_start = _dates(projects, "planned_start_date")
     planned_done = _dates(projects, "planned_completion_date")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.idle import IdleSettings, idle_land, parse_settings
 from layers.policy import PolicyError
@@ -156,3 +158,31 @@ def test_demo_county_and_cli(demo_county, cli, tmp_path):
     assert len(table) == len(idle) and table["idle"].all()
     assert f"{len(idle):,} idle parcels on 2026-06-30" in result.stderr
     assert cli("idle", "--out", str(path)).returncode == 2  # --as-of is required
+
+
+_OFFSET = st.one_of(st.none(), st.integers(-2000, 200))
+
+
+@settings(max_examples=80, deadline=None)
+@given(agreed=_OFFSET, started=_OFFSET, stopped=_OFFSET,
+       developed=st.one_of(st.none(), st.floats(0, 1)),
+       invested=st.one_of(st.none(), st.floats(0, 1)),
+       status=st.sampled_from(["transferred", "under_construction", "producing"]),
+       later=st.integers(0, 1500))
+def test_invariants(agreed, started, stopped, developed, invested, status, later):
+    """may_reclaim ⇒ idle; a fee only when idle; kind set ⇔ idle; idle at least a year;
+    a parcel that never starts stays idle as time passes."""
+    def day(offset):
+        return None if offset is None else (AS_OF + pd.Timedelta(days=offset)).isoformat()
+
+    row = parcel(status=status, agreed=day(agreed), started=day(started),
+                 stopped=day(stopped), developed=developed, invested=invested)
+    out = judge(row).loc["p"]
+    assert not out["may_reclaim"] or out["idle"]
+    assert (out["idle_kind"] is not None) == bool(out["idle"])
+    assert pd.isna(out["fee_estimate_wan"]) != bool(out["idle"])
+    if out["idle"]:
+        assert out["fee_estimate_wan"] == pytest.approx(60.0)
+        assert out["years_idle"] >= 0.99
+    if out["idle_kind"] == "not_started" and (started is None or started > later):
+        assert judge(row, as_of=AS_OF + pd.Timedelta(days=later)).loc["p", "idle"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.pipeline import (
     PipelineSettings,
@@ -153,3 +155,29 @@ def test_demo_county_and_cli(demo_county, policy, cli, tmp_path):
     assert cli("pipeline", "--overdue", "--as-of", "2026-06-30", "--out",
                str(overdue)).returncode == 0
     assert len(pd.read_csv(overdue, encoding="utf-8-sig")) == county["n_overdue"]
+
+
+_DAYS = st.one_of(st.none(), st.integers(-2000, 400))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["pipeline", "signed", "started", "completed",
+                                           "producing", "stalled", "lost"]),
+                          st.sampled_from(["P01", "P02", None]), _DAYS, _DAYS, _DAYS, _DAYS,
+                          _DAYS), min_size=1, max_size=25))
+def test_rates_are_shares_and_parks_add_up(rows):
+    """Whatever the (possibly inconsistent) dates: rates in [0, 1], parks sum to the county."""
+    def day(offset):
+        return None if offset is None else (AS_OF + pd.Timedelta(days=offset)).isoformat()
+
+    table = pd.DataFrame([project(f"x{i}", stage, park, signed=day(a), planned_start=day(b),
+                                  start=day(c), planned_done=day(d), done=day(e))
+                          for i, (stage, park, a, b, c, d, e) in enumerate(rows)])
+    county = pipeline_rates(table, as_of=AS_OF).iloc[0]
+    for rate in ("signing_rate", "start_rate", "completion_rate", "performance_rate"):
+        assert pd.isna(county[rate]) or 0 <= county[rate] <= 1
+    assert county["n_completed"] <= county["n_started"] <= county["n_signed"]
+    parks = pipeline_rates(table, by="park_id", as_of=AS_OF)
+    for col in ("n_projects", "n_signed", "n_started", "n_overdue", "n_performed"):
+        assert parks[col].sum() == county[col]
+    assert len(overdue_projects(table, as_of=AS_OF)) == county["n_overdue"]
