@@ -70,7 +70,8 @@ def overlap_table(parcels: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame,
     categories : the categories to report (from the policy); every category found in
         ``redlines`` must be among them. A category with no polygon in ``redlines`` is still
         reported: 0 for ``conflict="inside"``, the whole parcel for ``conflict="outside"``.
-    threads : worker threads for the geometry work (GEOS releases the GIL).
+    threads : worker threads for the geometry work (GEOS releases the GIL); 0 uses every
+        core.
 
     Returns
     -------
