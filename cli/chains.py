@@ -62,6 +62,13 @@ def _catalog(args: argparse.Namespace):  # noqa: ANN202
         raise UserError(str(exc)) from exc
 
 
+def _check_layers(county, needed: tuple[str, ...]) -> None:  # noqa: ANN001
+    missing = [name for name in needed if name not in county.layers]
+    if missing:
+        raise UserError(f"{county.source}: no {', '.join(missing)} layer; fix: pass a "
+                        "GeoPackage holding it, or the per-layer option (see --help)")
+
+
 def _check_park(county, park: str | None) -> None:  # noqa: ANN001
     if park is not None and park not in set(county["park"]["park_id"]):
         raise UserError(f"--park {park}: no such park; parks: "
@@ -74,6 +81,7 @@ def run_chains(args: argparse.Namespace) -> int:
 
     catalog = _catalog(args)
     county = county_from(args, CHAIN_LAYERS)
+    _check_layers(county, ("park", "project"))
     _check_park(county, args.park)
     table = county_analysis(county, catalog, park_id=args.park)
     write_table(analysis_for(table, args.audience), args.out)
@@ -118,6 +126,7 @@ def run_targets(args: argparse.Namespace) -> int:
         raise UserError(f"--chain {args.chain}: no such chain in {catalog.source}; chains: "
                         f"{', '.join(catalog.chain_ids)}")
     county = county_from(args, TARGET_LAYERS)
+    _check_layers(county, ("park", "parcel", "project"))
     _check_park(county, args.park)
     worklist = worklist_for(county_worklist(county, catalog, chain_id=args.chain,
                                             park_id=args.park), args.audience)

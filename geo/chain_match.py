@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -130,17 +131,30 @@ def _analysis_park(analysis: pd.DataFrame) -> str | None:
 
 
 def _offerable(parcels: pd.DataFrame, availability: pd.DataFrame, park_id: str | None
-               ) -> pd.DataFrame:
-    """Parcels whose availability is exactly True (unknown counts as not available)."""
+               ) -> gpd.GeoDataFrame:
+    """Parcels whose availability is exactly True (unknown counts as not available), with the
+    figures the score needs as plain floats."""
     flags = availability["available"].astype("boolean").fillna(False).astype(bool)
     ok = set(availability.loc[flags.to_numpy(), "parcel_id"].astype(str))
-    out = parcels[parcels["parcel_id"].astype(str).isin(ok) & parcels["park_id"].notna()]
+    keep = parcels["parcel_id"].astype(str).isin(ok) & parcels["park_id"].notna()
     if park_id is not None:
-        out = out[out["park_id"].astype(object) == park_id]
-    out = out.copy()
-    if "area_mu" not in out.columns or out["area_mu"].isna().any():
-        out["area_mu"] = area_mu(out.geometry.values, getattr(parcels, "crs", None))
-    return out
+        keep &= parcels["park_id"].astype(object) == park_id
+    chosen = parcels[keep.to_numpy()]
+    area = (_number(chosen, "area_mu") if "area_mu" in chosen.columns
+            else np.full(len(chosen), np.nan))
+    if np.isnan(area).any():
+        area = area_mu(chosen.geometry.values, getattr(parcels, "crs", None))
+    return gpd.GeoDataFrame({
+        "parcel_id": chosen["parcel_id"].astype(str).to_numpy(),
+        "park_id": chosen["park_id"].astype(object).to_numpy(),
+        "land_use": chosen["land_use"].astype(str).to_numpy(),
+        "area_mu": area,
+        "far_max": _number(chosen, "far_max"),
+        "price": _number(chosen, "price_wan_per_mu"),
+        "required": _number(chosen, "investment_min_wan_per_mu"),
+        "utilities": (_utilities_share(chosen["utilities"]) if "utilities" in chosen.columns
+                      else np.zeros(len(chosen))),
+    }, geometry=chosen.geometry.values, crs=getattr(parcels, "crs", None))
 
 
 def _anchors(projects: pd.DataFrame, catalog: ChainCatalog, settings: ChainSettings,
@@ -160,24 +174,24 @@ def _anchors(projects: pd.DataFrame, catalog: ChainCatalog, settings: ChainSetti
     return active[keep]
 
 
-def _fit(hosts: pd.DataFrame, seg: Segment, settings: ChainSettings
-         ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Hosts passing the hard filters, plus how many each filter turned away."""
+def _fit(hosts: gpd.GeoDataFrame, seg: Segment, settings: ChainSettings
+         ) -> tuple[gpd.GeoDataFrame, np.ndarray, dict[str, int]]:
+    """Hosts passing the hard filters, their area deviation, and how many each filter
+    turned away."""
     land = seg.land
-    use_ok = np.array([land.accepts_land_use(str(u)) for u in hosts["land_use"]], dtype=bool)
+    uses = hosts["land_use"].to_numpy(dtype=object)
+    use_ok = np.array([land.accepts_land_use(u) for u in uses], dtype=bool)
     area = hosts["area_mu"].to_numpy(dtype=float)
     deviation = np.where(area < land.mu_min, (land.mu_min - area) / land.mu_min,
                          np.where(area > land.mu_max, (area - land.mu_max) / land.mu_max, 0.0))
     area_ok = deviation <= settings.area_tolerance + 1e-12
-    far_max = (pd.to_numeric(hosts["far_max"], errors="coerce").to_numpy(dtype=float)
-               if "far_max" in hosts else np.full(len(hosts), np.nan))
+    far_max = hosts["far_max"].to_numpy(dtype=float)
     far_ok = (np.isnan(far_max) | (land.far_min is None)
               | (far_max >= (land.far_min or 0.0) - 1e-12))
     dropped = {"land_use": int((~use_ok).sum()), "area": int((use_ok & ~area_ok).sum()),
                "far": int((use_ok & area_ok & ~far_ok).sum())}
-    fit = hosts[use_ok & area_ok & far_ok].copy()
-    fit["area_deviation"] = deviation[use_ok & area_ok & far_ok]
-    return fit, dropped
+    keep = use_ok & area_ok & far_ok
+    return hosts[keep], deviation[keep], dropped
 
 
 def _ramp(value: np.ndarray, full: float, zero: float) -> np.ndarray:
@@ -188,10 +202,12 @@ def _ramp(value: np.ndarray, full: float, zero: float) -> np.ndarray:
 
 
 def _utilities_share(values: pd.Series) -> np.ndarray:
+    flags = set(UTILITY_FLAGS)
+
     def count(v: object) -> int:
         items = v.split(",") if isinstance(v, str) else (v if isinstance(v, list | tuple
                                                           | np.ndarray) else [])
-        return len({str(i).strip() for i in items} & set(UTILITY_FLAGS))
+        return len({str(i).strip() for i in items} & flags)
 
     return np.array([count(v) for v in values], dtype=float) / len(UTILITY_FLAGS)
 
@@ -202,45 +218,39 @@ def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
 
 
-def _parts(fit: pd.DataFrame, seg: Segment, catalog: ChainCatalog, anchors: pd.DataFrame,
-           settings: ChainSettings) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Score parts per fitting parcel, and the nearest linked project (zh, en) per parcel."""
+def _parts(fit: gpd.GeoDataFrame, deviation: np.ndarray, seg: Segment,
+           linked: pd.DataFrame, settings: ChainSettings
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Score parts (rows: parcels, columns: :data:`MATCH_PARTS`), and per parcel the
+    distance to and the position in ``linked`` of the nearest linked project (−1: none)."""
     n = len(fit)
-    parts = pd.DataFrame(index=fit.index)
-    linked = anchors[anchors["segment_id"].isin(catalog.linked(seg.segment_id))]
     distance = np.full(n, np.nan)
-    near_zh, near_en = ["无关联项目"] * n, ["no linked project yet"] * n
+    nearest = np.full(n, -1)
     if len(linked) and n:
         tree = shapely.STRtree(linked.geometry.values)
         (src, dst), dist = tree.query_nearest(fit.geometry.values, return_distance=True,
                                               all_matches=False)
         distance[src] = dist
-        names = linked["name"].astype(str).to_numpy() if "name" in linked else None
-        for i, j, d in zip(src, dst, dist, strict=True):
-            other = catalog.segments[linked["segment_id"].iat[j]]
-            label = names[j] if names is not None else other.zh
-            near_zh[i] = f"距关联项目{label}（{other.zh}）{d / 1000:.1f} 公里"
-            near_en[i] = f"{d / 1000:.1f} km from linked project {label} ({other.en})"
-    parts["proximity"] = _ramp(distance, settings.proximity_full_m, settings.proximity_zero_m)
+        nearest[src] = dst
     tol = settings.area_tolerance
-    deviation = fit["area_deviation"].to_numpy(dtype=float)
-    parts["area"] = (np.clip(1.0 - deviation / tol, 0.0, 1.0) if tol > 0
-                     else np.ones(n))
-    parts["utilities"] = (_utilities_share(fit["utilities"]) if "utilities" in fit
-                          else np.zeros(n))
-    parts["price"] = _ramp(_number(fit, "price_wan_per_mu"), settings.price_full_wan_per_mu,
-                           settings.price_zero_wan_per_mu)
-    required = _number(fit, "investment_min_wan_per_mu")
+    required = fit["required"].to_numpy(dtype=float)
     typical = seg.land.investment_wan_per_mu
-    if typical is None:
-        parts["intensity"] = 1.0
-    else:
+    intensity = np.ones(n)
+    if typical is not None:
         above = ~np.isnan(required) & (required > typical)
-        parts["intensity"] = np.divide(typical, required, out=np.ones(n), where=above)
-    return parts, near_zh, near_en
+        intensity = np.divide(typical, required, out=intensity, where=above)
+    columns = {
+        "proximity": _ramp(distance, settings.proximity_full_m, settings.proximity_zero_m),
+        "area": np.clip(1.0 - deviation / tol, 0.0, 1.0) if tol > 0 else np.ones(n),
+        "utilities": fit["utilities"].to_numpy(dtype=float),
+        "price": _ramp(fit["price"].to_numpy(dtype=float), settings.price_full_wan_per_mu,
+                       settings.price_zero_wan_per_mu),
+        "intensity": intensity,
+    }
+    return np.column_stack([columns[p] for p in MATCH_PARTS]), distance, nearest
 
 
-def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: pd.DataFrame,
+def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: gpd.GeoDataFrame,
                   anchors: pd.DataFrame, settings: ChainSettings, has_leading_park: bool
                   ) -> list[dict[str, object]]:
     base: dict[str, object] = {
@@ -248,43 +258,57 @@ def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: pd.D
         "segment_en": seg.en, "verdict": verdict,
         "enterprises": "、".join(t.name for t in catalog.targets_for(seg.segment_id)),
     }
-    fit, dropped = _fit(hosts, seg, settings)
+    fit, deviation, dropped = _fit(hosts, seg, settings)
     if not len(fit):
         zh, en = _no_parcel_reason(len(hosts), dropped, has_leading_park)
         return [{**base, "rank": None, "parcel_id": None, "park_id": None,
                  "area_mu": np.nan, "score": np.nan, "score_parts": {},
                  **{f"part_{p}": np.nan for p in MATCH_PARTS}, "reasons": zh,
                  "reasons_en": en}]
-    parts, near_zh, near_en = _parts(fit, seg, catalog, anchors, settings)
+    linked = anchors[anchors["segment_id"].isin(catalog.linked(seg.segment_id))]
+    parts, distance, nearest = _parts(fit, deviation, seg, linked, settings)
     weights = np.array([settings.weights[p] for p in MATCH_PARTS])
-    score = 100.0 * parts[list(MATCH_PARTS)].to_numpy() @ weights / weights.sum()
-    order = pd.DataFrame({"score": np.round(score, 1), "pid": fit["parcel_id"].astype(str),
-                          "i": np.arange(len(fit))}).sort_values(["score", "pid"],
-                                                                 ascending=[False, True])
+    score = np.round(100.0 * parts @ weights / weights.sum(), 1)
+    ids = fit["parcel_id"].to_numpy(dtype=object)
+    top = np.lexsort((ids, -score))[: settings.max_parcels_per_segment]
+    names = linked["name"].astype(str).to_numpy() if "name" in linked.columns else None
     rows = []
-    land = seg.land
-    for rank, (i, s) in enumerate(zip(order["i"], order["score"], strict=True), start=1):
-        if rank > settings.max_parcels_per_segment:
-            break
-        parcel = fit.iloc[i]
-        values = {p: round(float(parts[p].iat[i]), 3) for p in MATCH_PARTS}
-        n_util = round(values["utilities"] * len(UTILITY_FLAGS))
-        price = parcel.get("price_wan_per_mu")
-        price_zh = f"底价 {price:g} 万元/亩" if pd.notna(price) else "底价未知"
-        price_en = f"price {price:g} 10k CNY/mu" if pd.notna(price) else "price unknown"
+    for rank, i in enumerate(top, start=1):
+        values = {p: round(float(parts[i, k]), 3) for k, p in enumerate(MATCH_PARTS)}
+        near_zh, near_en = _near_text(catalog, linked, names, int(nearest[i]), distance[i])
+        facts = _parcel_text(fit, int(i), seg, values["utilities"])
         rows.append({
-            **base, "rank": rank, "parcel_id": parcel["parcel_id"],
-            "park_id": parcel["park_id"], "area_mu": round(float(parcel["area_mu"]), 2),
-            "score": float(s), "score_parts": values,
-            **{f"part_{p}": v for p, v in values.items()},
-            "reasons": (f"{parcel['area_mu']:.1f} 亩（需 {land.mu_min:g}–{land.mu_max:g} 亩）；"
-                        f"用地 {parcel['land_use']}；七通一平 {n_util}/8；{price_zh}；"
-                        f"{near_zh[i]}"),
-            "reasons_en": (f"{parcel['area_mu']:.1f} mu (needs {land.mu_min:g}–"
-                           f"{land.mu_max:g}); land use {parcel['land_use']}; utilities "
-                           f"{n_util}/8; {price_en}; {near_en[i]}"),
+            **base, "rank": rank, "parcel_id": ids[i], "park_id": fit["park_id"].iat[i],
+            "area_mu": round(float(fit["area_mu"].iat[i]), 2), "score": float(score[i]),
+            "score_parts": values, **{f"part_{p}": v for p, v in values.items()},
+            "reasons": f"{facts[0]}；{near_zh}", "reasons_en": f"{facts[1]}; {near_en}",
         })
     return rows
+
+
+def _near_text(catalog: ChainCatalog, linked: pd.DataFrame, names: np.ndarray | None,
+               j: int, distance: float) -> tuple[str, str]:
+    if j < 0:
+        return "无关联项目", "no linked project yet"
+    other = catalog.segments[linked["segment_id"].iat[j]]
+    label = names[j] if names is not None else other.zh
+    return (f"距关联项目{label}（{other.zh}）{distance / 1000:.1f} 公里",
+            f"{distance / 1000:.1f} km from linked project {label} ({other.en})")
+
+
+def _parcel_text(fit: gpd.GeoDataFrame, i: int, seg: Segment, utilities: float
+                 ) -> tuple[str, str]:
+    land = seg.land
+    area = float(fit["area_mu"].iat[i])
+    use = fit["land_use"].iat[i]
+    price = float(fit["price"].iat[i])
+    n_util = round(utilities * len(UTILITY_FLAGS))
+    price_zh = f"底价 {price:g} 万元/亩" if not np.isnan(price) else "底价未知"
+    price_en = f"price {price:g} 10k CNY/mu" if not np.isnan(price) else "price unknown"
+    return (f"{area:.1f} 亩（需 {land.mu_min:g}–{land.mu_max:g} 亩）；用地 {use}；"
+            f"七通一平 {n_util}/8；{price_zh}",
+            f"{area:.1f} mu (needs {land.mu_min:g}–{land.mu_max:g}); land use {use}; "
+            f"utilities {n_util}/8; {price_en}")
 
 
 def _no_parcel_reason(n_hosts: int, dropped: dict[str, int], has_leading_park: bool
