@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "cli.demo",
     "cli.assets",
     "cli.export_html",
+    "cli.brochure",
     "cli.export_png",
     "cli.export_excel",
     "cli.availability",

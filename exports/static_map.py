@@ -71,10 +71,11 @@ def _one(frame: gpd.GeoDataFrame, column: str, value: str) -> gpd.GeoDataFrame:
 
 
 def draw_map(ax: Axes, county: County, view: MapView, *, lang: str = "zh",
-             legend: bool = True, labels: bool = True) -> None:
+             legend: str | None = "inside", labels: bool = True) -> None:
     """Draw parks, red lines and parcels (coloured by status) of ``view`` into ``ax``.
 
-    Adds a scale bar and a north arrow; the legend lists only what is visible.
+    Adds a scale bar and a north arrow; the legend (``inside`` the lower-right corner,
+    ``outside`` to the right of the map, or ``None``) lists only what is visible.
     """
     aspect = ax.bbox.width / ax.bbox.height if ax.bbox.height else None
     minx, miny, maxx, maxy = view_bounds(county, view, aspect=aspect)
@@ -119,10 +120,12 @@ def draw_map(ax: Axes, county: County, view: MapView, *, lang: str = "zh",
         spine.set_linewidth(0.6)
     scale_bar(ax, minx, miny, maxx, maxy, lang=lang)
     north_arrow(ax)
-    if legend:
-        ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True,
-                  framealpha=0.92, title="图例" if lang == "zh" else "Legend",
-                  title_fontsize=8).set_zorder(10)
+    if legend is not None:
+        where = ({"loc": "lower right"} if legend == "inside"
+                 else {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0})
+        ax.legend(handles=handles, fontsize=7, frameon=True, framealpha=0.92,
+                  title="图例" if lang == "zh" else "Legend", title_fontsize=8,
+                  **where).set_zorder(10)
 
 
 def _draw_redlines(ax: Axes, county: County, box: shapely.Polygon,

@@ -1,0 +1,149 @@
+"""Page furniture of the brochure (推介手册): A4 pages, header band, fact table, parcel table,
+contact block with QR code, chain page. Everything is drawn as matplotlib text (real,
+extractable text in the PDF), never as images of text.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from exports.common import tr
+from exports.qr import qr_matrix
+from exports.settings import ExportSettings
+
+A4_PORTRAIT_IN = (8.27, 11.69)
+NAVY = "#12355b"
+ACCENT = "#c8102e"
+LIGHT = "#eef2f8"
+INK = "#1a1a1a"
+MUTED = "#5a6270"
+
+
+def new_page() -> Figure:
+    """A blank A4 portrait page (a plain Figure, not registered with pyplot)."""
+    return Figure(figsize=A4_PORTRAIT_IN, dpi=100, facecolor="white")
+
+
+def header(fig: Figure, title: str, subtitle: str, kicker: str, badge: str = "") -> None:
+    """Navy band across the top: small kicker line, large title, subtitle, optional badge."""
+    fig.patches.append(Rectangle((0, 0.895), 1, 0.105, transform=fig.transFigure,
+                                 facecolor=NAVY, edgecolor="none", zorder=0))
+    fig.patches.append(Rectangle((0, 0.891), 1, 0.004, transform=fig.transFigure,
+                                 facecolor=ACCENT, edgecolor="none", zorder=0))
+    fig.text(0.05, 0.975, kicker, fontsize=9, color="#c9d6ea", va="top")
+    fig.text(0.05, 0.952, title, fontsize=20 if len(title) < 24 else 15, color="white",
+             weight="bold", va="top")
+    if subtitle:
+        fig.text(0.05, 0.907, subtitle, fontsize=9, color="#dfe7f3", va="bottom")
+    if badge:
+        fig.text(0.95, 0.955, badge, fontsize=11, color=NAVY, weight="bold", ha="right",
+                 va="top", bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "none"})
+
+
+def section_title(fig: Figure, x: float, y: float, text: str) -> None:
+    """A section heading with a short accent bar on its left."""
+    fig.patches.append(Rectangle((x, y - 0.003), 0.006, 0.018, transform=fig.transFigure,
+                                 facecolor=ACCENT, edgecolor="none"))
+    fig.text(x + 0.014, y, text, fontsize=12, weight="bold", color=NAVY, va="bottom")
+
+
+def fact_table(fig: Figure, x: float, top: float, width: float,
+               rows: Sequence[tuple[str, str]], *, line: float = 0.0215,
+               wrap: int = 34) -> float:
+    """Label/value rows with zebra shading; long values wrap. Returns the y below the table."""
+    y = top
+    for i, (key, value) in enumerate(rows):
+        lines = textwrap.wrap(value, wrap) or [""]
+        height = line * max(1, len(lines))
+        if i % 2 == 0:
+            fig.patches.append(Rectangle((x, y - height), width, height,
+                                         transform=fig.transFigure, facecolor=LIGHT,
+                                         edgecolor="none", zorder=0))
+        fig.text(x + 0.008, y - line / 2, key, fontsize=8.5, color=MUTED, va="center")
+        for j, text in enumerate(lines):
+            fig.text(x + width * 0.34, y - line / 2 - j * line, text, fontsize=8.5,
+                     color=INK, va="center", weight="bold" if j == 0 else "normal")
+        y -= height
+    return y
+
+
+def paragraph(fig: Figure, x: float, top: float, text: str, *, wrap: int, line: float = 0.018,
+              size: float = 9, max_lines: int = 12) -> float:
+    """Wrapped body text; returns the y below it."""
+    lines = textwrap.wrap(text, wrap)[:max_lines]
+    for i, part in enumerate(lines):
+        fig.text(x, top - i * line, part, fontsize=size, color=INK, va="top")
+    return top - len(lines) * line
+
+
+def footer(fig: Figure, settings: ExportSettings, lang: str, page: int, pages: int) -> None:
+    """Contact block, QR code to the online map, source line and page number."""
+    fig.patches.append(Rectangle((0, 0), 1, 0.115, transform=fig.transFigure,
+                                 facecolor=LIGHT, edgecolor="none", zorder=0))
+    fig.text(0.05, 0.097, tr("招商联系", "Investment contact", lang), fontsize=9.5,
+             weight="bold", color=NAVY, va="top")
+    for i, text in enumerate(settings.contact_lines(lang)[:4]):
+        fig.text(0.05, 0.077 - i * 0.015, text, fontsize=8, color=INK, va="top")
+    if settings.online_map_url:
+        ax = fig.add_axes((0.845, 0.012, 0.1, 0.1 * A4_PORTRAIT_IN[0] / A4_PORTRAIT_IN[1]))
+        ax.imshow(~qr_matrix(settings.online_map_url), cmap="gray", interpolation="none")
+        ax.set_axis_off()
+        ax.set_zorder(5)  # above the footer band (figure patches draw after axes)
+        fig.text(0.835, 0.063, tr("扫码查看在线地图", "Scan for the online map", lang),
+                 fontsize=7.5, color=NAVY, ha="right", va="center", weight="bold")
+        fig.text(0.835, 0.047, settings.online_map_url, fontsize=6.5, color=MUTED, ha="right",
+                 va="center")
+    fig.text(0.05, 0.012, settings.text("source", lang), fontsize=6.5, color=MUTED,
+             va="bottom")
+    fig.text(0.5, 0.118, f"{page} / {pages}", fontsize=7, color=MUTED, ha="center",
+             va="bottom")
+
+
+def parcel_table(fig: Figure, frame: pd.DataFrame, headers: Sequence[str], *, top: float,
+                 bottom: float, x: float = 0.05, width: float = 0.9,
+                 widths: Sequence[float] | None = None) -> int:
+    """Draw ``frame`` as a table between ``top`` and ``bottom``; returns the rows drawn."""
+    line = 0.0205
+    n = max(0, min(len(frame), int((top - bottom) / line) - 1))
+    widths = list(widths or [1.0] * len(headers))
+    scale = width / sum(widths)
+    xs = [x]
+    for w in widths[:-1]:
+        xs.append(xs[-1] + w * scale)
+    fig.patches.append(Rectangle((x, top - line), width, line, transform=fig.transFigure,
+                                 facecolor=NAVY, edgecolor="none"))
+    for xi, head in zip(xs, headers, strict=True):
+        fig.text(xi + 0.005, top - line / 2, head, fontsize=7.5, color="white",
+                 weight="bold", va="center")
+    for i, row in enumerate(frame.head(n).itertuples(index=False)):
+        y = top - line * (i + 2)
+        if i % 2:
+            fig.patches.append(Rectangle((x, y), width, line, transform=fig.transFigure,
+                                         facecolor=LIGHT, edgecolor="none"))
+        for xi, value in zip(xs, row, strict=True):
+            fig.text(xi + 0.005, y + line / 2, _cell(value), fontsize=7.5, color=INK,
+                     va="center")
+    return n
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def fmt_range(values: pd.Series, unit: str = "", *, digits: int = 1) -> str:
+    """``min–max unit`` of the non-missing values (one value when they agree; — when none)."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    if values.empty:
+        return "—"
+    lo, hi = float(values.min()), float(values.max())
+    text = f"{lo:,.{digits}f}" if lo == hi else f"{lo:,.{digits}f}–{hi:,.{digits}f}"
+    return f"{text} {unit}".strip()
