@@ -30,7 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.efficiency import aggregate, evaluate, low_efficiency, spread_to_parcels
+    from geo.efficiency import (
+        aggregate,
+        evaluate,
+        flag_low_efficiency,
+        low_efficiency,
+        spread_to_parcels,
+    )
 
     as_of = as_of_from(args)
     only_enterprises = args.layer_enterprise and not (args.data or args.layer_parcel)
@@ -50,10 +56,12 @@ def run(args: argparse.Namespace) -> int:
         table = evaluated.drop(columns=list(CONFIDENTIAL_INPUTS))
     elif args.table == "county":
         table = aggregate(evaluated, by=None)
-    elif args.table == "park":
-        table = aggregate(evaluated, by="park_id")
-    elif args.table == "parcel":
-        table = aggregate(spread_to_parcels(evaluated, county["parcel"]), by="parcel_id")
+    elif args.table in ("park", "parcel"):
+        rows = (evaluated if args.table == "park"
+                else spread_to_parcels(evaluated, county["parcel"]))
+        county_tax = aggregate(evaluated, by=None)["tax_per_mu"].iat[0]
+        table = flag_low_efficiency(aggregate(rows, by=f"{args.table}_id"),
+                                    county_tax_per_mu=county_tax, settings=settings)
     else:
         table = low_efficiency(evaluated, settings)
     write_table(pd.DataFrame(table), args.out)

@@ -152,6 +152,21 @@ def low_efficiency(evaluated: pd.DataFrame, settings: EfficiencySettings) -> pd.
     return out.sort_values(["tax_per_mu", "enterprise_id"], na_position="last")
 
 
+def flag_low_efficiency(aggregated: pd.DataFrame, *, county_tax_per_mu: float,
+                        settings: EfficiencySettings) -> pd.DataFrame:
+    """Low-efficiency flags for park or parcel aggregates (shared/domain.md §4).
+
+    Adds ``low_tax`` (land-weighted tax per mu below ``settings.low_tax_fraction`` ×
+    ``county_tax_per_mu``), ``has_class_d`` (a D-class firm on it) and ``low_efficiency``
+    (either). Pass ``aggregate(evaluated, by=None)["tax_per_mu"].iat[0]`` as the county figure.
+    """
+    out = aggregated.copy()
+    out["low_tax"] = (out["tax_per_mu"] < settings.low_tax_fraction * county_tax_per_mu)
+    out["has_class_d"] = out["n_D"] > 0
+    out["low_efficiency"] = out["low_tax"] | out["has_class_d"]
+    return out
+
+
 def _check_by(frame: pd.DataFrame, by: str | None) -> None:
     if by not in BY_KEYS:
         raise ValueError(f"by={by!r} is not allowed; use None (county), 'park_id' or "

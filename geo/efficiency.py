@@ -41,6 +41,7 @@ from geo.aggregates import (
     aggregate,
     aggregate_sums,
     finish_aggregates,
+    flag_low_efficiency,
     low_efficiency,
     spread_to_parcels,
 )
@@ -48,7 +49,8 @@ from layers.registry import SCALES
 
 __all__ = [
     "CLASSES", "INDICATORS", "SUM_COLUMNS", "EfficiencySettings", "ItemRule", "aggregate",
-    "aggregate_sums", "evaluate", "finish_aggregates", "indicators", "low_efficiency",
+    "aggregate_sums", "evaluate", "finish_aggregates", "flag_low_efficiency", "indicators",
+    "low_efficiency",
     "parse_settings", "spread_to_parcels",
 ]
 

@@ -14,6 +14,7 @@ from geo.efficiency import (
     aggregate_sums,
     evaluate,
     finish_aggregates,
+    flag_low_efficiency,
     indicators,
     low_efficiency,
     parse_settings,
@@ -324,6 +325,23 @@ def test_low_efficiency_flags():
     # raise the fraction to 0.5: threshold 5 → firms with 1 … 4 flagged
     low = low_efficiency(ev, _below_only(low_tax_fraction=0.5))
     assert low["enterprise_id"].tolist() == ["E01", "E02", "E03", "E04"]
+
+
+def test_park_and_parcel_low_efficiency_flags():
+    # county 10 万元/亩 (see above); P01 holds E01–E03 (tax per mu 1–3: 60 / 30 = 2 < 3.33,
+    # and E01 is D); P02 holds E04–E20 and the utility (2040 / 180 亩 = 11.3, no D)
+    rows = [firm(f"E{i:02d}", scale="below", land=10, tax=10.0 * i, kwh=40.0 * i,
+                 park="P01" if i <= 3 else "P02") for i in range(1, 21)]
+    rows.append(firm("U", scale="below", land=10, tax=0, utility=True, park="P02"))
+    s = _below_only()
+    ev = evaluate(frame(*rows), s, as_of=AS_OF)
+    county = aggregate(ev, by=None)["tax_per_mu"].iat[0]
+    parks = flag_low_efficiency(aggregate(ev, by="park_id"), county_tax_per_mu=county,
+                                settings=s).set_index("park_id")
+    assert parks.at["P01", "tax_per_mu"] == pytest.approx(2.0)
+    assert parks["low_tax"].to_dict() == {"P01": True, "P02": False}
+    assert parks["has_class_d"].to_dict() == {"P01": True, "P02": False}
+    assert parks["low_efficiency"].to_dict() == {"P01": True, "P02": False}
 
 
 @pytest.mark.parametrize(("patch", "message"), [
