@@ -111,6 +111,7 @@ STYLES = {  # encoding, line ending, optional prefix bytes
     "utf8-crlf": ("utf-8", "\r\n"),
     "utf16-crlf": ("utf-16", "\r\n"),
     "utf16be-lf": ("utf-16-be", "\n"),
+    "utf16le-nobom-crlf": ("utf-16-le", "\r\n"),  # no BOM: found by the NUL pattern
 }
 
 
@@ -368,3 +369,17 @@ def test_round_trip_property(tmp_path_factory, boxes):
         back = shapely.affinity.translate(parcel_geometry(parcel), xoff=-40_000_000)
         assert back.hausdorff_distance(geom) < 1e-3
         assert float(parcel.fields["地块面积(公顷)"]) == pytest.approx(geom.area / 1e4, abs=5e-5)
+
+
+COMMON_HANZI = "".join(bytes([lead, trail]).decode("gb2312") for lead in range(0xB0, 0xD7)
+                       for trail in range(0xA1, 0xFF))
+TEXT = st.text(alphabet=st.sampled_from(COMMON_HANZI + "，。（）abcXYZ0123456789,.=@ \n"),
+               min_size=1, max_size=200)
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXT, st.sampled_from(["gbk", "utf-8", "utf-8-sig", "utf-16"]))
+def test_decode_text_recovers_chinese_in_every_encoding(text, encoding):
+    from layers.formats.textcodec import decode_text
+
+    assert decode_text(text.encode(encoding), source="p").text == text

@@ -1,8 +1,9 @@
 """Detect the encoding of text that Chinese offices send: UTF-8 (± BOM), UTF-16, GBK.
 
-Detection, not guessing (shared/domain.md §7): UTF-8 is tried strictly first; then GB18030
-(a superset of GBK and GB2312) strictly, and accepted only when the decoded text is plausibly
-Chinese — most non-ASCII characters must be GB2312 characters and at least half of them
+Detection, not guessing (shared/domain.md §7): UTF-8 is tried strictly first (a short GBK text
+can also be valid UTF-8: UTF-8 that yields no CJK character loses to a plausible GBK reading);
+then GB18030 (a superset of GBK and GB2312) strictly, accepted only when the decoded text is
+plausibly Chinese — most non-ASCII characters must be GB2312 characters and at least half of them
 level-1 (common) hanzi or CJK punctuation. Latin-1, cp1251 and random bytes fail that check
 and get a clear error instead of mojibake.
 """
@@ -53,6 +54,11 @@ def plausibly_chinese(text: str) -> bool:
     in_gb2312 = sum(c != "other" for c in classes) / n
     common = sum(c == "common" for c in classes) / n
     return in_gb2312 >= GB2312_SHARE_MIN and common >= COMMON_SHARE_MIN
+
+
+def _has_cjk(text: str) -> bool:
+    """Any CJK ideograph, CJK punctuation or full-width form (U+3000–U+9FFF, U+FF00–U+FFEF)."""
+    return any("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" for c in text)
 
 
 def looks_binary(data: bytes) -> bool:
@@ -125,15 +131,18 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> Dec
         raise EncodingError(f"{source}: binary content, not a text file; fix: check that this "
                             "is the right file (a text file such as the coordinate TXT)")
     try:
-        return Decoded(data.decode("utf-8"), "utf-8", detected=True)
+        utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        utf8 = None
     try:
-        text = data.decode("gb18030")
+        gbk: str | None = data.decode("gb18030")
     except UnicodeDecodeError:
-        text = ""
-    if text and plausibly_chinese(text):
-        return Decoded(text, "gb18030", detected=True)
+        gbk = None
+    if utf8 is not None and (_has_cjk(utf8) or utf8.isascii() or gbk is None
+                             or not plausibly_chinese(gbk)):
+        return Decoded(utf8, "utf-8", detected=True)
+    if gbk is not None and plausibly_chinese(gbk):
+        return Decoded(gbk, "gb18030", detected=True)
     raise EncodingError(f"{source}: text is neither UTF-8, UTF-16 nor GBK/GB18030 (no byte-order "
                         "mark; GBK decoding does not give plausible Chinese); fix: re-save it as "
                         "UTF-8 or pass --encoding with the file's real encoding")
