@@ -213,3 +213,10 @@ def test_properties_overlap_plus_remainder_share_bounds_and_order(parcels, reds,
                              red.iloc[rng.permutation(len(red))], both)
     np.testing.assert_allclose(shuffled.loc[table.index, "overlap_mu_inside"],
                                table["overlap_mu_inside"], rtol=1e-9, atol=1e-9)
+
+
+def test_dissolve_joins_chains_of_overlaps_and_keeps_separate_polygons_apart():
+    chain = np.array([rect(0, 0, 60, 10), rect(50, 0, 60, 10), rect(100, 0, 60, 10),
+                      rect(500, 0, 10, 10)])  # A–B–C overlap in a chain (A, C disjoint); D apart
+    pieces = dissolve_pieces(chain)
+    assert sorted(shapely.area(pieces).tolist()) == pytest.approx([100.0, 1_600.0])
