@@ -4,8 +4,9 @@ Rules from shared/domain.md §4 (浙政发〔2018〕5号; scoring as published b
 
 * indicators per enterprise (:data:`INDICATORS`, units below);
 * ``ratio`` method: item = value ÷ benchmark × weight, optionally capped at
-  ``cap_per_item × weight``; ``minmax`` method: item = weight × [20 + 80 × (x − min) ÷
-  (max − min)] ÷ 100 over the graded firms of the same scale group;
+  ``cap_per_item × weight`` (the note names capped items); ``minmax`` method:
+  item = weight × [20 + 80 × (x − min) ÷ (max − min)] ÷ 100 over the graded firms of the
+  same scale group;
 * a missing indicator (no data, or a zero denominator) takes the group's average item score,
   and the note says so;
 * classes per scale group, by cumulative share from the top or by absolute score thresholds;
@@ -287,8 +288,8 @@ def evaluate(enterprises: pd.DataFrame, settings: EfficiencySettings, *,
         total = np.zeros(len(positions))
         label = SCALES[group][0]
         for name, rule in rules.items():
-            item, missing_item, fill = _item_scores(ind[name].to_numpy()[members], rule,
-                                                    settings)
+            item, missing_item, capped, fill = _item_scores(ind[name].to_numpy()[members],
+                                                            rule, settings)
             out.iloc[positions, out.columns.get_loc(f"score_{name}")] = item
             total += item
             for pos in positions[missing_item].tolist():
@@ -296,6 +297,10 @@ def evaluate(enterprises: pd.DataFrame, settings: EfficiencySettings, *,
                     f"{name} missing: scored at the {group}-scale group average {fill:.2f}")
                 notes_zh.setdefault(pos, []).append(
                     f"{INDICATORS[name].zh}缺数据，按{label}组平均分{fill:.2f}计")
+            for pos in positions[capped].tolist():
+                cap = (settings.cap_per_item or 0) * rule.weight
+                notes_en.setdefault(pos, []).append(f"{name} capped at {cap:g}")
+                notes_zh.setdefault(pos, []).append(f"{INDICATORS[name].zh}得分封顶{cap:g}")
         rank, cls = _rank_and_class(total, settings)
         out.iloc[positions, out.columns.get_loc("score")] = total
         out.iloc[positions, out.columns.get_loc("rank")] = rank
@@ -356,11 +361,12 @@ def _ungraded(enterprises: pd.DataFrame, settings: EfficiencySettings,
 
 
 def _item_scores(values: np.ndarray, rule: ItemRule, settings: EfficiencySettings,
-                 ) -> tuple[np.ndarray, np.ndarray, float]:
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Item scores of one indicator for one group's graded firms.
 
-    Returns the scores (missing ones filled), the mask of the filled ones, and the fill value
-    (the average item score of the firms that have the indicator; 0 when none has it).
+    Returns the scores (missing ones filled), the mask of the filled ones, the mask of the
+    capped ones, and the fill value (the average item score of the firms that have the
+    indicator; 0 when none has it).
     """
     missing = np.isnan(values)
     x = values[~missing]
@@ -371,12 +377,15 @@ def _item_scores(values: np.ndarray, rule: ItemRule, settings: EfficiencySetting
         item = rule.weight * (20 + 80 * (x - x.min()) / (x.max() - x.min())) / 100
     else:
         item = np.full(len(x), rule.weight, dtype="float64")
+    capped = np.zeros(len(values), dtype=bool)
     if settings.cap_per_item is not None:
-        item = np.minimum(item, settings.cap_per_item * rule.weight)
+        cap = settings.cap_per_item * rule.weight
+        capped[~missing] = item > cap
+        item = np.minimum(item, cap)
     fill = float(item.mean()) if len(item) else 0.0
     full = np.full(len(values), fill, dtype="float64")
     full[~missing] = item
-    return full, missing, fill
+    return full, missing, capped, fill
 
 
 def _rank_and_class(score: np.ndarray, settings: EfficiencySettings,

@@ -105,6 +105,8 @@ def test_cap_per_item():
     assert out.at["W", "score_value_added_per_emission"] == pytest.approx(15)
     assert out.at["W", "score_tax_per_mu"] == pytest.approx(45)
     assert out.at["W", "score"] == pytest.approx(141.6667, abs=1e-4)
+    assert out.at["W", "note"] == "value_added_per_emission capped at 15"
+    assert out.at["W", "note_zh"] == "单位排放增加值得分封顶15"
 
 
 def test_minmax_method():
