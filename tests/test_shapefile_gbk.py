@@ -102,3 +102,10 @@ def test_truncated_dbf_is_an_error(tmp_path):
     path.with_suffix(".dbf").write_bytes(b"\x03\x00")
     with pytest.raises(ReadError, match="not a dBASE file"):
         read_frame(path)
+
+
+def test_short_gbk_that_is_also_valid_utf8_is_read_as_gbk(tmp_path):
+    assert "为".encode("gbk").decode("utf-8") == "Ϊ"  # the ambiguity
+    path = write_shapefile(tmp_path, "GBK", names=["为"], columns=("code", "name"))
+    raw = read_frame(path)
+    assert raw.frame["name"].tolist() == ["为"] and "detected as GBK" in raw.warnings[0][0]

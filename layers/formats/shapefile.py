@@ -17,7 +17,7 @@ from typing import Any
 import geopandas as gpd
 import pyogrio
 
-from layers.formats.textcodec import plausibly_chinese
+from layers.formats.textcodec import has_cjk, plausibly_chinese
 from layers.io import RawFrame, ReadError, ReadOptions
 
 SAMPLE_RECORDS = 50_000
@@ -79,13 +79,18 @@ def detect_dbf_encoding(dbf: Path) -> str | None:
     names, values = dbf_text_bytes(dbf)
     if all(v.isascii() for v in (*names, *values)):
         return None
+    decoded: dict[str, str | None] = {}
     for encoding in ("UTF-8", "GB18030"):
         texts = [_decodes(v, encoding) for v in values]
         texts += [_decodes(n, encoding, trailing=3) for n in names]
-        if any(t is None for t in texts):
-            continue
-        if encoding == "UTF-8" or plausibly_chinese("\n".join(t or "" for t in texts)):
-            return encoding
+        ok = all(t is not None for t in texts)
+        decoded[encoding] = "\n".join(t or "" for t in texts) if ok else None
+    utf8, gbk = decoded["UTF-8"], decoded["GB18030"]
+    gbk_plausible = gbk is not None and plausibly_chinese(gbk)
+    if utf8 is not None and (has_cjk(utf8) or not gbk_plausible):
+        return "UTF-8"
+    if gbk_plausible:
+        return "GB18030"
     raise ReadError(f"{dbf}: attribute text is neither UTF-8 nor GBK (GBK decoding does not give "
                     "plausible Chinese); fix: pass --encoding with the real code page (e.g. "
                     "cp1252) or add a .cpg file naming it")

@@ -56,7 +56,7 @@ def plausibly_chinese(text: str) -> bool:
     return in_gb2312 >= GB2312_SHARE_MIN and common >= COMMON_SHARE_MIN
 
 
-def _has_cjk(text: str) -> bool:
+def has_cjk(text: str) -> bool:
     """Any CJK ideograph, CJK punctuation or full-width form (U+3000–U+9FFF, U+FF00–U+FFEF)."""
     return any("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" for c in text)
 
@@ -138,7 +138,7 @@ def decode_text(data: bytes, *, source: str, encoding: str | None = None) -> Dec
         gbk: str | None = data.decode("gb18030")
     except UnicodeDecodeError:
         gbk = None
-    if utf8 is not None and (_has_cjk(utf8) or utf8.isascii() or gbk is None
+    if utf8 is not None and (has_cjk(utf8) or utf8.isascii() or gbk is None
                              or not plausibly_chinese(gbk)):
         return Decoded(utf8, "utf-8", detected=True)
     if gbk is not None and plausibly_chinese(gbk):
