@@ -6,12 +6,12 @@ Rules from shared/domain.md §4 (浙政发〔2018〕5号; scoring as published b
 * ``ratio`` method: item = value ÷ benchmark × weight, optionally capped at
   ``cap_per_item × weight`` (the note names capped items); ``minmax`` method:
   item = weight × [20 + 80 × (x − min) ÷ (max − min)] ÷ 100 over the graded firms of the
-  same scale group;
+  same scale group (no spread: every firm gets the full weight);
 * a missing indicator (no data, or a zero denominator) takes the group's average item score,
   and the note says so;
 * classes per scale group, by cumulative share from the top or by absolute score thresholds;
   T (not graded) for utilities, firms in production under ``ungraded_years`` and land below
-  ``min_land_mu``.
+  ``min_land_mu`` or unknown (a firm without ``production_start_date`` is graded).
 
 Classes by share: a firm is A when fewer than ``classes.A`` (20 %) of the graded firms of its
 scale group score strictly higher than it, B when fewer than ``classes.B`` (60 %) do, C when
