@@ -92,8 +92,11 @@ def overlap_table(parcels: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame,
     geoms = np.asarray(parcels.geometry.values, dtype=object)
     ids = parcels["parcel_id"].astype(object).to_numpy()
     area_m2 = shapely.area(geoms)
-    layers = {name: _CategoryLayer.build(redlines, name) for name in categories}
-    inside = _inside_areas(geoms, ids, area_m2, layers, threads=threads)
+    try:
+        layers = {name: _CategoryLayer.build(redlines, name) for name in categories}
+        inside = _inside_areas(geoms, ids, area_m2, layers, threads=threads)
+    except shapely.errors.GEOSException as exc:
+        raise _invalid_geometry_error(parcels, redlines, exc) from exc
 
     out = pd.DataFrame({"parcel_id": ids, "area_mu": area_m2 / M2_PER_MU}, index=parcels.index)
     safe_area = np.where(area_m2 > 0, area_m2, 1.0)
@@ -135,6 +138,20 @@ def _check_inputs(parcels: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame,
             row = frame.index[int(np.flatnonzero(bad)[0])]
             raise ValueError(f"{what}: row {row!r} is not a Polygon/MultiPolygon "
                              f"({int(bad.sum())} such rows); validate the layer first")
+
+
+def _invalid_geometry_error(parcels: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame,
+                            exc: Exception) -> ValueError:
+    """Name the invalid rows that made GEOS fail (the validator repairs them on import)."""
+    found = []
+    for frame, what in ((parcels, "parcels"), (redlines, "red lines")):
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        bad = np.flatnonzero(~shapely.is_valid(geoms))
+        found += [f"{what} row {frame.index[i]!r} ({shapely.is_valid_reason(geoms[i])})"
+                  for i in bad[:5]]
+    where = "; ".join(found) or "no invalid row found"
+    return ValueError(f"geometry error ({exc}): {where}; run the layers through "
+                      "`investmap validate` (it repairs or reports invalid polygons)")
 
 
 # -- prepare one category -------------------------------------------------------------------

@@ -220,3 +220,11 @@ def test_dissolve_joins_chains_of_overlaps_and_keeps_separate_polygons_apart():
                       rect(500, 0, 10, 10)])  # A–B–C overlap in a chain (A, C disjoint); D apart
     pieces = dissolve_pieces(chain)
     assert sorted(shapely.area(pieces).tolist()) == pytest.approx([100.0, 1_600.0])
+
+
+def test_invalid_polygon_is_named_not_a_crash():
+    from tests.shapes import bow_tie
+
+    with pytest.raises(ValueError, match=r"parcels row 'bad' \(Self-intersection"):
+        overlap_table(parcels_of(bow_tie(), ids=["x"]).set_axis(["bad"]),
+                      redlines_of(("eco_redline", rect(0, 0, 50, 100))), only("eco_redline"))
