@@ -383,3 +383,19 @@ def test_decode_text_recovers_chinese_in_every_encoding(text, encoding):
     from layers.formats.textcodec import decode_text
 
     assert decode_text(text.encode(encoding), source="p").text == text
+
+
+def test_writer_numbers_points_and_orients_rings():
+    square_with_hole = shapely.box(500_000, 4_300_000, 500_100, 4_300_100).difference(
+        shapely.box(500_040, 4_300_040, 500_060, 4_300_060))
+    frame = gpd.GeoDataFrame({"parcel_id": ["H"], "land_use": ["1001"]},
+                             geometry=[square_with_hole], crs=4546)
+    parsed = parse_coord_txt(render_coord_txt(frame).encode("gbk"), source="h")
+    rings = parsed.parcels[0].rings()
+    names = [p.name for ring in rings.values() for p in ring]
+    assert names == ["J1", "J2", "J3", "J4", "J1", "J5", "J6", "J7", "J8", "J5"]
+    assert parsed.parcels[0].fields["界址点数"] == "10"
+    assert parsed.parcels[0].fields["地块面积(公顷)"] == "0.9600"
+    outer = shapely.LinearRing([(p.y, p.x) for p in rings[1]])
+    hole = shapely.LinearRing([(p.y, p.x) for p in rings[2]])
+    assert not outer.is_ccw and hole.is_ccw

@@ -52,7 +52,7 @@ def target_zone(frame: gpd.GeoDataFrame, *, zone_prefix: bool) -> GKZone:
     return gk_zone("cgcs2000", 3, gk3_zone_for_lon(lon), prefixed=zone_prefix)
 
 
-def _value(row: pd.Series, key: str) -> str:
+def _value(row: Mapping[str, object], key: str) -> str:
     for column in COLUMN_SOURCES[key]:
         value = row.get(column)
         if value is not None and not (isinstance(value, float) and np.isnan(value)):
@@ -63,8 +63,7 @@ def _value(row: pd.Series, key: str) -> str:
 
 
 def _rings(geom: shapely.Geometry) -> list[np.ndarray]:
-    """Outer ring then its holes, part after part; outer rings clockwise (surveyors' habit)."""
-    geom = shapely.orient_polygons(geom, exterior_cw=True)
+    """Outer ring then its holes, part after part (orientation set by the caller)."""
     parts = list(getattr(geom, "geoms", [geom]))
     rings: list[np.ndarray] = []
     for part in parts:
@@ -73,7 +72,7 @@ def _rings(geom: shapely.Geometry) -> list[np.ndarray]:
     return rings
 
 
-def _parcel_lines(row: pd.Series, geom: shapely.Geometry) -> list[str]:
+def _parcel_lines(row: Mapping[str, object], geom: shapely.Geometry) -> list[str]:
     rings = _rings(geom)
     lines: list[str] = []
     number = 0
@@ -113,7 +112,10 @@ def render_coord_txt(frame: gpd.GeoDataFrame, *, zone_prefix: bool = True,
                    "带号": str(zone.zone)})
     keys = [*HEADER_KEYS, *(k for k in values if k not in HEADER_KEYS)]
     lines = [HEADER_SECTION, *(f"{k}={values.get(k, '')}" for k in keys), COORD_SECTION]
-    for (_, row), geom in zip(projected.iterrows(), projected.geometry.values, strict=True):
+    # outer rings clockwise, holes counter-clockwise: the surveyors' habit
+    geoms = shapely.orient_polygons(np.asarray(projected.geometry.values), exterior_cw=True)
+    rows = pd.DataFrame(projected.drop(columns=projected.geometry.name)).to_dict("records")
+    for row, geom in zip(rows, geoms, strict=True):
         if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise ValueError(f"parcel {_value(row, '地块编号')!r}: geometry {geom!r} is not a "
                              "polygon; only polygons can be written")
