@@ -118,20 +118,25 @@ def verdicts(parcels: pd.DataFrame, overlaps: pd.DataFrame, rules: SupplyRules, 
             found.append(_redline_reason(name, category, overlaps, rules.tolerance))
     found.extend(_query_reasons(parcels, area, query, rules))
 
+    if len(found) > 62:
+        raise ValueError(f"{len(found)} reasons to check: at most 62 (fewer red-line categories)")
+    # Rows with the same combination of reasons share codes and joined texts: build each
+    # combination once (a handful) instead of once per row (up to millions).
     combo = np.zeros(n, dtype="int64")
     for bit, reason in enumerate(found):
         combo |= reason.mask.astype("int64") << bit
     kinds, inverse = np.unique(combo, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    groups = np.split(order, np.flatnonzero(np.diff(inverse[order])) + 1) if n else []
     codes = np.empty(len(kinds), dtype=object)
     blocking = np.zeros(len(kinds), dtype=bool)
     zh = np.full(n, "", dtype=object)
     en = np.full(n, "", dtype=object)
-    for k, kind in enumerate(kinds):
+    for k, (kind, rows) in enumerate(zip(kinds, groups, strict=True)):
         members = [r for bit, r in enumerate(found) if kind >> bit & 1]
         codes[k] = tuple(r.code for r in members)
         blocking[k] = any(r.blocks for r in members)
         if members:
-            rows = np.flatnonzero(inverse == k)
             zh[rows] = _joined([r.zh[rows] for r in members], "；")
             en[rows] = _joined([r.en[rows] for r in members], "; ")
     out = overlaps.copy(deep=False)  # new columns only: the caller's frame stays as it was

@@ -223,3 +223,15 @@ def test_cli_reads_parcels_and_redlines_from_files(cli, tmp_path, demo_county, c
 
     assert main(["availability", "--parcels", str(parcels), "--out", str(out)]) == 2
     assert "give both --parcels and --redlines" in capsys.readouterr().err
+
+
+def test_verdicts_are_row_wise_so_partitions_give_the_same_answer(demo_county):
+    parcels = demo_county["parcel"]
+    rules = supply_rules(demo_county.policy)
+    whole = availability(demo_county).drop(columns=["available", "reasons", "reasons_zh",
+                                                    "reasons_en"])
+    query = ParcelQuery(min_mu=10, land_uses=("1001",))
+    expected = verdicts(parcels, whole, rules, query=query)
+    parts = [verdicts(parcels.iloc[i::3], whole.iloc[i::3], rules, query=query)
+             for i in range(3)]
+    pd.testing.assert_frame_equal(pd.concat(parts).loc[expected.index], expected)
