@@ -417,3 +417,23 @@ def test_cli_efficiency_errors(cli, tmp_path):
     result = cli("efficiency", "--as-of", "2026-06-30", "--out", str(tmp_path / "x.txt"))
     assert result.returncode == 2 and "unsupported output type" in result.stderr
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_cli_reads_an_enterprise_file_with_chinese_headers(cli, tmp_path):
+    # Firm W with the published 规上 benchmarks (data/policy.yaml):
+    # 30/24.097×30 + 150/136.16×20 + 3/2.694×20 + 10000/4929.81×10 + 30/18.14×10
+    # + 0.02/0.0302×10 = 37.349 + 22.033 + 22.272 + 20.285 + 16.538 + 6.623 = 125.099
+    src = tmp_path / "企业.csv"
+    src.write_text(
+        "企业编号,企业名称,规模,用地面积(亩),税收,工业增加值,营业收入,综合能耗,排放量,"
+        "职工人数,研发经费,用电量,投产日期,公用事业\n"
+        "W,甲公司,above,10,300,1500,6000,500,0.15,50,120,1000,2015-01-01,false\n"
+        "U,水务公司,below,20,10,50,100,10,,10,0,100,2015-01-01,true\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = cli("efficiency", "--enterprises", str(src), "--as-of", "2026-06-30",
+                 "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("enterprise_id")
+    assert table.at["W", "score"] == pytest.approx(125.099, abs=1e-3)
+    assert table.at["W", "class"] == "A"
+    assert table.at["U", "class"] == "T" and "utility" in table.at["U", "note"]
