@@ -31,6 +31,7 @@ PUBLIC_PAGES: tuple[PageDef, ...] = (
     PageDef("ui/map_page.py", "page_map", "map", ":material/map:"),
     PageDef("ui/finder_page.py", "page_finder", "finder", ":material/search:"),
     PageDef("ui/chains_page.py", "page_chains", "chains", ":material/account_tree:"),
+    PageDef("ui/export_page.py", "page_export", "export", ":material/download:"),
 )
 LOGIN_PAGE = PageDef("ui/login_page.py", "page_login", "login", ":material/login:")
 # Staff-only pages: listed only after login; each page also checks the role itself.

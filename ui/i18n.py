@@ -19,6 +19,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_finder": ("地块查询", "Parcel finder"),
     "page_efficiency": ("亩均评价", "Output per mu"),
     "page_chains": ("产业链招商", "Industry chains"),
+    "page_export": ("导出与推介手册", "Exports and brochures"),
     "page_pipeline": ("项目挂图作战", "Project tracking"),
     "page_edit": ("数据维护", "Edit data"),
     "page_login": ("工作人员登录", "Staff login"),
