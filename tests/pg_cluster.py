@@ -95,7 +95,10 @@ def start_cluster(*, durable: bool = False) -> Cluster:
         raise ClusterError(f"{PG_BIN}/initdb not found; fix: run `make test` (it installs "
                            "postgresql and postgresql-15-postgis-3 via scripts/setup-system.sh)")
     run_as: str | None = None
-    root = Path(tempfile.mkdtemp(prefix="investmap-pg-"))
+    # as root the server runs as 'postgres', which must reach the directory: use /tmp, not a
+    # private $TMPDIR
+    base = "/tmp" if os.geteuid() == 0 else None
+    root = Path(tempfile.mkdtemp(prefix="investmap-pg-", dir=base))
     if os.geteuid() == 0:
         run_as = "postgres"
         try:

@@ -7,6 +7,8 @@ import sqlite3
 
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from geo.units import m2_to_mu
 from layers.registry import PARCEL
@@ -340,3 +342,38 @@ def test_storage_policy_section(mapping, ok):
     else:
         with pytest.raises(PolicyError, match="storage"):
             parse(mapping, "p.yaml")
+
+
+# -- property: whatever edits are tried, the audit log replays to the stored state ---------
+
+EDIT_STEPS = st.lists(st.tuples(st.sampled_from("ABCDE"), st.sampled_from(STATUSES + ["idle"]),
+                                st.sampled_from(["planner", "admin", "promoter"]),
+                                st.booleans()), min_size=1, max_size=12)
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=EDIT_STEPS)
+def test_audit_replays_to_final_state(tmp_path_factory, steps):
+    path = tmp_path_factory.mktemp("prop") / "store.gpkg"
+    with county.fill(open_store(path)) as store:
+        state = {p: store.get("parcel", p).values["status"] for p in "ABCDE"}
+        for pid, status, role, stale in steps:
+            version = store.get("parcel", pid).version
+            before = store.snapshot()
+            try:
+                new = store.edit("parcel", pid, {"status": status}, user="u", role=role,
+                                 reason="property", expect_version=version - stale)
+            except EditError:
+                assert store.snapshot() == before
+                continue
+            assert not stale and new == version + 1
+            state[pid] = status
+        replay = {p: None for p in "ABCDE"}
+        for e in store.history("parcel"):
+            if e.field == "*":
+                replay[e.feature_id] = county.PARCEL_STATUS[e.feature_id]
+            elif e.field == "status":
+                assert e.old_value == replay[e.feature_id]
+                replay[e.feature_id] = e.new_value
+        assert replay == state == {p: store.get("parcel", p).values["status"] for p in "ABCDE"}
