@@ -7,8 +7,8 @@ import sys
 
 import pandas as pd
 
-from cli.as_of import add_as_of, as_of_from
 from cli.common import UserError, add_data_options, county_from, write_table
+from cli.metric_options import add_as_of, as_of_from, check_out
 
 TABLES = ("enterprises", "county", "park", "parcel", "low")
 CONFIDENTIAL_INPUTS = ("tax_wan", "value_added_wan")
@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         spread_to_parcels,
     )
 
+    check_out(args.out)
     as_of = as_of_from(args)
     only_enterprises = args.layer_enterprise and not (args.data or args.layer_parcel)
     needs_parcels = args.table == "parcel"

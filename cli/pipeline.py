@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli.as_of import add_as_of, as_of_from
 from cli.common import add_data_options, county_from, write_table
+from cli.metric_options import add_as_of, as_of_from, check_out
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from geo.pipeline import overdue_projects, pipeline_rates
+
+    check_out(args.out)
 
     as_of = as_of_from(args)
     county = county_from(args, ("project",))

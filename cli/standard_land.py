@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from cli.common import add_data_options, county_from, write_table
+from cli.metric_options import check_out
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from geo.standard_land import check_projects
 
+    check_out(args.out)
     county = county_from(args, ("parcel", "project", "enterprise"))
     table = check_projects(county["project"], county["parcel"],
                            county.layers.get("enterprise"))

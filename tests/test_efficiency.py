@@ -416,6 +416,9 @@ def test_cli_efficiency_errors(cli, tmp_path):
     assert result.returncode == 2 and "YYYY-MM-DD" in result.stderr
     result = cli("efficiency", "--as-of", "2026-06-30", "--out", str(tmp_path / "x.txt"))
     assert result.returncode == 2 and "unsupported output type" in result.stderr
+    result = cli("efficiency", "--table", "parcel", "--enterprises", str(tmp_path / "e.csv"),
+                 "--out", str(tmp_path / "x.csv"))
+    assert result.returncode == 2 and "--table parcel needs parcels" in result.stderr
     assert not (tmp_path / "x.txt").exists()
 
 

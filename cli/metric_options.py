@@ -1,4 +1,5 @@
-"""``--as-of DATE`` parsing shared by the 亩均, idle-land and pipeline commands."""
+"""Options shared by the 亩均, idle-land, pipeline and 标准地 commands: ``--as-of DATE`` and
+an early check of the ``--out`` file type (before any data is loaded)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,9 @@ def as_of_from(args: argparse.Namespace) -> pd.Timestamp:
         return pd.Timestamp(date.fromisoformat(text))
     except ValueError:
         raise UserError(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def check_out(out: str, suffixes: tuple[str, ...] = (".csv", ".xlsx", ".parquet")) -> None:
+    """Fail at once when ``--out`` has a type the command cannot write."""
+    if not out.lower().endswith(suffixes):
+        raise UserError(f"{out}: unsupported output type; use {', '.join(suffixes)}")
