@@ -22,7 +22,7 @@ import pyogrio
 from cli.common import UserError, policy_from
 from layers.formats.dxf import parse_layer_map
 from layers.formats.tables import COORDS_VALUES
-from layers.io import ReadError, ReadOptions, read_frame
+from layers.io import ReadError, ReadOptions, list_layers, read_frame
 from layers.registry import LAYERS, LayerSpec, get_spec
 from layers.validate import ValidationError, validate_layer
 
@@ -133,7 +133,10 @@ def run(args: argparse.Namespace) -> int:
                                                      default_column=column or "")
         except ValueError as exc:
             raise UserError(f"{path}: {exc}") from exc
-    options = ReadOptions(source_layer=args.source_layer, crs=args.crs, encoding=args.encoding,
+    source_layer = args.source_layer
+    if source_layer is None and path.suffix.lower() == ".gpkg" and path.exists():
+        source_layer = spec.name if spec.name in list_layers(path) else None
+    options = ReadOptions(source_layer=source_layer, crs=args.crs, encoding=args.encoding,
                           coords=args.coords, extra=extra, policy=policy)
     try:
         raw = read_frame(path, options)

@@ -210,3 +210,16 @@ def test_imports_settings_are_validated(tmp_path, snippet, message):
     with pytest.raises(PolicyError, match=message):
         load_policy(bad)
     assert load_policy().section("imports").txt_area_tolerance_ha == 0.0001
+
+
+def test_gpkg_source_defaults_to_the_layer_of_that_name(tmp_path, capsys):
+    first = tmp_path / "a.gpkg"
+    assert run(capsys, "import", str(txt(tmp_path)), "--layer", "parcel", "--set",
+               "status=reserve", "--out", str(first))[0] == 0
+    assert run(capsys, "import", str(drawing(tmp_path)), "--layer", "redline", "--crs", "4549",
+               "--set", "category=eco_redline", "--out", str(first))[0] == 0
+    second = tmp_path / "b.gpkg"
+    code, _, stderr = run(capsys, "import", str(first), "--layer", "parcel", "--out", str(second))
+    assert code == 0, stderr
+    assert pyogrio.read_dataframe(second, layer="parcel")["parcel_id"].tolist() == [
+        "SX-01", "SX-02"]
