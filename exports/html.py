@@ -1,11 +1,12 @@
 """Self-contained HTML map for investors, built with the app's map builder.
 
 :func:`export_html` renders :func:`webmap.builder.build_map` (the same function the app uses)
-into one file with a title block. With ``offline=True`` Leaflet's script and stylesheet are
-inlined from the installed package (:func:`webmap.assets.asset_paths`) together with the
-stylesheet's images as ``data:`` URIs, so the only external addresses left are the map tiles —
-and none at all with ``basemap="none"`` (see :func:`external_resources`). Every attribute
-value is HTML-escaped by the builder; the title block escapes its own texts.
+into one file with a title block and click popups (:func:`add_popups`). With
+``offline=True`` Leaflet's script and stylesheet are inlined from the installed package
+(:func:`webmap.assets.asset_paths`) together with the stylesheet's images as ``data:`` URIs,
+so the only external addresses left are the map tiles — and none at all with
+``basemap="none"`` (see :func:`external_resources`). Every attribute value is HTML-escaped by
+the builder; the title block escapes its own texts.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def export_html(county: County, out: str | Path, *, audience: str = "investor",
     except BasemapError as exc:
         raise ExportError(str(exc)) from exc
     _online_leaflet(fmap)
+    add_popups(fmap)
     _title_block(fmap, settings, lang, park)
     if step:
         step(tr("渲染 HTML", "rendering HTML", lang))
@@ -101,6 +103,28 @@ def export_html(county: County, out: str | Path, *, audience: str = "investor",
     with atomic_output(out) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return Path(out)
+
+
+def add_popups(fmap: folium.Map) -> int:
+    """Give every ``GeoJson`` layer that has a tooltip a click popup with the same fields
+    (values arrive HTML-escaped from the builder, so the popup shows them as text).
+    Returns the number of layers given a popup."""
+    from folium.features import GeoJsonPopup, GeoJsonTooltip
+
+    added = 0
+    stack: list[object] = [fmap]
+    while stack:
+        element = stack.pop()
+        children = list(getattr(element, "_children", {}).values())
+        stack.extend(children)
+        if not isinstance(element, folium.GeoJson):
+            continue
+        tips = [c for c in children if isinstance(c, GeoJsonTooltip)]
+        if tips and not any(isinstance(c, GeoJsonPopup) for c in children):
+            GeoJsonPopup(fields=tips[0].fields, aliases=tips[0].aliases,
+                         localize=False).add_to(element)
+            added += 1
+    return added
 
 
 def _online_leaflet(fmap: folium.Map) -> None:

@@ -30,8 +30,10 @@ OPEN_PARK_TOOLTIP = """() => {
     const p = l.feature && l.feature.properties;
     if (p && 'park_name' in p && 'level_label' in p) {
       l.fire('mouseover', {latlng: l.getBounds().getCenter()}, true);
+      l.fire('click', {latlng: l.getBounds().getCenter()}, true);
       const tip = document.querySelector('.leaflet-tooltip');
-      return tip ? tip.innerText : 'no tooltip';
+      const pop = document.querySelector('.leaflet-popup-content');
+      return (tip ? tip.innerText : 'no tooltip') + '|' + (pop ? pop.innerText : 'no popup');
     }
   }
   return 'no park feature';
@@ -109,7 +111,8 @@ def test_script_in_a_name_shows_as_text_and_runs_nothing(browser, demo_county, t
     page, _, dialogs, errors = _open(browser, out)
     try:
         assert page.locator("#im-title-block .im-title").inner_text() == XSS
-        assert XSS in page.evaluate(OPEN_PARK_TOOLTIP)
+        tooltip, popup = page.evaluate(OPEN_PARK_TOOLTIP).split("|")
+        assert XSS in tooltip and XSS in popup
         page.wait_for_timeout(200)
         assert dialogs == [] and errors == []
     finally:
