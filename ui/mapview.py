@@ -16,8 +16,9 @@ from webmap.basemaps import BASEMAPS, basemap_name, display_coords, needs_key
 from webmap.builder import MAP_LAYERS, build_parts
 from webmap.display import Viewport
 
-# Most features per layer sent in one map update (largest first); keeps updates < ~5 MB.
-MAX_FEATURES = 6000
+# Most features per layer sent in one map update (largest first); keeps every update under
+# ~5 MB at 100,000 parcels (bench/bench_map.py, README "Performance").
+MAX_FEATURES = {"parcel": 5000, "redline": 1500, "project": 1500, "park": 500}
 
 
 def basemap_picker(key: str) -> str:
@@ -53,12 +54,13 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     """Draw the map and return the clicked parcel's id (``None`` when none)."""
     audience = "staff" if is_staff() else "investor"
     data = state.map_data(audience, lang(), display_coords(basemap))
-    viewport = Viewport.from_st_folium(st.session_state.get(key))
+    viewport = Viewport.from_st_folium(st.session_state.get(key)) \
+        or Viewport.covering(data.bounds(), height_px=height)
     parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
                         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
                         efficiency_classes=efficiency_classes, viewport=viewport,
                         max_features=MAX_FEATURES, tianditu_key=state.tianditu_key(),
-                        layers=layers)
+                        layers=layers, compact=True)
     for name, sel in parts.counts.items():
         if sel.shown < sel.in_view:
             st.caption(t("capped", total=sel.in_view, shown=sel.shown,

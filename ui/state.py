@@ -3,6 +3,7 @@ once per process (``st.cache_resource``), never re-read per rerun."""
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pandas as pd
@@ -17,13 +18,17 @@ from webmap.builder import MapData, prepare
 @st.cache_resource(show_spinner="正在加载数据… Loading data…")
 def county() -> County:
     """The county the app shows (the embedded demo unless ``INVESTMAP_DATA`` names a file)."""
-    return load_county(os.environ.get("INVESTMAP_DATA") or None)
+    loaded = load_county(os.environ.get("INVESTMAP_DATA") or None)
+    gc.freeze()  # long-lived frames: keep full collections from walking them on every rerun
+    return loaded
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def map_data(audience: str, lang: str, coords: str) -> MapData:
     """The county prepared for the map (per audience, language and display coordinates)."""
-    return prepare(county(), audience=audience, lang=lang, coords=coords)
+    prepared = prepare(county(), audience=audience, lang=lang, coords=coords)
+    gc.freeze()
+    return prepared
 
 
 @st.cache_resource(show_spinner=False)

@@ -209,16 +209,19 @@ def _layer_group(data: MapData, name: str, selection: Selection,
                  classes: Iterable[tuple[styles.StyleClass, np.ndarray]], *,
                  viewport: Viewport | None, fill_opacity: float, weight: float,
                  dash: Mapping[str, str] | None = None, title: str | None = None,
-                 ) -> folium.FeatureGroup:
+                 compact: bool = False) -> folium.FeatureGroup:
     layer, lang = data.layers[name], data.lang
     fields = list(TOOLTIP_FIELDS[name])
     aliases = [_tooltip_alias(name, f, lang) for f in fields]
+    # Compact keys (f0, f1 …) carry no underscores: streamlit-folium rewrites every
+    # "_name" it finds in the script, which costs seconds on megabytes of GeoJSON.
+    keys = [f"f{k}" for k in range(len(fields))] if compact else fields
     group = folium.FeatureGroup(name=title or styles.text(name, lang), show=True)
     for cls, member in classes:
         index = selection.index[member[selection.index]]
         if len(index) == 0:
             continue
-        fc = layer.feature_collection(index, fields=fields, viewport=viewport)
+        fc = layer.feature_collection(index, fields=fields, viewport=viewport, keys=keys)
         style = styles.polygon_style(cls.color, fill_opacity=fill_opacity, weight=weight,
                                      dash=(dash or {}).get(cls.value))
         marker = folium.CircleMarker(radius=4, color=cls.color, fill=True,
@@ -226,7 +229,7 @@ def _layer_group(data: MapData, name: str, selection: Selection,
             if LAYERS[name].geometry == "point" else None
         folium.GeoJson(
             fc, name=cls.label, style_function=lambda _f, s=style: s, marker=marker,
-            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+            tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True),
             control=False,
         ).add_to(group)
     return group
@@ -237,9 +240,10 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                 highlight_ids: Iterable[str] | None = None,
                 parcel_ids: Iterable[str] | None = None,
                 efficiency_classes: Mapping[str, str] | None = None,
-                viewport: Viewport | None = None, max_features: int | None = None,
+                viewport: Viewport | None = None,
+                max_features: int | Mapping[str, int] | None = None,
                 tianditu_key: str | None = None, layers: Sequence[str] = MAP_LAYERS,
-                ) -> MapParts:
+                compact: bool = False) -> MapParts:
     """Base map and overlays for one view.
 
     Parameters
@@ -251,10 +255,13 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     highlight_ids : parcels drawn again on top with a bold outline (finder results).
     parcel_ids : show only these parcels.
     efficiency_classes : parcel_id → 亩均 class, for ``style_mode="efficiency"``.
-    viewport : clip, simplify and cap for this window; ``None`` = everything, full detail.
-    max_features : most features per layer (largest first) when ``viewport`` is given.
+    viewport : clip and simplify for this window; ``None`` = everything, full detail.
+    max_features : most features per layer (largest first), one number or per layer name
+        (``parcel``, ``redline``, ``project``, ``park``); ``None`` = no cap.
     tianditu_key : Tianditu ``tk`` (else the ``TIANDITU_KEY`` environment variable).
     layers : which map layers to draw.
+    compact : short property keys ``f0, f1 …`` (the app; faster through streamlit-folium)
+        instead of the field names (the export).
     """
     if display_coords(basemap) != data.coords:
         raise ValueError(f"basemap {basemap!r} needs {display_coords(basemap)} display "
@@ -268,7 +275,11 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     base.fit_bounds([[south, west], [north, east]])
     parks = set(map(str, park_ids)) if park_ids is not None else None
     only = set(map(str, parcel_ids)) if parcel_ids is not None else None
-    cap = max_features if viewport is not None else None
+
+    def cap(name: str) -> int | None:
+        if isinstance(max_features, Mapping):
+            return max_features.get(name)
+        return max_features
 
     def mask_for(name: str) -> np.ndarray | None:
         layer = data.layers[name]
@@ -286,13 +297,14 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     legend: list[tuple[str, Sequence[styles.StyleClass]]] = []
     for name in (n for n in MAP_LAYERS if n in layers and n in data.layers):
         selection = data.layers[name].select(viewport=viewport, mask=mask_for(name),
-                                             max_features=cap)
+                                             max_features=cap(name))
         counts[name] = selection
         if name == "park":
             park_cls = styles.StyleClass("park", "#1f4e9c", styles.text("park", lang))
             members = np.ones(len(data.layers[name]), dtype=bool)
             overlays.append(_layer_group(data, name, selection, [(park_cls, members)],
-                                         viewport=viewport, fill_opacity=0.08, weight=2.5))
+                                         viewport=viewport, fill_opacity=0.08, weight=2.5,
+                                         compact=compact))
             continue
         if name == "parcel":
             classes, values, title = _parcel_classes(data, style_mode, efficiency_classes)
@@ -309,16 +321,17 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
         members = [(cls, values == cls.value) for cls in classes]
         overlays.append(_layer_group(data, name, selection, members, viewport=viewport,
                                      fill_opacity=fill, weight=weight,
-                                     dash=dash if isinstance(dash, Mapping) else None))
+                                     dash=dash if isinstance(dash, Mapping) else None,
+                                     compact=compact))
     if highlight_ids is not None and "parcel" in data.layers:
         wanted = np.isin(data.layers["parcel"].ids, list(map(str, highlight_ids)))
         selection = data.layers["parcel"].select(viewport=viewport, mask=wanted,
-                                                 max_features=cap)
+                                                 max_features=cap("parcel"))
         counts["matches"] = selection
         hl = styles.StyleClass("match", styles.HIGHLIGHT_COLOR, styles.text("matches", lang))
         overlays.append(_layer_group(data, "parcel", selection, [(hl, wanted)],
                                      viewport=viewport, fill_opacity=0.0, weight=3.5,
-                                     title=styles.text("matches", lang)))
+                                     title=styles.text("matches", lang), compact=compact))
     Legend(styles.legend_html(legend, title=styles.text("legend", lang))).add_to(base)
     control = folium.LayerControl(collapsed=False, position="topright")
     return MapParts(base=base, overlays=overlays, layer_control=control, counts=counts)

@@ -9,6 +9,7 @@ computed on copies and never stored.
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,19 @@ class Viewport:
         if zoom is None or not all(math.isfinite(v) for v in box) or box[0] >= box[2]:
             return None
         return cls(*box, zoom=int(zoom))
+
+    @classmethod
+    def covering(cls, bounds: tuple[float, float, float, float], *, width_px: int = 900,
+                 height_px: int = 600) -> Viewport:
+        """The window a map of ``width_px`` × ``height_px`` shows when fitted to ``bounds``
+        (the first view, before the browser reports its own)."""
+        west, south, east, north = bounds
+        span_x = max(east - west, 1e-9)
+        span_y = max((north - south) / max(math.cos(math.radians((north + south) / 2)), 0.1),
+                     1e-9)
+        zoom = math.floor(min(math.log2(360 * width_px / (256 * span_x)),
+                              math.log2(360 * height_px / (256 * span_y))))
+        return cls(west, south, east, north, zoom=max(0, min(zoom, 19)))
 
     def expanded(self, factor: float = 0.5) -> tuple[float, float, float, float]:
         """The window grown by ``factor`` of its size on every side (small pans need no
@@ -163,10 +177,11 @@ class DisplayLayer:
         return Selection(index=idx, in_view=in_view)
 
     def feature_collection(self, index: np.ndarray, *, fields: Sequence[str],
-                           viewport: Viewport | None = None) -> dict:
+                           viewport: Viewport | None = None,
+                           keys: Sequence[str] | None = None) -> dict:
         """GeoJSON of rows ``index`` with ``fields`` (escaped text) plus ``i`` (row number)
         and ``L`` (layer name) for click look-ups; simplified and rounded for ``viewport``'s
-        zoom, clipped to its expanded window."""
+        zoom, clipped to its expanded window. ``keys`` renames the fields in the output."""
         geoms = self.geoms[index]
         if viewport is not None:
             pixel = pixel_degrees(viewport.zoom)
@@ -176,12 +191,15 @@ class DisplayLayer:
         else:
             decimals = 6
         geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
-        props = self.props.iloc[index][list(fields)].to_dict("records")
-        features = []
-        for row, geom, prop in zip(index.tolist(), geoms, props, strict=True):
-            if geom is None or shapely.is_empty(geom):
-                continue
-            prop["i"], prop["L"] = row, self.name
-            features.append({"type": "Feature", "properties": prop,
-                             "geometry": shapely.geometry.mapping(geom)})
-        return {"type": "FeatureCollection", "features": features}
+        keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        rows, geoms = np.asarray(index)[keep], geoms[keep]
+        props = self.props.iloc[rows][list(fields)]
+        if keys is not None:
+            props = props.set_axis(list(keys), axis=1)
+        props = props.assign(i=rows, L=self.name)
+        # Geometry serialised in C (shapely.to_geojson) rather than per-feature dicts.
+        features = ",".join(
+            f'{{"type":"Feature","properties":{json.dumps(p, ensure_ascii=False)},'
+            f'"geometry":{g}}}'
+            for p, g in zip(props.to_dict("records"), shapely.to_geojson(geoms), strict=True))
+        return json.loads(f'{{"type":"FeatureCollection","features":[{features}]}}')

@@ -70,7 +70,7 @@ def test_clicking_a_parcel_shows_its_card(page, app_url):
       });
       const p = window.map.latLngToContainerPoint(best.layer.getBounds().getCenter());
       const r = window.map.getContainer().getBoundingClientRect();
-      return {pid: best.layer.feature.properties.parcel_id, x: r.left + p.x, y: r.top + p.y};
+      return {pid: best.layer.feature.properties.f0, x: r.left + p.x, y: r.top + p.y};
     }""")
     box = page.locator("iframe[title*='st_folium']").first.bounding_box()
     page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
@@ -123,3 +123,18 @@ def test_wrong_password_fails_and_staff_login_works(page, app_url):
     page.get_by_role("button", name="登录").click()
     page.get_by_text(re.compile("已登录")).wait_for()
     page.get_by_text(re.compile("工作人员模式")).wait_for()
+
+
+def test_osm_basemap_requests_only_tiles(page, app_url, blocked):
+    _open(page, app_url)
+    map_frame(page)
+    page.locator("[data-testid='stSelectbox']", has_text="底图").click()
+    page.get_by_role("option", name="OpenStreetMap").click()
+    wait_ready(page)
+    for _ in range(120):
+        if blocked:
+            break
+        page.wait_for_timeout(250)
+    page.wait_for_timeout(500)
+    assert blocked, "the OSM basemap should have asked for tiles"
+    assert all(u.startswith("https://tile.openstreetmap.org/") for u in blocked), blocked
