@@ -6,15 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from exports.common import ExportError, atomic_output, check_choice, tr  # noqa: E402
-from exports.fonts import cjk_rc  # noqa: E402
-from exports.settings import ExportSettings  # noqa: E402
-from exports.static_map import MapView, draw_map  # noqa: E402
-from layers.county import County  # noqa: E402
+from exports.common import ExportError, atomic_output, check_choice, tr
+from exports.fonts import cjk_rc
+from exports.settings import ExportSettings
+from exports.static_map import MapView, draw_map
+from exports.tables import park_row
+from layers.county import County
 
 MIN_DPI = 200
 A4_LANDSCAPE_IN = (11.69, 8.27)
@@ -47,29 +46,22 @@ def export_png(county: County, out: str | Path, *, park_id: str | None = None,
     view = MapView(park_id=park_id)
     title = settings.text("title", lang)
     if park_id is not None:
-        parks = county["park"]
-        rows = parks[parks["park_id"] == park_id]
-        if rows.empty:
-            raise ExportError(f"no park {park_id!r}; parks: {', '.join(parks['park_id'])}")
-        park = rows.iloc[0]
+        park = park_row(county, park_id)
         title = str(park["name"] if lang == "zh" or not park.get("name_en") else park["name_en"])
     with matplotlib.rc_context(cjk_rc()):
-        fig = plt.figure(figsize=A4_LANDSCAPE_IN)
-        try:
-            if step:
-                step(tr("绘制地图", "drawing the map", lang))
-            ax = fig.add_axes((0.03, 0.07, 0.94, 0.83))
-            draw_map(ax, county, view, lang=lang)
-            fig.text(0.03, 0.935, title, fontsize=18, weight="bold", color="#12355b")
-            fig.text(0.97, 0.935, settings.text("title", lang) if park_id else "",
-                     fontsize=10, ha="right", color="#555555")
-            fig.text(0.03, 0.035, settings.text("source", lang), fontsize=7, color="#444444")
-            fig.text(0.97, 0.035, tr("坐标系：", "CRS: ", lang) + str(county.crs.name),
-                     fontsize=7, color="#444444", ha="right")
-            if step:
-                step(tr("写出 PNG", "writing PNG", lang))
-            with atomic_output(out) as tmp:
-                fig.savefig(tmp, dpi=dpi, format="png")
-        finally:
-            plt.close(fig)
+        fig = Figure(figsize=A4_LANDSCAPE_IN)  # not registered with pyplot: thread-safe
+        if step:
+            step(tr("绘制地图", "drawing the map", lang))
+        ax = fig.add_axes((0.03, 0.07, 0.94, 0.83))
+        draw_map(ax, county, view, lang=lang)
+        fig.text(0.03, 0.935, title, fontsize=18, weight="bold", color="#12355b")
+        fig.text(0.97, 0.935, settings.text("title", lang) if park_id else "",
+                 fontsize=10, ha="right", color="#555555")
+        fig.text(0.03, 0.035, settings.text("source", lang), fontsize=7, color="#444444")
+        fig.text(0.97, 0.035, tr("坐标系：", "CRS: ", lang) + str(county.crs.name),
+                 fontsize=7, color="#444444", ha="right")
+        if step:
+            step(tr("写出 PNG", "writing PNG", lang))
+        with atomic_output(out) as tmp:
+            fig.savefig(tmp, dpi=dpi, format="png")
     return Path(out)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 
 from exports.common import ExportError
@@ -89,12 +92,21 @@ def test_cli_errors_name_the_fix(cli, tmp_path, args, message):
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_failed_export_keeps_the_earlier_file(demo_county, tmp_path):
+def test_failed_export_keeps_the_earlier_file(demo_county, tmp_path, monkeypatch):
     out = tmp_path / "map.png"
     out.write_bytes(b"earlier")
-    with pytest.raises(ExportError):
-        export_png(demo_county, out, park_id="nope")
+
+    def broken_save(self, path, **kwargs):
+        Path(path).write_bytes(b"half a png")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Figure, "savefig", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        export_png(demo_county, out, park_id="P01")
     assert out.read_bytes() == b"earlier"
+    assert [p.name for p in tmp_path.iterdir()] == ["map.png"]
+    with pytest.raises(ExportError, match="no park 'nope'"):
+        export_png(demo_county, out, park_id="nope")
 
 
 def test_missing_cjk_font_is_a_clear_error(monkeypatch):
