@@ -281,6 +281,31 @@ def test_gpkg_store_stays_a_geopackage_for_gdal(tmp_path):
     assert loaded["parcel"]["area_mu"].tolist() == pytest.approx([15.0] * 5)
 
 
+def test_a_file_that_is_not_a_geopackage_is_a_clear_error(tmp_path):
+    bad = tmp_path / "notes.gpkg"
+    bad.write_text("这不是数据库" * 200, encoding="utf-8")
+    with pytest.raises(StoreError, match="not a usable GeoPackage"):
+        open_store(bad)
+
+
+def test_busy_store_is_a_clear_error(tmp_path, monkeypatch):
+    from layers.store import gpkg
+
+    path = tmp_path / "store.gpkg"
+    with county.fill(open_store(path)) as store:
+        holder = sqlite3.connect(path)
+        holder.execute("BEGIN IMMEDIATE")
+        monkeypatch.setattr(gpkg, "BUSY_TIMEOUT_S", 0.2)
+        store._conn.execute("PRAGMA busy_timeout = 200")
+        try:
+            with pytest.raises(StoreError, match="busy"):
+                edit(store, "B", status="reserved")
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert edit(store, "B", status="reserved") == 2
+
+
 def test_bad_url_is_a_clear_error():
     with pytest.raises(StoreError, match="cannot connect"):
         open_store("postgresql://nobody:secret@127.0.0.1:1/nothing")

@@ -275,8 +275,9 @@ class Store(ABC):
                 check_transition(spec, feature_id, name, current.values.get(name), new, role)
             check_dates(spec, feature_id, {**current.values, **diff}, set(diff))
             if not tx.update(spec, feature_id, diff, KEEP, current.version, None):
-                raise StaleVersionError(layer, feature_id, current.version,
-                                        current.version + 1, {})
+                fresh = tx.features(spec, [feature_id])[feature_id]
+                raise StaleVersionError(layer, feature_id, current.version, fresh.version,
+                                        {k: fresh.values.get(k) for k in diff})
             version = current.version + 1
             tx.add_audit([AuditEntry(layer, feature_id, name, audit_text(current.values.get(name)),
                                      audit_text(new), user, role, reason, at, version)

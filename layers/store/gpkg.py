@@ -97,6 +97,10 @@ class GeoPackageStore(Store):
             return
         try:
             self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise StoreError(f"{self.path}: not a usable GeoPackage ({exc}); fix: pass a .gpkg "
+                             "file written by GDAL/QGIS or by InvestMap") from exc
         except BaseException:
             self._conn.close()
             raise
@@ -107,7 +111,12 @@ class GeoPackageStore(Store):
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[_GpkgTransaction]:
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: busy ({exc}) — another writer held the store for "
+                             f"over {BUSY_TIMEOUT_S:.0f} s; fix: try again when the running "
+                             "import has finished") from exc
         try:
             yield _GpkgTransaction(conn)
         except BaseException:

@@ -67,8 +67,12 @@ class PostGISStore(Store):
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[_PgTransaction]:
-        with self._conn.transaction():
-            yield _PgTransaction(self._conn)
+        try:
+            with self._conn.transaction():
+                yield _PgTransaction(self._conn)
+        except psycopg.OperationalError as exc:
+            raise StoreError(f"{self.location}: the database connection failed ({exc}); "
+                             "nothing was written; fix: check the server and try again") from exc
 
     def _create_schema(self) -> None:
         with self._conn.transaction():
