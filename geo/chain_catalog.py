@@ -231,6 +231,20 @@ MATCH_PARTS: tuple[str, ...] = ("proximity", "area", "utilities", "price", "inte
 
 
 @dataclass(frozen=True)
+class ScoreWeights:
+    """Weight of each score part (normalised by their sum); hashable and picklable."""
+
+    proximity: float = 0.35
+    area: float = 0.2
+    utilities: float = 0.2
+    price: float = 0.15
+    intensity: float = 0.1
+
+    def as_dict(self) -> dict[str, float]:
+        return {p: float(getattr(self, p)) for p in MATCH_PARTS}
+
+
+@dataclass(frozen=True)
 class ChainSettings:
     """Verdict rules and matching weights (policy section ``chains``; README "Policy settings").
 
@@ -255,9 +269,7 @@ class ChainSettings:
     proximity_zero_m: float = 5000.0
     price_full_wan_per_mu: float = 10.0
     price_zero_wan_per_mu: float = 40.0
-    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({
-        "proximity": 0.35, "area": 0.2, "utilities": 0.2, "price": 0.15, "intensity": 0.1,
-    }))
+    weights: ScoreWeights = ScoreWeights()
 
 
 # -- placement ----------------------------------------------------------------------------

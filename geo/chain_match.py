@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -100,7 +99,7 @@ def match(catalog: ChainCatalog, analysis: pd.DataFrame, parcels_available: pd.D
     for seg_id, verdict in zip(gaps["segment_id"], gaps["verdict"], strict=True):
         seg = catalog.segments[seg_id]
         parks_leading = [p for p, chains in lead.items() if seg.chain_id in chains]
-        hosts = offerable[offerable["park_id"].isin(parks_leading)]
+        hosts = offerable.take(pd.Series(offerable["park_id"]).isin(parks_leading).to_numpy())
         rows.extend(_segment_rows(catalog, seg, str(verdict), hosts, anchors, settings,
                                   bool(parks_leading)))
     out = pd.DataFrame(rows, columns=list(WORKLIST_COLUMNS))
@@ -130,31 +129,47 @@ def _analysis_park(analysis: pd.DataFrame) -> str | None:
     return None
 
 
+class _Hosts:
+    """Candidate parcels as aligned numpy arrays (cheaper to filter than a GeoDataFrame)."""
+
+    def __init__(self, columns: dict[str, np.ndarray]):
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns["parcel_id"])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+    def take(self, mask: np.ndarray) -> _Hosts:
+        return _Hosts({k: v[mask] for k, v in self.columns.items()})
+
+
 def _offerable(parcels: pd.DataFrame, availability: pd.DataFrame, park_id: str | None
-               ) -> gpd.GeoDataFrame:
+               ) -> _Hosts:
     """Parcels whose availability is exactly True (unknown counts as not available), with the
     figures the score needs as plain floats."""
     flags = availability["available"].astype("boolean").fillna(False).astype(bool)
     ok = set(availability.loc[flags.to_numpy(), "parcel_id"].astype(str))
-    keep = parcels["parcel_id"].astype(str).isin(ok) & parcels["park_id"].notna()
-    if park_id is not None:
-        keep &= parcels["park_id"].astype(object) == park_id
-    chosen = parcels[keep.to_numpy()]
-    area = (_number(chosen, "area_mu") if "area_mu" in chosen.columns
-            else np.full(len(chosen), np.nan))
+    park = parcels["park_id"].astype(object).to_numpy()
+    ids = parcels["parcel_id"].astype(str).to_numpy(dtype=object)
+    keep = pd.notna(park) if park_id is None else park == park_id
+    listed = np.fromiter((i in ok for i in ids), dtype=bool, count=len(ids))
+    idx = np.flatnonzero(keep & listed)
+    geoms = np.asarray(parcels.geometry.values)[idx]
+    area = _number(parcels, "area_mu")[idx]
     if np.isnan(area).any():
-        area = area_mu(chosen.geometry.values, getattr(parcels, "crs", None))
-    return gpd.GeoDataFrame({
-        "parcel_id": chosen["parcel_id"].astype(str).to_numpy(),
-        "park_id": chosen["park_id"].astype(object).to_numpy(),
-        "land_use": chosen["land_use"].astype(str).to_numpy(),
-        "area_mu": area,
-        "far_max": _number(chosen, "far_max"),
-        "price": _number(chosen, "price_wan_per_mu"),
-        "required": _number(chosen, "investment_min_wan_per_mu"),
-        "utilities": (_utilities_share(chosen["utilities"]) if "utilities" in chosen.columns
-                      else np.zeros(len(chosen))),
-    }, geometry=chosen.geometry.values, crs=getattr(parcels, "crs", None))
+        area = area_mu(geoms, getattr(parcels, "crs", None))
+    utilities = (_utilities_share(parcels["utilities"].to_numpy(dtype=object)[idx])
+                 if "utilities" in parcels.columns else np.zeros(len(idx)))
+    return _Hosts({
+        "parcel_id": ids[idx], "park_id": park[idx],
+        "land_use": parcels["land_use"].astype(str).to_numpy()[idx], "area_mu": area,
+        "far_max": _number(parcels, "far_max")[idx],
+        "price": _number(parcels, "price_wan_per_mu")[idx],
+        "required": _number(parcels, "investment_min_wan_per_mu")[idx],
+        "utilities": utilities, "geometry": geoms,
+    })
 
 
 def _anchors(projects: pd.DataFrame, catalog: ChainCatalog, settings: ChainSettings,
@@ -174,24 +189,23 @@ def _anchors(projects: pd.DataFrame, catalog: ChainCatalog, settings: ChainSetti
     return active[keep]
 
 
-def _fit(hosts: gpd.GeoDataFrame, seg: Segment, settings: ChainSettings
-         ) -> tuple[gpd.GeoDataFrame, np.ndarray, dict[str, int]]:
+def _fit(hosts: _Hosts, seg: Segment, settings: ChainSettings
+         ) -> tuple[_Hosts, np.ndarray, dict[str, int]]:
     """Hosts passing the hard filters, their area deviation, and how many each filter
     turned away."""
     land = seg.land
-    uses = hosts["land_use"].to_numpy(dtype=object)
-    use_ok = np.array([land.accepts_land_use(u) for u in uses], dtype=bool)
-    area = hosts["area_mu"].to_numpy(dtype=float)
+    use_ok = np.array([land.accepts_land_use(u) for u in hosts["land_use"]], dtype=bool)
+    area = hosts["area_mu"]
     deviation = np.where(area < land.mu_min, (land.mu_min - area) / land.mu_min,
                          np.where(area > land.mu_max, (area - land.mu_max) / land.mu_max, 0.0))
     area_ok = deviation <= settings.area_tolerance + 1e-12
-    far_max = hosts["far_max"].to_numpy(dtype=float)
+    far_max = hosts["far_max"]
     far_ok = (np.isnan(far_max) | (land.far_min is None)
               | (far_max >= (land.far_min or 0.0) - 1e-12))
     dropped = {"land_use": int((~use_ok).sum()), "area": int((use_ok & ~area_ok).sum()),
                "far": int((use_ok & area_ok & ~far_ok).sum())}
     keep = use_ok & area_ok & far_ok
-    return hosts[keep], deviation[keep], dropped
+    return hosts.take(keep), deviation[keep], dropped
 
 
 def _ramp(value: np.ndarray, full: float, zero: float) -> np.ndarray:
@@ -201,7 +215,7 @@ def _ramp(value: np.ndarray, full: float, zero: float) -> np.ndarray:
     return np.where(np.isnan(value), 0.0, out)
 
 
-def _utilities_share(values: pd.Series) -> np.ndarray:
+def _utilities_share(values: np.ndarray) -> np.ndarray:
     flags = set(UTILITY_FLAGS)
 
     def count(v: object) -> int:
@@ -218,7 +232,7 @@ def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
 
 
-def _parts(fit: gpd.GeoDataFrame, deviation: np.ndarray, seg: Segment,
+def _parts(fit: _Hosts, deviation: np.ndarray, seg: Segment,
            linked: pd.DataFrame, settings: ChainSettings
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Score parts (rows: parcels, columns: :data:`MATCH_PARTS`), and per parcel the
@@ -228,12 +242,12 @@ def _parts(fit: gpd.GeoDataFrame, deviation: np.ndarray, seg: Segment,
     nearest = np.full(n, -1)
     if len(linked) and n:
         tree = shapely.STRtree(linked.geometry.values)
-        (src, dst), dist = tree.query_nearest(fit.geometry.values, return_distance=True,
+        (src, dst), dist = tree.query_nearest(fit["geometry"], return_distance=True,
                                               all_matches=False)
         distance[src] = dist
         nearest[src] = dst
     tol = settings.area_tolerance
-    required = fit["required"].to_numpy(dtype=float)
+    required = fit["required"]
     typical = seg.land.investment_wan_per_mu
     intensity = np.ones(n)
     if typical is not None:
@@ -242,15 +256,15 @@ def _parts(fit: gpd.GeoDataFrame, deviation: np.ndarray, seg: Segment,
     columns = {
         "proximity": _ramp(distance, settings.proximity_full_m, settings.proximity_zero_m),
         "area": np.clip(1.0 - deviation / tol, 0.0, 1.0) if tol > 0 else np.ones(n),
-        "utilities": fit["utilities"].to_numpy(dtype=float),
-        "price": _ramp(fit["price"].to_numpy(dtype=float), settings.price_full_wan_per_mu,
+        "utilities": fit["utilities"],
+        "price": _ramp(fit["price"], settings.price_full_wan_per_mu,
                        settings.price_zero_wan_per_mu),
         "intensity": intensity,
     }
     return np.column_stack([columns[p] for p in MATCH_PARTS]), distance, nearest
 
 
-def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: gpd.GeoDataFrame,
+def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: _Hosts,
                   anchors: pd.DataFrame, settings: ChainSettings, has_leading_park: bool
                   ) -> list[dict[str, object]]:
     base: dict[str, object] = {
@@ -267,9 +281,9 @@ def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: gpd.
                  "reasons_en": en}]
     linked = anchors[anchors["segment_id"].isin(catalog.linked(seg.segment_id))]
     parts, distance, nearest = _parts(fit, deviation, seg, linked, settings)
-    weights = np.array([settings.weights[p] for p in MATCH_PARTS])
+    weights = np.array(list(settings.weights.as_dict().values()))
     score = np.round(100.0 * parts @ weights / weights.sum(), 1)
-    ids = fit["parcel_id"].to_numpy(dtype=object)
+    ids = fit["parcel_id"]
     top = np.lexsort((ids, -score))[: settings.max_parcels_per_segment]
     names = linked["name"].astype(str).to_numpy() if "name" in linked.columns else None
     rows = []
@@ -278,8 +292,8 @@ def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: gpd.
         near_zh, near_en = _near_text(catalog, linked, names, int(nearest[i]), distance[i])
         facts = _parcel_text(fit, int(i), seg, values["utilities"])
         rows.append({
-            **base, "rank": rank, "parcel_id": ids[i], "park_id": fit["park_id"].iat[i],
-            "area_mu": round(float(fit["area_mu"].iat[i]), 2), "score": float(score[i]),
+            **base, "rank": rank, "parcel_id": ids[i], "park_id": fit["park_id"][i],
+            "area_mu": round(float(fit["area_mu"][i]), 2), "score": float(score[i]),
             "score_parts": values, **{f"part_{p}": v for p, v in values.items()},
             "reasons": f"{facts[0]}；{near_zh}", "reasons_en": f"{facts[1]}; {near_en}",
         })
@@ -296,12 +310,12 @@ def _near_text(catalog: ChainCatalog, linked: pd.DataFrame, names: np.ndarray | 
             f"{distance / 1000:.1f} km from linked project {label} ({other.en})")
 
 
-def _parcel_text(fit: gpd.GeoDataFrame, i: int, seg: Segment, utilities: float
+def _parcel_text(fit: _Hosts, i: int, seg: Segment, utilities: float
                  ) -> tuple[str, str]:
     land = seg.land
-    area = float(fit["area_mu"].iat[i])
-    use = fit["land_use"].iat[i]
-    price = float(fit["price"].iat[i])
+    area = float(fit["area_mu"][i])
+    use = fit["land_use"][i]
+    price = float(fit["price"][i])
     n_util = round(utilities * len(UTILITY_FLAGS))
     price_zh = f"底价 {price:g} 万元/亩" if not np.isnan(price) else "底价未知"
     price_en = f"price {price:g} 10k CNY/mu" if not np.isnan(price) else "price unknown"

@@ -56,6 +56,9 @@ threshold)."""
 INVESTOR_COLUMNS: tuple[str, ...] = ("scope", "chain_id", "segment_id", "zh", "en", "position",
                                      "verdict")
 """Columns of the analysis an investor view may show: names and verdicts, never figures."""
+PROJECT_COLUMNS = ("project_id", "enterprise_id", "segment_id", "stage", "investment_wan",
+                   "park_id")
+ENTERPRISE_COLUMNS = ("enterprise_id", "segment_id", "park_id", *FIGURE_COLUMNS)
 
 
 def analyse(catalog: ChainCatalog, projects: pd.DataFrame, enterprises: pd.DataFrame, *,
@@ -87,8 +90,8 @@ def analyse(catalog: ChainCatalog, projects: pd.DataFrame, enterprises: pd.DataF
     """
     settings = settings or ChainSettings()
     chains, scope = _scope(catalog, parks, park_id)
-    projects = _placed(projects, catalog)
-    enterprises = _placed(enterprises, catalog)
+    projects = _slim(_placed(projects, catalog), PROJECT_COLUMNS)
+    enterprises = _slim(_placed(enterprises, catalog), ENTERPRISE_COLUMNS)
     if park_id is not None:
         projects = projects[_park_is(projects, park_id)]
         enterprises = enterprises[_park_is(enterprises, park_id)]
@@ -143,6 +146,11 @@ def _placed(frame: pd.DataFrame, catalog: ChainCatalog) -> pd.DataFrame:
     return frame if "placed_by" in frame.columns else place(frame, catalog)
 
 
+def _slim(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Only the columns the analysis reads, as a plain DataFrame (no geometry to copy)."""
+    return pd.DataFrame(frame[[c for c in columns if c in frame.columns]])
+
+
 def _park_is(frame: pd.DataFrame, park_id: str) -> pd.Series:
     if "park_id" not in frame.columns:
         return pd.Series(False, index=frame.index)
@@ -157,18 +165,23 @@ def _segment_table(chains: list[Chain], scope: str) -> pd.DataFrame:
 
 
 def _project_counts(projects: pd.DataFrame, settings: ChainSettings) -> pd.DataFrame:
+    """Projects per segment and stage, active projects and their investment (NaN as 0)."""
     placed = projects[projects["segment_id"].notna()]
-    stage = placed["stage"].astype(object) if "stage" in placed else pd.Series(dtype=object)
-    counts = pd.crosstab(placed["segment_id"].astype(object), stage.to_numpy())
-    counts = counts.reindex(columns=list(PROJECT_STAGES), fill_value=0)
-    counts.columns = [f"projects_{s}" for s in PROJECT_STAGES]
-    active = placed[stage.isin(settings.present_stages).to_numpy()]
-    investment = (pd.to_numeric(active.get("investment_wan"), errors="coerce")
-                  if "investment_wan" in active else pd.Series(0.0, index=active.index))
-    counts["projects_active"] = active.groupby("segment_id").size()
-    counts["investment_wan"] = investment.groupby(active["segment_id"]).sum()
-    counts.index = counts.index.astype(object)
-    return counts
+    n = len(placed)
+    segs, seg_idx = np.unique(placed["segment_id"].astype(str).to_numpy(), return_inverse=True)
+    stage = (placed["stage"].astype(object).to_numpy() if "stage" in placed
+             else np.full(n, None, dtype=object))
+    invest = (pd.to_numeric(placed["investment_wan"], errors="coerce").to_numpy(dtype=float)
+              if "investment_wan" in placed else np.zeros(n))
+    active = np.isin(stage, list(settings.present_stages))
+
+    def per_segment(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(seg_idx, weights=weights, minlength=len(segs))
+
+    counts = {f"projects_{s}": per_segment(stage == s).astype(int) for s in PROJECT_STAGES}
+    counts["projects_active"] = per_segment(active).astype(int)
+    counts["investment_wan"] = per_segment(np.where(active, np.nan_to_num(invest), 0.0))
+    return pd.DataFrame(counts, index=pd.Index(segs.astype(object), dtype=object))
 
 
 def _producers(projects: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataFrame:

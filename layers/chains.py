@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -28,6 +27,7 @@ from geo.chain_catalog import (
     ChainSettings,
     LandNeed,
     Position,
+    ScoreWeights,
     Segment,
     Target,
     forward_cycle,
@@ -343,7 +343,7 @@ def parse_settings(value: Mapping[str, Any], source: str) -> ChainSettings:
         raise err("output_measure", f"{measure!r} is not allowed",
                   f"use one of {list(OUTPUT_MEASURES)}")
     out["output_measure"] = measure
-    weights = dict(defaults.weights)
+    weights = defaults.weights.as_dict()
     raw_w = value.get("weights", {})
     if not isinstance(raw_w, Mapping):
         raise err("weights", "not a mapping", f"give weights for {list(MATCH_PARTS)}")
@@ -355,7 +355,7 @@ def parse_settings(value: Mapping[str, Any], source: str) -> ChainSettings:
         weights[part] = float(w)
     if sum(weights.values()) <= 0:
         raise err("weights", "all weights are 0", "give at least one positive weight")
-    out["weights"] = MappingProxyType(weights)
+    out["weights"] = ScoreWeights(**weights)
     if out["proximity_zero_m"] <= out["proximity_full_m"]:
         raise err("proximity_zero_m", "not above proximity_full_m", "raise it")
     if out["price_zero_wan_per_mu"] <= out["price_full_wan_per_mu"]:

@@ -82,7 +82,7 @@ def test_worklist_by_hand(toy):
 
 
 def test_score_is_the_weighted_sum_of_its_parts(toy):
-    weights = ChainSettings().weights
+    weights = ChainSettings().weights.as_dict()
     work = _worklist(toy).dropna(subset=["parcel_id"])
     for _, row in work.iterrows():
         expected = 100 * sum(weights[p] * row[f"part_{p}"] for p in MATCH_PARTS) / sum(

@@ -3,6 +3,8 @@ hand-made world and its expected verdicts)."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -263,6 +265,10 @@ def test_policy_section_parses_to_settings(policy):
     assert isinstance(settings, ChainSettings)
     assert settings == parse_settings(policy.raw["chains"], policy.source)
     assert parse_settings({}, "x.yaml") == ChainSettings()
+    custom = parse_settings({"weights": {"price": 0.5}}, "x.yaml")
+    assert custom.weights.as_dict() == {"proximity": 0.35, "area": 0.2, "utilities": 0.2,
+                                        "price": 0.5, "intensity": 0.1}
+    assert pickle.loads(pickle.dumps(settings)) == settings and hash(settings)
 
 
 @pytest.mark.parametrize(("section", "expected"), [
