@@ -29,6 +29,7 @@ from exports.fonts import cjk_rc
 from exports.settings import ExportSettings
 from exports.static_map import MapView, draw_map
 from exports.tables import offerable_parcels, park_row, utilities_text
+from geo.chains import ChainCatalog
 from layers.county import County
 from layers.registry import LAND_USES, PARCEL_STATUSES, PARK_LEVELS, UTILITIES, label
 from layers.supply import availability
@@ -44,7 +45,7 @@ class _Context:
     park: pd.Series
     verdicts: pd.DataFrame
     offerable: pd.DataFrame
-    catalog: object
+    catalog: ChainCatalog
     analysis: pd.DataFrame
     worklist: pd.DataFrame
 
@@ -133,7 +134,7 @@ def _context(county: County, park_id: str, lang: str, settings: ExportSettings) 
 
 
 def _park_chains(ctx: _Context) -> list[str]:
-    known = {c.chain_id for c in ctx.catalog.chains}  # type: ignore[attr-defined]
+    known = {c.chain_id for c in ctx.catalog.chains}
     return [c for c in (ctx.park["leading_industries"] or []) if c in known]
 
 
@@ -181,7 +182,7 @@ def _cover(ctx: _Context, parcel: pd.Series | None) -> Figure:
     lay.section_title(fig, 0.60, y - 0.025, tr("主导产业", "Leading industries", lang))
     y -= 0.04
     for chain_id in _park_chains(ctx):
-        chain = ctx.catalog.chain(chain_id)  # type: ignore[attr-defined]
+        chain = ctx.catalog.chain(chain_id)
         fig.text(0.61, y, "■ " + chain.name(lang), fontsize=9, color=lay.NAVY, va="top")
         y -= 0.02
     if parcel is not None:

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from exports import brochure_layout as lay
 from exports.common import tr
-from geo.chains import POSITION_LABELS, VERDICT_LABELS
+from geo.chains import POSITION_LABELS, VERDICT_LABELS, ChainCatalog
 from layers.registry import label
 
 GAP_VERDICTS = ("missing", "thin", "extension")
@@ -19,7 +19,7 @@ PARCEL_HEADERS = {
 }
 
 
-def chain_page(catalog: object, chain_id: str, analysis: pd.DataFrame,
+def chain_page(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame,
                worklist: pd.DataFrame, *, lang: str, kicker: str,
                highlight: str | None = None) -> Figure:
     """The chain diagram (segments coloured by verdict) on an A4 page, with the gaps (补链),
@@ -29,8 +29,8 @@ def chain_page(catalog: object, chain_id: str, analysis: pd.DataFrame,
     """
     from charts.chain_diagram import chain_figure
 
-    chain = catalog.chain(chain_id)  # type: ignore[attr-defined]
-    fig = chain_figure(catalog, chain_id, analysis, lang=lang,  # type: ignore[arg-type]
+    chain = catalog.chain(chain_id)
+    fig = chain_figure(catalog, chain_id, analysis, lang=lang,
                        title=" ")
     fig.set_size_inches(*lay.A4_PORTRAIT_IN)
     fig.set_facecolor("white")
@@ -121,7 +121,7 @@ def parcels_page(offerable: pd.DataFrame, *, lang: str, kicker: str) -> Figure:
 
 
 def _far(low: object, high: object) -> str:
-    parts = ["—" if v is None or pd.isna(v) else f"{float(v):.1f}"  # type: ignore[arg-type]
+    parts = ["—" if v is None or pd.isna(v) else f"{float(v):.1f}"
              for v in (low, high)]
     return "–".join(parts)
 

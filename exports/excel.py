@@ -55,7 +55,7 @@ def write_sheet(ws: Worksheet, frame: pd.DataFrame, lang: str, *,
 def _cell(value: object) -> object:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or pd.isna(value):
         return None
     if hasattr(value, "item"):
         return value.item()  # numpy scalar → Python
