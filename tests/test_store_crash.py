@@ -85,6 +85,8 @@ def test_kill_9_mid_import_gpkg(big_file, tmp_path):
     conn.close()
     with open_store(path) as store:
         assert store.snapshot() == before
+        assert store.edit("parcel", "QF-0001", {"notes": "after the crash"}, user="u",
+                          role="planner", reason="still writable") == 2
     frame = pyogrio.read_dataframe(path, layer="parcel")
     assert len(frame) == 2000
 
