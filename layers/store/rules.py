@@ -68,6 +68,7 @@ DATE_ORDER: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType({
 })
 """Pairs of dates that must be in order (checked when an edit touches one of them)."""
 
+
 def editable_fields(layer: str) -> list[str]:
     """Fields of ``layer`` an edit may change: stored columns except the id."""
     spec = get_spec(layer)
