@@ -3,6 +3,7 @@ exception, shows its key widgets, and investor mode never renders confidential d
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -15,7 +16,22 @@ from layers.registry import LAYERS
 from ui.auth import User
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PUBLIC = ("ui/map_page.py", "ui/finder_page.py", "ui/chains_page.py", "ui/login_page.py")
+
+
+def _page_paths(name: str) -> tuple[str, ...]:
+    """Script paths of the PageDefs assigned to ``name`` in app.py (read, not imported:
+    importing app.py would run the app)."""
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else (
+            node.targets[0] if isinstance(node, ast.Assign) else None)
+        if isinstance(target, ast.Name) and target.id == name:
+            calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call)]
+            return tuple(c.args[0].value for c in calls if c.args)
+    raise KeyError(name)
+
+
+PUBLIC = (*_page_paths("PUBLIC_PAGES"), *_page_paths("LOGIN_PAGE"))
 STAFF = ("ui/efficiency_page.py", "ui/pipeline_page.py")
 ADMIN = User("admin", "admin", "管理员")
 
@@ -88,6 +104,11 @@ def confidential_needles(county) -> list[str]:  # noqa: ANN001
     return needles
 
 
+def test_every_public_page_is_scanned():
+    assert {"ui/map_page.py", "ui/finder_page.py", "ui/chains_page.py",
+            "ui/login_page.py"} <= set(PUBLIC)
+
+
 @pytest.mark.parametrize("page", PUBLIC)
 def test_investor_pages_show_no_confidential_column_or_value(page, demo_county):
     text = rendered_text(open_page(page))
@@ -153,7 +174,7 @@ def test_finder_filters_change_the_table():
     assert count(at) > base
     at.multiselect(key="finder_parks").set_value(["P01"]).run()
     table = at.dataframe[0].value
-    assert set(table["所属园区"]) == {"P01"}
+    assert set(table["所属园区"]) == {"青峰高新技术产业开发区"}
     at.multiselect(key="finder_utilities").set_value(["gas", "heat"]).run()
     assert count(at) <= len(table)
     downloads = at.get("download_button")
@@ -173,7 +194,8 @@ def test_chains_page_widgets_and_investor_columns():
     assert at.selectbox(key="chain_id").value == "battery"
     assert len(at.get("image")) == 1
     segment_table, worklist = at.dataframe[0].value, at.dataframe[1].value
-    assert "verdict" in segment_table and "tax_wan" not in segment_table
+    assert "评价" in segment_table and "tax_wan" not in segment_table
+    assert set(segment_table["评价"]) <= {"优势", "已有", "薄弱·强链", "缺失·补链", "延链"}
     assert "enterprises" not in worklist and "score" not in worklist
     at.selectbox(key="chain_park").set_value("P01").run()
     assert not at.exception

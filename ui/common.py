@@ -37,8 +37,8 @@ def show_card(card: ParcelCard) -> None:
     """Render a parcel card (every value is plain text: Streamlit escapes it)."""
     st.subheader(t("card_title", pid=card.parcel_id))
     rows = [(t("card_park"), card.park), *card.facts]
-    st.dataframe(pd.DataFrame(rows, columns=["", " "]), hide_index=True,
-                 width="stretch")
+    st.dataframe(pd.DataFrame(rows, columns=[t("card_item"), t("card_value")]),
+                 hide_index=True, width="stretch")
     if card.available is not None:
         st.markdown(f"**{t('card_redline')}**")
         if card.available:

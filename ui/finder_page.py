@@ -89,10 +89,14 @@ def matching(county, f: dict) -> pd.DataFrame:  # noqa: ANN001 - County
     verdict = av.loc[rows.index]
     table["available"] = verdict["available"].to_numpy()
     table["reasons"] = verdict["reasons_zh" if lang() == "zh" else "reasons_en"].to_numpy()
+    names = dict(zip(county["park"]["park_id"], county["park"][
+        "name_en" if lang() == "en" else "name"], strict=True))
+    table["park_id"] = [names.get(p, "—") for p in table["park_id"]]
     table["area_mu"] = table["area_mu"].round(2)
     table["land_use"] = [label(LAND_USES, str(v), lang()) for v in table["land_use"]]
     table["status"] = [label(PARCEL_STATUSES, str(v), lang()) for v in table["status"]]
-    table["utilities"] = ["、".join(label(UTILITIES, u, lang()) for u in (v or []))
+    sep = "、" if lang() == "zh" else ", "
+    table["utilities"] = [sep.join(label(UTILITIES, u, lang()) for u in (v or []))
                           for v in table["utilities"]]
     return table.sort_values("area_mu", ascending=False)
 

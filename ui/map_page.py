@@ -45,7 +45,7 @@ def render() -> None:
         chosen = st.multiselect(t("park_filter"), list(names), format_func=names.get,
                                 key="map_parks", placeholder=t("all_parks"))
     efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
-    map_col, card_col = st.columns([3, 1.4])
+    map_col, card_col = st.columns([2.4, 1.6])
     with map_col:
         clicked = map_view(key="map_main", basemap=basemap, style_mode=style_mode,
                            park_ids=chosen or None, efficiency_classes=efficiency)

@@ -51,7 +51,8 @@ def _text(value: object, column: str, lang: str) -> str:
         return label(PARCEL_STATUSES, str(value), lang)
     if column == "utilities":
         items = value if isinstance(value, list | tuple) else str(value).split(",")
-        return "、".join(label(UTILITIES, str(v).strip(), lang) for v in items if str(v).strip())
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(label(UTILITIES, str(v).strip(), lang) for v in items if str(v).strip())
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float | np.floating):
