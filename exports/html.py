@@ -83,6 +83,8 @@ def export_html(county: County, out: str | Path, *, audience: str = "investor",
                          tianditu_key=tianditu_key)
     except BasemapError as exc:
         raise ExportError(str(exc)) from exc
+    if park_id is not None:
+        _fit_to_park(fmap, county, park_id)
     _online_leaflet(fmap)
     add_popups(fmap)
     _title_block(fmap, settings, lang, park)
@@ -125,6 +127,13 @@ def add_popups(fmap: folium.Map) -> int:
                          localize=False).add_to(element)
             added += 1
     return added
+
+
+def _fit_to_park(fmap: folium.Map, county: County, park_id: str) -> None:
+    """Open the map on the park rather than the whole county (display transform only)."""
+    parks = county["park"]
+    west, south, east, north = parks[parks["park_id"] == park_id].to_crs(4326).total_bounds
+    fmap.fit_bounds([[south, west], [north, east]])
 
 
 def _online_leaflet(fmap: folium.Map) -> None:

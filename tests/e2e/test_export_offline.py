@@ -94,6 +94,11 @@ def test_offline_osm_map_requests_only_tiles(browser, demo_county, tmp_path):
         assert external and all(u.startswith("https://tile.openstreetmap.org/") for u in external)
         assert errors == []
         assert "Qingfeng Modern Coal-Chemicals Park" in page.locator("#im-title-block").inner_text()
+        centre = page.evaluate("() => Object.values(window).find(v => v instanceof L.Map)"
+                               ".getCenter()")
+        park = demo_county["park"].set_index("park_id").loc[["P02"]].to_crs(4326)
+        c = park.geometry.iloc[0].centroid
+        assert (centre["lat"], centre["lng"]) == pytest.approx((c.y, c.x), abs=0.01)
     finally:
         page.context.close()
 
