@@ -57,3 +57,11 @@ def test_qr_matrix_has_three_finder_patterns():
 def test_qr_needs_a_url():
     with pytest.raises(ValueError, match="export.online_map_url"):
         qr_matrix("")
+
+
+def test_every_export_key_is_documented_in_readme(policy):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    keys = sorted(policy.raw["export"])
+    assert keys and [k for k in keys if f"`export.{k}`" not in readme] == []
