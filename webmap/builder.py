@@ -100,17 +100,10 @@ def _park_names(county: County, lang: str) -> dict[str, str]:
     return dict(zip(parks["park_id"].astype(str), names, strict=True))
 
 
-def _chain_labels(county: County) -> dict[str, tuple[str, str]]:
-    try:
-        import yaml
+def _chain_labels() -> dict[str, tuple[str, str]]:
+    from layers.chains import load_chains
 
-        from data import get_path
-
-        raw = yaml.safe_load(get_path("chains").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(c["chain_id"]): (str(c.get("zh", c["chain_id"])), str(c.get("en", c["chain_id"])))
-            for c in raw.get("chains", [])}
+    return {c.chain_id: (c.zh, c.en) for c in load_chains().chains}
 
 
 def parcel_chains(county: County) -> pd.Series:
@@ -171,7 +164,7 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
                                           dtype=object)
     return MapData(layers=layers, audience=audience, lang=lang, coords=coords,
                    style_values=values, redline_labels=policy_cats,
-                   chain_labels=_chain_labels(county))
+                   chain_labels=_chain_labels())
 
 
 class Legend(MacroElement):
