@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "cli.export_excel",
     "cli.availability",
     "cli.efficiency",
+    "cli.aggregates",
     "cli.idle",
     "cli.pipeline",
     "cli.standard_land",

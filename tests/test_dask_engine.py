@@ -254,3 +254,80 @@ def test_chunked_demo_is_one_county(tmp_path):
                          for f in (out / "parcel.parquet").iterdir()])
     assert part_of.dropna(subset=["park_id"]).groupby("park_id")["part"].nunique().max() == 1
     assert parcels["park_id"].isna().sum() == max(6, int(2500 * 0.03))
+
+
+# -- 亩均 aggregates of a province-scale enterprise table ------------------------------------
+
+
+AS_OF = pd.Timestamp("2026-06-30")
+
+
+def _province(tmp_path):
+    """Enterprises of three generated counties (land derived from their parcels), shuffled
+    and split into 4 Parquet parts that do not follow county lines."""
+    from geo.units import M2_PER_MU
+    from layers.county import enterprise_land
+
+    frames = []
+    for code, seed in (("610801", 1), ("610802", 2), ("610803", 3)):
+        county = build_county(600, seed=seed)
+        parcels = county["parcel"].assign(area_mu=county["parcel"].area / M2_PER_MU)
+        firms = enterprise_land(county["enterprise"], parcels)
+        firms["enterprise_id"] = code + "-" + firms["enterprise_id"]
+        frames.append(firms.assign(county=code))
+    table = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=4)
+    folder = tmp_path / "enterprise.parquet"
+    folder.mkdir()
+    cuts = np.linspace(0, len(table), 5).astype(int)
+    for i in range(4):
+        table.iloc[cuts[i]:cuts[i + 1]].to_parquet(folder / f"part-{i:05d}.parquet")
+    return folder, table
+
+
+def test_province_aggregates_on_dask_equal_per_county_evaluation(client, tmp_path):
+    from geo.aggregates import aggregate
+    from geo.efficiency import evaluate
+    from layers.io import load_layer
+    from scale.aggregates import aggregate_dataset, aggregate_table
+
+    policy = load_policy()
+    settings = policy.section("efficiency")
+    folder, _ = _province(tmp_path)
+    got = aggregate_dataset(folder, policy, as_of=AS_OF, level="park", county_column="county",
+                            npartitions=3)
+    validated, _ = load_layer(folder, "enterprise", policy=policy)
+    local = aggregate_table(validated, settings, as_of=AS_OF, level="park",
+                            county_column="county")
+    pd.testing.assert_frame_equal(got, local, check_exact=False, rtol=1e-12)
+    # independent baseline: each county evaluated on its own, aggregated per park
+    expected = pd.concat([aggregate(evaluate(firms, settings, as_of=AS_OF), by="park_id")
+                          .assign(county=code)
+                          for code, firms in validated.groupby("county")], ignore_index=True)
+    expected = expected.set_index(["county", "park_id"]).sort_index()
+    mine = got.set_index(["county", "park_id"]).sort_index()
+    assert mine["n_A"].tolist() == expected["n_A"].tolist()
+    assert mine["tax_per_mu"].to_numpy() == pytest.approx(expected["tax_per_mu"].to_numpy(),
+                                                         nan_ok=True)
+    # land-weighted: total tax ÷ total land, not the mean of the firms' ratios
+    assert mine["tax_per_mu"].to_numpy() == pytest.approx(
+        (mine["tax_wan"] / mine["tax_land_mu"]).to_numpy(), nan_ok=True)
+    assert mine["n_A"].sum() > 0 and len(mine) >= 3 * 2
+
+
+def test_aggregates_cli_dask_equals_local(client, tmp_path):
+    from cli import main
+
+    folder, table = _province(tmp_path)
+    common = ["aggregates", "--enterprises", str(folder), "--county-column", "county",
+              "--level", "county", "--as-of", "2026-06-30"]
+    assert main([*common, "--out", str(tmp_path / "local.csv")]) == 0
+    assert main([*common, "--engine", "dask", "--scheduler", client.scheduler.address,
+                 "--out", str(tmp_path / "dask.csv")]) == 0
+    a = pd.read_csv(tmp_path / "local.csv", dtype={"county": str})
+    b = pd.read_csv(tmp_path / "dask.csv", dtype={"county": str})
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
+    assert a["county"].tolist() == ["610801", "610802", "610803"]
+    assert a["n_enterprises"].sum() == len(table)
+    assert main([*common[:3], "--county-column", "province", "--out",
+                 str(tmp_path / "x.csv")]) == 2
+    assert not (tmp_path / "x.csv").exists()
