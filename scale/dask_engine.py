@@ -67,7 +67,6 @@ SAMPLE_ROWS = 200
 REDLINES_PER_PARTITION = 20_000
 """Red-line partition size: smaller partitions mean tighter bounds and less replication."""
 
-SHUFFLE_METHOD: str | None = None
 LOCAL_WORKERS = 2
 LOCAL_MEMORY_LIMIT = "4GiB"
 """Per-worker memory limit of the local cluster: Dask spills to disk at 70 % of it."""
@@ -151,7 +150,7 @@ def spatially_partition(staged: Staged, npartitions: int, folder: Path) -> Stage
         return stage(frame.repartition(npartitions=1), folder, staged.schema)
     frame.spatial_partitions = gpd.GeoSeries(shapely.box(*staged.bounds.T), crs=frame.crs)
     shuffled = frame.spatial_shuffle(by="hilbert", npartitions=npartitions,
-                                     calculate_partitions=False, shuffle_method=SHUFFLE_METHOD)
+                                     calculate_partitions=False)
     return stage(shuffled.reset_index(drop=True), folder, staged.schema)
 
 
@@ -339,6 +338,8 @@ def availability(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    factor = replication(result.parcel_bounds, result.redline_bounds)
     print(f"wrote {out}: {int(n):,} parcels, {int(n_ok):,} available "
-          f"({time.perf_counter() - t0:.1f} s, dask)", file=sys.stderr)
+          f"({time.perf_counter() - t0:.1f} s, dask: {len(result.parcel_bounds)} parcel "
+          f"partitions, red lines replicated ×{factor:.1f})", file=sys.stderr)
     return 0
