@@ -113,13 +113,18 @@ def main(argv: list[str] | None = None) -> int:
     anchors = placed_projects[placed_projects["stage"].isin(settings.present_stages)]
     print(f"proximity for {len(catalog.segments)} segments × {len(offerable):,} offerable "
           f"parcels, {len(anchors):,} active projects:")
-    ours, t_ours = _timed("STRtree.query_nearest (ours)", _proximity_ours, catalog, offerable,
-                          anchors)
-    base, t_base = _timed("geopandas.sjoin_nearest", _proximity_sjoin, catalog, offerable,
-                          anchors)
+    t_ours = t_base = float("inf")
+    for _ in range(2):  # alternate and keep the best of two: the machine is shared
+        ours, t = _timed("STRtree.query_nearest (ours)", _proximity_ours, catalog, offerable,
+                         anchors)
+        t_ours = min(t_ours, t)
+        base, t = _timed("geopandas.sjoin_nearest", _proximity_sjoin, catalog, offerable,
+                         anchors)
+        t_base = min(t_base, t)
     worst = max(float(np.nanmax(np.abs(ours[k] - base[k]))) for k in ours)
     assert ours.keys() == base.keys() and worst < 1e-6, worst
-    print(f"  agree (max |Δ| {worst:.1e} m); sjoin_nearest / ours = {t_base / t_ours:.1f}×")
+    print(f"  agree (max |Δ| {worst:.1e} m); best of two: ours {t_ours:.2f} s, sjoin_nearest "
+          f"{t_base:.2f} s, ratio {t_base / t_ours:.1f}×")
     return 0
 
 

@@ -151,24 +151,24 @@ def _offerable(parcels: pd.DataFrame, availability: pd.DataFrame, park_id: str |
     figures the score needs as plain floats."""
     flags = availability["available"].astype("boolean").fillna(False).astype(bool)
     ok = set(availability.loc[flags.to_numpy(), "parcel_id"].astype(str))
-    park = parcels["park_id"].astype(object).to_numpy()
-    ids = parcels["parcel_id"].astype(str).to_numpy(dtype=object)
-    keep = pd.notna(park) if park_id is None else park == park_id
-    listed = np.fromiter((i in ok for i in ids), dtype=bool, count=len(ids))
-    idx = np.flatnonzero(keep & listed)
-    geoms = np.asarray(parcels.geometry.values)[idx]
-    area = _number(parcels, "area_mu")[idx]
+    in_park = (parcels["park_id"].notna() if park_id is None
+               else parcels["park_id"].eq(park_id).fillna(False))
+    sub = parcels[in_park.to_numpy(dtype=bool)]  # small for one park: slice first
+    ids = sub["parcel_id"].astype(str).to_numpy(dtype=object)
+    sub = sub[np.fromiter((i in ok for i in ids), dtype=bool, count=len(ids))]
+    geoms = np.asarray(sub.geometry.values)
+    area = _number(sub, "area_mu")
     if np.isnan(area).any():
         area = area_mu(geoms, getattr(parcels, "crs", None))
-    utilities = (_utilities_share(parcels["utilities"].to_numpy(dtype=object)[idx])
-                 if "utilities" in parcels.columns else np.zeros(len(idx)))
     return _Hosts({
-        "parcel_id": ids[idx], "park_id": park[idx],
-        "land_use": parcels["land_use"].astype(str).to_numpy()[idx], "area_mu": area,
-        "far_max": _number(parcels, "far_max")[idx],
-        "price": _number(parcels, "price_wan_per_mu")[idx],
-        "required": _number(parcels, "investment_min_wan_per_mu")[idx],
-        "utilities": utilities, "geometry": geoms,
+        "parcel_id": sub["parcel_id"].astype(str).to_numpy(dtype=object),
+        "park_id": sub["park_id"].astype(object).to_numpy(),
+        "land_use": sub["land_use"].astype(str).to_numpy(dtype=object), "area_mu": area,
+        "far_max": _number(sub, "far_max"), "price": _number(sub, "price_wan_per_mu"),
+        "required": _number(sub, "investment_min_wan_per_mu"),
+        "utilities": (_utilities_share(sub["utilities"].to_numpy(dtype=object))
+                      if "utilities" in sub.columns else np.zeros(len(sub))),
+        "geometry": geoms,
     })
 
 
