@@ -119,6 +119,7 @@ def test_no_cjk_font_is_a_clear_error(demo_county, tmp_path, monkeypatch):
 
     latin = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", latin)
+    monkeypatch.setattr("exports.fonts.FONT_DIRS", (tmp_path,))
     with pytest.raises(FontNotFoundError, match="apt-get install fonts-noto-cjk"):
         export_brochure(demo_county, tmp_path / "x.pdf", park_id="P01")
     assert list(tmp_path.iterdir()) == []

@@ -109,10 +109,19 @@ def test_failed_export_keeps_the_earlier_file(demo_county, tmp_path, monkeypatch
         export_png(demo_county, out, park_id="nope")
 
 
+def test_stale_font_cache_is_repaired_from_the_font_folders(monkeypatch):
+    from matplotlib import font_manager
+
+    latin_only = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", latin_only)
+    assert cjk_rc()["font.sans-serif"][0] == "Noto Sans CJK SC"
+
+
 def test_missing_cjk_font_is_a_clear_error(monkeypatch):
     from matplotlib import font_manager
 
     latin_only = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", latin_only)
+    monkeypatch.setattr("exports.fonts.FONT_DIRS", ())
     with pytest.raises(FontNotFoundError, match="fonts-noto-cjk"):
         cjk_rc()
