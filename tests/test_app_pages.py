@@ -134,7 +134,18 @@ def test_map_page_widgets_and_map():
     args = json.loads(maps[0].proto.json_args)
     assert "/app/static/vendor/leaflet/leaflet.js" in args["js_links"]
     assert not [u for u in args["js_links"] + args["css_links"] if "://" in u]
-    assert "QF-0001" in args["feature_group"]
+    assert at.checkbox(key="map_offerable").value is True
+    assert "QF-0003" in args["feature_group"]  # available
+    assert "QF-0001" not in args["feature_group"]  # transferred: not on offer
+    at.checkbox(key="map_offerable").uncheck().run()
+    assert "QF-0001" in _map_args(at)["feature_group"]
+
+
+def _map_args(at: AppTest) -> dict:
+    maps = [n for n in _nodes(at._tree) if type(n).__name__ == "UnknownElement"
+            and n.type == "component_instance"]
+    assert len(maps) == 1
+    return json.loads(maps[0].proto.json_args)
 
 
 def test_staff_map_offers_efficiency_styling():

@@ -48,6 +48,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "capped": ("当前视野内共 {total:,} 个{layer}，显示面积最大的 {shown:,} 个；"
                "放大地图可查看全部。",
                "{total:,} {layer} in view; showing the {shown:,} largest — zoom in to see all."),
+    "only_offerable": ("仅显示可供应地块（状态可供应且无红线冲突）",
+                       "Only parcels on offer now (offerable status, no red-line conflict)"),
     "click_hint": ("点击地块查看详情。", "Click a parcel to see its card."),
     "card_title": ("地块 {pid}", "Parcel {pid}"),
     "card_park": ("所属园区", "Park"),

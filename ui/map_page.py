@@ -44,11 +44,18 @@ def render() -> None:
     with right:
         chosen = st.multiselect(t("park_filter"), list(names), format_func=names.get,
                                 key="map_parks", placeholder=t("all_parks"))
+    only_offerable = st.checkbox(t("only_offerable"), value=current_user() is None,
+                                 key="map_offerable")
+    offerable = None
+    if only_offerable:
+        av = state.availability()
+        offerable = av.loc[av["available"], "parcel_id"].astype(str).tolist()
     efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
     map_col, card_col = st.columns([2.4, 1.6])
     with map_col:
         clicked = map_view(key="map_main", basemap=basemap, style_mode=style_mode,
-                           park_ids=chosen or None, efficiency_classes=efficiency)
+                           park_ids=chosen or None, parcel_ids=offerable,
+                           efficiency_classes=efficiency)
     with card_col:
         if clicked:
             audience = "staff" if current_user() else "investor"
