@@ -150,7 +150,7 @@ def _offerable(parcels: pd.DataFrame, availability: pd.DataFrame, park_id: str |
     """Parcels whose availability is exactly True (unknown counts as not available), with the
     figures the score needs as plain floats."""
     flags = availability["available"].astype("boolean").fillna(False).astype(bool)
-    ok = set(availability.loc[flags.to_numpy(), "parcel_id"].astype(str))
+    ok = set(availability.loc[flags.to_numpy(), "parcel_id"].astype(str).to_numpy(dtype=object))
     in_park = (parcels["park_id"].notna() if park_id is None
                else parcels["park_id"].eq(park_id).fillna(False))
     sub = parcels[in_park.to_numpy(dtype=bool)]  # small for one park: slice first
@@ -180,13 +180,18 @@ def _anchors(projects: pd.DataFrame, catalog: ChainCatalog, settings: ChainSetti
                     & placed["stage"].isin(settings.present_stages)]
     geoms = getattr(active, "geometry", None)
     if geoms is None or not len(active):
-        return active.iloc[0:0]
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("segment_id", "name",
+                                                                   "geometry")})
     require_projected(getattr(parcels, "crs", None), what="distances")
     if getattr(projects, "crs", None) != getattr(parcels, "crs", None):
         raise CRSError(f"projects are in {projects.crs}, parcels in {parcels.crs}: "
                        "bring both into the working CRS before matching")
     keep = ~(shapely.is_missing(geoms.values) | shapely.is_empty(geoms.values))
-    return active[keep]
+    names = (active["name"].astype(str) if "name" in active.columns
+             else active["segment_id"].map(lambda s: catalog.segments[s].zh))
+    return pd.DataFrame({"segment_id": active["segment_id"].astype(object).to_numpy()[keep],
+                         "name": names.to_numpy(dtype=object)[keep],
+                         "geometry": np.asarray(geoms.values)[keep]})
 
 
 def _fit(hosts: _Hosts, seg: Segment, settings: ChainSettings
@@ -241,7 +246,7 @@ def _parts(fit: _Hosts, deviation: np.ndarray, seg: Segment,
     distance = np.full(n, np.nan)
     nearest = np.full(n, -1)
     if len(linked) and n:
-        tree = shapely.STRtree(linked.geometry.values)
+        tree = shapely.STRtree(linked["geometry"].to_numpy())
         (src, dst), dist = tree.query_nearest(fit["geometry"], return_distance=True,
                                               all_matches=False)
         distance[src] = dist
@@ -279,17 +284,16 @@ def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: _Hos
                  "area_mu": np.nan, "score": np.nan, "score_parts": {},
                  **{f"part_{p}": np.nan for p in MATCH_PARTS}, "reasons": zh,
                  "reasons_en": en}]
-    linked = anchors[anchors["segment_id"].isin(catalog.linked(seg.segment_id))]
+    linked = anchors[anchors["segment_id"].isin(catalog.linked(seg.segment_id)).to_numpy()]
     parts, distance, nearest = _parts(fit, deviation, seg, linked, settings)
     weights = np.array(list(settings.weights.as_dict().values()))
     score = np.round(100.0 * parts @ weights / weights.sum(), 1)
     ids = fit["parcel_id"]
     top = np.lexsort((ids, -score))[: settings.max_parcels_per_segment]
-    names = linked["name"].astype(str).to_numpy() if "name" in linked.columns else None
     rows = []
     for rank, i in enumerate(top, start=1):
         values = {p: round(float(parts[i, k]), 3) for k, p in enumerate(MATCH_PARTS)}
-        near_zh, near_en = _near_text(catalog, linked, names, int(nearest[i]), distance[i])
+        near_zh, near_en = _near_text(catalog, linked, int(nearest[i]), distance[i])
         facts = _parcel_text(fit, int(i), seg, values["utilities"])
         rows.append({
             **base, "rank": rank, "parcel_id": ids[i], "park_id": fit["park_id"][i],
@@ -300,12 +304,12 @@ def _segment_rows(catalog: ChainCatalog, seg: Segment, verdict: str, hosts: _Hos
     return rows
 
 
-def _near_text(catalog: ChainCatalog, linked: pd.DataFrame, names: np.ndarray | None,
-               j: int, distance: float) -> tuple[str, str]:
+def _near_text(catalog: ChainCatalog, linked: pd.DataFrame, j: int, distance: float
+               ) -> tuple[str, str]:
     if j < 0:
         return "无关联项目", "no linked project yet"
     other = catalog.segments[linked["segment_id"].iat[j]]
-    label = names[j] if names is not None else other.zh
+    label = linked["name"].iat[j]
     return (f"距关联项目{label}（{other.zh}）{distance / 1000:.1f} 公里",
             f"{distance / 1000:.1f} km from linked project {label} ({other.en})")
 
