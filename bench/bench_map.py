@@ -31,6 +31,7 @@ from webmap.builder import MapData, build_parts, prepare
 from webmap.display import Viewport
 
 MAX_FEATURES = {"parcel": 5000, "redline": 1500, "project": 1500, "park": 500}  # ui/mapview
+MIN_PIXELS = 3.0  # ui/mapview
 MB = 1024 * 1024
 
 
@@ -49,7 +50,8 @@ def payload(data: MapData, **kwargs: object) -> tuple[float, int, int]:
     """Server seconds and bytes of one update (overlays as streamlit-folium sends them),
     plus the number of features shown."""
     start = time.perf_counter()
-    parts = build_parts(data, basemap="none", compact=True, **kwargs)  # type: ignore[arg-type]
+    parts = build_parts(data, basemap="none", compact=True,  # type: ignore[arg-type]
+                        min_pixels=MIN_PIXELS if kwargs else 0.0, **kwargs)
     text = "".join(_get_feature_group_string(group, parts.base, idx)
                     for idx, group in enumerate(parts.overlays))
     seconds = time.perf_counter() - start

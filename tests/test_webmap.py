@@ -199,3 +199,15 @@ def test_card_partners_hand_checked(demo_county):
     assert row["distance_km"] == pytest.approx(1.0)
     assert nearby_projects(demo_county, here, lang="zh", radius_m=999)["name"].ne(
         one["name"]).all()
+
+
+def test_specks_are_left_out_at_low_zoom(investor_data):
+    layer = investor_data.layers["parcel"]
+    west, south, east, north = layer.bounds()
+    far = Viewport(west, south, east, north, zoom=8)  # one pixel ≈ 480 m: parcels are specks
+    near = Viewport(west, south, east, north, zoom=16)
+    assert layer.select(viewport=far, min_pixels=3).shown == 0
+    assert layer.select(viewport=far, min_pixels=3).in_view == len(layer)
+    assert layer.select(viewport=near, min_pixels=3).shown == len(layer)
+    projects = investor_data.layers["project"]
+    assert projects.select(viewport=far, min_pixels=3).shown == len(projects)  # points stay

@@ -19,6 +19,8 @@ from webmap.display import Viewport
 # Most features per layer sent in one map update (largest first); keeps every update under
 # ~5 MB at 100,000 parcels (bench/bench_map.py, README "Performance").
 MAX_FEATURES = {"parcel": 5000, "redline": 1500, "project": 1500, "park": 500}
+# Polygons smaller than this on screen are left out (listed in the note under the map).
+MIN_PIXELS = 3.0
 
 
 def basemap_picker(key: str) -> str:
@@ -59,7 +61,8 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
                         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
                         efficiency_classes=efficiency_classes, viewport=viewport,
-                        max_features=MAX_FEATURES, tianditu_key=state.tianditu_key(),
+                        max_features=MAX_FEATURES, min_pixels=MIN_PIXELS,
+                        tianditu_key=state.tianditu_key(),
                         layers=layers, compact=True)
     for name, sel in parts.counts.items():
         if sel.shown < sel.in_view:

@@ -235,6 +235,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                 efficiency_classes: Mapping[str, str] | None = None,
                 viewport: Viewport | None = None,
                 max_features: int | Mapping[str, int] | None = None,
+                min_pixels: float = 0.0,
                 tianditu_key: str | None = None, layers: Sequence[str] = MAP_LAYERS,
                 compact: bool = False) -> MapParts:
     """Base map and overlays for one view.
@@ -251,6 +252,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     viewport : clip and simplify for this window; ``None`` = everything, full detail.
     max_features : most features per layer (largest first), one number or per layer name
         (``parcel``, ``redline``, ``project``, ``park``); ``None`` = no cap.
+    min_pixels : with a ``viewport``, leave out polygons smaller than this many screen
+        pixels at its zoom (they would be specks).
     tianditu_key : Tianditu ``tk`` (else the ``TIANDITU_KEY`` environment variable).
     layers : which map layers to draw.
     compact : short property keys ``f0, f1 …`` (the app; faster through streamlit-folium)
@@ -290,7 +293,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     legend: list[tuple[str, Sequence[styles.StyleClass]]] = []
     for name in (n for n in MAP_LAYERS if n in layers and n in data.layers):
         selection = data.layers[name].select(viewport=viewport, mask=mask_for(name),
-                                             max_features=cap(name))
+                                             max_features=cap(name), min_pixels=min_pixels)
         counts[name] = selection
         if name == "park":
             park_cls = styles.StyleClass("park", "#1f4e9c", styles.text("park", lang))
@@ -319,7 +322,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     if highlight_ids is not None and "parcel" in data.layers:
         wanted = np.isin(data.layers["parcel"].ids, list(map(str, highlight_ids)))
         selection = data.layers["parcel"].select(viewport=viewport, mask=wanted,
-                                                 max_features=cap("parcel"))
+                                                 max_features=cap("parcel"),
+                                                 min_pixels=min_pixels)
         counts["matches"] = selection
         hl = styles.StyleClass("match", styles.HIGHLIGHT_COLOR, styles.text("matches", lang))
         overlays.append(_layer_group(data, "parcel", selection, [(hl, wanted)],

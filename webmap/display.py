@@ -149,6 +149,10 @@ class DisplayLayer:
             self.weight = np.asarray(frame.geometry.area.to_numpy(), dtype=float)
         else:
             self.weight = np.ones(len(frame))
+        box = shapely.bounds(self.geoms)
+        self.extent = np.nan_to_num(np.maximum(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]),
+                                    nan=0.0)
+        self.is_point = spec.geometry == "point"
         self.tree = shapely.STRtree(self.geoms)
         self.position = {pid: i for i, pid in enumerate(self.ids)}
 
@@ -161,9 +165,10 @@ class DisplayLayer:
         return float(west), float(south), float(east), float(north)
 
     def select(self, *, viewport: Viewport | None = None, mask: np.ndarray | None = None,
-               max_features: int | None = None) -> Selection:
-        """Rows inside the (expanded) viewport, restricted by ``mask``, largest first up to
-        ``max_features``."""
+               max_features: int | None = None, min_pixels: float = 0.0) -> Selection:
+        """Rows inside the (expanded) viewport, restricted by ``mask``, at least
+        ``min_pixels`` screen pixels wide or tall at the viewport's zoom (polygons), largest
+        first up to ``max_features``."""
         if viewport is None:
             idx = np.arange(len(self))
         else:
@@ -171,6 +176,8 @@ class DisplayLayer:
         if mask is not None:
             idx = idx[mask[idx]]
         in_view = len(idx)
+        if viewport is not None and min_pixels > 0 and not self.is_point:
+            idx = idx[self.extent[idx] >= min_pixels * pixel_degrees(viewport.zoom)]
         if max_features is not None and in_view > max_features:
             order = np.argsort(-self.weight[idx], kind="stable")[:max_features]
             idx = np.sort(idx[order])
