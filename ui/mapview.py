@@ -57,7 +57,7 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     audience = "staff" if is_staff() else "investor"
     data = state.map_data(audience, lang(), display_coords(basemap))
     viewport = Viewport.from_st_folium(st.session_state.get(key)) \
-        or Viewport.covering(data.bounds(), height_px=height)
+        or Viewport.covering(data.bounds(), width_px=700, height_px=height)
     parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
                         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
                         efficiency_classes=efficiency_classes, viewport=viewport,

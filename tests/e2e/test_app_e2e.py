@@ -65,7 +65,7 @@ def test_layer_control_toggles_a_layer(page, app_url):
 def test_clicking_a_parcel_shows_its_card(page, app_url):
     _open(page, app_url)
     frame = _settled_map(page)
-    hit = frame.evaluate("""() => {
+    largest = """() => {
       let best = null;
       window.map.eachLayer(l => {
         if (l.feature && l.feature.properties.L === 'parcel' && l.getBounds) {
@@ -75,10 +75,23 @@ def test_clicking_a_parcel_shows_its_card(page, app_url):
           if (!best || size > best.size) { best = {layer: l, size: size}; }
         }
       });
-      const p = window.map.latLngToContainerPoint(best.layer.getBounds().getCenter());
+      return best.layer;
+    }"""
+    # zoom onto the largest parcel, then click a quarter of the way to its corner (a
+    # project marker may sit on its centre)
+    frame.evaluate(f"() => {{ window.map.setView(({largest})().getBounds().getCenter(), 17);"
+                   " return 1; }")
+    page.wait_for_timeout(1500)
+    wait_ready(page)
+    frame = _settled_map(page)
+    hit = frame.evaluate(f"""() => {{
+      const layer = ({largest})();
+      const b = layer.getBounds(), c = b.getCenter(), sw = b.getSouthWest();
+      const at = L.latLng(c.lat + (sw.lat - c.lat) / 2, c.lng + (sw.lng - c.lng) / 2);
+      const p = window.map.latLngToContainerPoint(at);
       const r = window.map.getContainer().getBoundingClientRect();
-      return {pid: best.layer.feature.properties.f0, x: r.left + p.x, y: r.top + p.y};
-    }""")
+      return {{pid: layer.feature.properties.f0, x: r.left + p.x, y: r.top + p.y}};
+    }}""")
     box = page.locator("iframe[title*='st_folium']").first.bounding_box()
     page.mouse.click(box["x"] + hit["x"], box["y"] + hit["y"])
     pid = hit["pid"]
