@@ -15,6 +15,8 @@ from ui.i18n import lang, t
 from ui.mapview import basemap_picker, map_view
 
 RATES = ("signing_rate", "start_rate", "completion_rate", "performance_rate")
+COUNTS = ("n_projects", "n_signed", "n_started", "n_completed", "n_stalled", "n_lost",
+          "n_overdue", "n_due", "n_performed", "investment_wan")
 
 
 def render() -> None:
@@ -35,7 +37,15 @@ def render() -> None:
     by = st.radio(t("rates_by"), ["park_id", "chain_id"], horizontal=True, key="pipe_by",
                   format_func=lambda b: t(f"by_{b}"))
     rates = pipeline_rates(projects, by=by, as_of=as_of, settings=settings)
-    st.dataframe(rates, hide_index=True, width="stretch")
+    if by == "park_id":
+        parks = county["park"]
+        names = dict(zip(parks["park_id"], parks["name_en" if lang() == "en" else "name"],
+                         strict=True))
+        rates[by] = [names.get(p, t("outside_parks")) for p in rates[by]]
+    headers = {c: t(c) for c in (*COUNTS, *RATES)} | {by: t(f"by_{by}")}
+    st.dataframe(rates.rename(columns=headers), hide_index=True, width="stretch",
+                 column_config={t(r): st.column_config.NumberColumn(format="percent")
+                                for r in RATES})
 
     st.subheader(t("projects_by_stage"))
     basemap = basemap_picker("pipe_basemap")
