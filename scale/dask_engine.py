@@ -123,7 +123,7 @@ def stage(frame: dd.DataFrame, folder: Path, schema: pa.Schema) -> Staged:
     """Write ``frame`` to ``folder`` and read it back with its partitions' bounds."""
     write_dataset(frame, folder, schema=schema)
     files = sorted(folder.glob("*.parquet"), key=_part_number)
-    staged = dask_geopandas.read_parquet(files)
+    staged = dask_geopandas.read_parquet(files, split_row_groups=False)  # one partition a file
     metas = [pq.read_metadata(f) for f in files]
     bounds = np.array([_bounds(m) for m in metas], dtype="float64").reshape(-1, 4)
     return Staged(staged, bounds, sum(m.num_rows for m in metas), schema)

@@ -26,9 +26,13 @@ from typing import Any
 import dask.dataframe as dd
 import dask_geopandas
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import shapely
+from pyproj import CRS
 
+from geo.crs import CRSError, working_crs_for_lonlat
 from layers.io import ReadError, list_layers
 from layers.policy import Policy
 from layers.registry import get_spec
@@ -92,10 +96,37 @@ def read_layer(path: str | Path, layer: str, *, policy: Policy, working_crs: Any
     checked, _ = validate_layer(sample, spec, source=f"{path} (partition 1)",
                                 working_crs=working_crs, allowed_extra=extra)
     if spec.has_geometry and working_crs is None:
-        working_crs = checked.crs
+        working_crs = auto_working_crs(raw)
+        checked, _ = validate_layer(sample, spec, source=f"{path} (partition 1)",
+                                    working_crs=working_crs, allowed_extra=extra)
     frame = raw.map_partitions(_validate_partition, spec.name, str(path), working_crs, extra,
                                meta=checked.iloc[:0])
     return LazyLayer(frame, checked)
+
+
+def auto_working_crs(raw: dask_geopandas.GeoDataFrame) -> CRS:
+    """The working CRS the validator's ``auto`` choice gives for the whole layer.
+
+    Same rule as :func:`layers.validate.validate_layer` without a working CRS: the CGCS2000
+    3° GK zone of the mean longitude of all features' envelope corners — summed per partition
+    here, so a province spanning zones gets the zone of its middle, not of its first rows.
+    """
+    sums = raw.geometry.map_partitions(_longitude_sum, meta=pd.DataFrame(
+        {"total": pd.Series(dtype="float64"), "count": pd.Series(dtype="int64")}))
+    totals = sums.compute().sum()
+    if not totals["count"]:
+        raise CRSError("no geometry to choose a working CRS from; set crs.working_epsg in "
+                       "the policy file")
+    return working_crs_for_lonlat(float(totals["total"] / totals["count"]))
+
+
+def _longitude_sum(geoms: gpd.GeoSeries) -> pd.DataFrame:
+    present = geoms[~(geoms.is_empty | geoms.isna())]
+    if present.empty or present.crs is None:
+        return pd.DataFrame({"total": [0.0], "count": [0]})
+    lon = shapely.get_coordinates(present.to_crs(4490).values.envelope)[:, 0]
+    lon = lon[np.isfinite(lon)]
+    return pd.DataFrame({"total": [float(lon.sum())], "count": [len(lon)]})
 
 
 def _read_raw(path: Path, layer: str, spatial: bool, npartitions: int | None) -> dd.DataFrame:

@@ -224,11 +224,13 @@ def test_cli_dask_local_cluster_writes_a_partitioned_dataset(cli, tmp_path):
                                               .geometry.loc[local.index], 1e-6).all()
 
 
-def test_cli_dask_reports_bad_input(cli, tmp_path):
-    result = cli("availability", "--engine", "dask", "--parcels", str(tmp_path / "none.parquet"),
-                 "--out", str(tmp_path / "x.csv"))
-    assert result.returncode == 2
-    assert "none.parquet: file not found" in result.stderr
+def test_cli_dask_reports_bad_input_before_starting_a_cluster(tmp_path, capsys):
+    from cli import main
+
+    code = main(["availability", "--engine", "dask", "--parcels",
+                 str(tmp_path / "none.parquet"), "--out", str(tmp_path / "x.csv")])
+    assert code == 2
+    assert "none.parquet: file not found" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
 
 
@@ -331,3 +333,20 @@ def test_aggregates_cli_dask_equals_local(client, tmp_path):
     assert main([*common[:3], "--county-column", "province", "--out",
                  str(tmp_path / "x.csv")]) == 2
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_working_crs_is_chosen_from_the_whole_layer_like_the_local_engine(client, tmp_path):
+    """200 parcels moved 140 km west (GK zone 36) ahead of 300 in zone 37: the first rows
+    alone would choose zone 36; the whole layer's mean longitude chooses zone 37."""
+    from layers.io import load_layer
+    from scale.partitioned import read_layer
+
+    parcels = build_county(500, seed=12)["parcel"].to_crs(4490)
+    west = parcels.geometry.iloc[:200].translate(xoff=-1.6)
+    parcels.loc[parcels.index[:200], "geometry"] = west
+    parcels.to_parquet(tmp_path / "p.parquet")
+    local, _ = load_layer(tmp_path / "p.parquet", "parcel")
+    lazy = read_layer(tmp_path / "p.parquet", "parcel", policy=load_policy())
+    assert local.crs.to_epsg() == lazy.frame.crs.to_epsg() == 4546
+    got = lazy.frame.compute()
+    assert got["area_mu"].to_numpy() == pytest.approx(local["area_mu"].to_numpy(), rel=1e-12)
