@@ -239,7 +239,8 @@ def test_efficiency_page_for_staff():
     assert at.title[0].value == "亩均评价"
     assert [m.label for m in at.metric] == ["A 类", "B 类", "C 类", "D 类", "T 类"]
     ranking = at.dataframe[0].value
-    assert {"score", "rank", "class"} <= set(ranking.columns)
+    assert {"综合得分", "排名", "等级", "企业名称"} <= set(ranking.columns)
+    assert set(ranking["等级"]) <= {"A", "B", "C", "D", "T"}
     assert len(at.dataframe) == 3
 
 

@@ -8,14 +8,25 @@ import streamlit as st
 
 from geo.aggregates import aggregate, low_efficiency
 from geo.idle import idle_land
+from layers.registry import LAYERS
 from ui import state
 from ui.auth import require_role
 from ui.common import downloads, header
-from ui.i18n import lang, t
+from ui.i18n import lang, pick, t
 from ui.mapview import basemap_picker, map_view
 
 RANK_COLUMNS = ("enterprise_id", "name", "scale", "park_id", "land_mu", "tax_per_mu",
                 "value_added_per_mu", "score", "rank", "class")
+
+
+def headed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column headers in the session language (registry labels, then UI strings)."""
+    spec = LAYERS["enterprise"]
+    names = {c.name: pick((c.zh, c.en)) for c in spec.columns}
+    names.update({c: t(f"eff_{c}") for c in ("tax_per_mu", "value_added_per_mu", "score",
+                                              "rank", "class", "note", "note_zh", "reason_zh",
+                                              "reason_en")})
+    return frame.rename(columns=names)
 
 
 def render() -> None:
@@ -35,7 +46,7 @@ def render() -> None:
     st.bar_chart(mix)
 
     st.subheader(t("ranking"))
-    ranking = evaluated[[c for c in (*RANK_COLUMNS, note) if c in evaluated]]
+    ranking = headed(evaluated[[c for c in (*RANK_COLUMNS, note) if c in evaluated]])
     st.dataframe(ranking, hide_index=True, width="stretch", height=320)
     downloads(ranking, stem="efficiency", key="eff")
 
@@ -57,8 +68,8 @@ def render() -> None:
     st.subheader(t("low_efficiency"))
     low = low_efficiency(evaluated, settings)
     reason = "reason_zh" if lang() == "zh" else "reason_en"
-    st.dataframe(low[[c for c in ("enterprise_id", "name", "park_id", "land_mu", "tax_per_mu",
-                                  "class", reason) if c in low]],
+    st.dataframe(headed(low[[c for c in ("enterprise_id", "name", "park_id", "land_mu",
+                                         "tax_per_mu", "class", reason) if c in low]]),
                  hide_index=True, width="stretch")
 
     st.subheader(t("idle_land"))
