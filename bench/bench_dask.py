@@ -2,11 +2,12 @@
 
 Generates counties with ``investmap demo --format parquet`` (partitioned GeoParquet), runs
 ``investmap availability --engine dask`` on a LocalCluster of 2 single-threaded worker
-processes (memory limit 4 GiB each) and ``--engine local`` on the smallest size, and prints
+processes (memory limit 4 GiB each) and ``--engine local`` at ``--local-size``, and prints
 wall time, peak memory per worker (resident set size sampled every 0.5 s) and the peak of the
 local run, then checks that both engines gave the same verdict for every parcel.
 
-Run: ``.venv/bin/python bench/bench_dask.py [--sizes 1000000 5000000] [--workdir DIR]``.
+Run: ``.venv/bin/python bench/bench_dask.py [--sizes 1000000 5000000] [--local-size N]
+[--workdir DIR]`` (``--local-size 0`` skips the local engine).
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def run_dask(folder: Path, out: Path, client) -> tuple[float, dict[str, int]]:  
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--local-size", type=int, default=1_000_000,
+                        help="parcels for the local-engine comparison (0: skip it)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/investmap-bench-dask"))
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -107,12 +110,12 @@ def main() -> None:
     gib = 2**30
     print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), flush=True)
     rows = []
-    smallest = min(args.sizes)
-    folder = generate(smallest, args.workdir)
-    local_out = args.workdir / f"local-{smallest}.parquet"
-    t_local, peak_local = run_local(folder, local_out)
-    rows.append(("local (threads)", smallest, t_local, f"process {peak_local / gib:.2f}"))
-    print(f"local {smallest:,}: {t_local:.0f} s, peak {peak_local / gib:.2f} GiB", flush=True)
+    local_n = args.local_size
+    local_out = args.workdir / f"local-{local_n}.parquet"
+    if local_n:
+        t_local, peak_local = run_local(generate(local_n, args.workdir), local_out)
+        rows.append(("local (threads)", local_n, t_local, f"process {peak_local / gib:.2f}"))
+        print(f"local {local_n:,}: {t_local:.0f} s, peak {peak_local / gib:.2f} GiB", flush=True)
     with cluster(n_workers=LOCAL_WORKERS, memory_limit=LOCAL_MEMORY_LIMIT) as client:
         for n in sorted(args.sizes):
             folder = generate(n, args.workdir)
@@ -121,7 +124,7 @@ def main() -> None:
             per_worker = ", ".join(f"{v / gib:.2f}" for v in sorted(peak.values()))
             rows.append((f"dask ({LOCAL_WORKERS} workers)", n, elapsed, f"workers {per_worker}"))
             print(f"dask {n:,}: {elapsed:.0f} s, peak per worker {per_worker} GiB", flush=True)
-            if n == smallest:
+            if n == local_n:
                 a = pd.read_parquet(local_out, columns=["parcel_id", "available", "reasons"])
                 b = pd.read_parquet(out, columns=["parcel_id", "available", "reasons"])
                 merged = a.merge(b, on="parcel_id", suffixes=("_local", "_dask"))
