@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.chains import (
     PROJECT_STAGES,
@@ -237,6 +239,36 @@ def test_verdict_rules_follow_settings(toy, settings, verdicts):
     table = analyse(toy, chain_toy.projects(), chain_toy.enterprises(), settings=settings)
     got = table.set_index("segment_id")["verdict"]
     assert {k: got[k] for k in verdicts} == verdicts
+
+
+@settings(max_examples=60, deadline=None)
+@given(firms=st.lists(st.tuples(st.sampled_from("abcdexy"), st.floats(0, 500)), max_size=12),
+       works=st.lists(st.tuples(st.sampled_from("abcdexy"), st.sampled_from(PROJECT_STAGES)),
+                      max_size=8))
+def test_verdict_invariants(tmp_path_factory, firms, works):
+    catalog = load_chains(chain_toy.write_toy(tmp_path_factory.mktemp("toy")))
+    enterprises = pd.DataFrame({"enterprise_id": [f"F{i}" for i in range(len(firms))],
+                                "segment_id": [f[0] for f in firms],
+                                "value_added_wan": [f[1] for f in firms]})
+    projects = pd.DataFrame({"project_id": [f"P{i}" for i in range(len(works))],
+                             "segment_id": [w[0] for w in works],
+                             "stage": [w[1] for w in works]})
+    table = analyse(catalog, projects, enterprises).set_index("segment_id")
+    present = set(table.index[(table["producers"] > 0) | (table["projects_active"] > 0)])
+    rules = ChainSettings()
+    for seg, row in table.iterrows():
+        down, up = catalog.downstream_of(seg) & present, catalog.upstream_of(seg) & present
+        if seg in present:
+            assert row["verdict"] in ("strong", "present", "thin")
+        elif row["verdict"] == "extension":
+            assert up and not down
+        else:
+            assert row["verdict"] == "missing" and (down or not up)
+        if row["verdict"] == "strong":
+            assert row["producers"] >= rules.strong_min_producers
+        if row["verdict"] == "thin" and row["producers"] > rules.thin_max_producers:
+            assert row["relative_output"] < rules.thin_max_relative_output
+        assert row["figures_suppressed"] or pd.notna(row["value_added_wan"])
 
 
 def test_park_errors(toy):
