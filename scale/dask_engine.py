@@ -87,8 +87,10 @@ def cluster(scheduler: str | None = None, *, n_workers: int = LOCAL_WORKERS,
             client.register_plugin(GeoDispatchPlugin())
             yield client
         return
+    # no dashboard; the scheduler's small HTTP endpoint takes a free loopback port
+    http = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None,
+                      host="127.0.0.1", dashboard_address=None, scheduler_kwargs=http,
                       memory_limit=memory_limit) as local, Client(local) as client:
         client.register_plugin(GeoDispatchPlugin())
         yield client
