@@ -23,6 +23,7 @@ from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
+from matplotlib.path import Path
 
 from geo.chain_catalog import POSITION_LABELS, POSITIONS, VERDICT_LABELS, ChainCatalog
 
@@ -92,25 +93,26 @@ def chain_figure(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame | 
     verdicts = _verdicts(analysis, chain_id)
     pos, bands = _layout(catalog, chain_id)
     n_cols = max(c for c, _ in pos.values()) + 1
-    n_rows = max(len([1 for c, _ in pos.values() if c == col]) for col in range(n_cols))
+    xy = {s: (_x(c), _y(r)) for s, (c, r) in _rows(pos, catalog.forward_edges(chain_id)).items()}
+    top = max(y for _, y in xy.values()) + BOX_H / 2 + 0.15
+    bottom = min(y for _, y in xy.values()) - BOX_H / 2 - 0.15
     width = n_cols * COL_STEP + 2 * BAND_GAP
-    height = n_rows * ROW_STEP + 1.9
-    fig = Figure(figsize=(max(6.0, width * 0.95), max(3.5, height * 0.95)), dpi=100)
+    height = top - bottom + 1.6
+    inches = max(0.95, 6.0 / width)  # per data unit; figure and limits share one aspect
+    fig = Figure(figsize=(width * inches, height * inches), dpi=100)
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_xlim(-BAND_GAP - COL_STEP / 2, width - BAND_GAP - COL_STEP / 2)
-    ax.set_ylim(-(n_rows * ROW_STEP) / 2 - 0.75, (n_rows * ROW_STEP) / 2 + 1.15)
+    ax.set_ylim(bottom - 0.6, top + 1.0)
     ax.set_axis_off()
     ax.set_aspect("equal", adjustable="datalim")
     text = {"fontfamily": FONT_FAMILY}
-    top = n_rows * ROW_STEP / 2
     for position, (c0, c1) in bands.items():
         x0, x1 = _x(c0) - COL_STEP / 2 + 0.1, _x(c1) + COL_STEP / 2 - 0.1
-        ax.add_patch(Rectangle((x0, -top - 0.15), x1 - x0, 2 * top + 0.3, facecolor="#f4f6fa",
+        ax.add_patch(Rectangle((x0, bottom), x1 - x0, top - bottom, facecolor="#f4f6fa",
                                edgecolor="#c9d1e0", linewidth=0.8, zorder=0))
         label = POSITION_LABELS[position][0 if lang == "zh" else 1]
         ax.text((x0 + x1) / 2, top + 0.05, label, ha="center", va="bottom", fontsize=11,
                 color="#3a4a6b", fontweight="bold", **text)
-    xy = {s: (_x(c), _y(r)) for s, (c, r) in _rows(pos, catalog.forward_edges(chain_id)).items()}
     _edges(ax, catalog, chain_id, xy)
     for seg in chain.segments:
         x, y = xy[seg.segment_id]
@@ -128,7 +130,7 @@ def chain_figure(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame | 
                 color=ink, zorder=4, fontweight="bold", **text)
         ax.text(x, y - 0.22, sub, ha="center", va="center", fontsize=7, color=ink, zorder=4,
                 **text)
-    ax.text(ax.get_xlim()[0] + 0.1, top + 0.75, title or _title(chain.name(lang), analysis,
+    ax.text(ax.get_xlim()[0] + 0.1, top + 0.6, title or _title(chain.name(lang), analysis,
                                                                    lang),
             ha="left", va="bottom", fontsize=13, fontweight="bold", color="#1a1a1a", **text)
     _legend(ax, lang, analysis is not None, bool(catalog.loop_edges(chain_id)))
@@ -194,12 +196,14 @@ def _layout(catalog: ChainCatalog, chain_id: str
 
 def _rows(pos: dict[str, tuple[int, int]], edges: list[tuple[str, str]]
           ) -> dict[str, tuple[int, float]]:
-    """Row per segment, centred on 0: columns left to right, each ordered by the mean row of
-    its suppliers in earlier columns (catalog order for segments without one)."""
+    """Row per segment: columns left to right, each ordered by the mean row of its suppliers
+    in earlier columns (catalog order for segments without one). Rows are whole numbers
+    around 0 in every column, so the gaps between rows line up across columns and carry the
+    arrows that skip columns."""
     rows: dict[str, tuple[int, float]] = {}
     for col in sorted({c for c, _ in pos.values()}):
         members = sorted((s for s, (c, _) in pos.items() if c == col), key=lambda s: pos[s][1])
-        offset = (len(members) - 1) / 2
+        offset = (len(members) - 1) // 2
         keys = []
         for i, seg in enumerate(members):
             preds = [rows[a][1] for a, b in edges if b == seg and a in rows]
@@ -213,15 +217,21 @@ def _rows(pos: dict[str, tuple[int, int]], edges: list[tuple[str, str]]
 
 def _edges(ax: Axes, catalog: ChainCatalog, chain_id: str,
            xy: dict[str, tuple[float, float]]) -> None:
+    """Forward edges left to right; an edge that skips columns runs along the gap between
+    rows so it never crosses a box."""
+    gap = COL_STEP - BOX_W
+    style = {"arrowstyle": "-|>", "mutation_scale": 11, "linewidth": 1.0, "color": "#555555",
+             "zorder": 2}
     for a, b in catalog.forward_edges(chain_id):
         (xa, ya), (xb, yb) = xy[a], xy[b]
         start, end = (xa + BOX_W / 2, ya), (xb - BOX_W / 2, yb)
-        if abs(xb - xa) < 1e-9:  # same column: from the bottom of one to the top of the other
-            sign = 1 if yb < ya else -1
-            start, end = (xa, ya - sign * BOX_H / 2), (xb, yb + sign * BOX_H / 2)
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11,
-                                     linewidth=1.0, color="#555555", zorder=2,
-                                     connectionstyle="arc3,rad=0.0"))
+        if xb - xa <= COL_STEP + 1e-9:
+            ax.add_patch(FancyArrowPatch(start, end, **style))
+            continue
+        lane = ya + (-ROW_STEP / 2 if yb < ya else ROW_STEP / 2)
+        x_out, x_in = start[0] + gap / 2, end[0] - gap / 2
+        path = Path([start, (x_out, ya), (x_out, lane), (x_in, lane), (x_in, yb), end])
+        ax.add_patch(FancyArrowPatch(path=path, **style))
     for a, b in catalog.loop_edges(chain_id):
         (xa, ya), (xb, yb) = xy[a], xy[b]
         ax.add_patch(FancyArrowPatch((xa, ya + BOX_H / 2), (xb, yb + BOX_H / 2),

@@ -140,3 +140,25 @@ def test_bad_arguments(toy, toy_analysis):
         chain_figure(toy, "toy", twice)
     with pytest.raises(ValueError, match="format 'gif'"):
         figure_bytes(chain_figure(toy, "toy"), "gif")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("chain_id", ["battery", "coal_chem", "food"])
+def test_forward_arrows_never_cross_a_box(chain_id):
+    import shapely
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.patches import FancyArrowPatch
+
+    catalog = load_chains()
+    fig = chain_figure(catalog, chain_id)
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    boxes = [shapely.box(p.get_x(), p.get_y(), p.get_x() + p.get_width(),
+                         p.get_y() + p.get_height()).buffer(-0.02)
+             for p in ax.patches if isinstance(p, FancyBboxPatch)]  # data coordinates
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch) and
+              p.get_zorder() == 2]  # loop edges (dashed arcs over the top) are drawn below
+    assert len(arrows) == len(catalog.forward_edges(chain_id))
+    for arrow in arrows:  # get_path(): the drawn arrow, in data coordinates
+        for poly in arrow.get_path().to_polygons(closed_only=False):
+            line = shapely.LineString(poly)
+            assert not any(line.intersects(b) for b in boxes)
