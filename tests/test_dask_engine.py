@@ -350,3 +350,44 @@ def test_working_crs_is_chosen_from_the_whole_layer_like_the_local_engine(client
     assert local.crs.to_epsg() == lazy.frame.crs.to_epsg() == 4546
     got = lazy.frame.compute()
     assert got["area_mu"].to_numpy() == pytest.approx(local["area_mu"].to_numpy(), rel=1e-12)
+
+
+def test_cluster_started_with_dask_commands(tmp_path):
+    """`dask scheduler` and `dask worker` (plain Dask processes that never imported
+    dask-geopandas), loopback only: the README's multi-machine recipe on one machine."""
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from distributed import Client
+
+    from cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    bin_dir = Path(sys.executable).parent
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        procs.append(subprocess.Popen(
+            [str(bin_dir / "dask"), "worker", address, "--nworkers", "2", "--nthreads", "1",
+             "--memory-limit", "2GiB", "--host", "127.0.0.1", "--no-dashboard",
+             "--local-directory", str(tmp_path / "spill")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with Client(address, timeout=120) as probe:
+            probe.wait_for_workers(2, timeout=120)
+        opts = _written_county(tmp_path, 800)
+        assert main(["availability", *opts, "--out", str(tmp_path / "local.csv")]) == 0
+        assert main(["availability", *opts, "--engine", "dask", "--scheduler", address,
+                     "--partitions", "4", "--out", str(tmp_path / "dask.csv")]) == 0
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait(timeout=60)
+    a = pd.read_csv(tmp_path / "local.csv", keep_default_na=False)
+    b = pd.read_csv(tmp_path / "dask.csv", keep_default_na=False)
+    pd.testing.assert_frame_equal(a, b, check_exact=False, atol=1e-9)
