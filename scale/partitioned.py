@@ -70,8 +70,9 @@ def read_layer(path: str | Path, layer: str, *, policy: Policy, working_crs: Any
         only layer), or for ``enterprise`` also CSV.
     layer : registry layer name (``parcel``, ``redline``, ``enterprise`` …).
     policy : validated policy (red-line categories, working CRS).
-    working_crs : target CRS; default the policy's, else chosen from the first rows' longitude
-        (then every partition uses that same CRS).
+    working_crs : target CRS; default the policy's, else the zone of the whole layer's mean
+        longitude (:func:`auto_working_crs`, as the local validator chooses); every partition
+        uses that same CRS.
     npartitions : partitions for a GeoPackage or CSV (Parquet keeps one per part file).
 
     Raises
