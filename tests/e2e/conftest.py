@@ -68,8 +68,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
         log.close()
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def app_browser():
+    """Debian Chromium for one test module (module scope: only one sync Playwright may run
+    at a time, and other modules start their own)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -88,8 +90,8 @@ def blocked() -> Blocked:
 
 
 @pytest.fixture
-def page(browser, app_url, blocked, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+def page(app_browser, app_url, blocked, request):
+    context = app_browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
 
     def guard(route):  # noqa: ANN001 - playwright Route
         host = urlparse(route.request.url).hostname or ""
