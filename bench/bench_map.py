@@ -3,7 +3,8 @@
 For each county size this builds what the app sends to the browser on one interaction —
 the data overlays as streamlit-folium serialises them (``feature_group_to_add``) — and times
 the server side (select by viewport, simplify, round, serialise). Scenarios: the first
-(county-wide) view, a zoomed-in pan, a park filter change, and the naive alternative the
+(county-wide) view, a z11 window around a park where the per-layer caps bind, a zoomed-in
+view and a pan, a park filter change, and the naive alternative the
 app avoids: every feature of every layer at full detail in one go (what ``build_map``
 without a viewport or cap gives the HTML export).
 
@@ -80,6 +81,9 @@ def run(n: int, work: Path) -> None:
     park = str(park["park_id"])
     scenarios = [
         ("first view (county, cap)", {"viewport": first, "max_features": MAX_FEATURES}),
+        ("z11 around a park (caps)", {"viewport": Viewport(cx - 0.24, cy - 0.15, cx + 0.24,
+                                                            cy + 0.15, zoom=11),
+                                       "max_features": MAX_FEATURES}),
         ("zoomed in, z15", {"viewport": zoomed, "max_features": MAX_FEATURES}),
         ("pan at z15", {"viewport": panned, "max_features": MAX_FEATURES}),
         (f"park filter {park}, z13", {"viewport": Viewport(west, south, east, north, 13),
