@@ -25,7 +25,7 @@ from layers.store.values import canonical, norm_wkb, stored_columns
 
 _PG_TYPES = {"str": "text", "float": "double precision", "int": "bigint", "date": "date",
              "list": "text", "bool": "boolean"}
-_AUDIT_DDL = """CREATE TABLE IF NOT EXISTS audit (
+_AUDIT_DDL = """CREATE TABLE audit (
   seq bigserial PRIMARY KEY, layer text NOT NULL, feature_id text NOT NULL, field text NOT NULL,
   old_value text, new_value text, "user" text NOT NULL, role text NOT NULL, reason text NOT NULL,
   at timestamptz NOT NULL, version integer NOT NULL)"""
@@ -71,29 +71,44 @@ class PostGISStore(Store):
             with self._conn.transaction():
                 yield _PgTransaction(self._conn)
         except psycopg.OperationalError as exc:
-            raise StoreError(f"{self.location}: the database connection failed ({exc}); "
-                             "nothing was written; fix: check the server and try again") from exc
+            raise StoreError(f"{self.location}: the database ended the transaction ({exc}); "
+                             "nothing was written; fix: try again, and check the server if it "
+                             "persists") from exc
+
+    def _missing_tables(self) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            "current_schema()").fetchall()
+        present = {r[0] for r in rows}
+        return [name for name in [*LAYERS, "audit"] if name not in present]
 
     def _create_schema(self) -> None:
+        """Create the missing tables. Nothing is locked when they all exist: ``CREATE INDEX``
+        on an existing table would take a SHARE lock and deadlock with running edits."""
+        if not self._missing_tables():
+            return
         with self._conn.transaction():
             exists = self._conn.execute(
                 "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").fetchone()
             if not exists or not exists[0]:
                 self._conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-            self._conn.execute(_AUDIT_DDL)
-            self._conn.execute("CREATE INDEX IF NOT EXISTS audit_feature ON audit (layer, "
-                               "feature_id)")
+            missing = self._missing_tables()
+            if "audit" in missing:
+                self._conn.execute(_AUDIT_DDL)
+                self._conn.execute("CREATE INDEX audit_feature ON audit (layer, feature_id)")
             for spec in LAYERS.values():
+                if spec.name not in missing:
+                    continue
                 cols = ", ".join(
                     f"{_q(c.name)} {_PG_TYPES[c.type]}"
                     + (" PRIMARY KEY" if c.name == spec.id_column else "")
                     for c in stored_columns(spec))
                 geom = ", geom geometry" if spec.has_geometry else ""
-                self._conn.execute(f"CREATE TABLE IF NOT EXISTS {_q(spec.name)} ({cols}, "
+                self._conn.execute(f"CREATE TABLE {_q(spec.name)} ({cols}, "
                                    f"version integer NOT NULL DEFAULT 1{geom})")
                 if spec.has_geometry:
-                    self._conn.execute(f"CREATE INDEX IF NOT EXISTS {_q(spec.name + '_geom')} "
+                    self._conn.execute(f"CREATE INDEX {_q(spec.name + '_geom')} "
                                        f"ON {_q(spec.name)} USING gist (geom)")
 
     def backup(self, out: str | Path) -> Path:
