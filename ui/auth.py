@@ -47,10 +47,6 @@ class User:
     role: str
     display: str = ""
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
 
 @dataclass(frozen=True)
 class Lockout:

@@ -20,7 +20,6 @@ import folium
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR_DIR = ROOT / "static" / "vendor"
 STATIC_URL = "/app/static/vendor"
-LEAFLET_VERSION = "1.9.3"
 
 _FILES = ("leaflet.js", "leaflet.css")
 _IMAGES = ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png",

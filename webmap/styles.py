@@ -34,7 +34,6 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "project": ("项目", "Projects"),
     "redline": ("管控红线", "Red lines"),
     "matches": ("查询结果", "Matching parcels"),
-    "none": ("无", "None"),
     "legend_status": ("地块：供地状态", "Parcels: supply status"),
     "legend_efficiency": ("地块：亩均评价", "Parcels: efficiency class"),
     "legend_chain": ("地块：产业链", "Parcels: industry chain"),
