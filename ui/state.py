@@ -55,9 +55,10 @@ def default_basemap() -> str:
     return os.environ.get("INVESTMAP_BASEMAP", "osm")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def verdicts(query: ParcelQuery) -> pd.DataFrame:
-    """Availability for an investor query, on the cached red-line overlaps (cheap)."""
+    """Availability for an investor query, on the cached red-line overlaps (cheap; shared,
+    not copied: callers must not modify it)."""
     from geo.availability import VERDICT_COLUMNS
     from geo.availability import verdicts as judge
     from layers.supply import supply_rules
