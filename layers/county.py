@@ -20,7 +20,8 @@ import shapely
 from layers.io import ReadOptions, known_layers_in, load_layer
 from layers.policy import Policy, load_policy
 from layers.registry import LAYERS
-from layers.validate import ValidationReport
+from layers.store import is_database_url
+from layers.validate import ValidationReport, validate_layer
 
 
 @dataclass
@@ -61,13 +62,16 @@ def load_county(
 
     Parameters
     ----------
-    data : a GeoPackage holding registry layers (``park``, ``parcel`` …); the embedded demo
-        when ``None``.
+    data : a GeoPackage holding registry layers (``park``, ``parcel`` …) — the embedded demo
+        when ``None`` — or a ``postgresql://`` URL of a PostGIS store (:mod:`layers.store`).
     overrides : layer name → file, replacing that layer of ``data``.
     policy : validated policy; the embedded one when ``None``.
     layers : only these layers (default: all present).
     """
     policy = policy or load_policy()
+    if data is not None and is_database_url(str(data)):
+        return _load_from_database(str(data), overrides=overrides, policy=policy,
+                                   layers=layers)
     base = Path(data) if data is not None else demo_path()
     overrides = dict(overrides or {})
     present = known_layers_in(base) if base.suffix.lower() == ".gpkg" else []
@@ -89,6 +93,40 @@ def load_county(
         loaded[name] = frame
         reports[name] = report
     county = County(layers=loaded, policy=policy, reports=reports, source=str(base))
+    derive(county)
+    return county
+
+
+def _load_from_database(url: str, *, overrides: Mapping[str, str | Path] | None,
+                        policy: Policy, layers: tuple[str, ...] | None) -> County:
+    """Read every layer from a PostGIS store and validate it like a file."""
+    from layers.store import open_store
+    from layers.store.postgis import redact
+
+    source = redact(url)
+    wanted = layers or tuple(LAYERS)
+    loaded: dict[str, pd.DataFrame] = {}
+    reports: dict[str, ValidationReport] = {}
+    working_crs = policy.crs.working_epsg
+    with open_store(url) as store:
+        present = store.layer_names()
+        for name in wanted:
+            path = (overrides or {}).get(name)
+            if path is not None:
+                frame, report = load_layer(path, name, policy=policy, working_crs=working_crs)
+            elif name in present:
+                stored = store.read_layer(name)
+                if stored.empty:  # a table created but never filled holds no CRS either
+                    continue
+                extra = {"category": policy.redline_categories} if name == "redline" else {}
+                frame, report = validate_layer(stored, name, source=source,
+                                               working_crs=working_crs, allowed_extra=extra)
+            else:
+                continue
+            if working_crs is None and isinstance(frame, gpd.GeoDataFrame):
+                working_crs = frame.crs
+            loaded[name], reports[name] = frame, report
+    county = County(layers=loaded, policy=policy, reports=reports, source=source)
     derive(county)
     return county
 

@@ -83,3 +83,35 @@ def test_promoter_edits_projects_not_parcels(store_path):
     at = open_edit(User("promoter", "promoter", "招商"))
     layers = at.selectbox(key="edit_layer").options
     assert "地块" not in layers and "项目" in layers
+
+
+def test_the_map_reads_the_store_the_edit_page_writes(store_path, monkeypatch):
+    from layers.county import load_county
+    from ui.state import data_location
+
+    monkeypatch.delenv("INVESTMAP_DATA", raising=False)
+    assert data_location() == store_path
+    at = _save(open_edit(User("planner", "planner", "规划")), "reserved", "洽谈开始")
+    assert any("新版本 2" in s.value for s in at.success)
+    parcels = load_county(data_location())["parcel"].set_index("parcel_id")
+    assert parcels.at["B", "status"] == "reserved"
+    monkeypatch.setenv("INVESTMAP_DATA", "/elsewhere/county.gpkg")
+    assert data_location() == "/elsewhere/county.gpkg"
+    monkeypatch.delenv("INVESTMAP_DATA")
+    monkeypatch.setenv("INVESTMAP_STORE", store_path + ".missing")
+    assert data_location() is None  # no store yet: the embedded demo
+
+
+def test_load_county_from_a_postgis_store(postgis_url, tmp_path):
+    from layers.county import load_county
+
+    with open_store(postgis_url) as store:
+        county.fill(store)
+        store.edit("parcel", "B", {"status": "reserved"}, user="ann", role="planner",
+                   reason="洽谈")
+    from_db = load_county(postgis_url)
+    assert "password" not in from_db.source
+    parcels = from_db["parcel"].set_index("parcel_id")
+    assert parcels.at["B", "status"] == "reserved"
+    assert parcels["area_mu"].gt(0).all() and from_db["parcel"].crs.is_projected
+    assert set(from_db.layers) >= {"park", "parcel", "project", "enterprise"}

@@ -22,6 +22,7 @@ from layers.store.rules import TRANSITIONS, editable_fields
 from ui.auth import require_role
 from ui.common import header
 from ui.i18n import lang, pick
+from ui.state import reload_data
 
 TEXT = {
     "layer": ("图层", "Layer"),
@@ -129,6 +130,7 @@ def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noq
         st.error(str(exc))
         return
     st.session_state[f"edit_base_{layer}_{fid}"] = version
+    reload_data()  # the map and finder read the same store: show the edit there
     st.success(tr("saved", v=version))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,12 +16,30 @@ from layers.county import County, load_county
 from webmap.builder import MapData, prepare
 
 
+def data_location() -> str | None:
+    """What the app shows: ``INVESTMAP_DATA``; else the staff edit page's store (PostGIS URL
+    or GeoPackage, see :func:`layers.store.default_location`) once it exists, so saved edits
+    appear on the map; else the embedded demo (``None``)."""
+    from layers.store import default_location, is_database_url
+
+    explicit = os.environ.get("INVESTMAP_DATA")
+    if explicit:
+        return explicit
+    store = default_location()
+    return store if is_database_url(store) or Path(store).exists() else None
+
+
 @st.cache_resource(show_spinner="正在加载数据… Loading data…")
 def county() -> County:
-    """The county the app shows (the embedded demo unless ``INVESTMAP_DATA`` names a file)."""
-    loaded = load_county(os.environ.get("INVESTMAP_DATA") or None)
+    """The county the app shows (see :func:`data_location`)."""
+    loaded = load_county(data_location())
     gc.freeze()  # long-lived frames: keep full collections from walking them on every rerun
     return loaded
+
+
+def reload_data() -> None:
+    """Drop every cached frame derived from the county, e.g. after a saved edit."""
+    st.cache_resource.clear()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
