@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
-from geo._policy_checks import check_keys, fail, mapping, number
+from geo.policy_checks import check_keys, fail, mapping, number
 from layers.registry import SCALES
 
 Method = Literal["ratio", "minmax"]

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._policy_checks import check_keys, fail, number
+from geo.policy_checks import check_keys, fail, number
 
 STARTED_STATUSES = ("under_construction", "producing")
 

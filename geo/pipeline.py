@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._policy_checks import check_keys, fail
+from geo.policy_checks import check_keys, fail
 
 SIGNED_STAGES = ("signed", "started", "completed", "producing")
 STARTED_STAGES = ("started", "completed", "producing")

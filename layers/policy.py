@@ -1,5 +1,8 @@
 """Policy settings (``data/policy.yaml``): loaded, validated, typed.
 
+:class:`PolicyError` and the small validators live in :mod:`geo.policy_checks` (pure, shared
+with the sections parsed in geo/); ``PolicyError`` is re-exported here.
+
 Every rule that varies by place (tolerances, red-line semantics, weights, benchmarks, cut-offs)
 is data here, validated on load so that a typo fails loudly with the key path and the fix.
 Each section is parsed by one ``_parse_<section>`` function registered in :data:`SECTIONS`.
@@ -14,12 +17,9 @@ from typing import Any
 
 import yaml
 
+from geo.policy_checks import PolicyError, check_keys, fail, mapping, number
 from geo.redlines import OverlapTolerance, RedlineCategory
 from layers.registry import BUILTIN_REDLINE_CATEGORIES, LAND_USES, PARCEL_STATUSES
-
-
-class PolicyError(ValueError):
-    """The policy file is malformed; the message names the file, the key and the fix."""
 
 
 @dataclass(frozen=True)
@@ -63,67 +63,43 @@ class Policy:
         return list(self.redlines.categories)
 
 
-def _err(source: str, key: str, problem: str, fix: str) -> PolicyError:
-    return PolicyError(f"{source}: {key}: {problem}; fix: {fix}")
-
-
-def _mapping(value: Any, source: str, key: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise _err(source, key, f"expected a mapping, got {type(value).__name__}",
-                   "indent the keys under it")
-    return value
-
-
-def _check_keys(value: Mapping[str, Any], allowed: set[str], source: str, key: str) -> None:
-    unknown = sorted(set(value) - allowed)
-    if unknown:
-        raise _err(source, key, f"unknown key(s) {unknown}",
-                   f"use only {sorted(allowed)} (see README 'Policy settings')")
-
-
-def _number(value: Any, source: str, key: str, *, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise _err(source, key, f"{value!r} is not a number ≥ {minimum}", "give a number")
-    return float(value)
-
-
 def _parse_crs(value: Mapping[str, Any], source: str) -> CRSSettings:
-    _check_keys(value, {"working_epsg"}, source, "crs")
+    check_keys(value, {"working_epsg"}, source, "crs")
     epsg = value.get("working_epsg", "auto")
     if epsg == "auto":
         return CRSSettings(working_epsg=None)
     if isinstance(epsg, bool) or not isinstance(epsg, int):
-        raise _err(source, "crs.working_epsg", f"{epsg!r} is neither 'auto' nor an EPSG code",
+        raise fail(source, "crs.working_epsg", f"{epsg!r} is neither 'auto' nor an EPSG code",
                    "write auto or e.g. 4546")
     from geo.crs import CRSError, require_projected
 
     try:
         require_projected(epsg, what="areas")
     except CRSError as exc:
-        raise _err(source, "crs.working_epsg", str(exc), "choose a projected metric CRS") from exc
+        raise fail(source, "crs.working_epsg", str(exc), "choose a projected metric CRS") from exc
     return CRSSettings(working_epsg=epsg)
 
 
 def _parse_redlines(value: Mapping[str, Any], source: str) -> RedlineSettings:
-    _check_keys(value, {"tolerance_mu", "tolerance_share", "categories"}, source, "redlines")
+    check_keys(value, {"tolerance_mu", "tolerance_share", "categories"}, source, "redlines")
     tolerance = OverlapTolerance(
-        min_mu=_number(value.get("tolerance_mu", 0.01), source, "redlines.tolerance_mu"),
-        min_share=_number(value.get("tolerance_share", 0.001), source,
+        min_mu=number(value.get("tolerance_mu", 0.01), source, "redlines.tolerance_mu"),
+        min_share=number(value.get("tolerance_share", 0.001), source,
                           "redlines.tolerance_share"),
     )
-    cats_raw = _mapping(value.get("categories", {}), source, "redlines.categories")
+    cats_raw = mapping(value.get("categories", {}), source, "redlines.categories")
     categories: dict[str, RedlineCategory] = {}
     for name, spec in cats_raw.items():
         key = f"redlines.categories.{name}"
-        spec = _mapping(spec, source, key)
-        _check_keys(spec, {"conflict", "severity", "zh", "en"}, source, key)
+        spec = mapping(spec, source, key)
+        check_keys(spec, {"conflict", "severity", "zh", "en"}, source, key)
         conflict = spec.get("conflict")
         severity = spec.get("severity")
         if conflict not in ("inside", "outside"):
-            raise _err(source, f"{key}.conflict", f"{conflict!r} is not allowed",
+            raise fail(source, f"{key}.conflict", f"{conflict!r} is not allowed",
                        "write inside or outside")
         if severity not in ("hard", "soft"):
-            raise _err(source, f"{key}.severity", f"{severity!r} is not allowed",
+            raise fail(source, f"{key}.severity", f"{severity!r} is not allowed",
                        "write hard or soft")
         categories[str(name)] = RedlineCategory(
             name=str(name), conflict=conflict, severity=severity,
@@ -131,23 +107,23 @@ def _parse_redlines(value: Mapping[str, Any], source: str) -> RedlineSettings:
         )
     missing = [c for c in BUILTIN_REDLINE_CATEGORIES if c not in categories]
     if missing:
-        raise _err(source, "redlines.categories", f"missing built-in categories {missing}",
+        raise fail(source, "redlines.categories", f"missing built-in categories {missing}",
                    "declare each of eco_redline, basic_farmland, urban_boundary, "
                    "landuse_redline")
     return RedlineSettings(tolerance=tolerance, categories=categories)
 
 
 def _parse_supply(value: Mapping[str, Any], source: str) -> SupplySettings:
-    _check_keys(value, {"offerable_statuses", "industrial_land_uses"}, source, "supply")
+    check_keys(value, {"offerable_statuses", "industrial_land_uses"}, source, "supply")
     statuses = tuple(str(s) for s in value.get("offerable_statuses", ["available"]))
     bad = [s for s in statuses if s not in PARCEL_STATUSES]
     if bad:
-        raise _err(source, "supply.offerable_statuses", f"unknown status(es) {bad}",
+        raise fail(source, "supply.offerable_statuses", f"unknown status(es) {bad}",
                    f"use {list(PARCEL_STATUSES)}")
     uses = tuple(str(u) for u in value.get("industrial_land_uses", []))
     bad = [u for u in uses if u not in LAND_USES]
     if bad:
-        raise _err(source, "supply.industrial_land_uses", f"unknown land-use code(s) {bad}",
+        raise fail(source, "supply.industrial_land_uses", f"unknown land-use code(s) {bad}",
                    f"use codes from {list(LAND_USES)} (quote them as strings)")
     return SupplySettings(offerable_statuses=statuses, industrial_land_uses=uses)
 
@@ -206,14 +182,14 @@ def load_policy(path: str | Path | None = None) -> Policy:
         raise PolicyError(f"{source}: file not found; fix: pass an existing policy file") from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"{source}: not valid YAML ({exc}); fix the syntax") from exc
-    raw = _mapping(raw or {}, source, "<top level>")
+    raw = mapping(raw or {}, source, "<top level>")
     allowed = set(SECTIONS) | set(EXTRA_SECTIONS)
-    _check_keys(raw, allowed, source, "<top level>")
-    parsed = {name: parse(_mapping(raw.get(name, {}), source, name), source)
+    check_keys(raw, allowed, source, "<top level>")
+    parsed = {name: parse(mapping(raw.get(name, {}), source, name), source)
               for name, parse in SECTIONS.items()}
     extras: dict[str, Any] = {}
     for name, target in EXTRA_SECTIONS.items():
-        value = _mapping(raw.get(name, {}), source, name)
+        value = mapping(raw.get(name, {}), source, name)
         try:
             extras[name] = _import_parser(target)(value, source)
         except PolicyError:

@@ -1,12 +1,15 @@
-"""Small validators shared by the policy-section parsers of the 亩均, idle-land and pipeline
-modules. Each failure names the file, the key path and the fix, like ``layers.policy``."""
+"""Validators shared by every policy-section parser (``layers.policy`` and the sections owned
+by the 亩均, idle-land and pipeline modules). Each failure names the file, the key path and
+the fix. Pure: no file access, so geo/ modules can parse their own sections."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from layers.policy import PolicyError
+
+class PolicyError(ValueError):
+    """The policy file is malformed; the message names the file, the key and the fix."""
 
 
 def fail(source: str, key: str, problem: str, fix: str) -> PolicyError:
