@@ -49,20 +49,32 @@ class RawFrame:
 Reader = Callable[[Path, ReadOptions], RawFrame]
 
 
-def _read_ogr(path: Path, options: ReadOptions) -> RawFrame:
-    kwargs: dict[str, Any] = {}
+def read_with_ogr(path: Path, options: ReadOptions, *, fix: str,
+                  **kwargs: Any) -> pd.DataFrame:
+    """Read ``path`` with pyogrio (``options.source_layer`` and ``options.encoding`` unless
+    ``kwargs`` override them) and assume ``options.crs`` when the file has none.
+
+    Raises
+    ------
+    ReadError
+        Naming the file, GDAL's reason and ``fix``.
+    """
     if options.source_layer is not None:
-        kwargs["layer"] = options.source_layer
+        kwargs.setdefault("layer", options.source_layer)
     if options.encoding is not None:
-        kwargs["encoding"] = options.encoding
+        kwargs.setdefault("encoding", options.encoding)
     try:
         frame = pyogrio.read_dataframe(path, **kwargs)
     except Exception as exc:  # pyogrio raises several DataSourceError subclasses
-        raise ReadError(f"{path}: cannot read ({exc}); fix: check that the file is a complete "
-                        "GeoPackage/GeoJSON/Shapefile/KML and the layer name is right") from exc
+        raise ReadError(f"{path}: cannot read ({exc}); fix: {fix}") from exc
     if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and options.crs is not None:
         frame = frame.set_crs(options.crs)
-    return RawFrame(frame)
+    return frame
+
+
+def _read_ogr(path: Path, options: ReadOptions) -> RawFrame:
+    return RawFrame(read_with_ogr(path, options, fix="check that the file is a complete "
+                                  "GeoPackage/GeoJSON/Shapefile/KML and the layer name is right"))
 
 
 def _read_parquet(path: Path, options: ReadOptions) -> RawFrame:

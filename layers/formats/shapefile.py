@@ -14,11 +14,8 @@ import struct
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import pyogrio
-
 from layers.formats.textcodec import has_cjk, plausibly_chinese
-from layers.io import RawFrame, ReadError, ReadOptions
+from layers.io import RawFrame, ReadError, ReadOptions, read_with_ogr
 
 SAMPLE_RECORDS = 50_000
 """Records whose text fields are inspected to detect the encoding."""
@@ -112,13 +109,6 @@ def read_shapefile(path: Path, options: ReadOptions) -> RawFrame:
                              "GBK, or pass --encoding, to make it explicit"))
     if encoding is not None:
         kwargs["encoding"] = encoding
-    if options.source_layer is not None:
-        kwargs["layer"] = options.source_layer
-    try:
-        frame = pyogrio.read_dataframe(path, **kwargs)
-    except Exception as exc:  # pyogrio raises several DataSourceError subclasses
-        raise ReadError(f"{path}: cannot read the shapefile ({exc}); fix: copy all of its "
-                        "files (.shp, .shx, .dbf, .prj) side by side") from exc
-    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and options.crs is not None:
-        frame = frame.set_crs(options.crs)
+    frame = read_with_ogr(path, options, fix="copy all of the shapefile's files (.shp, .shx, "
+                          ".dbf, .prj) side by side", **kwargs)
     return RawFrame(frame, None, warnings)
