@@ -7,7 +7,7 @@ import argparse
 import sys
 import time
 
-from cli.common import UserError, policy_from, write_table
+from cli.common import UserError, add_engine_options, policy_from, write_table
 from cli.metric_options import add_as_of, as_of_from, check_out
 
 
@@ -27,12 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="policy settings YAML (default: data/policy.yaml)")
     add_as_of(p)
     p.add_argument("--out", required=True, help="output table: .csv, .xlsx or .parquet")
-    p.add_argument("--engine", choices=["local", "dask"], default="local",
-                   help="local (pandas in this process, default) or dask")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="dask scheduler address (default: a local cluster)")
-    p.add_argument("--partitions", type=int, default=None, metavar="N",
-                   help="dask partitions after the shuffle on the county (default: as read)")
+    add_engine_options(p, local="pandas in this process",
+                       partitions="as read; applied after the shuffle on the county")
     p.set_defaults(func=run)
 
 

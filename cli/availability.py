@@ -6,7 +6,13 @@ import argparse
 import sys
 import time
 
-from cli.common import UserError, add_data_options, county_from, write_table
+from cli.common import (
+    UserError,
+    add_data_options,
+    add_engine_options,
+    county_from,
+    write_table,
+)
 
 LAYERS = ("parcel", "redline")
 
@@ -19,12 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output table: .csv, .gpkg or .parquet")
     p.add_argument("--threads", type=int, default=None,
                    help="worker threads for the geometry (default: every core)")
-    p.add_argument("--engine", choices=["local", "dask"], default="local",
-                   help="local (threads in this process, default) or dask (partitioned)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="dask scheduler address (default: a local cluster)")
-    p.add_argument("--partitions", type=int, default=None, metavar="N",
-                   help="dask partitions (default: chosen from the data size)")
+    add_engine_options(p, local="threads in this process",
+                       partitions="chosen from the data size")
     p.set_defaults(func=run)
 
 

@@ -39,6 +39,18 @@ def add_data_options(parser: argparse.ArgumentParser, layers: Iterable[str] = ()
                             help=f"read the {layer} layer from FILE instead of --data")
 
 
+def add_engine_options(parser: argparse.ArgumentParser, *, local: str,
+                       partitions: str) -> None:
+    """Add ``--engine local|dask``, ``--scheduler ADDRESS`` and ``--partitions N``; ``local``
+    and ``partitions`` describe what the local engine and the partition default mean."""
+    parser.add_argument("--engine", choices=["local", "dask"], default="local",
+                        help=f"local ({local}, default) or dask")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="dask scheduler address (default: a local cluster)")
+    parser.add_argument("--partitions", type=int, default=None, metavar="N",
+                        help=f"dask partitions (default: {partitions})")
+
+
 def policy_from(args: argparse.Namespace) -> Policy:
     try:
         return load_policy(getattr(args, "policy", None))
