@@ -13,7 +13,8 @@ BEGIN, END = "<!-- layers:begin -->", "<!-- layers:end -->"
 
 
 def render_spec(spec: LayerSpec) -> str:
-    geometry = {"polygon": "Polygon/MultiPolygon", "point": "Point", "none": "none"}[spec.geometry]
+    geometry = {"polygon": "Polygon/MultiPolygon", "point": "Point", "none": "none",
+                "any": "Point, LineString or Polygon (mixed)"}[spec.geometry]
     if spec.geometry_optional_when:
         geometry += f" (optional when `{spec.geometry_optional_when}` is given)"
     lines = [

@@ -15,7 +15,8 @@ from types import MappingProxyType
 from typing import Literal
 
 ColumnType = Literal["str", "int", "float", "date", "list", "bool"]
-GeometryKind = Literal["polygon", "point", "none"]
+GeometryKind = Literal["polygon", "point", "any", "none"]
+"""``any``: points, lines and polygons mixed in one layer (context, facilities)."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,32 @@ BUILTIN_REDLINE_CATEGORIES: tuple[str, ...] = (
     "landuse_redline",
 )
 """Red-line categories every policy declares; a policy may add more (flood zones …)."""
+
+FACILITY_KINDS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "interchange": ("高速互通", "Highway interchange"),
+        "rail_yard": ("铁路货场", "Rail freight yard"),
+        "port": ("港口码头", "Port"),
+        "airport": ("机场", "Airport"),
+        "substation": ("变电站", "Substation"),
+        "water_plant": ("自来水厂", "Water plant"),
+        "sewage_plant": ("污水处理厂", "Sewage plant"),
+        "gas_station": ("燃气门站", "Gas station"),
+    }
+)
+"""Location facts investors ask first: the kinds of the ``facility`` layer."""
+
+CONTEXT_KINDS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "county_boundary": ("县界", "County boundary"),
+        "town": ("城镇", "Town"),
+        "road": ("主要道路", "Main road"),
+        "river": ("河流", "River"),
+        "railway": ("铁路", "Railway"),
+        "water": ("水面", "Water body"),
+    }
+)
+"""Kinds of the ``context`` layer: what a map without tiles needs to show where things are."""
 
 SCALES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {"above": ("规上", "Above designated size"), "below": ("规下", "Below designated size")}
@@ -378,8 +405,45 @@ ENTERPRISE = LayerSpec(
     ),
 )
 
+FACILITY = LayerSpec(
+    name="facility",
+    zh="配套设施",
+    en="Facility",
+    id_column="facility_id",
+    geometry="any",
+    columns=(
+        Column("facility_id", "str", "设施编号", "Facility ID", required=True,
+               aliases=("设施编号", "编号")),
+        Column("name", "str", "设施名称", "Name", required=True, aliases=("设施名称", "名称")),
+        Column("name_en", "str", "英文名称", "English name", aliases=("英文名称",)),
+        Column("kind", "str", "设施类型", "Kind", required=True, allowed=_codes(FACILITY_KINDS),
+               aliases=("设施类型", "类型")),
+        Column("capacity", "str", "规模/能力", "Capacity", aliases=("规模", "能力", "容量")),
+    ),
+    style={"color": "#37474f", "radius": 5},
+)
+
+CONTEXT = LayerSpec(
+    name="context",
+    zh="底图要素",
+    en="Context",
+    id_column="context_id",
+    geometry="any",
+    columns=(
+        Column("context_id", "str", "要素编号", "Feature ID", required=True,
+               aliases=("要素编号", "编号")),
+        Column("name", "str", "名称", "Name", aliases=("名称",)),
+        Column("name_en", "str", "英文名称", "English name", aliases=("英文名称",)),
+        Column("kind", "str", "要素类型", "Kind", required=True, allowed=_codes(CONTEXT_KINDS),
+               aliases=("要素类型", "类型")),
+    ),
+    style={"colors": {"county_boundary": "#5d4037", "town": "#424242", "road": "#9e9e9e",
+                      "river": "#4f8fcf", "railway": "#212121", "water": "#a9cbe8"}},
+)
+
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType(
-    {spec.name: spec for spec in (PARK, PARCEL, PROJECT, REDLINE, ENTERPRISE)}
+    {spec.name: spec for spec in (PARK, PARCEL, PROJECT, REDLINE, ENTERPRISE, FACILITY,
+                                  CONTEXT)}
 )
 
 

@@ -322,6 +322,9 @@ def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationRepo
     if spec.geometry == "polygon":
         wrong = present & ~np.isin(types, [3, 6])
         expected = "Polygon/MultiPolygon"
+    elif spec.geometry == "any":
+        wrong = present & ~np.isin(types, [0, 1, 3, 4, 5, 6])
+        expected = "Point, LineString or Polygon (or their Multi- forms)"
     else:
         wrong = present & (types != 0)
         expected = "Point"
@@ -335,7 +338,7 @@ def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationRepo
     if report.errors:
         return frame
     out = gpd.GeoDataFrame(frame, geometry=frame.geometry.name, crs=frame.crs)
-    if spec.geometry == "polygon":
+    if spec.geometry in ("polygon", "any"):
         out = _repair_polygons(out, report, labels)
     return _to_working_crs(out, spec, report, working_crs)
 
@@ -343,7 +346,8 @@ def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationRepo
 def _repair_polygons(frame: gpd.GeoDataFrame, report: ValidationReport,
                      labels: Sequence[str]) -> gpd.GeoDataFrame:
     geoms = frame.geometry.values
-    invalid = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    invalid = (~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+               & np.isin(shapely.get_type_id(geoms), [3, 6]))
     if not invalid.any():
         return frame
     fixed = geoms.copy()

@@ -176,9 +176,9 @@ def test_cli_writes_the_table(cli, tmp_path, suffix, demo_county):
 def test_cli_parser_accepts_engine_options_and_rejects_bad_output(tmp_path, capsys):
     from cli import build_parser
 
-    args = build_parser().parse_args(["availability", "--out", "x.csv", "--engine", "dask",
-                                      "--scheduler", "tcp://127.0.0.1:8786",
-                                      "--partitions", "8"])
+    argv = ["availability", "--out", "x.csv", "--engine", "dask",
+            "--scheduler", "tcp://127.0.0.1:8786", "--partitions", "8"]
+    args = build_parser(argv).parse_args(argv)
     assert (args.engine, args.scheduler, args.partitions) == ("dask", "tcp://127.0.0.1:8786", 8)
     from cli import main
 

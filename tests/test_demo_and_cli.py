@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 import pyogrio
 import pytest
 
 from data import get_path
 from data.demo import build_county
+from tests.conftest import ROOT
 
 
 def test_demo_is_deterministic_and_matches_committed_file():
@@ -74,12 +78,39 @@ def test_cli_demo_any_size(cli, tmp_path, fmt):
 
 
 def test_cli_help_for_every_command(cli):
-    from cli import build_parser
+    from cli import COMMANDS, build_parser
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert list(sub.choices) == [c.name for c in COMMANDS]
     for name in sub.choices:
         result = cli(name, "--help")
-        assert result.returncode == 0 and "usage:" in result.stdout
+        assert result.returncode == 0 and f"usage: investmap {name}" in result.stdout
+
+
+def test_every_command_module_registers_exactly_its_table_names():
+    import argparse
+    import importlib
+
+    from cli import COMMANDS
+
+    for module in sorted({c.module for c in COMMANDS}):
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        assert set(sub.choices) == {c.name for c in COMMANDS if c.module == module}, module
+
+
+def test_top_level_help_imports_no_command_module():
+    code = ("import sys, contextlib, io\n"
+            "from cli import main\n"
+            "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['--help'])\n"
+            "heavy = [m for m in sys.modules if m.startswith(('cli.', 'geopandas', 'ezdxf',"
+            " 'matplotlib', 'shapely'))]\n"
+            "print(heavy)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
 
 
 def test_policy_errors_name_key_and_fix(tmp_path):

@@ -39,7 +39,7 @@ AUDIT_DDL = """CREATE TABLE IF NOT EXISTS audit (
 
 _SQL_TYPES = {"str": "TEXT", "float": "REAL", "int": "INTEGER", "date": "DATETIME",
               "list": "TEXT", "bool": "BOOLEAN"}
-_GEOM_TYPES = {"polygon": "GEOMETRY", "point": "POINT"}
+_GEOM_TYPES = {"polygon": "GEOMETRY", "point": "POINT", "any": "GEOMETRY"}
 
 _BASE_DDL = (
     "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL "
