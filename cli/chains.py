@@ -13,7 +13,7 @@ import pandas as pd
 from cli.common import UserError, add_data_options, county_from, write_table
 
 CHAIN_LAYERS = ("park", "project", "enterprise")
-TARGET_LAYERS = ("park", "parcel", "project", "redline", "enterprise")
+TARGET_LAYERS = ("park", "parcel", "project", "redline", "enterprise", "target")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +40,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_options(t, TARGET_LAYERS)
     _common(t)
     t.add_argument("--chain", metavar="ID", help="only this chain")
+    t.add_argument("--list", choices=["parcels", "firms"], default="parcels",
+                   help="parcels: gap → parcels worklist (default); firms: gap → target firms "
+                   "of the target library ranked by evidence score (staff only)")
+    t.add_argument("--firm", metavar="TARGET_ID",
+                   help="one target firm → the parcels that fit its segment (staff only)")
+    t.add_argument("--as-of", metavar="DATE", help="reference date for the age of financing "
+                   "and expansion events (default: today)")
     t.set_defaults(func=run_targets)
 
 
@@ -128,6 +135,13 @@ def run_targets(args: argparse.Namespace) -> int:
     county = county_from(args, TARGET_LAYERS)
     _check_layers(county, ("park", "parcel", "project"))
     _check_park(county, args.park)
+    if args.firm is not None or args.list == "firms":
+        if args.audience == "investor":
+            raise UserError("target firms, their scores and contacts are promotion-team "
+                            "material; fix: use --audience staff (investors get the parcel "
+                            "worklist only)")
+        return _firm_view(args, county, catalog) if args.firm else _firm_list(args, county,
+                                                                                catalog)
     worklist = worklist_for(county_worklist(county, catalog, chain_id=args.chain,
                                             park_id=args.park), args.audience)
     if "score_parts" in worklist.columns:
@@ -137,5 +151,51 @@ def run_targets(args: argparse.Namespace) -> int:
     n_seg = worklist["segment_id"].nunique()
     n_parcels = int(worklist["parcel_id"].notna().sum())
     print(f"wrote {args.out}: {n_seg} segment(s) to promote, {n_parcels} parcel match(es)",
+          file=sys.stderr)
+    return 0
+
+
+def _as_of(args: argparse.Namespace):  # noqa: ANN202
+    import datetime as dt
+
+    if not args.as_of:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(args.as_of)
+    except ValueError:
+        raise UserError(f"--as-of {args.as_of}: not a date; fix: write YYYY-MM-DD") from None
+
+
+def _firm_list(args: argparse.Namespace, county, catalog) -> int:  # noqa: ANN001
+    from layers.chains import county_target_ranking
+
+    ranking = county_target_ranking(county, catalog, chain_id=args.chain, park_id=args.park,
+                                    as_of=_as_of(args))
+    write_table(ranking, args.out)
+    source = "target layer" if "target" in county.layers else "chain definitions (fallback)"
+    n_firms = int(ranking["target_id"].notna().sum())
+    print(f"wrote {args.out}: {ranking['segment_id'].nunique()} segment(s) to promote, "
+          f"{n_firms} target firm(s) from the {source}", file=sys.stderr)
+    return 0
+
+
+def _firm_view(args: argparse.Namespace, county, catalog) -> int:  # noqa: ANN001
+    from layers.chains import firm_parcels
+
+    try:
+        firm, parcels = firm_parcels(county, catalog, args.firm, park_id=args.park)
+    except KeyError as exc:
+        raise UserError(f"--firm {args.firm}: {exc.args[0]}; fix: give a target_id of the "
+                        "target layer (investmap load FILE --layer target)") from None
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    parcels.insert(0, "target_id", firm["target_id"])
+    parcels.insert(1, "target_name", firm["name"])
+    parcels["score_parts"] = parcels["score_parts"].map(
+        lambda parts: json.dumps(parts, ensure_ascii=False) if parts else "")
+    write_table(parcels, args.out)
+    seg = catalog.segments[firm["segment_id"]]
+    print(f"wrote {args.out}: {firm['name']} ({seg.zh} / {seg.en}, placed by "
+          f"{firm['placed_by']}): {int(parcels['parcel_id'].notna().sum())} fitting parcel(s)",
           file=sys.stderr)
     return 0

@@ -25,6 +25,7 @@ LAYER_OPTIONS = {
     "project": "--projects",
     "redline": "--redlines",
     "enterprise": "--enterprises",
+    "target": "--targets",
 }
 
 

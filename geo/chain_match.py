@@ -107,6 +107,30 @@ def match(catalog: ChainCatalog, analysis: pd.DataFrame, parcels_available: pd.D
     return out
 
 
+def match_segment(catalog: ChainCatalog, segment_id: str, parcels_available: pd.DataFrame,
+                  parcels: pd.DataFrame, projects: pd.DataFrame, parks: pd.DataFrame, *,
+                  verdict: str = "", park_id: str | None = None,
+                  settings: ChainSettings | None = None) -> pd.DataFrame:
+    """The parcels that fit one segment's land need, ranked as in :func:`match` — whatever
+    the segment's verdict (a target firm's view: "where could this firm build?").
+
+    Returns :data:`WORKLIST_COLUMNS` (one row with ``parcel_id`` None and the reasons when
+    nothing fits)."""
+    settings = settings or ChainSettings()
+    seg = catalog.segments[segment_id]
+    lead = leading_chains(parks)
+    if park_id is not None and park_id not in lead:
+        raise ValueError(f"unknown park {park_id!r}; parks: {sorted(lead)}")
+    offerable = _offerable(parcels, parcels_available, park_id)
+    anchors = _anchors(projects, catalog, settings, parcels)
+    parks_leading = [p for p, chains in lead.items() if seg.chain_id in chains]
+    hosts = offerable.take(pd.Series(offerable["park_id"]).isin(parks_leading).to_numpy())
+    rows = _segment_rows(catalog, seg, verdict, hosts, anchors, settings, bool(parks_leading))
+    out = pd.DataFrame(rows, columns=list(WORKLIST_COLUMNS))
+    out["rank"] = out["rank"].astype("Int64")
+    return out
+
+
 def worklist_for(worklist: pd.DataFrame, audience: Literal["investor", "staff"]
                  ) -> pd.DataFrame:
     """The worklist columns an audience may see (:data:`INVESTOR_WORKLIST_COLUMNS` for

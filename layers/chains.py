@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from geo.chain_catalog import (
     Target,
     forward_cycle,
 )
+from geo.target_match import TargetSettings
 from layers.registry import LAND_USES, PROJECT_STAGES
 
 if TYPE_CHECKING:
@@ -391,12 +393,107 @@ def county_worklist(county: County, catalog: ChainCatalog, *, chain_id: str | No
                     ) -> pd.DataFrame:
     """:func:`geo.chains.match` on a loaded county: the analysis of the county (or of
     ``park_id``), parcel availability from :func:`layers.supply.availability`, parcels,
-    projects and parks. Needs the layers park, parcel, project, redline and enterprise."""
+    projects and parks. Needs the layers park, parcel, project, redline and enterprise.
+    With a ``target`` layer loaded, ``enterprises`` names the segment's best-evidenced target
+    firms (:func:`county_target_ranking`) instead of the chain definitions' list."""
     from geo.chains import match
     from layers.supply import availability
 
     if analysis is None:
         analysis = county_analysis(county, catalog, park_id=park_id)
-    return match(catalog, analysis, availability(county), county["parcel"],
-                 county["project"], county["park"], chain_id=chain_id, park_id=park_id,
-                 settings=chain_settings(county.policy))
+    worklist = match(catalog, analysis, availability(county), county["parcel"],
+                     county["project"], county["park"], chain_id=chain_id, park_id=park_id,
+                     settings=chain_settings(county.policy))
+    layer = county.layers.get("target")
+    if layer is not None and len(layer):  # the library's best-evidenced firms per segment
+        from geo.target_match import top_names
+
+        ranking = county_target_ranking(county, catalog, chain_id=chain_id,
+                                        analysis=analysis)
+        worklist["enterprises"] = worklist["segment_id"].map(top_names(ranking)).fillna("")
+    return worklist
+
+
+# -- target enterprises (招商目标企业库) ------------------------------------------------------
+
+
+def target_settings(policy: Any) -> TargetSettings:
+    """The ``targets`` section of a loaded policy (defaults when the section is absent)."""
+    try:
+        settings: TargetSettings = policy.section("targets")
+        return settings
+    except KeyError:
+        return TargetSettings()
+
+
+def target_frame(county: County, catalog: ChainCatalog) -> pd.DataFrame:
+    """The county's target library: the ``target`` layer when loaded and not empty, else the
+    ``targets:`` of the chain definitions (names, segments and cities; no evidence)."""
+    layer = county.layers.get("target")
+    if layer is not None and len(layer):
+        return pd.DataFrame(layer)
+    return pd.DataFrame({
+        "target_id": [f"{t.chain_id}:{t.name}" for t in catalog.targets],
+        "name": [t.name for t in catalog.targets],
+        "segment_id": [t.segment_id for t in catalog.targets],
+        "chain_id": [t.chain_id for t in catalog.targets],
+        "city": [t.hq_city or None for t in catalog.targets],
+    }, dtype=object)
+
+
+def county_target_ranking(county: County, catalog: ChainCatalog, *,
+                          chain_id: str | None = None, park_id: str | None = None,
+                          analysis: pd.DataFrame | None = None,
+                          as_of: date | None = None) -> pd.DataFrame:
+    """:func:`geo.target_match.rank_targets` on a loaded county: per gap segment of the
+    county (or of ``park_id``), the target firms placed in it, by evidence score."""
+    from geo.target_match import rank_targets
+
+    if analysis is None:
+        analysis = county_analysis(county, catalog, park_id=park_id)
+    return rank_targets(target_frame(county, catalog), catalog, analysis,
+                        as_of=as_of or date.today(),
+                        match_verdicts=chain_settings(county.policy).match_verdicts,
+                        settings=target_settings(county.policy), chain_id=chain_id)
+
+
+def firm_parcels(county: County, catalog: ChainCatalog, target_id: str, *,
+                 park_id: str | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    """One target firm and the parcels that fit its segment's land need (ranked, with the
+    worklist's reasons). Raises ``KeyError`` for an unknown id and ``ValueError`` when the
+    firm fits no segment."""
+    from geo.chain_match import match_segment
+    from geo.target_match import place_targets
+    from layers.supply import availability
+
+    targets = target_frame(county, catalog)
+    hit = targets[targets["target_id"].astype(str) == str(target_id)]
+    if hit.empty:
+        raise KeyError(f"no target firm {target_id!r} in {county.source}")
+    firm = place_targets(hit.head(1), catalog).iloc[0]
+    if not firm["segment_id"]:
+        raise ValueError(f"target firm {target_id!r} fits no chain segment "
+                         f"({firm['placement_note']}); give it a segment_id or an industry "
+                         "code the chain definitions list")
+    analysis = county_analysis(county, catalog, park_id=park_id)
+    verdicts = dict(zip(analysis["segment_id"], analysis["verdict"], strict=False))
+    parcels = match_segment(catalog, firm["segment_id"], availability(county),
+                            county["parcel"], county["project"], county["park"],
+                            verdict=str(verdicts.get(firm["segment_id"], "")), park_id=park_id,
+                            settings=chain_settings(county.policy))
+    return firm, parcels
+
+
+def lead_from_target(firm: pd.Series, *, parcel_id: str | None = None,
+                     owner: str | None = None) -> dict[str, object]:
+    """The fields of a new lead (招商线索) started from a target firm: company, industry,
+    segment, contact and the parcel of interest; the lead layer stores it."""
+    def text(key: str) -> object:
+        value = firm.get(key)
+        return None if value is None or (isinstance(value, float) and value != value) else value
+
+    return {"source": "target", "company": text("name"), "industry": text("industry"),
+            "industry_code": text("industry_code"), "segment_id": text("segment_id"),
+            "contact_person": text("contact_person"), "contact_phone": text("contact_phone"),
+            "parcel_id": parcel_id, "owner": owner or text("owner"),
+            "target_id": text("target_id")}

@@ -141,6 +141,7 @@ EXTRA_SECTIONS: dict[str, str] = {
     "idle": "geo.idle:parse_settings",
     "pipeline": "geo.pipeline:parse_settings",
     "chains": "layers.chains:parse_settings",
+    "targets": "geo.target_match:parse_settings",
     "export": "exports.settings:parse",
     "imports": "layers.formats.settings:parse",
     "storage": "layers.store.settings:parse",

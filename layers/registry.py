@@ -441,9 +441,59 @@ CONTEXT = LayerSpec(
                       "river": "#4f8fcf", "railway": "#212121", "water": "#a9cbe8"}},
 )
 
+TARGET = LayerSpec(
+    name="target",
+    zh="招商目标企业",
+    en="Target enterprise",
+    id_column="target_id",
+    geometry="none",
+    columns=(
+        Column("target_id", "str", "统一社会信用代码", "Unified social credit code / ID",
+               required=True, aliases=("统一社会信用代码", "信用代码", "企业编号", "编号")),
+        Column("name", "str", "企业名称", "Name", required=True, aliases=("企业名称", "名称",
+                                                                         "公司名称")),
+        Column("province", "str", "所属省份", "Province", aliases=("所属省份", "省份")),
+        Column("city", "str", "注册地", "City", aliases=("注册地", "所属城市", "城市", "注册地址")),
+        Column("industry_code", "str", "行业代码", "Industry code (GB/T 4754)",
+               aliases=("行业代码", "国标行业代码", "国民经济行业代码")),
+        Column("industry", "str", "所属行业", "Industry", aliases=("所属行业", "国标行业")),
+        Column("chain_id", "str", "产业链", "Chain", aliases=("产业链",)),
+        Column("segment_id", "str", "产业链环节", "Chain segment", aliases=("环节", "产业链环节")),
+        Column("products", "str", "主要产品", "Main products", aliases=("主要产品", "主营产品",
+                                                                       "经营范围")),
+        Column("registered_capital", "str", "注册资本", "Registered capital",
+               aliases=("注册资本",)),
+        Column("founded_date", "date", "成立日期", "Founded", aliases=("成立日期",)),
+        Column("scale_tags", "list", "企业标签", "Tags", aliases=("企业标签", "标签", "资质")),
+        Column("listed", "str", "上市情况", "Listing", aliases=("上市", "上市情况", "上市状态",
+                                                              "是否上市")),
+        Column("specialised", "str", "专精特新", "Specialised SME (专精特新)",
+               aliases=("专精特新", "专精特新等级")),
+        Column("financing", "str", "近期融资", "Recent financing",
+               aliases=("近期融资", "融资信息", "融资轮次", "最新融资")),
+        Column("expansion", "str", "异地设厂/拿地", "New plants or land elsewhere",
+               aliases=("异地设厂/拿地", "异地设厂", "拿地", "对外投资", "新建项目")),
+        Column("hiring", "str", "招聘", "Hiring", aliases=("招聘", "招聘岗位数", "在招岗位")),
+        Column("revenue_band", "str", "营收规模", "Revenue band",
+               aliases=("营收规模", "营业收入规模", "营收")),
+        Column("source", "str", "数据来源", "Data source", aliases=("数据来源", "来源")),
+        Column("contact_person", "str", "联系人", "Contact person", confidential=True,
+               aliases=("联系人",)),
+        Column("contact_phone", "str", "联系电话", "Contact phone", confidential=True,
+               aliases=("联系电话", "电话", "联系人/电话", "手机")),
+        Column("owner", "str", "跟进责任人", "Owner (staff)", confidential=True,
+               aliases=("跟进责任人", "责任人", "跟进人")),
+        Column("notes", "str", "内部备注", "Internal notes", confidential=True,
+               aliases=("备注", "内部备注")),
+    ),
+)
+"""招商目标企业库: prospect firms exported from enterprise databases (企查查/启信宝-style
+columns), matched to chain gaps by an evidence score (:mod:`geo.target_match`). Every column
+is promotion-team working material: investor views never show this layer."""
+
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType(
     {spec.name: spec for spec in (PARK, PARCEL, PROJECT, REDLINE, ENTERPRISE, FACILITY,
-                                  CONTEXT)}
+                                  CONTEXT, TARGET)}
 )
 
 

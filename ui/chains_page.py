@@ -18,6 +18,7 @@ from ui.auth import is_staff
 from ui.common import downloads, header
 from ui.i18n import lang, pick, t
 from ui.mapview import basemap_picker, map_view
+from ui.targets_panel import render_targets_panel
 
 
 def readable(frame: pd.DataFrame, park_names: dict) -> pd.DataFrame:
@@ -68,6 +69,9 @@ def render() -> None:
     shown = readable(worklist.drop(columns=["score_parts"], errors="ignore"), park_names)
     st.dataframe(shown, hide_index=True, width="stretch", height=300)
     downloads(shown, stem=f"worklist_{chain_id}", key="worklist")
+
+    if audience == "staff":
+        render_targets_panel(chain_id, park_id)
 
     st.subheader(t("chain_map"))
     basemap = basemap_picker("chain_basemap")

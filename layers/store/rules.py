@@ -28,6 +28,7 @@ EDITORS: Mapping[str, frozenset[str]] = MappingProxyType({
     "parcel": frozenset({"planner", "admin"}),
     "project": frozenset({"promoter", "admin"}),
     "park": frozenset({"planner", "promoter", "admin"}),
+    "target": frozenset({"promoter", "admin"}),
 })
 """Layer → roles allowed to edit its features (planners: parcels; promoters: projects)."""
 
