@@ -8,22 +8,16 @@ placed elsewhere never appear under the segment.
 Each firm gets an **evidence score** from the columns an enterprise-database export carries.
 Every part is a value in [0, 1] *or unknown* — a blank cell is unknown, never 0:
 
-================  ==========================  ============================================
-part              source column(s)            value
-================  ==========================  ============================================
-``financing``     ``financing`` 近期融资       1 when dated within ``recent_full_months``,
-                                              0 from ``recent_zero_months`` (linear between);
-                                              ``undated_value`` when positive but undated;
-                                              0 for an explicit 无/否
-``expansion``     ``expansion`` 异地设厂/拿地  same rule as financing
-``hiring``        ``hiring`` 招聘              postings ÷ ``hiring_full`` (capped at 1); 1 for
-                                              有/是; 0 for 无/否/0
-``revenue``       ``revenue_band`` 营收规模     log-scale ramp of the band's mean (万元; 亿 ×
-                                              10⁴) from ``revenue_zero_wan`` to
-                                              ``revenue_full_wan``
-``quality``       ``listed`` 上市情况,          1 for listed or 专精特新小巨人, ``specialised_value``
-                  ``specialised`` 专精特新      for other 专精特新 levels, 0 when both say no
-================  ==========================  ============================================
+* ``financing`` (column ``financing`` 近期融资): 1 when dated within ``recent_full_months``,
+  0 from ``recent_zero_months`` (linear between); ``undated_value`` when positive but
+  undated; 0 for an explicit 无/否.
+* ``expansion`` (``expansion`` 异地设厂/拿地): the same rule.
+* ``hiring`` (``hiring`` 招聘): postings ÷ ``hiring_full`` (capped at 1); 1 for 有/是; 0 for
+  无/否/0.
+* ``revenue`` (``revenue_band`` 营收规模): log-scale ramp of the band's mean in 万元 (亿 ×
+  10⁴) from ``revenue_zero_wan`` to ``revenue_full_wan``.
+* ``quality`` (``listed`` 上市情况 and ``specialised`` 专精特新): 1 for a listed firm or a
+  专精特新小巨人, ``specialised_value`` for other 专精特新 levels, 0 when both say no.
 
 ``score = 100 × Σ_known wᵢ·vᵢ ÷ Σ_known wᵢ`` — the weighted mean of the *known* parts — and
 ``known_share = Σ_known wᵢ ÷ Σ wᵢ`` says how much of the evidence exists. Ranking within a
