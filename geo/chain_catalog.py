@@ -300,6 +300,19 @@ class _Placer:
                 self.by_code.setdefault(code, []).append(seg)
         self.chain_ids = set(catalog.chain_ids)
 
+    def decided(self, segment_id: str, chain_id: str, code: str) -> _Placement | None:
+        """The placement when the segment id or the industry code settles it (the name is
+        then irrelevant), else None."""
+        if segment_id in self.segments:
+            return _Placement(segment_id, "segment_id", "")
+        if segment_id:
+            return None
+        pool = [s for s in self.segments.values()
+                if chain_id not in self.chain_ids or s.chain_id == chain_id]
+        by_code = self._by_code(code, pool)
+        return (_Placement(by_code[0].segment_id, "industry_code", "") if len(by_code) == 1
+                else None)
+
     def place(self, segment_id: str, chain_id: str, code: str, name: str) -> _Placement:
         notes: list[str] = []
         if segment_id:
@@ -384,12 +397,19 @@ def place(frame: pd.DataFrame, catalog: ChainCatalog, *, name_column: str = "nam
 
     keys = list(zip(column("segment_id"), column("chain_id"), column("industry_code"),
                     column(name_column), strict=True))
+    decided: dict[tuple[str, str, str], _Placement | None] = {}
     cache: dict[tuple[str, str, str, str], _Placement] = {}
     results = []
-    for key in keys:
-        if key not in cache:
-            cache[key] = placer.place(*key)
-        results.append(cache[key])
+    for key in keys:  # names are mostly unique: settle by id or code first, once per triple
+        short = key[:3]
+        if short not in decided:
+            decided[short] = placer.decided(*short)
+        hit = decided[short]
+        if hit is None:
+            if key not in cache:
+                cache[key] = placer.place(*key)
+            hit = cache[key]
+        results.append(hit)
     segments = placer.segments
     out = frame.copy()
     out["segment_id"] = pd.Series([r.segment_id for r in results], index=frame.index,
