@@ -62,7 +62,7 @@ def naive_rank(targets: pd.DataFrame, catalog, analysis: pd.DataFrame,  # noqa: 
         if not seg:
             continue
 
-        def text(col: str) -> str:
+        def text(col: str, firm: pd.Series = firm) -> str:
             v = firm.get(col)
             return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
