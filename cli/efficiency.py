@@ -30,13 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.efficiency import (
-        aggregate,
-        evaluate,
-        flag_low_efficiency,
-        low_efficiency,
-        spread_to_parcels,
-    )
+    from geo.aggregates import aggregate, flag_low_efficiency, low_efficiency, spread_to_parcels
+    from geo.efficiency import evaluate
 
     check_out(args.out)
     as_of = as_of_from(args)
