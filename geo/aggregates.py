@@ -45,8 +45,8 @@ def aggregate_sums(evaluated: pd.DataFrame, *, by: str | None) -> pd.DataFrame:
     firm counts per class, total land, tax and value added, the land of the firms whose
     tax (``tax_land_mu``) and value added (``value_added_land_mu``) are known, the summed
     surcharges and land-tax relief, and ``n_surcharge_unknown`` (firms owing a surcharge
-    whose use is unknown, not in the sums). Firms without a park are grouped under
-    ``park_id`` NaN (kept, not dropped).
+    on a use they did not report; that part is not in the sums). Firms without a park are
+    grouped under ``park_id`` NaN (kept, not dropped).
     """
     _check_by(evaluated, by)
     land = pd.to_numeric(evaluated["land_mu"], errors="coerce")
@@ -75,12 +75,12 @@ def _consequence_sums(evaluated: pd.DataFrame) -> dict[str, pd.Series]:
             return pd.Series(0.0, index=evaluated.index)
         return pd.to_numeric(evaluated[name], errors="coerce")
 
-    surcharge = col("surcharge_wan")
+    electricity, water = col("electricity_surcharge_wan"), col("water_surcharge_wan")
     return {
-        "electricity_surcharge_wan": col("electricity_surcharge_wan").fillna(0.0),
-        "water_surcharge_wan": col("water_surcharge_wan").fillna(0.0),
-        "surcharge_wan": surcharge.fillna(0.0),
-        "n_surcharge_unknown": surcharge.isna().astype("int64"),
+        "electricity_surcharge_wan": electricity.fillna(0.0),
+        "water_surcharge_wan": water.fillna(0.0),
+        "surcharge_wan": col("surcharge_wan").fillna(0.0),
+        "n_surcharge_unknown": (electricity.isna() | water.isna()).astype("int64"),
         "land_tax_relief_wan": col("land_tax_relief_wan").fillna(0.0),
     }
 

@@ -13,7 +13,8 @@ Per firm (units follow from 万元 and 万kWh):
 * ``electricity_surcharge_wan`` = ``electricity_10k_kwh`` (万kWh) × 元/kWh (= 万元);
 * ``water_surcharge_wan`` = ``water_t`` (t) × 元/t ÷ 10,000;
 * ``surcharge_wan`` = their sum — the 加价收入 a county collects, summed per park and county
-  by :mod:`geo.aggregates`; NaN when a surcharge applies but the firm's use is unknown;
+  by :mod:`geo.aggregates`. A surcharge that applies to a use the firm did not report stays
+  NaN (never guessed) and the sum counts the known part; the aggregates count such firms;
 * ``land_tax_relief_share`` and ``land_tax_relief_wan`` = share × ``land_mu`` × 666.67 m² ×
   rate ÷ 10,000 (NaN without a rate).
 
@@ -103,7 +104,7 @@ def apply_consequences(classes: pd.Series, enterprises: pd.DataFrame,
     return pd.DataFrame({
         "electricity_surcharge_wan": electricity,
         "water_surcharge_wan": water,
-        "surcharge_wan": electricity + water,
+        "surcharge_wan": np.nansum(np.stack([electricity, water]), axis=0),
         "land_tax_relief_share": relief,
         "land_tax_relief_wan": np.where(relief > 0, relief_wan, 0.0 if rate is not None
                                         else np.nan),

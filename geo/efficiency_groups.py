@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.efficiency_catalog import SCALES, FIGURE_COLUMNS, Indicator
+from geo.efficiency_catalog import FIGURE_COLUMNS, SCALES, Indicator
 from geo.policy_checks import check_keys, fail, mapping, number
 
 TEXT_COLUMNS: tuple[str, ...] = ("scale", "park_id", "segment_id", "industry_code")
