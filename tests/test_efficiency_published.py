@@ -56,14 +56,15 @@ def test_huangyan_announced_2023_with_a_missing_emission_item():
     # 规上: 30/24.097×30 = 37.3490; 150/136.16×20 = 22.0329; 3/2.694×20 = 22.2717;
     # 10000/4929.81×10 = 20.2848; 30/18.14×10 = 16.5380; 0.02/0.0302×10 = 6.6225 → 125.0990
     # Firm V: W's figures with half the emission (VA/t 20000 → 40.5695) and no R&D
-    # (0 → item 0), total 37.3490 + 22.0329 + 22.2717 + 40.5695 + 16.5380 + 0 = 138.7611.
+    # (0 → item 0), total 37.3490 + 22.0329 + 22.2717 + 40.5695 + 16.5380 + 0 = 138.7612
+    # (summing the unrounded items).
     # Firm N reports no emission: "按规上企业此项平均得分赋分" — (20.2848 + 40.5695) / 2
     # = 30.4272 (30.42714), plus its other items as W → 125.0990 − 20.2848 + 30.4272 = 135.2414.
     v = {**W, "enterprise_id": "V", "emission_t": 0.075, "rnd_wan": 0}
     n = {**W, "enterprise_id": "N", "emission_t": None}
     out = scores(method("huangyan_2023"), W, v, n, S)
     assert out.at["W", "score"] == pytest.approx(125.0990, abs=1e-4)
-    assert out.at["V", "score"] == pytest.approx(138.7611, abs=1e-4)
+    assert out.at["V", "score"] == pytest.approx(138.7612, abs=1e-4)
     assert out.at["N", "score_value_added_per_emission"] == pytest.approx(30.4272, abs=1e-4)
     assert out.at["N", "score"] == pytest.approx(135.2414, abs=1e-4)
     assert "单位排放增加值缺数据，按规上组平均分30.43计" in out.at["N", "note_zh"]
