@@ -160,6 +160,26 @@ def whatif_class(planned: Mapping[str, object], evaluated: pd.DataFrame,
     return replace(base, klass=klass)
 
 
+def whatif_table(rows: pd.DataFrame, evaluated: pd.DataFrame,
+                 settings: EfficiencySettings) -> pd.DataFrame:
+    """The what-if class of every project or lead row (same index), for tables and cards.
+
+    Columns: ``whatif_class`` (A–D, T, or empty when it cannot be estimated), ``whatif_score``,
+    ``whatif_zh`` / ``whatif_en`` (the one-line text) and ``whatif_detail_zh`` /
+    ``whatif_detail_en``. Staff only, like the evaluation it compares with.
+    """
+    results = [whatif_class(planned_figures(row), evaluated, settings)
+               for row in rows.to_dict("records")]
+    return pd.DataFrame({
+        "whatif_class": [r.klass for r in results],
+        "whatif_score": [r.score for r in results],
+        "whatif_zh": [r.text("zh") for r in results],
+        "whatif_en": [r.text("en") for r in results],
+        "whatif_detail_zh": [r.detail("zh") for r in results],
+        "whatif_detail_en": [r.detail("en") for r in results],
+    }, index=rows.index)
+
+
 def _item(x: float, name: str, weight: float, benchmark: float | None, peers: pd.DataFrame,
           settings: EfficiencySettings) -> float:
     if settings.method == "ratio":

@@ -290,3 +290,18 @@ def test_whatif_with_score_thresholds_and_a_d_class():
     assert whatif_class({**plan, "tax_wan": 120}, evaluated, s).klass == "A"
     below = whatif_class({"land_mu": 10, "tax_wan": 120}, evaluated, s)  # no 规下 group
     assert below.klass == "T" and "fits no group" in below.reason_en
+
+
+def test_whatif_table_for_project_and_lead_rows():
+    from geo.efficiency_whatif import whatif_table
+
+    s, evaluated = _county_of_ten()
+    rows = pd.DataFrame({"project_id": ["J1", "J2"], "area_mu": [10, None],
+                         "planned_tax_wan": [95, 95], "planned_output_wan": [5000, 5000]},
+                        index=[7, 8])
+    table = whatif_table(rows, evaluated, s)
+    assert list(table.index) == [7, 8]
+    assert table.at[7, "whatif_class"] == "A"
+    assert table.at[7, "whatif_zh"] == "按现行标准预计为 A 类"
+    assert pd.isna(table.at[8, "whatif_class"]) and "缺计划用地面积" in table.at[8, "whatif_zh"]
+    assert "规上组得分 95.0" in table.at[7, "whatif_detail_zh"]
