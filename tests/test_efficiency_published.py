@@ -99,3 +99,48 @@ def test_linhai_2014_groups_by_land_and_scores_water():
     assert out.at["L2", "group"] == "land_under_3mu"
     assert out.at["L2", "group_zh"] == "用地3亩以下"
     assert (out["class"] != "T").all()  # both land groups are graded (min_land_mu 0)
+
+
+def test_cli_applies_the_linhai_method_to_a_file_with_chinese_headers(cli, tmp_path):
+    from data import get_path
+
+    policy = yaml.safe_load(get_path("policy").read_text(encoding="utf-8"))
+    policy["efficiency"] = yaml.safe_load(
+        (POLICIES / "linhai_2014.yaml").read_text(encoding="utf-8"))["efficiency"]
+    policy["efficiency"]["consequences"] = {"classes": {
+        "C": {"water_surcharge_yuan_per_t": 2.0}}}
+    policy_file = tmp_path / "linhai.yaml"
+    policy_file.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
+    src = tmp_path / "企业.csv"
+    src.write_text(
+        "企业编号,企业名称,规模,所属园区,用地面积(亩),税收,工业增加值,营业收入,综合能耗,排放量,"
+        "用水量,职工人数,用电量,投产日期\n"
+        "L1,甲,above,P1,10,180,600,2400,250,1.5,5000,40,,2015-01-01\n"
+        "L3,丙,above,P1,3,45,300,900,100,0.6,3000,20,,2015-01-01\n"
+        "L2,乙,below,P2,2,20,,500,,,,,8,2015-01-01\n"
+        "L4,丁,below,P2,5,15,50,500,50,1,10000,10,,2015-01-01\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = cli("efficiency", "--enterprises", str(src), "--policy", str(policy_file),
+                 "--as-of", "2026-06-30", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("enterprise_id")
+    # L1, L2, L3 as in test_linhai_2014_groups_by_land_and_scores_water: 100, 87.5, 100.
+    # L4 (5 亩): tax/mu 3 → 8; revenue/mu 100 → 3.3333; VA/tce 1 → 6.6667; VA per t COD 50
+    # → 1.5; VA per t water 0.005 → 0.25; VA/person 5 → 3.3333 → 23.0833
+    assert table["score"].to_dict() == pytest.approx(
+        {"L1": 100, "L3": 100, "L2": 87.5, "L4": 23.0833}, abs=1e-4)
+    assert table.at["L1", "group_zh"] == "用地3亩及以上"
+    assert table.at["L1", "value_added_per_water"] == pytest.approx(0.12)
+    # ≥ 3 亩: L1 and L3 tie at rank 1 → A; L4 has 2 of 3 ahead (67 %) → C; L2 alone → A.
+    # C pays 2 元/t of water: L4 10,000 t → 20,000 元 = 2 万元
+    assert table["class"].to_dict() == {"L1": "A", "L3": "A", "L2": "A", "L4": "C"}
+    assert table.at["L4", "surcharge_wan"] == pytest.approx(2)
+    assert "tax_wan" not in table.columns and "surcharges (加价收入) 2.00 万元" in result.stderr
+    bad = policy_file.read_text(encoding="utf-8").replace("denominator: water_t",
+                                                          "denominator: water")
+    policy_file.write_text(bad, encoding="utf-8")
+    result = cli("efficiency", "--enterprises", str(src), "--policy", str(policy_file),
+                 "--as-of", "2026-06-30", "--out", str(out))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "efficiency.indicators.value_added_per_water.denominator: unknown column 'water'" \
+        in result.stderr
