@@ -23,7 +23,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from geo.efficiency import INDICATORS, aggregate, evaluate
+from geo.aggregates import aggregate
+from geo.efficiency import INDICATORS, evaluate
 from layers.policy import load_policy
 
 AS_OF = pd.Timestamp("2026-06-30")
@@ -62,7 +63,7 @@ def loop(firms: pd.DataFrame, settings) -> dict[str, tuple[float, str]]:  # noqa
             result[rec["enterprise_id"]] = (float("nan"), "T")
             continue
         items = {}
-        for name, rule in settings.groups[rec["scale"]].items():
+        for name, rule in settings.groups[rec["scale"]].rules.items():
             ind = INDICATORS[name]
             num, den = rec[ind.numerator], rec[ind.denominator]
             if den is None or not den > 0 or num != num:
@@ -74,7 +75,7 @@ def loop(firms: pd.DataFrame, settings) -> dict[str, tuple[float, str]]:  # noqa
             items[name] = item
         groups[rec["scale"]].append({"id": rec["enterprise_id"], "items": items})
     for group, members in groups.items():
-        for name in settings.groups[group]:
+        for name in settings.groups[group].rules:
             have = [m["items"][name] for m in members if m["items"][name] is not None]
             fill = sum(have) / len(have) if have else 0.0
             for m in members:

@@ -18,9 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("efficiency", help="亩均 evaluation: indicators, scores, A/B/C/D/T",
                        description="亩均效益综合评价 per enterprise: the indicators, item scores, "
                        "total score, rank and class (A/B/C/D, or T with the reason), by the "
-                       "'efficiency' section of the policy file. --table county|park|parcel "
-                       "writes land-weighted aggregates instead; --table low the "
-                       "low-efficiency firms.")
+                       "'efficiency' section of the policy file (groups by rule, declared "
+                       "indicators, class consequences: README '亩均 methods'). "
+                       "--table county|park|parcel writes land-weighted aggregates and summed "
+                       "surcharges instead; --table low the low-efficiency firms.")
     add_data_options(p, ("enterprise", "parcel"))
     add_as_of(p)
     p.add_argument("--table", choices=TABLES, default="enterprises",
@@ -30,13 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from geo.efficiency import (
-        aggregate,
-        evaluate,
-        flag_low_efficiency,
-        low_efficiency,
-        spread_to_parcels,
-    )
+    from geo.aggregates import aggregate, flag_low_efficiency, low_efficiency, spread_to_parcels
+    from geo.efficiency import evaluate
 
     check_out(args.out)
     as_of = as_of_from(args)
@@ -68,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     write_table(pd.DataFrame(table), args.out)
     mix = evaluated["class"].value_counts()
     summary = " ".join(f"{c} {int(mix.get(c, 0))}" for c in ("A", "B", "C", "D", "T"))
-    print(f"wrote {args.out}: {len(table):,} rows; classes on {as_of.date()}: {summary}",
-          file=sys.stderr)
+    surcharge = float(evaluated["surcharge_wan"].sum())
+    print(f"wrote {args.out}: {len(table):,} rows; classes on {as_of.date()}: {summary}; "
+          f"surcharges (加价收入) {surcharge:,.2f} 万元", file=sys.stderr)
     return 0

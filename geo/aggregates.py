@@ -4,26 +4,31 @@ Aggregates are two steps so that a partitioned engine can sum partial results:
 :func:`aggregate_sums` gives decomposable sums (counts, tax, value added, land) per key;
 concatenating the sums of several partitions and passing them to :func:`finish_aggregates`
 re-sums rows with the same key and only then divides. 亩均 figures are therefore total ÷
-total land, never a mean of per-firm ratios (shared/domain.md §4).
+total land, never a mean of per-firm ratios (shared/domain.md §4). Class consequences
+(:mod:`geo.efficiency_consequences`: surcharges, the 加价收入, and land-tax relief) are summed
+the same way.
+
+This module depends on the settings only, never on :mod:`geo.efficiency` (no import cycle).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from geo.efficiency import EfficiencySettings
+from geo.efficiency_settings import EfficiencySettings
 
 BY_KEYS: tuple[str | None, ...] = (None, "park_id", "parcel_id")
 _CLASSES = ("A", "B", "C", "D", "T")
 SUM_COLUMNS: tuple[str, ...] = (
     "n_enterprises", *(f"n_{c}" for c in _CLASSES),
     "land_mu", "tax_wan", "tax_land_mu", "value_added_wan", "value_added_land_mu",
+    "electricity_surcharge_wan", "water_surcharge_wan", "surcharge_wan", "n_surcharge_unknown",
+    "land_tax_relief_wan",
 )
 """Decomposable columns of :func:`aggregate_sums`; every other column is a grouping key."""
+_SPLIT_MONEY = ("electricity_surcharge_wan", "water_surcharge_wan", "surcharge_wan",
+                "land_tax_relief_wan")
 
 
 def aggregate_sums(evaluated: pd.DataFrame, *, by: str | None) -> pd.DataFrame:
@@ -37,9 +42,11 @@ def aggregate_sums(evaluated: pd.DataFrame, *, by: str | None) -> pd.DataFrame:
     Returns
     -------
     DataFrame with the ``by`` column (unless ``None``) and :data:`SUM_COLUMNS`:
-    firm counts per class, total land, tax and value added, and the land of the firms whose
-    tax (``tax_land_mu``) and value added (``value_added_land_mu``) are known. Firms without
-    a park are grouped under ``park_id`` NaN (kept, not dropped).
+    firm counts per class, total land, tax and value added, the land of the firms whose
+    tax (``tax_land_mu``) and value added (``value_added_land_mu``) are known, the summed
+    surcharges and land-tax relief, and ``n_surcharge_unknown`` (firms owing a surcharge
+    on a use they did not report; that part is not in the sums). Firms without a park are
+    grouped under ``park_id`` NaN (kept, not dropped).
     """
     _check_by(evaluated, by)
     land = pd.to_numeric(evaluated["land_mu"], errors="coerce")
@@ -54,6 +61,7 @@ def aggregate_sums(evaluated: pd.DataFrame, *, by: str | None) -> pd.DataFrame:
         "tax_land_mu": land.where(tax.notna()).fillna(0.0),
         "value_added_wan": va.where(land.notna()).fillna(0.0),
         "value_added_land_mu": land.where(va.notna()).fillna(0.0),
+        **_consequence_sums(evaluated),
     }, index=evaluated.index)
     if by is None:
         return parts.sum().to_frame().T.astype(parts.dtypes.to_dict())
@@ -61,12 +69,29 @@ def aggregate_sums(evaluated: pd.DataFrame, *, by: str | None) -> pd.DataFrame:
     return parts.groupby(by, dropna=False, sort=True).sum().reset_index()
 
 
+def _consequence_sums(evaluated: pd.DataFrame) -> dict[str, pd.Series]:
+    def col(name: str) -> pd.Series:
+        if name not in evaluated:
+            return pd.Series(0.0, index=evaluated.index)
+        return pd.to_numeric(evaluated[name], errors="coerce")
+
+    electricity, water = col("electricity_surcharge_wan"), col("water_surcharge_wan")
+    return {
+        "electricity_surcharge_wan": electricity.fillna(0.0),
+        "water_surcharge_wan": water.fillna(0.0),
+        "surcharge_wan": col("surcharge_wan").fillna(0.0),
+        "n_surcharge_unknown": (electricity.isna() | water.isna()).astype("int64"),
+        "land_tax_relief_wan": col("land_tax_relief_wan").fillna(0.0),
+    }
+
+
 def finish_aggregates(sums: pd.DataFrame) -> pd.DataFrame:
     """亩均 figures and class mix from (possibly concatenated) :func:`aggregate_sums` rows.
 
     ``tax_per_mu = Σ tax ÷ Σ land`` and ``value_added_per_mu = Σ value added ÷ Σ land``
     (万元/亩, over firms with the figure and land > 0); ``share_<class>`` = firms in the class
-    ÷ graded firms (A–D); ``n_graded`` = firms in A–D.
+    ÷ graded firms (A–D); ``n_graded`` = firms in A–D; ``surcharge_wan`` = Σ 加价收入
+    (差别化电价/水价, 万元) and ``land_tax_relief_wan`` = Σ land-use tax relief.
     """
     keys = [c for c in sums.columns if c not in SUM_COLUMNS]
     if keys:
@@ -82,11 +107,13 @@ def finish_aggregates(sums: pd.DataFrame) -> pd.DataFrame:
     out["tax_per_mu"] = out["tax_wan"] / out["tax_land_mu"].where(out["tax_land_mu"] > 0)
     out["value_added_per_mu"] = out["value_added_wan"] / out["value_added_land_mu"].where(
         out["value_added_land_mu"] > 0)
-    counts = ["n_enterprises", "n_graded", *(f"n_{c}" for c in _CLASSES)]
+    counts = ["n_enterprises", "n_graded", *(f"n_{c}" for c in _CLASSES), "n_surcharge_unknown"]
     out[counts] = out[counts].astype("int64")
     front = [*keys, "n_enterprises", "n_graded", *(f"n_{c}" for c in _CLASSES),
              *(f"share_{c}" for c in "ABCD"), "land_mu", "tax_wan", "value_added_wan",
-             "tax_per_mu", "value_added_per_mu", "tax_land_mu", "value_added_land_mu"]
+             "tax_per_mu", "value_added_per_mu", "tax_land_mu", "value_added_land_mu",
+             "electricity_surcharge_wan", "water_surcharge_wan", "surcharge_wan",
+             "n_surcharge_unknown", "land_tax_relief_wan"]
     return out[front]
 
 
@@ -99,8 +126,8 @@ def aggregate(evaluated: pd.DataFrame, *, by: str | None) -> pd.DataFrame:
 
 
 def spread_to_parcels(evaluated: pd.DataFrame, parcels: pd.DataFrame) -> pd.DataFrame:
-    """One row per (parcel, enterprise): the firm's tax and value added split over its
-    parcels in proportion to parcel area, ``land_mu`` = the parcel's ``area_mu``.
+    """One row per (parcel, enterprise): the firm's tax, value added, surcharges and relief
+    split over its parcels in proportion to parcel area, ``land_mu`` = the parcel's ``area_mu``.
 
     Feed the result to ``aggregate(..., by="parcel_id")``. Enterprises without a parcel
     (``parcels.enterprise_id``) do not appear.
@@ -113,8 +140,9 @@ def spread_to_parcels(evaluated: pd.DataFrame, parcels: pd.DataFrame) -> pd.Data
     firms = evaluated.drop(columns=["land_mu", "park_id", "parcel_id"], errors="ignore")
     rows = owned.merge(firms.astype({"enterprise_id": object}), on="enterprise_id",
                        how="inner")
-    rows["tax_wan"] = rows["tax_wan"] * rows["_share"]
-    rows["value_added_wan"] = rows["value_added_wan"] * rows["_share"]
+    for col in ("tax_wan", "value_added_wan", *_SPLIT_MONEY):
+        if col in rows:
+            rows[col] = rows[col] * rows["_share"]
     return rows.rename(columns={"area_mu": "land_mu"}).drop(columns="_share")
 
 

@@ -22,51 +22,54 @@ Ties: scores are compared rounded to 9 decimals; equal scores share the better (
 rank — the competition rank, 1 + the number of strictly better firms — and therefore the
 better class. Rows are listed by scale group, rank, then ``enterprise_id``.
 
-Settings (the indicator catalogue, the ``efficiency`` policy section) live in
-:mod:`geo.efficiency_settings`; aggregates (land-weighted 亩均 figures per county, park and
-parcel; low-efficiency flags) in :mod:`geo.aggregates`. Both are re-exported here.
+Groups: firms are ranked within the group of ``efficiency.groups`` whose ``when:`` rule they
+match first (:mod:`geo.efficiency_groups`; by default one group per scale); a firm matching
+no group is T and its note says why.
+
+Settings (the ``efficiency`` policy section) live in :mod:`geo.efficiency_settings`, the
+indicator catalogue and county-declared indicators in :mod:`geo.efficiency_catalog`, class
+consequences in :mod:`geo.efficiency_consequences`, the what-if class of a prospect in
+:mod:`geo.efficiency_whatif`, aggregates (land-weighted 亩均 figures per county, park and
+parcel; low-efficiency flags) in :mod:`geo.aggregates`, which imports nothing from here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from geo.aggregates import (
-    SUM_COLUMNS,
-    aggregate,
-    aggregate_sums,
-    finish_aggregates,
-    flag_low_efficiency,
-    low_efficiency,
-    spread_to_parcels,
-)
+from geo.efficiency_consequences import CONSEQUENCE_COLUMNS, apply_consequences
+from geo.efficiency_groups import assign_groups
 from geo.efficiency_settings import (
     CLASSES,
     INDICATORS,
     EfficiencySettings,
+    Indicator,
     ItemRule,
     parse_settings,
 )
-from layers.registry import SCALES
 
 __all__ = [
-    "CLASSES", "INDICATORS", "SUM_COLUMNS", "EfficiencySettings", "ItemRule", "aggregate",
-    "aggregate_sums", "evaluate", "finish_aggregates", "flag_low_efficiency", "indicators",
-    "low_efficiency", "parse_settings", "spread_to_parcels",
+    "CLASSES", "CONSEQUENCE_COLUMNS", "INDICATORS", "EfficiencySettings", "ItemRule",
+    "evaluate", "indicators", "parse_settings",
 ]
 
-def indicators(enterprises: pd.DataFrame) -> pd.DataFrame:
-    """The eight 亩均 indicators per enterprise (same index), units as in :data:`INDICATORS`.
 
-    Each is numerator ÷ denominator (e.g. ``tax_per_mu = tax_wan ÷ land_mu``). A missing
-    column, a missing value or a denominator ≤ 0 gives NaN (scored later as "missing").
+def indicators(enterprises: pd.DataFrame, *,
+               catalogue: Mapping[str, Indicator] = INDICATORS) -> pd.DataFrame:
+    """The 亩均 indicators per enterprise (same index), units as in the catalogue.
+
+    Each is numerator ÷ denominator × factor (e.g. ``tax_per_mu = tax_wan ÷ land_mu``); pass
+    ``settings.indicators`` to include the county's declared ones. A missing column, a missing
+    value or a denominator ≤ 0 gives NaN (scored later as "missing").
     """
     out = pd.DataFrame(index=enterprises.index)
-    for name, ind in INDICATORS.items():
+    for name, ind in catalogue.items():
         num = _numeric(enterprises, ind.numerator)
         den = _numeric(enterprises, ind.denominator)
-        out[name] = (num / den.where(den > 0)).astype("float64")
+        out[name] = (num / den.where(den > 0) * ind.factor).astype("float64")
     return out
 
 
@@ -82,17 +85,20 @@ def evaluate(enterprises: pd.DataFrame, settings: EfficiencySettings, *,
 
     Parameters
     ----------
-    enterprises : the enterprise layer (``enterprise_id``, ``scale``, ``land_mu`` and the
-        figures in :data:`INDICATORS`; optional ``production_start_date``, ``is_utility``).
+    enterprises : the enterprise layer (``enterprise_id``, ``scale``, ``land_mu``, the figures
+        the indicators divide, the columns the group rules test; optional
+        ``production_start_date``, ``is_utility``).
     settings : the parsed ``efficiency`` policy section.
     as_of : evaluation date; "in production under N years" is measured to it.
 
     Returns
     -------
     DataFrame (same index) with ``enterprise_id``, ``name``, ``scale``, ``park_id``,
-    ``land_mu``, ``tax_wan``, ``value_added_wan``, each indicator, ``score_<indicator>`` for
-    each scored indicator, ``score``, ``rank`` (within the scale group), ``class``
-    (A/B/C/D/T), ``note`` (English) and ``note_zh``; sorted by group, rank, enterprise_id.
+    ``land_mu``, ``tax_wan``, ``value_added_wan``, ``group`` (name, empty when none fits),
+    ``group_zh``, ``group_en``, each indicator of ``settings.indicators``,
+    ``score_<indicator>`` for each scored indicator, ``score``, ``rank`` (within the group),
+    ``class`` (A/B/C/D/T), the class consequences (:data:`CONSEQUENCE_COLUMNS`), ``note``
+    (English) and ``note_zh``; sorted by group order, rank, enterprise_id.
     """
     missing = [c for c in ("enterprise_id", "scale") if c not in enterprises]
     if missing:
@@ -104,9 +110,14 @@ def evaluate(enterprises: pd.DataFrame, settings: EfficiencySettings, *,
             out[col] = enterprises[col].astype(object)
     for col in ("land_mu", "tax_wan", "value_added_wan"):
         out[col] = _numeric(enterprises, col)
-    ind = indicators(enterprises)
+    group_of, why_en, why_zh = assign_groups(enterprises, settings.groups)
+    labels = {g.name: (g.zh, g.en) for g in settings.groups.values()}
+    out["group"] = group_of
+    out["group_zh"] = [labels[g][0] if g is not None else None for g in group_of]
+    out["group_en"] = [labels[g][1] if g is not None else None for g in group_of]
+    ind = indicators(enterprises, catalogue=settings.indicators)
     out = out.join(ind)
-    notes_en, notes_zh = _ungraded(enterprises, settings, as_of)
+    notes_en, notes_zh = _ungraded(enterprises, settings, as_of, why_en, why_zh)
     graded = np.ones(len(out), dtype=bool)
     graded[list(notes_en)] = False
     for name in settings.scored_indicators:
@@ -114,37 +125,39 @@ def evaluate(enterprises: pd.DataFrame, settings: EfficiencySettings, *,
     out["score"] = np.nan
     out["rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     out["class"] = "T"
-    scale = out["scale"].to_numpy()
-    for group, rules in settings.groups.items():
-        members = graded & (scale == group)
+    for group in settings.groups.values():
+        members = graded & (group_of == group.name)
         if not members.any():
             continue
         positions = np.flatnonzero(members)
         total = np.zeros(len(positions))
-        label = SCALES[group][0]
-        for name, rule in rules.items():
+        for name, rule in group.rules.items():
             item, missing_item, capped, fill = _item_scores(ind[name].to_numpy()[members],
                                                             rule, settings)
             out.iloc[positions, out.columns.get_loc(f"score_{name}")] = item
             total += item
+            zh_name = settings.indicators[name].zh
             for pos in positions[missing_item].tolist():
                 notes_en.setdefault(pos, []).append(
-                    f"{name} missing: scored at the {group}-scale group average {fill:.2f}")
+                    f"{name} missing: scored at the {group.name} group average {fill:.2f}")
                 notes_zh.setdefault(pos, []).append(
-                    f"{INDICATORS[name].zh}缺数据，按{label}组平均分{fill:.2f}计")
+                    f"{zh_name}缺数据，按{group.zh}组平均分{fill:.2f}计")
             for pos in positions[capped].tolist():
                 cap = (settings.cap_per_item or 0) * rule.weight
                 notes_en.setdefault(pos, []).append(f"{name} capped at {cap:g}")
-                notes_zh.setdefault(pos, []).append(f"{INDICATORS[name].zh}得分封顶{cap:g}")
+                notes_zh.setdefault(pos, []).append(f"{zh_name}得分封顶{cap:g}")
         rank, cls = _rank_and_class(total, settings)
         out.iloc[positions, out.columns.get_loc("score")] = total
         out.iloc[positions, out.columns.get_loc("rank")] = rank
         out.iloc[positions, out.columns.get_loc("class")] = cls
+    out = out.join(apply_consequences(out["class"], enterprises, settings.consequences))
     out["note"] = _join(notes_en, len(out), "; ")
     out["note_zh"] = _join(notes_zh, len(out), "；")
+    order_of = {name: i for i, name in enumerate(settings.groups)}
+    group_key = np.array([order_of.get(g, len(order_of)) for g in group_of], dtype="int64")
     rank_key = out["rank"].fillna(len(out) + 1).to_numpy(dtype="int64")
     order = np.lexsort((out["enterprise_id"].to_numpy(dtype=object), rank_key,
-                        out["class"].eq("T").to_numpy(), scale.astype(str)))
+                        out["class"].eq("T").to_numpy(), group_key))
     return out.iloc[order]
 
 
@@ -155,8 +168,9 @@ def _join(notes: dict[int, list[str]], n: int, sep: str) -> np.ndarray:
     return joined
 
 
-def _ungraded(enterprises: pd.DataFrame, settings: EfficiencySettings,
-              as_of: pd.Timestamp) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+def _ungraded(enterprises: pd.DataFrame, settings: EfficiencySettings, as_of: pd.Timestamp,
+              no_group_en: dict[int, str], no_group_zh: dict[int, str],
+              ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """Position → the reasons a firm is T (graded firms absent), English and Chinese."""
     n = len(enterprises)
     en: dict[int, list[str]] = {}
@@ -171,15 +185,15 @@ def _ungraded(enterprises: pd.DataFrame, settings: EfficiencySettings,
     land = _numeric(enterprises, "land_mu").to_numpy()
     no_land = np.isnan(land)
     small = ~no_land & (land < settings.min_land_mu)
-    scale = enterprises["scale"].astype(object).to_numpy()
-    no_group = ~np.isin(scale, list(settings.groups))
+    no_group = np.zeros(n, dtype=bool)
+    no_group[list(no_group_en)] = True
     years = settings.ungraded_years
     days = since.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
     for i in np.flatnonzero(no_group | utility | young | no_land | small).tolist():
         en[i], zh[i] = [], []
         if no_group[i]:
-            en[i].append(f"T: no indicator set for scale {scale[i]!r} in efficiency.groups")
-            zh[i].append(f"T：efficiency.groups 未设置“{scale[i]}”组指标")
+            en[i].append(no_group_en[i])
+            zh[i].append(no_group_zh[i])
         if utility[i]:
             en[i].append("T: utility company (not graded)")
             zh[i].append("T：公用事业企业，不参评")

@@ -1,53 +1,35 @@
-"""Settings of the 亩均 evaluation: the indicator catalogue and the ``efficiency`` policy
-section (shared/domain.md §4), parsed and validated. Re-exported by :mod:`geo.efficiency`."""
+"""Settings of the 亩均 evaluation: the ``efficiency`` policy section (shared/domain.md §4,
+§11), parsed and validated. The indicator catalogue lives in :mod:`geo.efficiency_catalog`,
+groups by rule in :mod:`geo.efficiency_groups`, class consequences in
+:mod:`geo.efficiency_consequences`; the names are re-exported here and in
+:mod:`geo.efficiency`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
+from geo.efficiency_catalog import (
+    INDICATORS,
+    SCALES,
+    DeclaredColumn,
+    Indicator,
+    parse_columns,
+    parse_indicators,
+)
+from geo.efficiency_consequences import Consequences, parse_consequences
+from geo.efficiency_groups import Group, ItemRule, parse_groups
 from geo.policy_checks import check_keys, fail, mapping, number
-from layers.registry import SCALES
+
+__all__ = ["CLASSES", "INDICATORS", "SCALES", "ClassRule", "Consequences", "DeclaredColumn",
+           "EfficiencySettings", "Group", "Indicator", "ItemRule", "Method", "parse_settings"]
 
 Method = Literal["ratio", "minmax"]
 ClassRule = Literal["share", "score"]
 CLASSES: tuple[str, ...] = ("A", "B", "C", "D")
 """Graded classes, best first; ``T`` marks firms not graded."""
-
-
-class Indicator(NamedTuple):
-    numerator: str
-    denominator: str
-    zh: str
-    unit: str
-
-
-INDICATORS: Mapping[str, Indicator] = MappingProxyType({
-    "tax_per_mu": Indicator("tax_wan", "land_mu", "亩均税收", "万元/亩"),
-    "value_added_per_mu": Indicator("value_added_wan", "land_mu", "亩均增加值", "万元/亩"),
-    "revenue_per_mu": Indicator("revenue_wan", "land_mu", "亩均营业收入", "万元/亩"),
-    "value_added_per_energy": Indicator("value_added_wan", "energy_tce", "单位能耗增加值",
-                                        "万元/吨标煤"),
-    "value_added_per_emission": Indicator("value_added_wan", "emission_t", "单位排放增加值",
-                                          "万元/吨"),
-    "labour_productivity": Indicator("value_added_wan", "employees", "全员劳动生产率", "万元/人"),
-    "rnd_intensity": Indicator("rnd_wan", "revenue_wan", "R&D经费支出占比", "比值"),
-    "tax_per_kwh": Indicator("tax_wan", "electricity_10k_kwh", "单位电耗税收",
-                             "元/千瓦时 (= 万元/万千瓦时)"),
-})
-"""Indicator name → (numerator column, denominator column, 中文名, unit). Money is in 万元, so
-``tax_per_kwh`` = 万元 ÷ 万kWh = 元/kWh and ``rnd_intensity`` is a plain ratio (0.0302 =
-3.02 %). Benchmarks in ``efficiency.groups`` use these same units."""
-
-
-@dataclass(frozen=True)
-class ItemRule:
-    """Weight and benchmark of one indicator in one scale group."""
-
-    weight: float
-    benchmark: float | None = None
 
 
 def _default_classes() -> Mapping[str, float]:
@@ -58,13 +40,18 @@ def _default_classes() -> Mapping[str, float]:
 class EfficiencySettings:
     """Parsed ``efficiency`` policy section (documented in README "Policy settings").
 
-    ``classes`` are cumulative shares from the top (A 20 %, B to 60 %, C to 95 %, rest D; see
-    the module docstring for the exact rule) used when ``class_rule == "share"``;
+    ``groups`` are tried in order (see :mod:`geo.efficiency_groups`); ``indicators`` is the
+    built-in catalogue plus the county's ``efficiency.indicators``; ``columns`` the extra
+    numeric enterprise columns those use. ``classes`` are cumulative shares from the top
+    (A 20 %, B to 60 %, C to 95 %, rest D) used when ``class_rule == "share"``;
     ``class_scores`` are minimum scores (A ≥ 120 …) used when ``class_rule == "score"``.
-    ``cap_per_item`` caps each item at that multiple of its weight.
+    ``cap_per_item`` caps each item at that multiple of its weight; ``weights_sum`` is the
+    total every group's weights must reach (``None``: not checked).
+    ``above_scale_revenue_wan`` is the 规上 revenue threshold a what-if uses when a
+    prospect's scale is not given.
     """
 
-    groups: Mapping[str, Mapping[str, ItemRule]]
+    groups: Mapping[str, Group]
     method: Method = "ratio"
     cap_per_item: float | None = None
     min_land_mu: float = 3.0
@@ -73,16 +60,22 @@ class EfficiencySettings:
     classes: Mapping[str, float] = field(default_factory=_default_classes)
     class_scores: Mapping[str, float] | None = None
     low_tax_fraction: float = 1 / 3
+    weights_sum: float | None = 100.0
+    indicators: Mapping[str, Indicator] = field(default_factory=lambda: INDICATORS)
+    columns: tuple[DeclaredColumn, ...] = ()
+    consequences: Consequences = field(default_factory=Consequences)
+    above_scale_revenue_wan: float = 2000.0
 
     @property
     def scored_indicators(self) -> list[str]:
-        """Indicators scored in any group, in :data:`INDICATORS` order."""
-        used = {name for rules in self.groups.values() for name in rules}
-        return [name for name in INDICATORS if name in used]
+        """Indicators scored in any group, in catalogue order (built-in first)."""
+        used = {name for group in self.groups.values() for name in group.rules}
+        return [name for name in self.indicators if name in used]
 
 
 _KEYS = {"method", "cap_per_item", "min_land_mu", "ungraded_years", "class_rule", "classes",
-         "class_scores", "low_tax_fraction", "groups"}
+         "class_scores", "low_tax_fraction", "groups", "weights_sum", "indicators", "columns",
+         "consequences", "above_scale_revenue_wan"}
 
 
 def parse_settings(value: Mapping[str, Any], source: str) -> EfficiencySettings:
@@ -90,7 +83,7 @@ def parse_settings(value: Mapping[str, Any], source: str) -> EfficiencySettings:
 
     Raises
     ------
-    layers.policy.PolicyError
+    geo.policy_checks.PolicyError
         Naming the file, the key path (``efficiency.groups.above.tax_per_mu.weight`` …) and
         the fix.
     """
@@ -118,8 +111,15 @@ def parse_settings(value: Mapping[str, Any], source: str) -> EfficiencySettings:
     if rule == "score" and class_scores is None:
         raise fail(source, "efficiency.class_scores", "class_rule is score but no thresholds",
                    "give e.g. {A: 120, B: 100, C: 80} (minimum score per class)")
+    sum_raw = value.get("weights_sum", 100)
+    weights_sum = None if sum_raw is None else number(sum_raw, source,
+                                                      "efficiency.weights_sum", strict=True)
+    columns = parse_columns(value.get("columns", {}), source)
+    catalogue = parse_indicators(value.get("indicators", {}), source, columns)
+    groups = parse_groups(value.get("groups", {}), source, method=method, catalogue=catalogue,
+                          numeric_columns=[c.name for c in columns], weights_sum=weights_sum)
     return EfficiencySettings(
-        groups=_groups(value.get("groups", {}), source, method),
+        groups=groups,
         method=method,
         cap_per_item=cap,
         min_land_mu=number(value.get("min_land_mu", 3), source, "efficiency.min_land_mu"),
@@ -129,6 +129,12 @@ def parse_settings(value: Mapping[str, Any], source: str) -> EfficiencySettings:
         class_scores=class_scores,
         low_tax_fraction=number(value.get("low_tax_fraction", 1 / 3), source,
                                 "efficiency.low_tax_fraction", maximum=1.0),
+        weights_sum=weights_sum,
+        indicators=catalogue,
+        columns=columns,
+        consequences=parse_consequences(value.get("consequences", {}), source),
+        above_scale_revenue_wan=number(value.get("above_scale_revenue_wan", 2000), source,
+                                       "efficiency.above_scale_revenue_wan", strict=True),
     )
 
 
@@ -145,33 +151,3 @@ def _cutoffs(raw: Any, source: str, key: str, *, shares: bool) -> Mapping[str, f
         order = "A ≤ B ≤ C (cumulative shares)" if shares else "A ≥ B ≥ C (minimum scores)"
         raise fail(source, key, f"{values} are out of order", f"make {order}")
     return MappingProxyType(values)
-
-
-def _groups(raw: Any, source: str, method: str) -> Mapping[str, Mapping[str, ItemRule]]:
-    raw = mapping(raw, source, "efficiency.groups")
-    check_keys(raw, set(SCALES), source, "efficiency.groups")
-    groups: dict[str, Mapping[str, ItemRule]] = {}
-    for group, items in raw.items():
-        gkey = f"efficiency.groups.{group}"
-        items = mapping(items, source, gkey)
-        if not items:
-            raise fail(source, gkey, "no indicators", f"list some of {list(INDICATORS)}")
-        check_keys(items, set(INDICATORS), source, gkey)
-        rules: dict[str, ItemRule] = {}
-        for name, spec in items.items():
-            ikey = f"{gkey}.{name}"
-            spec = mapping(spec, source, ikey)
-            check_keys(spec, {"weight", "benchmark"}, source, ikey)
-            if "weight" not in spec:
-                raise fail(source, f"{ikey}.weight", "missing", "give a weight, e.g. 30")
-            bench = spec.get("benchmark")
-            if bench is None and method == "ratio":
-                raise fail(source, f"{ikey}.benchmark", "missing (method is ratio)",
-                           f"give the benchmark in {INDICATORS[name].unit}")
-            rules[str(name)] = ItemRule(
-                weight=number(spec["weight"], source, f"{ikey}.weight", strict=True),
-                benchmark=None if bench is None else number(bench, source,
-                                                            f"{ikey}.benchmark", strict=True),
-            )
-        groups[str(group)] = MappingProxyType(rules)
-    return MappingProxyType(groups)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.declared import layer_spec
 from layers.io import ReadOptions, known_layers_in, load_layer
 from layers.policy import Policy, load_policy
 from layers.registry import LAYERS
@@ -119,7 +120,7 @@ def _load_from_database(url: str, *, overrides: Mapping[str, str | Path] | None,
                 if stored.empty:  # a table created but never filled holds no CRS either
                     continue
                 extra = {"category": policy.redline_categories} if name == "redline" else {}
-                frame, report = validate_layer(stored, name, source=source,
+                frame, report = validate_layer(stored, layer_spec(name, policy), source=source,
                                                working_crs=working_crs, allowed_extra=extra)
             else:
                 continue

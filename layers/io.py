@@ -16,8 +16,9 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from layers.declared import layer_spec
 from layers.policy import Policy, load_policy
-from layers.registry import LAYERS, get_spec
+from layers.registry import LAYERS
 from layers.validate import ValidationReport, validate_layer
 
 
@@ -187,8 +188,8 @@ def load_layer(
     layers.validate.ValidationError
         The content breaks the layer spec; the message lists every problem.
     """
-    spec = get_spec(layer)
     policy = policy or load_policy()
+    spec = layer_spec(layer, policy)  # registry spec + columns the policy declares
     options = options or ReadOptions()
     path = Path(path)
     if not path.exists():

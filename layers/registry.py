@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from geo.efficiency_catalog import SCALES as _EFFICIENCY_SCALES
+
 ColumnType = Literal["str", "int", "float", "date", "list", "bool"]
 GeometryKind = Literal["polygon", "point", "any", "none"]
 """``any``: points, lines and polygons mixed in one layer (context, facilities)."""
@@ -193,9 +195,8 @@ CONTEXT_KINDS: Mapping[str, tuple[str, str]] = MappingProxyType(
 )
 """Kinds of the ``context`` layer: what a map without tiles needs to show where things are."""
 
-SCALES: Mapping[str, tuple[str, str]] = MappingProxyType(
-    {"above": ("规上", "Above designated size"), "below": ("规下", "Below designated size")}
-)
+SCALES = _EFFICIENCY_SCALES
+"""Enterprise scales 规上/规下, defined with the 亩均 groups in ``geo.efficiency_catalog``."""
 
 
 def _codes(table: Mapping[str, tuple[str, str]]) -> tuple[str, ...]:
@@ -397,6 +398,8 @@ ENTERPRISE = LayerSpec(
                minimum=0, aliases=("研发经费",)),
         Column("electricity_10k_kwh", "float", "用电量(万千瓦时)", "Electricity (10k kWh)",
                confidential=True, minimum=0, aliases=("用电量",)),
+        Column("water_t", "float", "用水量(吨)", "Water use (t)", confidential=True,
+               minimum=0, aliases=("用水量", "用水量(吨)", "用水量（吨）")),
         Column("production_start_date", "date", "投产日期", "In production since",
                aliases=("投产日期",)),
         Column("is_utility", "bool", "公用事业", "Utility company", aliases=("公用事业",)),

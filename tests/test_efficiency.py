@@ -8,18 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.efficiency import (
-    INDICATORS,
+from geo.aggregates import (
     aggregate,
     aggregate_sums,
-    evaluate,
     finish_aggregates,
     flag_low_efficiency,
-    indicators,
     low_efficiency,
-    parse_settings,
     spread_to_parcels,
 )
+from geo.efficiency import INDICATORS, evaluate, indicators, parse_settings
 from layers.policy import PolicyError
 
 AS_OF = pd.Timestamp("2026-06-30")
@@ -355,7 +352,7 @@ def test_park_and_parcel_low_efficiency_flags():
     ({"groups": {"above": {"tax_per_mu": {"weight": 30}}}},
      "efficiency.groups.above.tax_per_mu.benchmark"),
     ({"groups": {"above": {"tax_per_acre": {"weight": 30, "benchmark": 1}}}}, "unknown key"),
-    ({"groups": {"huge": {"tax_per_mu": {"weight": 30, "benchmark": 1}}}}, "unknown key"),
+    ({"groups": {"huge": {"tax_per_mu": {"weight": 30, "benchmark": 1}}}}, "no when: rule"),
     ({"groups": {"above": {"tax_per_mu": {"weight": -1, "benchmark": 1}}}}, "weight"),
     ({"ungraded_years": 1.5}, "efficiency.ungraded_years"),
     ({"cap_per_item": 0}, "efficiency.cap_per_item"),
@@ -371,10 +368,10 @@ def test_policy_file_holds_the_published_shape(policy):
     s = policy.section("efficiency")
     assert s.method == "ratio" and s.cap_per_item is None and s.min_land_mu == 3
     assert s.ungraded_years == 2 and dict(s.classes) == {"A": 0.2, "B": 0.6, "C": 0.95}
-    above = {k: (r.weight, r.benchmark) for k, r in s.groups["above"].items()}
+    above = {k: (r.weight, r.benchmark) for k, r in s.groups["above"].rules.items()}
     assert above["tax_per_mu"] == (30, 24.097)
     assert sum(w for w, _ in above.values()) == 100
-    assert {k: r.weight for k, r in s.groups["below"].items()} == {"tax_per_mu": 50,
+    assert {k: r.weight for k, r in s.groups["below"].rules.items()} == {"tax_per_mu": 50,
                                                                   "tax_per_kwh": 50}
 
 

@@ -11,6 +11,7 @@ from ui import state
 from ui.common import downloads, header
 from ui.i18n import lang, pick, t
 from ui.mapview import basemap_picker, map_view
+from ui.whatif import render_whatif
 
 
 def _filters(county) -> dict:  # noqa: ANN001 - County
@@ -122,6 +123,7 @@ def render() -> None:
     map_view(key="finder_map", basemap=basemap, park_ids=f["parks"] or None,
              highlight_ids=table["parcel_id"].tolist(), layers=("park", "redline", "parcel"),
              height=480)
+    render_whatif()  # staff only: 亩均 class of planned figures (issue 19)
 
 
 render()
