@@ -443,6 +443,7 @@ def _repair_polygons(frame: gpd.GeoDataFrame, report: ValidationReport,
         return frame
     fixed = geoms.copy()
     unsafe: list[str] = []
+    unsafe_rows: list[str] = []
     for i in np.flatnonzero(invalid):
         geom = geoms[i]
         repaired = _polygonal_part(shapely.make_valid(geom))
@@ -457,11 +458,12 @@ def _repair_polygons(frame: gpd.GeoDataFrame, report: ValidationReport,
         else:
             reason = shapely.is_valid_reason(geom)
             unsafe.append(f"{labels[int(i)]} ({reason})")
+            unsafe_rows.append(labels[int(i)])
     if unsafe:
         report.add("error", "invalid polygon that cannot be repaired safely (self-intersection "
                    "such as a bow-tie ring, or overlapping parts): " + "; ".join(unsafe[:5]),
                    "redraw the boundary so that it does not cross itself",
-                   rows=[u.split(" (")[0] for u in unsafe])
+                   rows=unsafe_rows)
     if report.repaired:
         report.add("warning", f"{report.repaired} invalid polygon(s) repaired with make_valid "
                    "without changing their area", "none needed; check them if in doubt")
