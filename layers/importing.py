@@ -158,26 +158,31 @@ def prepare_import(
         return validate_layer(part, spec, source=source, working_crs=working_crs,
                               allowed_extra=allowed, row_labels=part_labels)
 
-    refused = None
-    try:
-        validated, report = validate(frame, labels)
-    except ValidationError as exc:
-        if not skip_invalid:
-            raise
-        bad, refused = _refusals(exc.report, labels, source)
-        keep = np.ones(len(frame), dtype=bool)
-        keep[bad] = False
-        validated, report = validate(frame[keep], [lb for lb, k in zip(labels, keep) if k])
-        report.add("warning", f"{len(bad)} feature(s) refused and left out (--skip-invalid)",
-                   "correct them (see the refused list) and import them again",
-                   rows=[labels[i] for i in bad])
+    refused: list[pd.DataFrame] = []
+    keep = np.ones(len(frame), dtype=bool)
+    while True:  # each round refuses at least one feature, so it ends
+        part_labels = [lb for lb, k in zip(labels, keep, strict=True) if k]
+        try:
+            validated, report = validate(frame[keep], part_labels)
+            break
+        except ValidationError as exc:
+            if not skip_invalid:
+                raise
+            bad, rows = _refusals(exc.report, part_labels, source)
+            keep[np.flatnonzero(keep)[bad]] = False
+            refused.append(rows)
+    if refused:
+        gone = [lb for lb, k in zip(labels, keep, strict=True) if not k]
+        report.add("warning", f"{len(gone)} feature(s) refused and left out (--skip-invalid)",
+                   "correct them (see the refused list) and import them again", rows=gone)
     report.n_features = len(raw.frame)
     for message, fix in raw.warnings:
         report.add("warning", message, fix)
     report.problems.extend(notes)
     if official is not None and OFFICIAL_AREA in validated.columns:
         validated[OFFICIAL_AREA] = official.reindex(validated.index).astype("float64")
-    return PreparedImport(validated, report, refused)
+    return PreparedImport(validated, report,
+                          pd.concat(refused, ignore_index=True) if refused else None)
 
 
 def write_refused(refused: pd.DataFrame, out: str | Path) -> Path:

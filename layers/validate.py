@@ -184,11 +184,27 @@ def canonical_renames(frame: pd.DataFrame, spec: LayerSpec) -> dict[str, str]:
     for original in frame.columns:
         if original == geometry or original in taken:
             continue
-        canonical = lookup.get(str(original).strip().lower())
+        header = str(original).strip().lower()
+        canonical = lookup.get(header) or _truncated_match(header, lookup)
         if canonical and canonical not in taken:
             renames[original] = canonical
             taken.add(canonical)
     return renames
+
+
+DBF_NAME_BYTES = 10
+"""dBASE field names are cut at 10 bytes (shapefiles): ``LEADING_IN`` for leading_industries."""
+
+
+def _truncated_match(header: str, lookup: Mapping[str, str]) -> str | None:
+    """The one canonical column whose name or alias starts with ``header`` when ``header`` is
+    as long as a shapefile allows (10 bytes; a cut GBK character may take one more)."""
+    size = len(header.encode("gb18030", errors="replace"))
+    if size < DBF_NAME_BYTES - 1 or size > DBF_NAME_BYTES:
+        return None
+    found = {canonical for name, canonical in lookup.items()
+             if name.startswith(header) and name != header}
+    return found.pop() if len(found) == 1 else None
 
 
 def _normalise_columns(frame: pd.DataFrame, spec: LayerSpec,
@@ -388,6 +404,7 @@ _POLYGONAL = {"Polygon", "MultiPolygon"}
 def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationReport,
                     labels: Sequence[str], working_crs: CRS | int | str | None,
                     ) -> gpd.GeoDataFrame | pd.DataFrame:
+    earlier = len(report.errors)  # value errors do not stop the geometry checks
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         report.add("error", "the source has no geometry",
                    "use a spatial format (GeoPackage, GeoJSON, Shapefile) or a CSV with "
@@ -426,7 +443,7 @@ def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationRepo
         report.add("error", f"geometry type {[names[t] for t in found]} where {expected} "
                    "is required", f"export the {spec.en.lower()} layer as {expected}",
                    rows=_bad_rows(wrong, labels))
-    if report.errors:
+    if len(report.errors) > earlier:
         return frame
     out = gpd.GeoDataFrame(frame, geometry=frame.geometry.name, crs=frame.crs)
     if spec.geometry in ("polygon", "any"):

@@ -16,8 +16,16 @@ Layout::
     点号,圈号,X(northing),Y(easting, usually with the zone prefix)
     ...
 
-Ring 1 is the outer ring, rings ≥ 2 are holes (a ring outside every earlier outer ring starts
-another part); every ring repeats its first point at the end and 界址点数 counts it.
+Ring 1 is the outer ring, rings ≥ 2 are holes; every ring repeats its first point at the end
+and 界址点数 counts it. Rings are assembled by nesting, whatever their order: a ring inside
+no other ring, or inside a hole (an island, as ArcGIS exports enclaves), starts a new part; a
+ring inside a part is its hole (:func:`parcel_geometry`).
+
+ArcGIS shp2txt tools write the field codes themselves (``DKMC``, ``DKYT``, ``DLBM``, ``FID_0``)
+where values belong; the frame names them in ``attrs["placeholders"]`` so that the import
+pipeline (:mod:`layers.importing`) treats them as blank. ``序号`` numbers the parcels in file
+order (for id templates such as ``--set parcel_id=P-{序号}``). A header area that matches the
+boundary in square metres or in 亩 instead of hectares is explained as a unit mix-up.
 :func:`parse_coord_txt` returns a :class:`CoordTxt`; :func:`read_coord_txt` is the
 :data:`layers.io.READERS` entry returning a frame whose Chinese headers map onto the parcel or
 red-line layer through the registry aliases (地块编号 → ``parcel_id``, 地类编码 → ``land_use``).
@@ -32,6 +40,7 @@ import geopandas as gpd
 import shapely
 from pyproj import CRS
 
+from geo.units import m2_to_mu
 from layers.formats.gk import GKError, GKZone, gk_zone, parse_datum
 from layers.formats.settings import import_settings
 from layers.formats.textcodec import EncodingError, decode_text
@@ -43,6 +52,14 @@ HEADER_KEYS = ("格式版本号", "数据产生单位", "数据产生日期", "�
                "计量单位", "带号", "精度", "转换参数")
 PARCEL_FIELDS = ("界址点数", "地块面积(公顷)", "地块编号", "地块名称", "记录图形属性", "图幅号",
                  "地块用途", "地类编码")
+FIELD_CODES: dict[str, tuple[str, ...]] = {
+    "地块编号": ("DKBH", "FID", "FID_0"), "地块名称": ("DKMC",), "图幅号": ("TFH",),
+    "地块用途": ("DKYT",), "地类编码": ("DLBM",),
+}
+"""Header field → the field codes shp2txt tools write as placeholder values."""
+UNIT_MATCH_SHARE = 0.05
+"""A header area within this share of the boundary's m² (or 亩) figure is read as that unit."""
+MAX_LISTED_PROBLEMS = 200
 CLOSE_TOLERANCE_M = 0.001
 """A ring is closed when its last point is within this distance of its first (metres)."""
 NORTHING_RANGE = (100_000.0, 6_200_000.0)
@@ -100,8 +117,9 @@ class _Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            shown = self.items[:10]
-            more = f"\n  … and {len(self.items) - 10} more" if len(self.items) > 10 else ""
+            shown = self.items[:MAX_LISTED_PROBLEMS]
+            extra = len(self.items) - MAX_LISTED_PROBLEMS
+            more = f"\n  … and {extra} more" if extra > 0 else ""
             raise ReadError(f"{self.source}: not a valid coordinate TXT:\n  "
                             + "\n  ".join(shown) + more)
 
@@ -341,16 +359,31 @@ def parcel_geometry(parcel: TxtParcel) -> shapely.Geometry:
         return shapely.MultiLineString(rings) if len(rings) > 1 else shapely.LineString(rings[0])
     if kind == "点":
         return shapely.MultiPoint([xy for ring in rings for xy in ring])
-    parts: list[tuple[list[tuple[float, float]], list[list[tuple[float, float]]]]] = []
-    for ring in rings:
-        probe = shapely.Polygon(ring).representative_point()
-        host = next((part for part in parts if shapely.Polygon(part[0]).contains(probe)), None)
-        if host is None:
-            parts.append((ring, []))
-        else:
-            host[1].append(ring)
-    polygons = [shapely.Polygon(shell, holes) for shell, holes in parts]
-    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+    return assemble_rings(rings)
+
+
+def assemble_rings(rings: list[list[tuple[float, float]]]) -> shapely.Geometry:
+    """Polygon or MultiPolygon from non-crossing closed rings in any order, by nesting depth:
+    a ring inside an even number of others is a shell, inside an odd number a hole of the
+    smallest ring around it — so an island inside a hole is a part of its own and the area
+    is exact (outer − hole + islands)."""
+    polygons = [shapely.Polygon(ring) for ring in rings]
+    areas = [p.area for p in polygons]
+    depth = [0] * len(rings)
+    parent: list[int | None] = [None] * len(rings)
+    for i, inner in enumerate(polygons):
+        around = [j for j, outer in enumerate(polygons)
+                  if j != i and areas[j] > areas[i] and outer.covers(inner)]
+        depth[i] = len(around)
+        parent[i] = min(around, key=areas.__getitem__) if around else None
+    holes: dict[int, list[list[tuple[float, float]]]] = {}
+    for i, ring in enumerate(rings):
+        host = parent[i]
+        if depth[i] % 2 and host is not None:
+            holes.setdefault(host, []).append(ring)
+    parts = [shapely.Polygon(ring, holes.get(i, [])) for i, ring in enumerate(rings)
+             if depth[i] % 2 == 0]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
 def to_frame(parsed: CoordTxt, *, area_share: float, area_ha: float) -> RawFrame:
@@ -358,27 +391,48 @@ def to_frame(parsed: CoordTxt, *, area_share: float, area_ha: float) -> RawFrame
     rows = []
     warnings = list(parsed.warnings)
     codes_by_label = {zh: code for code, (zh, _) in LAND_USES.items()}
-    for parcel in parsed.parcels:
-        row: dict[str, object] = dict(parcel.fields)
+    for number, parcel in enumerate(parsed.parcels, start=1):
+        row: dict[str, object] = {"序号": number, **parcel.fields}
         geom = parcel_geometry(parcel)
         row["geometry"] = geom
-        if not row["地类编码"] and row["地块用途"] in codes_by_label:
+        code = str(row["地类编码"])
+        if (not code or code in FIELD_CODES["地类编码"]) and row["地块用途"] in codes_by_label:
             row["地类编码"] = codes_by_label[str(row["地块用途"])]
         declared = _number(parcel.fields["地块面积(公顷)"] or "")
-        computed = geom.area / 10_000
         row["地块面积(公顷)"] = declared
-        diff = abs(computed - declared) if declared is not None else 0.0
-        if declared is not None and diff > area_ha and diff > area_share * computed:
-            share = (declared - computed) / computed
-            warnings.append((f"{parcel.label}: header area {declared:.4f} ha but the boundary "
-                             f"encloses {computed:.4f} ha ({share:+.2%})",
-                             "check the coordinates or correct 地块面积 in the header line"))
+        if declared is not None:
+            warning = area_warning(parcel.label, declared, geom.area, share=area_share,
+                                   hectares=area_ha)
+            if warning is not None:
+                warnings.append(warning)
         rows.append(row)
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=parsed.crs)
     frame["界址点数"] = frame["界址点数"].astype(int)
     frame.attrs["coord_txt_header"] = dict(parsed.header)
+    frame.attrs["placeholders"] = dict(FIELD_CODES)
     labels = [p.label for p in parsed.parcels]
     return RawFrame(frame, labels, warnings)
+
+
+def area_warning(label: str, declared_ha: float, area_m2: float, *, share: float,
+                 hectares: float) -> tuple[str, str] | None:
+    """(message, fix) when the header's 地块面积 (hectares) disagrees with the boundary beyond
+    both tolerances; says so when the figure is in m² or 亩 instead (shared/domain.md §2)."""
+    computed = area_m2 / 10_000
+    diff = abs(computed - declared_ha)
+    if diff <= hectares or diff <= share * computed or area_m2 <= 0:
+        return None
+    mu = m2_to_mu(area_m2)
+    counts = ("the area computed from the coordinates is what InvestMap uses (area_mu)")
+    for unit, value in (("square metres (m²)", area_m2), ("亩", mu)):
+        if abs(declared_ha - value) <= UNIT_MATCH_SHARE * value:
+            return (f"{label}: header area {declared_ha:g} looks like {unit}, not hectares: "
+                    f"the boundary encloses {area_m2:,.2f} m² = {mu:,.4f} 亩 = {computed:.4f} ha; "
+                    + counts, f"none needed for the import; write 地块面积 in hectares "
+                    f"({computed:.4f}) if the file is used elsewhere")
+    return (f"{label}: header area {declared_ha:.4f} ha but the boundary encloses "
+            f"{computed:.4f} ha ({(declared_ha - computed) / computed:+.2%})",
+            f"check the coordinates or correct 地块面积 in the header line; {counts}")
 
 
 def read_coord_txt(path: Path, options: ReadOptions) -> RawFrame:
