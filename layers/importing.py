@@ -21,6 +21,7 @@ on a 部标 TXT whose 地类编码 is also ``land_use`` must fill that one colum
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -185,16 +186,22 @@ def prepare_import(
                           pd.concat(refused, ignore_index=True) if refused else None)
 
 
+def refused_csv(refused: pd.DataFrame) -> str:
+    """The refused list as CSV text; cells a spreadsheet would run as formulas
+    (= + - @ TAB CR) are written as text (OWASP "CSV injection")."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REFUSED_COLUMNS)
+    for row in refused[list(REFUSED_COLUMNS)].itertuples(index=False):
+        writer.writerow([_text_cell(v) for v in row])
+    return buffer.getvalue()
+
+
 def write_refused(refused: pd.DataFrame, out: str | Path) -> Path:
-    """Write the refused features as CSV (UTF-8 with BOM for Excel); cells that a
-    spreadsheet would run as formulas (= + - @ TAB CR) are written as text."""
+    """Write :func:`refused_csv` to ``out`` (UTF-8 with BOM, so Excel shows Chinese)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REFUSED_COLUMNS)
-        for row in refused[list(REFUSED_COLUMNS)].itertuples(index=False):
-            writer.writerow([_text_cell(v) for v in row])
+    out.write_text(refused_csv(refused), encoding="utf-8-sig", newline="")
     return out
 
 
