@@ -6,6 +6,8 @@ areas in m² and 亩), a GBK shapefile with upper-case and truncated field names
 from __future__ import annotations
 
 import csv
+import io
+import zipfile
 from pathlib import Path
 
 import ezdxf
@@ -294,3 +296,62 @@ def test_unreadable_file_is_a_read_error(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(ReadError, match="empty file"):
         prepare_import(path, "parcel")
+
+
+# -- uploads (the import page) ------------------------------------------------------------------
+
+
+class _GbkName(zipfile.ZipInfo):
+    """Names stored as GBK bytes without the UTF-8 flag, as zips made on Chinese Windows."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's hook
+        return self.filename.encode("gbk"), self.flag_bits
+
+
+def _zip(members: dict[str, bytes], *, gbk_names: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            info = (_GbkName if gbk_names else zipfile.ZipInfo)(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def test_zip_of_shapefile_parts_is_staged_and_imports(tmp_path):
+    from layers.uploads import stage_upload
+
+    frame = gpd.GeoDataFrame({"地块编号": ["Z1"], "供地状态": ["可供应"], "用地性质": ["工业用地"]},
+                             geometry=[shapely.box(520_000, 3_170_000, 520_100, 3_170_100)],
+                             crs=4549)
+    source = tmp_path / "src"
+    source.mkdir()
+    pyogrio.write_dataframe(frame, source / "黄岩地块.shp", encoding="GBK")
+    parts = {f"导出/黄岩地块{p.suffix}": p.read_bytes() for p in source.iterdir()}
+    parts["__MACOSX/._黄岩地块.shp"] = b"junk"
+    mains = stage_upload([("地块.zip", _zip(parts, gbk_names=True))], tmp_path / "up",
+                         max_bytes=2**20)
+    assert [p.name for p in mains] == ["黄岩地块.shp"]
+    done = prepare_import(mains[0], "parcel")
+    assert done.frame[["parcel_id", "status", "land_use"]].values.tolist() == [
+        ["Z1", "available", "1001"]]
+    assert done.frame["area_mu"].tolist() == pytest.approx([15.0])
+
+
+def test_upload_names_cannot_escape_and_limits_hold(tmp_path):
+    from layers.uploads import stage_upload
+
+    folder = tmp_path / "up"
+    mains = stage_upload([("../../evil.txt", b"x"), ("a.csv", b"a,b\n1,2\n")], folder,
+                         max_bytes=1000)
+    assert [p.name for p in mains] == ["evil.txt", "a.csv"]  # TXT ranks before CSV
+    assert all(p.parent == folder for p in mains)
+    assert not (tmp_path / "evil.txt").exists()
+    with pytest.raises(ReadError, match=r"exceeds 0 MB; fix: load larger files from the "
+                       "command line"):
+        stage_upload([("big.txt", bytes(2000))], tmp_path / "b", max_bytes=1000)
+    bomb = _zip({"a.txt": bytes(30_000)})
+    with pytest.raises(ReadError, match="unpacks to more than"):
+        stage_upload([("bomb.zip", bomb)], tmp_path / "c", max_bytes=1000)
+    with pytest.raises(ReadError, match=r"upload holds notes.doc; fix: upload a zip"):
+        stage_upload([("notes.doc", b"x")], tmp_path / "d", max_bytes=1000)
