@@ -24,7 +24,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,9 @@ from layers.validate import (
 PLACEHOLDERS_ATTR = "placeholders"
 """``frame.attrs`` key a reader may set: header → field codes its tools write as values
 (the coordinate TXT reader: 地类编码 → ``DLBM`` …)."""
+REFUSED_ATTR = "refused"
+"""``frame.attrs`` key a reader may set with ``(feature, problem, fix)`` of the features it
+left out itself under ``skip_invalid`` (the coordinate TXT reader: a ring not closed …)."""
 OFFICIAL_AREA = "area_official_mu"
 REFUSED_COLUMNS = ("file", "feature", "problem", "fix")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
@@ -138,8 +141,14 @@ def prepare_import(
         options.policy = policy
     if (options.source_layer is None and path.suffix.lower() == ".gpkg" and path.exists()):
         options.source_layer = spec.name if spec.name in list_layers(path) else None
+    if skip_invalid:
+        options = replace(options, extra={**options.extra, "skip_invalid": True})
     raw = read_frame(path, options)
     source = str(path)
+    refused: list[pd.DataFrame] = []
+    left_out = [(source, *item) for item in raw.frame.attrs.get(REFUSED_ATTR, [])]
+    if left_out:
+        refused.append(pd.DataFrame(left_out, columns=list(REFUSED_COLUMNS)))
     labels = list(raw.row_labels) if raw.row_labels is not None else [
         f"feature {i + 1}" for i in range(len(raw.frame))]
     renames = canonical_renames(raw.frame, spec)
@@ -159,7 +168,6 @@ def prepare_import(
         return validate_layer(part, spec, source=source, working_crs=working_crs,
                               allowed_extra=allowed, row_labels=part_labels)
 
-    refused: list[pd.DataFrame] = []
     keep = np.ones(len(frame), dtype=bool)
     while True:  # each round refuses at least one feature, so it ends
         part_labels = [lb for lb, k in zip(labels, keep, strict=True) if k]
@@ -173,7 +181,8 @@ def prepare_import(
             keep[np.flatnonzero(keep)[bad]] = False
             refused.append(rows)
     if refused:
-        gone = [lb for lb, k in zip(labels, keep, strict=True) if not k]
+        gone = list(dict.fromkeys([row[1] for row in left_out]
+                                  + [lb for lb, k in zip(labels, keep, strict=True) if not k]))
         report.add("warning", f"{len(gone)} feature(s) refused and left out (--skip-invalid)",
                    "correct them (see the refused list) and import them again", rows=gone)
     report.n_features = len(raw.frame)

@@ -355,3 +355,21 @@ def test_upload_names_cannot_escape_and_limits_hold(tmp_path):
         stage_upload([("bomb.zip", bomb)], tmp_path / "c", max_bytes=1000)
     with pytest.raises(ReadError, match=r"upload holds notes.doc; fix: upload a zip"):
         stage_upload([("notes.doc", b"x")], tmp_path / "d", max_bytes=1000)
+
+
+def test_skip_invalid_leaves_out_a_parcel_the_reader_cannot_close(tmp_path, capsys):
+    open_ring = [f"5,3.0000,{PLACEHOLDER}", *rect_lines(E0 + 2000, N0, 200, 150)[:4],
+                 f"J9,1,{N0 + 1:.3f},{E0 + 2000:.3f}"]  # last point ≠ first
+    path = shp2txt(tmp_path, PLAIN, open_ring, PLOT_MU)
+    fills = {"status": "reserve", "land_use": "1001", "parcel_id": "P{序号}"}
+    with pytest.raises(ReadError, match=r"line 24: parcel 'FID_0' \(line 19\): ring 1 is not "
+                       r"closed"):
+        prepare_import(path, "parcel", fills=fills)
+    done = prepare_import(path, "parcel", fills=fills, skip_invalid=True)
+    assert done.frame["parcel_id"].tolist() == ["P1", "P3"]  # 序号 counts the left-out one
+    assert done.frame["area_mu"].tolist() == pytest.approx([45.0, 9.0])
+    assert done.refused.values.tolist() == [[
+        str(path), "parcel 'FID_0' (line 19)",
+        "line 24: parcel 'FID_0' (line 19): ring 1 is not closed (last point J9 ≠ first point "
+        "J1)", "repeat point J1 at the end of ring 1"]]
+    assert any("1 feature(s) refused" in p.message for p in done.report.warnings)

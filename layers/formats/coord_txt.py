@@ -33,6 +33,7 @@ red-line layer through the registry aliases (地块编号 → ``parcel_id``, 地
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +83,7 @@ class TxtParcel:
     fields: dict[str, str]
     line: int
     points: list[TxtPoint] = field(default_factory=list)
+    ordinal: int = 0  # 1-based position in the file (序号), kept when others are left out
 
     @property
     def label(self) -> str:
@@ -104,24 +106,43 @@ class CoordTxt:
     encoding: str
     encoding_detected: bool
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
+    """(parcel label, problem, fix) of parcels left out with ``skip_invalid``."""
 
 
 class _Problems:
     def __init__(self, source: str):
         self.source = source
-        self.items: list[str] = []
+        self.items: list[tuple[int | None, str, str]] = []
 
     def add(self, line: int | None, message: str, fix: str) -> None:
-        where = f"line {line}: " if line is not None else ""
-        self.items.append(f"{where}{message}; fix: {fix}")
+        self.items.append((line, message, fix))
 
     def raise_if_any(self) -> None:
         if self.items:
-            shown = self.items[:MAX_LISTED_PROBLEMS]
+            texts = [(f"line {line}: " if line is not None else "") + f"{message}; fix: {fix}"
+                     for line, message, fix in self.items[:MAX_LISTED_PROBLEMS]]
             extra = len(self.items) - MAX_LISTED_PROBLEMS
             more = f"\n  … and {extra} more" if extra > 0 else ""
             raise ReadError(f"{self.source}: not a valid coordinate TXT:\n  "
-                            + "\n  ".join(shown) + more)
+                            + "\n  ".join(texts) + more)
+
+    def drop_bad_parcels(self, parcels: list[TxtParcel], refused: list[tuple[str, str, str]],
+                         ) -> list[TxtParcel]:
+        """Parcels without problems; the problems located in a parcel (from its header line
+        to the next one) move to ``refused``. When every parcel has one, nothing moves (the
+        file is refused as a whole)."""
+        starts = [parcel.line for parcel in parcels]
+        owner = [bisect_right(starts, line) - 1 if line is not None else -1
+                 for line, _, _ in self.items]
+        bad = {index for index in owner if index >= 0}
+        if not bad or len(bad) == len(parcels):
+            return parcels
+        for (line, message, fix), index in zip(self.items, owner, strict=True):
+            if index >= 0:
+                refused.append((parcels[index].label, f"line {line}: {message}", fix))
+        self.items = [item for item, index in zip(self.items, owner, strict=True) if index < 0]
+        return [parcel for i, parcel in enumerate(parcels) if i not in bad]
 
 
 def _split(line: str) -> list[str]:
@@ -136,7 +157,7 @@ def _number(text: str) -> float | None:
 
 
 def parse_coord_txt(data: bytes, *, source: str, encoding: str | None = None,
-                    crs: object = None) -> CoordTxt:
+                    crs: object = None, skip_invalid: bool = False) -> CoordTxt:
     """Parse a coordinate TXT file's bytes.
 
     Parameters
@@ -145,6 +166,9 @@ def parse_coord_txt(data: bytes, *, source: str, encoding: str | None = None,
     source : file name for messages.
     encoding : codec to use instead of detection (GBK, UTF-8 ± BOM, UTF-16 are detected).
     crs : CRS overriding the one derived from 坐标系 + 几度分带 + 带号.
+    skip_invalid : leave out the parcels with problems of their own (a ring not closed, a
+        wrong point count, a non-numeric coordinate) and list them in ``refused``; problems
+        of the whole file (header, zone, X/Y swapped) still refuse it.
 
     Raises
     ------
@@ -159,12 +183,17 @@ def parse_coord_txt(data: bytes, *, source: str, encoding: str | None = None,
     except EncodingError as exc:
         raise ReadError(str(exc)) from None
     problems = _Problems(source)
+    refused: list[tuple[str, str, str]] = []
     header, parcels = _parse_lines(decoded.text.splitlines(), problems)
+    if skip_invalid:
+        parcels = problems.drop_bad_parcels(parcels, refused)
     problems.raise_if_any()
     if not parcels:
         raise ReadError(f"{source}: the [地块坐标] section holds no parcel; fix: export the "
                         "parcels again (each starts with a line ending in ',@')")
     _check_rings(parcels, problems)
+    if skip_invalid:
+        parcels = problems.drop_bad_parcels(parcels, refused)
     _check_axes(parcels, problems)
     problems.raise_if_any()
     target = _crs_from_header(header, parcels, problems, crs)
@@ -174,7 +203,8 @@ def parse_coord_txt(data: bytes, *, source: str, encoding: str | None = None,
     if decoded.detected and decoded.encoding != "utf-8":
         warnings.append((f"encoding detected as {decoded.encoding}",
                          "none needed; pass --encoding to override"))
-    return CoordTxt(header, parcels, target, decoded.encoding, decoded.detected, warnings)
+    return CoordTxt(header, parcels, target, decoded.encoding, decoded.detected, warnings,
+                    refused)
 
 
 def _parse_lines(lines: list[str], problems: _Problems,
@@ -202,6 +232,7 @@ def _parse_lines(lines: list[str], problems: _Problems,
             header[key.strip()] = value.strip()
         elif line.endswith("@"):
             parcels.append(_parse_parcel_header(line, number, problems))
+            parcels[-1].ordinal = len(parcels)
         elif not parcels:
             problems.add(number, "point before any parcel header line",
                          "start each parcel with its header line "
@@ -391,8 +422,8 @@ def to_frame(parsed: CoordTxt, *, area_share: float, area_ha: float) -> RawFrame
     rows = []
     warnings = list(parsed.warnings)
     codes_by_label = {zh: code for code, (zh, _) in LAND_USES.items()}
-    for number, parcel in enumerate(parsed.parcels, start=1):
-        row: dict[str, object] = {"序号": number, **parcel.fields}
+    for parcel in parsed.parcels:
+        row: dict[str, object] = {"序号": parcel.ordinal, **parcel.fields}
         geom = parcel_geometry(parcel)
         row["geometry"] = geom
         code = str(row["地类编码"])
@@ -410,6 +441,7 @@ def to_frame(parsed: CoordTxt, *, area_share: float, area_ha: float) -> RawFrame
     frame["界址点数"] = frame["界址点数"].astype(int)
     frame.attrs["coord_txt_header"] = dict(parsed.header)
     frame.attrs["placeholders"] = dict(FIELD_CODES)
+    frame.attrs["refused"] = list(parsed.refused)  # layers.importing.REFUSED_ATTR
     labels = [p.label for p in parsed.parcels]
     return RawFrame(frame, labels, warnings)
 
@@ -438,7 +470,8 @@ def area_warning(label: str, declared_ha: float, area_m2: float, *, share: float
 def read_coord_txt(path: Path, options: ReadOptions) -> RawFrame:
     """:data:`layers.io.READERS` entry for ``.txt``: parse, check areas, build the frame."""
     parsed = parse_coord_txt(path.read_bytes(), source=str(path), encoding=options.encoding,
-                             crs=options.crs)
+                             crs=options.crs,
+                             skip_invalid=bool(options.extra.get("skip_invalid", False)))
     settings = import_settings(options.policy)
     return to_frame(parsed, area_share=settings.txt_area_tolerance_share,
                     area_ha=settings.txt_area_tolerance_ha)
