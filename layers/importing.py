@@ -253,11 +253,15 @@ def _blank_placeholders(frame: pd.DataFrame, spec: LayerSpec, renames: Mapping[s
         if out is frame:
             out = frame.copy()
         out[col.name] = frame[col.name].astype(object).where(~mask, None)
+        value = "VALUE"
+        if col.name == spec.id_column:  # ids must differ: a template over another column
+            value = "ID-{序号}" if "序号" in frame.columns else "ID-{other column}"
+        rows = tuple(lb for lb, m in zip(labels, mask, strict=True) if m)
         notes.append(Problem(
             "warning", f"{col.zh} ({original}) holds its own field name {found} instead of a "
             "value (a placeholder written by an ArcGIS shp2txt tool); treated as blank",
-            f"fill it with --set {col.name}=VALUE, or overwrite every value with "
-            f"--replace {col.name}=VALUE", col.name, tuple(lb for lb, m in zip(labels, mask) if m)))
+            f"fill it with --set {col.name}={value}, or overwrite every value with "
+            f"--replace {col.name}={value}", col.name, rows))
     return out
 
 

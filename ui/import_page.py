@@ -12,6 +12,7 @@ value only for the columns the file lacks.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import tempfile
@@ -268,10 +269,8 @@ def _preview(prepared: PreparedImport, layer: str) -> None:
     shown = frame[[spec.id_column, frame.geometry.name]].to_crs(4326)
     shown[spec.id_column] = shown[spec.id_column].astype(str).map(html.escape)
     fmap = use_local_assets(folium.Map(tiles=None, prefer_canvas=True, control_scale=True))
-    try:
+    with contextlib.suppress(BasemapError):  # Tianditu without a key: preview without tiles
         add_basemap(fmap, state.default_basemap(), lang=lang(), key=state.tianditu_key())
-    except BasemapError:
-        pass
     folium.GeoJson(shown.to_json(), name=pick((spec.zh, spec.en)),
                    style_function=lambda _: {"color": "#c62828", "weight": 2,
                                              "fillOpacity": 0.25},
