@@ -40,6 +40,8 @@ STAFF_PAGES: tuple[PageDef, ...] = (
     PageDef("ui/pipeline_page.py", "page_pipeline", "pipeline", ":material/flag:"),
     PageDef("ui/edit_page.py", "page_edit", "edit", ":material/edit_note:",
             roles=("planner", "promoter", "admin")),
+    PageDef("ui/import_page.py", "page_import", "import", ":material/upload_file:",
+            roles=("planner", "admin")),
 )
 
 

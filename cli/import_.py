@@ -1,20 +1,23 @@
 """``investmap import FILE --layer NAME --out OUT.gpkg``: read a planner's file, validate, store.
 
 Any file :data:`layers.io.READERS` knows (coordinate TXT, DXF, Shapefile, CSV, XLSX,
-GeoPackage, GeoJSON …) is read, completed with ``--set`` values, validated against the layer
-spec and written as layer ``NAME`` of ``OUT.gpkg`` — atomically: the GeoPackage is built under
+GeoPackage, GeoJSON …) goes through :func:`layers.importing.prepare_import` (read, column
+aliases, ``--set``/``--replace``, validation, ``--skip-invalid``) and is written as layer
+``NAME`` of ``OUT.gpkg`` — atomically: the GeoPackage is built under
 a temporary name and renamed only when complete, so a failure leaves ``OUT.gpkg`` exactly as
 it was (or absent). Other layers already in ``OUT.gpkg`` are kept.
+
+:func:`add_fill_options` and :func:`prepare` are shared with ``validate`` and ``load``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyogrio
@@ -22,15 +25,21 @@ import pyogrio
 from cli.common import UserError, policy_from
 from layers.formats.dxf import parse_layer_map
 from layers.formats.tables import COORDS_VALUES
-from layers.io import ReadError, ReadOptions, list_layers, read_frame
+from layers.importing import (
+    ImportOptionError,
+    PreparedImport,
+    parse_assignments,
+    prepare_import,
+    write_refused,
+)
+from layers.io import ReadError, ReadOptions
+from layers.policy import Policy
 from layers.registry import LAYERS, LayerSpec, get_spec
-from layers.validate import ValidationError, validate_layer
+from layers.validate import ValidationError
 
 LAYER_MAP_COLUMN = {"redline": "category", "parcel": "land_use", "park": "level",
                     "project": "stage"}
 """Column a bare ``--dxf-layer-map`` value goes to, per target layer."""
-
-_TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,45 +61,56 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dxf-layer-map", metavar="CAD=VALUE,...",
                    help="DXF: import only these CAD layers; VALUE sets the red-line category "
                    "(parcel: land_use) or write CAD=COLUMN:VALUE")
-    p.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
-                   help="fill COLUMN where missing or blank; VALUE may use {other column}, "
-                   "e.g. --set status=reserve or --set redline_id=R-{地块编号} (repeatable)")
+    add_fill_options(p)
     p.add_argument("--policy", metavar="FILE", help="policy settings YAML")
     p.set_defaults(func=run)
 
 
-def _parse_sets(items: list[str]) -> dict[str, str]:
-    sets: dict[str, str] = {}
-    for item in items:
-        column, sep, value = item.partition("=")
-        if not sep or not column.strip():
-            raise UserError(f"--set {item!r} is not COLUMN=VALUE; fix: write e.g. "
-                            "--set status=reserve")
-        sets[column.strip()] = value.strip()
-    return sets
+def add_fill_options(p: argparse.ArgumentParser) -> None:
+    """``--set``, ``--replace``, ``--skip-invalid`` and ``--refused-out`` (import, validate,
+    load)."""
+    p.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
+                   help="fill COLUMN where missing or blank; VALUE may use {other column}, "
+                   "e.g. --set status=reserve or --set redline_id=R-{地块编号} (repeatable)")
+    p.add_argument("--replace", action="append", default=[], metavar="COLUMN=VALUE",
+                   help="overwrite COLUMN in every row, e.g. --replace land_use=1001 when the "
+                   "file holds wrong values (repeatable; {other column} allowed)")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid features and list the refused ones in a CSV report "
+                   "instead of refusing the whole file")
+    p.add_argument("--refused-out", metavar="CSV",
+                   help="where --skip-invalid writes the refused features (default: "
+                   "FILE's name + .refused.csv in the current folder)")
 
 
-def apply_sets(frame: pd.DataFrame, sets: dict[str, str], *, source: str) -> pd.DataFrame:
-    """Fill each ``--set`` column where it is missing or blank; ``{name}`` takes a column."""
-    out = frame.copy()
-    for column, value in sets.items():
-        refs = _TEMPLATE.findall(value)
-        missing = [r for r in refs if r not in out.columns]
-        if missing:
-            raise UserError(f"{source}: --set {column}={value}: no column {missing[0]!r}; fix: "
-                            f"use one of {[c for c in out.columns if c != 'geometry']}")
-        if refs:
-            filled = out.apply(lambda row, v=value: _TEMPLATE.sub(
-                lambda m: str(row[m.group(1)]), v), axis=1)
-        else:
-            filled = pd.Series(value, index=out.index, dtype=object)
-        if column in out.columns:
-            current = out[column]
-            blank = current.isna() | current.astype(str).str.strip().eq("")
-            out[column] = current.astype(object).where(~blank, filled)
-        else:
-            out[column] = filled
-    return out
+def prepare(args: argparse.Namespace, path: Path, layer: str, *, options: ReadOptions,
+            policy: Policy, working_crs: Any = None, nothing: str = "nothing was written",
+            ) -> PreparedImport:
+    """Run :func:`layers.importing.prepare_import` with the fill options of ``args``; errors
+    become :class:`cli.common.UserError`, refused features are written to their CSV."""
+    try:
+        prepared = prepare_import(
+            path, layer, options=options, policy=policy, working_crs=working_crs,
+            fills=parse_assignments(getattr(args, "set", []), flag="--set"),
+            replaces=parse_assignments(getattr(args, "replace", []), flag="--replace"),
+            skip_invalid=getattr(args, "skip_invalid", False))
+    except (ReadError, ImportOptionError) as exc:
+        raise UserError(f"{exc}\n{nothing}") from exc
+    except ValidationError as exc:
+        missing = [p.column for p in exc.report.errors
+                   if p.message.startswith("required column missing")]
+        hint = (f"\n(for columns the file does not have, pass --set {missing[0]}=VALUE)"
+                if missing else "")
+        per_feature = all(p.rows for p in exc.report.errors)
+        skip = ("\n(to import the valid features and list the others, add --skip-invalid)"
+                if per_feature and not getattr(args, "skip_invalid", False) else "")
+        raise UserError(exc.report.format() + hint + skip + f"\n{nothing}") from exc
+    if prepared.refused is not None:
+        out = Path(getattr(args, "refused_out", None) or f"{path.name}.refused.csv")
+        write_refused(prepared.refused, out)
+        print(f"{path}: {prepared.n_refused} feature(s) refused; listed in {out}",
+              file=sys.stderr)
+    return prepared
 
 
 def _storable(frame: pd.DataFrame, spec: LayerSpec) -> pd.DataFrame:
@@ -133,29 +153,10 @@ def run(args: argparse.Namespace) -> int:
                                                      default_column=column or "")
         except ValueError as exc:
             raise UserError(f"{path}: {exc}") from exc
-    source_layer = args.source_layer
-    if source_layer is None and path.suffix.lower() == ".gpkg" and path.exists():
-        source_layer = spec.name if spec.name in list_layers(path) else None
-    options = ReadOptions(source_layer=source_layer, crs=args.crs, encoding=args.encoding,
-                          coords=args.coords, extra=extra, policy=policy)
-    try:
-        raw = read_frame(path, options)
-    except ReadError as exc:
-        raise UserError(str(exc)) from exc
-    frame = apply_sets(raw.frame, _parse_sets(args.set), source=str(path))
-    allowed = {"category": policy.redline_categories} if spec.name == "redline" else {}
-    try:
-        validated, report = validate_layer(frame, spec, source=str(path),
-                                           working_crs=policy.crs.working_epsg,
-                                           allowed_extra=allowed, row_labels=raw.row_labels)
-    except ValidationError as exc:
-        missing = [p.column for p in exc.report.errors
-                   if p.message.startswith("required column missing")]
-        hint = (f"\n(for columns the file does not have, pass --set {missing[0]}=VALUE)"
-                if missing else "")
-        raise UserError(exc.report.format() + hint + "\nnothing was written") from exc
-    for message, fix in raw.warnings:
-        report.add("warning", message, fix)
+    options = ReadOptions(source_layer=args.source_layer, crs=args.crs,
+                          encoding=args.encoding, coords=args.coords, extra=extra)
+    prepared = prepare(args, path, spec.name, options=options, policy=policy)
+    validated, report = prepared.frame, prepared.report
     write_layer_atomically(_storable(validated, spec), out, spec.name)
     for problem in report.warnings:
         print(problem.format(str(path)), file=sys.stderr)

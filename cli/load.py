@@ -1,7 +1,8 @@
 """``investmap load FILE --layer NAME --user U``: atomic, idempotent import into a store.
 
-The file is read with :func:`layers.io.load_layer` (every format registered in
-:data:`layers.io.READERS`) and validated completely before the store is touched; then one
+The file goes through :func:`layers.importing.prepare_import` (every format registered in
+:data:`layers.io.READERS`; ``--set``/``--replace``/``--skip-invalid`` as for ``import``) and
+is validated completely before the store is touched; then one
 transaction upserts it by id (see :meth:`layers.store.Store.import_frame`). A file that fails
 validation, or a writer killed half-way, leaves the store exactly as it was; loading the same
 file again changes nothing and writes no audit rows.
@@ -15,12 +16,12 @@ from pathlib import Path
 
 from cli.common import UserError, policy_from
 from cli.edit import add_store_option, store_from
-from layers.io import ReadError, ReadOptions, load_layer
+from cli.import_ import add_fill_options, prepare
+from layers.io import ReadOptions
 from layers.registry import LAYERS
 from layers.store import EditError, StoreError
 from layers.store.base import IMPORTERS
 from layers.store.settings import storage_settings
-from layers.validate import ValidationError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source-layer", help="layer or sheet inside FILE (default: NAME for a "
                    "GeoPackage)")
     p.add_argument("--policy", metavar="FILE", help="policy settings YAML")
+    add_fill_options(p)
     add_store_option(p)
     p.set_defaults(func=run)
 
@@ -49,14 +51,12 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.path)
     t0 = time.perf_counter()
     with store_from(args) as store:
-        try:
-            epsg = store.layer_epsg(args.layer)
-            options = ReadOptions(source_layer=args.source_layer, crs=args.crs,
-                                  encoding=args.encoding)
-            frame, report = load_layer(path, args.layer, policy=policy, options=options,
-                                       working_crs=epsg)
-        except (ValidationError, ReadError) as exc:
-            raise UserError(f"{exc}\nnothing was written to {store.location}") from exc
+        epsg = store.layer_epsg(args.layer)
+        options = ReadOptions(source_layer=args.source_layer, crs=args.crs,
+                              encoding=args.encoding)
+        prepared = prepare(args, path, args.layer, options=options, policy=policy,
+                           working_crs=epsg, nothing=f"nothing was written to {store.location}")
+        frame, report = prepared.frame, prepared.report
         try:
             result = store.import_frame(args.layer, frame, user=args.user,
                                         reason=args.reason or f"load {path.name}",

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 
 from cli.common import UserError, policy_from
-from layers.io import ReadError, ReadOptions, known_layers_in, load_layer
+from cli.import_ import add_fill_options
+from layers.importing import (
+    ImportOptionError,
+    parse_assignments,
+    prepare_import,
+    write_refused,
+)
+from layers.io import ReadError, ReadOptions, known_layers_in
 from layers.registry import LAYERS
 from layers.validate import ValidationError
 
@@ -22,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--crs", help="CRS to assume when the file has none, e.g. EPSG:4490")
     p.add_argument("--encoding", help="attribute encoding, e.g. gbk")
     p.add_argument("--policy", metavar="FILE", help="policy settings YAML")
+    add_fill_options(p)
     p.set_defaults(func=run)
 
 
@@ -43,11 +51,21 @@ def run(args: argparse.Namespace) -> int:
         options = ReadOptions(source_layer=layer if len(layers) > 1 else None, crs=args.crs,
                               encoding=args.encoding)
         try:
-            _, report = load_layer(path, layer, policy=policy, options=options)
-            print(report.format())
+            prepared = prepare_import(
+                path, layer, options=options, policy=policy,
+                fills=parse_assignments(args.set, flag="--set"),
+                replaces=parse_assignments(args.replace, flag="--replace"),
+                skip_invalid=args.skip_invalid)
         except ValidationError as exc:
             print(exc.report.format())
             failed = True
-        except ReadError as exc:
+            continue
+        except (ReadError, ImportOptionError) as exc:
             raise UserError(str(exc)) from exc
+        print(prepared.report.format())
+        if prepared.refused is not None:
+            out = Path(args.refused_out or f"{path.name}.refused.csv")
+            write_refused(prepared.refused, out)
+            print(f"{prepared.n_refused} feature(s) would be refused; listed in {out}")
+            failed = True
     return 1 if failed else 0

@@ -152,6 +152,7 @@ READERS: dict[str, Reader] = {
     ".xlsx": _reader_in("layers.formats.tables:read_xlsx_table"),
     ".txt": _reader_in("layers.formats.coord_txt:read_coord_txt"),
     ".dxf": _reader_in("layers.formats.dxf:read_dxf"),
+    ".dwg": _reader_in("layers.formats.dxf:refuse_dwg"),
 }
 """File suffix → reader. Formats added by other modules register here."""
 

@@ -246,6 +246,7 @@ PARCEL = LayerSpec(
         Column("status", "str", "供地状态", "Status", required=True,
                allowed=_codes(PARCEL_STATUSES), aliases=("状态", "供地状态")),
         Column("area_mu", "float", "面积(亩)", "Area (mu)", derived=True),
+        Column("area_official_mu", "float", "官方面积(亩)", "Official area (mu)", derived=True),
         Column("far_min", "float", "容积率下限", "FAR min", minimum=0, aliases=("容积率下限",)),
         Column("far_max", "float", "容积率上限", "FAR max", minimum=0, aliases=("容积率上限",)),
         Column("price_wan_per_mu", "float", "出让底价(万元/亩)", "Price (10k CNY/mu)", minimum=0,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Literal
 
 import geopandas as gpd
@@ -20,7 +22,19 @@ from pyproj import CRS
 
 from geo.crs import CRSError, require_projected, working_crs_for_lonlat
 from geo.units import m2_to_mu
-from layers.registry import Column, LayerSpec, get_spec
+from layers.registry import (
+    CONTEXT_KINDS,
+    FACILITY_KINDS,
+    LAND_USES,
+    PARCEL_STATUSES,
+    PARK_LEVELS,
+    PROJECT_STAGES,
+    SCALES,
+    UTILITIES,
+    Column,
+    LayerSpec,
+    get_spec,
+)
 
 Severity = Literal["error", "warning"]
 
@@ -134,6 +148,7 @@ def validate_layer(
         f"feature {i + 1}" for i in range(len(frame))
     ]
     out = _normalise_columns(frame, spec, report)
+    out = _codes_from_labels(out, spec)
     out = _check_values(out, spec, report, labels, allowed_extra or {})
     _check_ids(out, spec, report, labels)
     if spec.has_geometry:
@@ -146,20 +161,55 @@ def validate_layer(
 # -- step 1: columns ----------------------------------------------------------------------
 
 
-def _normalise_columns(frame: pd.DataFrame, spec: LayerSpec,
-                       report: ValidationReport) -> pd.DataFrame:
+def column_lookup(spec: LayerSpec) -> dict[str, str]:
+    """Lower-cased header (canonical name or alias) → canonical column name."""
     lookup: dict[str, str] = {}
     for col in spec.columns:
         for name in (col.name, *col.aliases):
             lookup.setdefault(name.strip().lower(), col.name)
+    return lookup
+
+
+def canonical_renames(frame: pd.DataFrame, spec: LayerSpec) -> dict[str, str]:
+    """Header → canonical name for the headers of ``frame`` that name a column of ``spec``.
+
+    A column already under its canonical name wins over an alias of it (``name`` over
+    ``NAME``, ``land_use`` over 地类编码); otherwise the first alias in file order wins and
+    later ones keep their header.
+    """
+    lookup = column_lookup(spec)
+    geometry = getattr(frame, "_geometry_column_name", None)
+    taken = {c for c in frame.columns if c in lookup.values()}
     renames: dict[str, str] = {}
     for original in frame.columns:
-        if original == getattr(frame, "_geometry_column_name", None):
+        if original == geometry or original in taken:
             continue
-        canonical = lookup.get(str(original).strip().lower())
-        if canonical and canonical not in renames.values():
+        header = str(original).strip().lower()
+        canonical = lookup.get(header) or _truncated_match(header, lookup)
+        if canonical and canonical not in taken:
             renames[original] = canonical
-    out = frame.rename(columns=renames)
+            taken.add(canonical)
+    return renames
+
+
+DBF_NAME_BYTES = 10
+"""dBASE field names are cut at 10 bytes (shapefiles): ``LEADING_IN`` for leading_industries."""
+
+
+def _truncated_match(header: str, lookup: Mapping[str, str]) -> str | None:
+    """The one canonical column whose name or alias starts with ``header`` when ``header`` is
+    as long as a shapefile allows (10 bytes; a cut GBK character may take one more)."""
+    size = len(header.encode("gb18030", errors="replace"))
+    if size < DBF_NAME_BYTES - 1 or size > DBF_NAME_BYTES:
+        return None
+    found = {canonical for name, canonical in lookup.items()
+             if name.startswith(header) and name != header}
+    return found.pop() if len(found) == 1 else None
+
+
+def _normalise_columns(frame: pd.DataFrame, spec: LayerSpec,
+                       report: ValidationReport) -> pd.DataFrame:
+    out = frame.rename(columns=canonical_renames(frame, spec))
     missing = [c for c in spec.required_columns if c not in out.columns]
     for name in missing:
         col = spec.column(name)
@@ -170,6 +220,63 @@ def _normalise_columns(frame: pd.DataFrame, spec: LayerSpec,
     for col in spec.columns:
         if col.name not in out.columns:
             out[col.name] = None
+    return out
+
+
+# -- step 1b: coded values written as labels -----------------------------------------------
+
+
+CODE_TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
+    PARK_LEVELS, PARCEL_STATUSES, PROJECT_STAGES, LAND_USES, UTILITIES, SCALES,
+    FACILITY_KINDS, CONTEXT_KINDS)
+"""Registry code tables whose Chinese and English labels are accepted for their codes."""
+
+LABEL_SPELLINGS: Mapping[str, str] = {
+    "规模以上": "above", "规上企业": "above", "规模以下": "below", "规下企业": "below",
+}
+"""Spellings beyond the labels that county sheets use for a code (shared/domain.md §4)."""
+
+
+@lru_cache(maxsize=64)
+def label_codes(allowed: tuple[str, ...]) -> Mapping[str, str]:
+    """Lower-cased label → code for the code table whose codes are ``allowed``.
+
+    Accepted: the Chinese and English label (规上, "Above designated size"), each part of a
+    label written with "/" (意向/洽谈 → 意向, 洽谈), a Chinese label without its leading 已
+    (已签约 → 签约, 已出让 → 出让), and :data:`LABEL_SPELLINGS`. Empty for free-text columns.
+    """
+    table = next((t for t in CODE_TABLES if tuple(t) == allowed), None)
+    if table is None:
+        return MappingProxyType({})
+    out: dict[str, str] = {}
+    for code, (zh, en) in table.items():
+        spellings = [zh, en, *zh.split("/")]
+        spellings += [s[1:] for s in spellings if s.startswith("已") and len(s) > 2]
+        for spelling in spellings:
+            out.setdefault(spelling.strip().lower(), code)
+    out.update({k: v for k, v in LABEL_SPELLINGS.items() if v in table})
+    for code in table:  # a code is itself, even when it equals another code's label
+        out[code.lower()] = code
+    return MappingProxyType(out)
+
+
+def _codes_from_labels(frame: pd.DataFrame, spec: LayerSpec) -> pd.DataFrame:
+    """Replace labels of coded columns by their codes (可供应 → ``available``, 规上 →
+    ``above``, 工业用地 → ``1001``); anything else is left for the value checks."""
+    out = frame
+    for col in spec.columns:
+        if col.type != "str" or not col.allowed or col.name not in frame.columns:
+            continue
+        codes = label_codes(col.allowed)
+        if not codes:
+            continue
+        series = frame[col.name]
+        mapped = series.astype("string").str.strip().str.lower().map(codes)
+        hit = mapped.notna().to_numpy(dtype=bool)
+        if hit.any():
+            if out is frame:
+                out = frame.copy()
+            out[col.name] = series.astype(object).where(~hit, mapped.astype(object))
     return out
 
 
@@ -297,6 +404,7 @@ _POLYGONAL = {"Polygon", "MultiPolygon"}
 def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationReport,
                     labels: Sequence[str], working_crs: CRS | int | str | None,
                     ) -> gpd.GeoDataFrame | pd.DataFrame:
+    earlier = len(report.errors)  # value errors do not stop the geometry checks
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
         report.add("error", "the source has no geometry",
                    "use a spatial format (GeoPackage, GeoJSON, Shapefile) or a CSV with "
@@ -335,7 +443,7 @@ def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationRepo
         report.add("error", f"geometry type {[names[t] for t in found]} where {expected} "
                    "is required", f"export the {spec.en.lower()} layer as {expected}",
                    rows=_bad_rows(wrong, labels))
-    if report.errors:
+    if len(report.errors) > earlier:
         return frame
     out = gpd.GeoDataFrame(frame, geometry=frame.geometry.name, crs=frame.crs)
     if spec.geometry in ("polygon", "any"):
@@ -352,6 +460,7 @@ def _repair_polygons(frame: gpd.GeoDataFrame, report: ValidationReport,
         return frame
     fixed = geoms.copy()
     unsafe: list[str] = []
+    unsafe_rows: list[str] = []
     for i in np.flatnonzero(invalid):
         geom = geoms[i]
         repaired = _polygonal_part(shapely.make_valid(geom))
@@ -366,11 +475,12 @@ def _repair_polygons(frame: gpd.GeoDataFrame, report: ValidationReport,
         else:
             reason = shapely.is_valid_reason(geom)
             unsafe.append(f"{labels[int(i)]} ({reason})")
+            unsafe_rows.append(labels[int(i)])
     if unsafe:
         report.add("error", "invalid polygon that cannot be repaired safely (self-intersection "
                    "such as a bow-tie ring, or overlapping parts): " + "; ".join(unsafe[:5]),
                    "redraw the boundary so that it does not cross itself",
-                   rows=[u.split(" (")[0] for u in unsafe])
+                   rows=unsafe_rows)
     if report.repaired:
         report.add("warning", f"{report.repaired} invalid polygon(s) repaired with make_valid "
                    "without changing their area", "none needed; check them if in doubt")

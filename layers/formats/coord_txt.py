@@ -16,8 +16,16 @@ Layout::
     点号,圈号,X(northing),Y(easting, usually with the zone prefix)
     ...
 
-Ring 1 is the outer ring, rings ≥ 2 are holes (a ring outside every earlier outer ring starts
-another part); every ring repeats its first point at the end and 界址点数 counts it.
+Ring 1 is the outer ring, rings ≥ 2 are holes; every ring repeats its first point at the end
+and 界址点数 counts it. Rings are assembled by nesting, whatever their order: a ring inside
+no other ring, or inside a hole (an island, as ArcGIS exports enclaves), starts a new part; a
+ring inside a part is its hole (:func:`parcel_geometry`).
+
+ArcGIS shp2txt tools write the field codes themselves (``DKMC``, ``DKYT``, ``DLBM``, ``FID_0``)
+where values belong; the frame names them in ``attrs["placeholders"]`` so that the import
+pipeline (:mod:`layers.importing`) treats them as blank. ``序号`` numbers the parcels in file
+order (for id templates such as ``--set parcel_id=P-{序号}``). A header area that matches the
+boundary in square metres or in 亩 instead of hectares is explained as a unit mix-up.
 :func:`parse_coord_txt` returns a :class:`CoordTxt`; :func:`read_coord_txt` is the
 :data:`layers.io.READERS` entry returning a frame whose Chinese headers map onto the parcel or
 red-line layer through the registry aliases (地块编号 → ``parcel_id``, 地类编码 → ``land_use``).
@@ -25,6 +33,7 @@ red-line layer through the registry aliases (地块编号 → ``parcel_id``, 地
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +41,7 @@ import geopandas as gpd
 import shapely
 from pyproj import CRS
 
+from geo.units import m2_to_mu
 from layers.formats.gk import GKError, GKZone, gk_zone, parse_datum
 from layers.formats.settings import import_settings
 from layers.formats.textcodec import EncodingError, decode_text
@@ -43,6 +53,14 @@ HEADER_KEYS = ("格式版本号", "数据产生单位", "数据产生日期", "�
                "计量单位", "带号", "精度", "转换参数")
 PARCEL_FIELDS = ("界址点数", "地块面积(公顷)", "地块编号", "地块名称", "记录图形属性", "图幅号",
                  "地块用途", "地类编码")
+FIELD_CODES: dict[str, tuple[str, ...]] = {
+    "地块编号": ("DKBH", "FID", "FID_0"), "地块名称": ("DKMC",), "图幅号": ("TFH",),
+    "地块用途": ("DKYT",), "地类编码": ("DLBM",),
+}
+"""Header field → the field codes shp2txt tools write as placeholder values."""
+UNIT_MATCH_SHARE = 0.05
+"""A header area within this share of the boundary's m² (or 亩) figure is read as that unit."""
+MAX_LISTED_PROBLEMS = 200
 CLOSE_TOLERANCE_M = 0.001
 """A ring is closed when its last point is within this distance of its first (metres)."""
 NORTHING_RANGE = (100_000.0, 6_200_000.0)
@@ -65,6 +83,7 @@ class TxtParcel:
     fields: dict[str, str]
     line: int
     points: list[TxtPoint] = field(default_factory=list)
+    ordinal: int = 0  # 1-based position in the file (序号), kept when others are left out
 
     @property
     def label(self) -> str:
@@ -87,23 +106,43 @@ class CoordTxt:
     encoding: str
     encoding_detected: bool
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
+    """(parcel label, problem, fix) of parcels left out with ``skip_invalid``."""
 
 
 class _Problems:
     def __init__(self, source: str):
         self.source = source
-        self.items: list[str] = []
+        self.items: list[tuple[int | None, str, str]] = []
 
     def add(self, line: int | None, message: str, fix: str) -> None:
-        where = f"line {line}: " if line is not None else ""
-        self.items.append(f"{where}{message}; fix: {fix}")
+        self.items.append((line, message, fix))
 
     def raise_if_any(self) -> None:
         if self.items:
-            shown = self.items[:10]
-            more = f"\n  … and {len(self.items) - 10} more" if len(self.items) > 10 else ""
+            texts = [(f"line {line}: " if line is not None else "") + f"{message}; fix: {fix}"
+                     for line, message, fix in self.items[:MAX_LISTED_PROBLEMS]]
+            extra = len(self.items) - MAX_LISTED_PROBLEMS
+            more = f"\n  … and {extra} more" if extra > 0 else ""
             raise ReadError(f"{self.source}: not a valid coordinate TXT:\n  "
-                            + "\n  ".join(shown) + more)
+                            + "\n  ".join(texts) + more)
+
+    def drop_bad_parcels(self, parcels: list[TxtParcel], refused: list[tuple[str, str, str]],
+                         ) -> list[TxtParcel]:
+        """Parcels without problems; the problems located in a parcel (from its header line
+        to the next one) move to ``refused``. When every parcel has one, nothing moves (the
+        file is refused as a whole)."""
+        starts = [parcel.line for parcel in parcels]
+        owner = [bisect_right(starts, line) - 1 if line is not None else -1
+                 for line, _, _ in self.items]
+        bad = {index for index in owner if index >= 0}
+        if not bad or len(bad) == len(parcels):
+            return parcels
+        for (line, message, fix), index in zip(self.items, owner, strict=True):
+            if index >= 0:
+                refused.append((parcels[index].label, f"line {line}: {message}", fix))
+        self.items = [item for item, index in zip(self.items, owner, strict=True) if index < 0]
+        return [parcel for i, parcel in enumerate(parcels) if i not in bad]
 
 
 def _split(line: str) -> list[str]:
@@ -118,7 +157,7 @@ def _number(text: str) -> float | None:
 
 
 def parse_coord_txt(data: bytes, *, source: str, encoding: str | None = None,
-                    crs: object = None) -> CoordTxt:
+                    crs: object = None, skip_invalid: bool = False) -> CoordTxt:
     """Parse a coordinate TXT file's bytes.
 
     Parameters
@@ -127,6 +166,9 @@ def parse_coord_txt(data: bytes, *, source: str, encoding: str | None = None,
     source : file name for messages.
     encoding : codec to use instead of detection (GBK, UTF-8 ± BOM, UTF-16 are detected).
     crs : CRS overriding the one derived from 坐标系 + 几度分带 + 带号.
+    skip_invalid : leave out the parcels with problems of their own (a ring not closed, a
+        wrong point count, a non-numeric coordinate) and list them in ``refused``; problems
+        of the whole file (header, zone, X/Y swapped) still refuse it.
 
     Raises
     ------
@@ -141,12 +183,17 @@ def parse_coord_txt(data: bytes, *, source: str, encoding: str | None = None,
     except EncodingError as exc:
         raise ReadError(str(exc)) from None
     problems = _Problems(source)
+    refused: list[tuple[str, str, str]] = []
     header, parcels = _parse_lines(decoded.text.splitlines(), problems)
+    if skip_invalid:
+        parcels = problems.drop_bad_parcels(parcels, refused)
     problems.raise_if_any()
     if not parcels:
         raise ReadError(f"{source}: the [地块坐标] section holds no parcel; fix: export the "
                         "parcels again (each starts with a line ending in ',@')")
     _check_rings(parcels, problems)
+    if skip_invalid:
+        parcels = problems.drop_bad_parcels(parcels, refused)
     _check_axes(parcels, problems)
     problems.raise_if_any()
     target = _crs_from_header(header, parcels, problems, crs)
@@ -156,7 +203,8 @@ def parse_coord_txt(data: bytes, *, source: str, encoding: str | None = None,
     if decoded.detected and decoded.encoding != "utf-8":
         warnings.append((f"encoding detected as {decoded.encoding}",
                          "none needed; pass --encoding to override"))
-    return CoordTxt(header, parcels, target, decoded.encoding, decoded.detected, warnings)
+    return CoordTxt(header, parcels, target, decoded.encoding, decoded.detected, warnings,
+                    refused)
 
 
 def _parse_lines(lines: list[str], problems: _Problems,
@@ -184,6 +232,7 @@ def _parse_lines(lines: list[str], problems: _Problems,
             header[key.strip()] = value.strip()
         elif line.endswith("@"):
             parcels.append(_parse_parcel_header(line, number, problems))
+            parcels[-1].ordinal = len(parcels)
         elif not parcels:
             problems.add(number, "point before any parcel header line",
                          "start each parcel with its header line "
@@ -341,16 +390,31 @@ def parcel_geometry(parcel: TxtParcel) -> shapely.Geometry:
         return shapely.MultiLineString(rings) if len(rings) > 1 else shapely.LineString(rings[0])
     if kind == "点":
         return shapely.MultiPoint([xy for ring in rings for xy in ring])
-    parts: list[tuple[list[tuple[float, float]], list[list[tuple[float, float]]]]] = []
-    for ring in rings:
-        probe = shapely.Polygon(ring).representative_point()
-        host = next((part for part in parts if shapely.Polygon(part[0]).contains(probe)), None)
-        if host is None:
-            parts.append((ring, []))
-        else:
-            host[1].append(ring)
-    polygons = [shapely.Polygon(shell, holes) for shell, holes in parts]
-    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+    return assemble_rings(rings)
+
+
+def assemble_rings(rings: list[list[tuple[float, float]]]) -> shapely.Geometry:
+    """Polygon or MultiPolygon from non-crossing closed rings in any order, by nesting depth:
+    a ring inside an even number of others is a shell, inside an odd number a hole of the
+    smallest ring around it — so an island inside a hole is a part of its own and the area
+    is exact (outer − hole + islands)."""
+    polygons = [shapely.Polygon(ring) for ring in rings]
+    areas = [p.area for p in polygons]
+    depth = [0] * len(rings)
+    parent: list[int | None] = [None] * len(rings)
+    for i, inner in enumerate(polygons):
+        around = [j for j, outer in enumerate(polygons)
+                  if j != i and areas[j] > areas[i] and outer.covers(inner)]
+        depth[i] = len(around)
+        parent[i] = min(around, key=areas.__getitem__) if around else None
+    holes: dict[int, list[list[tuple[float, float]]]] = {}
+    for i, ring in enumerate(rings):
+        host = parent[i]
+        if depth[i] % 2 and host is not None:
+            holes.setdefault(host, []).append(ring)
+    parts = [shapely.Polygon(ring, holes.get(i, [])) for i, ring in enumerate(rings)
+             if depth[i] % 2 == 0]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
 def to_frame(parsed: CoordTxt, *, area_share: float, area_ha: float) -> RawFrame:
@@ -359,32 +423,55 @@ def to_frame(parsed: CoordTxt, *, area_share: float, area_ha: float) -> RawFrame
     warnings = list(parsed.warnings)
     codes_by_label = {zh: code for code, (zh, _) in LAND_USES.items()}
     for parcel in parsed.parcels:
-        row: dict[str, object] = dict(parcel.fields)
+        row: dict[str, object] = {"序号": parcel.ordinal, **parcel.fields}
         geom = parcel_geometry(parcel)
         row["geometry"] = geom
-        if not row["地类编码"] and row["地块用途"] in codes_by_label:
+        code = str(row["地类编码"])
+        if (not code or code in FIELD_CODES["地类编码"]) and row["地块用途"] in codes_by_label:
             row["地类编码"] = codes_by_label[str(row["地块用途"])]
         declared = _number(parcel.fields["地块面积(公顷)"] or "")
-        computed = geom.area / 10_000
         row["地块面积(公顷)"] = declared
-        diff = abs(computed - declared) if declared is not None else 0.0
-        if declared is not None and diff > area_ha and diff > area_share * computed:
-            share = (declared - computed) / computed
-            warnings.append((f"{parcel.label}: header area {declared:.4f} ha but the boundary "
-                             f"encloses {computed:.4f} ha ({share:+.2%})",
-                             "check the coordinates or correct 地块面积 in the header line"))
+        if declared is not None:
+            warning = area_warning(parcel.label, declared, geom.area, share=area_share,
+                                   hectares=area_ha)
+            if warning is not None:
+                warnings.append(warning)
         rows.append(row)
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=parsed.crs)
     frame["界址点数"] = frame["界址点数"].astype(int)
     frame.attrs["coord_txt_header"] = dict(parsed.header)
+    frame.attrs["placeholders"] = dict(FIELD_CODES)
+    frame.attrs["refused"] = list(parsed.refused)  # layers.importing.REFUSED_ATTR
     labels = [p.label for p in parsed.parcels]
     return RawFrame(frame, labels, warnings)
+
+
+def area_warning(label: str, declared_ha: float, area_m2: float, *, share: float,
+                 hectares: float) -> tuple[str, str] | None:
+    """(message, fix) when the header's 地块面积 (hectares) disagrees with the boundary beyond
+    both tolerances; says so when the figure is in m² or 亩 instead (shared/domain.md §2)."""
+    computed = area_m2 / 10_000
+    diff = abs(computed - declared_ha)
+    if diff <= hectares or diff <= share * computed or area_m2 <= 0:
+        return None
+    mu = m2_to_mu(area_m2)
+    counts = ("the area computed from the coordinates is what InvestMap uses (area_mu)")
+    for unit, value in (("square metres (m²)", area_m2), ("亩", mu)):
+        if abs(declared_ha - value) <= UNIT_MATCH_SHARE * value:
+            return (f"{label}: header area {declared_ha:g} looks like {unit}, not hectares: "
+                    f"the boundary encloses {area_m2:,.2f} m² = {mu:,.4f} 亩 = {computed:.4f} ha; "
+                    + counts, f"none needed for the import; write 地块面积 in hectares "
+                    f"({computed:.4f}) if the file is used elsewhere")
+    return (f"{label}: header area {declared_ha:.4f} ha but the boundary encloses "
+            f"{computed:.4f} ha ({(declared_ha - computed) / computed:+.2%})",
+            f"check the coordinates or correct 地块面积 in the header line; {counts}")
 
 
 def read_coord_txt(path: Path, options: ReadOptions) -> RawFrame:
     """:data:`layers.io.READERS` entry for ``.txt``: parse, check areas, build the frame."""
     parsed = parse_coord_txt(path.read_bytes(), source=str(path), encoding=options.encoding,
-                             crs=options.crs)
+                             crs=options.crs,
+                             skip_invalid=bool(options.extra.get("skip_invalid", False)))
     settings = import_settings(options.policy)
     return to_frame(parsed, area_share=settings.txt_area_tolerance_share,
                     area_ha=settings.txt_area_tolerance_ha)

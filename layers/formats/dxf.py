@@ -68,11 +68,22 @@ def parse_layer_map(text: str, *, default_column: str) -> dict[str, dict[str, st
     return mapping
 
 
+DWG_FIX = ("fix: convert it to DXF — in the CAD program (AutoCAD, 中望CAD, 浩辰CAD, 南方CASS) "
+           "use 另存为/Save As → AutoCAD DXF (*.dxf); without CAD, the free ODA File Converter "
+           "(Open Design Alliance) converts DWG to DXF (output format DXF, e.g. ACAD2018) — then "
+           "import the .dxf with --crs naming its Gauss–Krüger zone")
+"""How to turn a DWG (a closed binary format no library here reads) into a DXF."""
+
+
+def refuse_dwg(path: Path, options: ReadOptions) -> RawFrame:
+    """:data:`layers.io.READERS` entry for ``.dwg``: refuse with the conversion steps."""
+    raise ReadError(f"{path}: an AutoCAD DWG drawing cannot be read directly; {DWG_FIX}")
+
+
 def _open(path: Path) -> Any:
     head = path.read_bytes()[:6]
     if head.startswith(b"AC10"):
-        raise ReadError(f"{path}: this is a binary DWG drawing, not DXF; fix: save it as DXF "
-                        "(另存为 DXF) in the CAD program")
+        raise ReadError(f"{path}: this is a binary DWG drawing, not DXF; {DWG_FIX}")
     try:
         return ezdxf.readfile(path)
     except (OSError, ezdxf.DXFError, UnicodeDecodeError, ValueError) as exc:

@@ -19,6 +19,8 @@ class ImportSettings:
     txt_area_tolerance_share: float = 0.001
     txt_area_tolerance_ha: float = 0.0001
     arc_max_deviation_m: float = 0.01
+    zone_margin_deg: float = 0.5
+    upload_max_mb: float = 50.0
 
 
 DEFAULTS = ImportSettings()

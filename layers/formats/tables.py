@@ -143,10 +143,18 @@ def lonlat_frame(raw: pd.DataFrame, *, source: str, labels: list[str],
     return gpd.GeoDataFrame(raw.drop(columns=drop), geometry=geoms, crs=LONLAT_CRS), warnings
 
 
+def _first_full_row(raw: pd.DataFrame) -> int:
+    """Header of a list without lon/lat: the first of the top rows with the most filled
+    cells, so a title row above it (often one merged cell: 2024年规上工业企业…) is skipped."""
+    top = raw.iloc[:HEADER_SCAN_ROWS]
+    filled = top.apply(lambda r: sum(not _blank(v) for v in r), axis=1).tolist()
+    return filled.index(max(filled)) if filled else 0
+
+
 def _with_header(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     row = _header_row(raw)
     if row is None:
-        row = 0
+        row = _first_full_row(raw)
     header = [str(c).strip() if not _blank(c) else f"column {i + 1}"
               for i, c in enumerate(raw.iloc[row].tolist())]
     body = raw.iloc[row + 1:].reset_index(drop=True)

@@ -1,0 +1,386 @@
+"""The import pipeline every file goes through: read → column names → fill → validate.
+
+:func:`prepare_import` is the one entry for ``investmap import``, ``validate``, ``load`` and
+the app's import page. Its steps, in this order (the order matters: ``--set land_use=…``
+on a 部标 TXT whose 地类编码 is also ``land_use`` must fill that one column):
+
+1. read the file with the reader registered for its suffix (:func:`layers.io.read_frame`);
+2. rename headers to canonical names through the registry aliases
+   (:func:`layers.validate.canonical_renames`);
+3. blank placeholders — a value equal to its own column's field name or alias, as ArcGIS
+   shp2txt tools write (``DLBM`` in 地类编码) — with a warning;
+4. fill: ``fills`` (``--set COL=VALUE``) fill blank values only, ``replaces``
+   (``--replace COL=VALUE``) overwrite every value; ``{other column}`` templates allowed;
+5. measure each polygon's area in the file's own projected CRS (``area_official_mu``) and
+   warn when it lies far outside that CRS's Gauss–Krüger zone;
+6. validate (:func:`layers.validate.validate_layer`). With ``skip_invalid`` the features
+   named in errors are refused (listed in :attr:`PreparedImport.refused`) and the rest is
+   validated again; file-wide errors (a missing column, no CRS) still refuse the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from geo.units import m2_to_mu
+from layers.formats.settings import import_settings
+from layers.io import ReadOptions, list_layers, read_frame
+from layers.policy import Policy, load_policy
+from layers.registry import LayerSpec, get_spec
+from layers.validate import (
+    Problem,
+    ValidationError,
+    ValidationReport,
+    canonical_renames,
+    column_lookup,
+    validate_layer,
+)
+
+PLACEHOLDERS_ATTR = "placeholders"
+"""``frame.attrs`` key a reader may set: header → field codes its tools write as values
+(the coordinate TXT reader: 地类编码 → ``DLBM`` …)."""
+REFUSED_ATTR = "refused"
+"""``frame.attrs`` key a reader may set with ``(feature, problem, fix)`` of the features it
+left out itself under ``skip_invalid`` (the coordinate TXT reader: a ring not closed …)."""
+OFFICIAL_AREA = "area_official_mu"
+REFUSED_COLUMNS = ("file", "feature", "problem", "fix")
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
+_BLANK_TEXTS = ("", "nan", "none", "nat", "<na>")
+
+
+class ImportOptionError(ValueError):
+    """A ``--set``/``--replace`` item cannot be applied; the message names it and the fix."""
+
+
+@dataclass(frozen=True)
+class PreparedImport:
+    """A validated layer ready to store, its report, and the features left out.
+
+    ``refused`` has one row per (feature, problem) with :data:`REFUSED_COLUMNS`, or is
+    ``None`` when nothing was refused.
+    """
+
+    frame: gpd.GeoDataFrame | pd.DataFrame
+    report: ValidationReport
+    refused: pd.DataFrame | None = None
+
+    @property
+    def n_refused(self) -> int:
+        return 0 if self.refused is None else int(self.refused["feature"].nunique())
+
+
+def parse_assignments(items: Iterable[str], *, flag: str = "--set") -> dict[str, str]:
+    """``["status=reserve", "parcel_id=P-{序号}"]`` → ``{"status": "reserve", …}``.
+
+    Raises
+    ------
+    ImportOptionError
+        For an item without ``=`` or with an empty column name.
+    """
+    out: dict[str, str] = {}
+    for item in items:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip():
+            raise ImportOptionError(f"{flag} {item!r} is not COLUMN=VALUE; fix: write e.g. "
+                                    f"{flag} status=reserve")
+        out[column.strip()] = value.strip()
+    return out
+
+
+def prepare_import(
+    path: str | Path,
+    layer: str | LayerSpec,
+    *,
+    options: ReadOptions | None = None,
+    fills: Mapping[str, str] | None = None,
+    replaces: Mapping[str, str] | None = None,
+    skip_invalid: bool = False,
+    policy: Policy | None = None,
+    working_crs: Any = None,
+) -> PreparedImport:
+    """Read, complete and validate one file as ``layer``.
+
+    Parameters
+    ----------
+    path : the file (any suffix of :data:`layers.io.READERS`).
+    layer : registry layer name or spec.
+    options : reader options; a GeoPackage's source layer defaults to the layer's name.
+    fills : column → value filling blank values only (``{column}`` templates allowed).
+    replaces : column → value overwriting every value.
+    skip_invalid : refuse the features named in errors instead of the whole file.
+    policy : settings (default ``data/policy.yaml``).
+    working_crs : target CRS (default the policy's ``crs.working_epsg``, else automatic).
+
+    Raises
+    ------
+    layers.io.ReadError
+        The file cannot be read.
+    ImportOptionError
+        A fill names an unknown column.
+    layers.validate.ValidationError
+        The content breaks the layer spec (with ``skip_invalid``: a file-wide error, or
+        every feature refused).
+    """
+    spec = get_spec(layer) if isinstance(layer, str) else layer
+    policy = policy or load_policy()
+    options = options or ReadOptions()
+    path = Path(path)
+    if options.policy is None:
+        options.policy = policy
+    if (options.source_layer is None and path.suffix.lower() == ".gpkg" and path.exists()):
+        options.source_layer = spec.name if spec.name in list_layers(path) else None
+    if skip_invalid:
+        options = replace(options, extra={**options.extra, "skip_invalid": True})
+    raw = read_frame(path, options)
+    source = str(path)
+    refused: list[pd.DataFrame] = []
+    left_out = [(source, *item) for item in raw.frame.attrs.get(REFUSED_ATTR, [])]
+    if left_out:
+        refused.append(pd.DataFrame(left_out, columns=list(REFUSED_COLUMNS)))
+    labels = list(raw.row_labels) if raw.row_labels is not None else [
+        f"feature {i + 1}" for i in range(len(raw.frame))]
+    renames = canonical_renames(raw.frame, spec)
+    frame = raw.frame.rename(columns=renames)
+    notes: list[Problem] = []
+    frame = _blank_placeholders(frame, spec, renames, raw.frame.attrs.get(PLACEHOLDERS_ATTR, {}),
+                                labels, notes)
+    for values, overwrite in ((fills or {}, False), (replaces or {}, True)):
+        frame = _assign(frame, spec, renames, values, overwrite=overwrite, source=source)
+    official = _official_area(frame, spec)
+    notes += _zone_warnings(frame, margin_deg=import_settings(policy).zone_margin_deg)
+    if working_crs is None:
+        working_crs = policy.crs.working_epsg
+    allowed = {"category": policy.redline_categories} if spec.name == "redline" else {}
+
+    def validate(part: pd.DataFrame, part_labels: list[str]) -> tuple[Any, ValidationReport]:
+        return validate_layer(part, spec, source=source, working_crs=working_crs,
+                              allowed_extra=allowed, row_labels=part_labels)
+
+    keep = np.ones(len(frame), dtype=bool)
+    while True:  # each round refuses at least one feature, so it ends
+        part_labels = [lb for lb, k in zip(labels, keep, strict=True) if k]
+        try:
+            validated, report = validate(frame[keep], part_labels)
+            break
+        except ValidationError as exc:
+            if not skip_invalid:
+                raise
+            bad, rows = _refusals(exc.report, part_labels, source)
+            keep[np.flatnonzero(keep)[bad]] = False
+            refused.append(rows)
+    if refused:
+        gone = list(dict.fromkeys([row[1] for row in left_out]
+                                  + [lb for lb, k in zip(labels, keep, strict=True) if not k]))
+        report.add("warning", f"{len(gone)} feature(s) refused and left out (--skip-invalid)",
+                   "correct them (see the refused list) and import them again", rows=gone)
+    report.n_features = len(raw.frame)
+    for message, fix in raw.warnings:
+        report.add("warning", message, fix)
+    report.problems.extend(notes)
+    if official is not None and OFFICIAL_AREA in validated.columns:
+        validated[OFFICIAL_AREA] = official.reindex(validated.index).astype("float64")
+    return PreparedImport(validated, report,
+                          pd.concat(refused, ignore_index=True) if refused else None)
+
+
+def refused_csv(refused: pd.DataFrame) -> str:
+    """The refused list as CSV text; cells a spreadsheet would run as formulas
+    (= + - @ TAB CR) are written as text (OWASP "CSV injection")."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REFUSED_COLUMNS)
+    for row in refused[list(REFUSED_COLUMNS)].itertuples(index=False):
+        writer.writerow([_text_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def write_refused(refused: pd.DataFrame, out: str | Path) -> Path:
+    """Write :func:`refused_csv` to ``out`` (UTF-8 with BOM, so Excel shows Chinese)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(refused_csv(refused), encoding="utf-8-sig", newline="")
+    return out
+
+
+def _text_cell(value: object) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+# -- placeholders and fills -----------------------------------------------------------------
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Values as stripped text; integer-valued floats without ``.0`` (1001.0 → 1001)."""
+    if pd.api.types.is_float_dtype(series):
+        whole = series.dropna()
+        if (whole % 1 == 0).all():
+            series = series.astype("Int64")
+    return series.astype("string").str.strip()
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return series.isna() | _text(series).str.lower().isin(_BLANK_TEXTS).fillna(True)
+
+
+def _blank_placeholders(frame: pd.DataFrame, spec: LayerSpec, renames: Mapping[str, str],
+                        hints: Mapping[str, Sequence[str]], labels: Sequence[str],
+                        notes: list[Problem]) -> pd.DataFrame:
+    header = {canonical: original for original, canonical in renames.items()}
+    out = frame
+    for col in spec.columns:
+        if col.derived or col.name not in frame.columns:
+            continue
+        original = header.get(col.name, col.name)
+        names = {col.name, *col.aliases, str(original), *hints.get(str(original), ())}
+        lowered = {n.strip().lower() for n in names}
+        mask = _text(frame[col.name]).str.lower().isin(lowered).fillna(False).to_numpy(bool)
+        if not mask.any():
+            continue
+        found = sorted(set(_text(frame[col.name])[mask]))
+        if out is frame:
+            out = frame.copy()
+        out[col.name] = frame[col.name].astype(object).where(~mask, None)
+        value = "VALUE"
+        if col.name == spec.id_column:  # ids must differ: a template over another column
+            value = "ID-{序号}" if "序号" in frame.columns else "ID-{other column}"
+        rows = tuple(lb for lb, m in zip(labels, mask, strict=True) if m)
+        notes.append(Problem(
+            "warning", f"{col.zh} ({original}) holds its own field name {found} instead of a "
+            "value (a placeholder written by an ArcGIS shp2txt tool); treated as blank",
+            f"fill it with --set {col.name}={value}, or overwrite every value with "
+            f"--replace {col.name}={value}", col.name, rows))
+    return out
+
+
+def _resolve(name: str, frame: pd.DataFrame, spec: LayerSpec,
+             renames: Mapping[str, str]) -> str | None:
+    """The frame column a name given by the user means: itself, its canonical name (when it
+    is a header the file had, or an alias), else ``None``."""
+    if name in frame.columns:
+        return name
+    if name in renames:
+        return renames[name]
+    return column_lookup(spec).get(name.strip().lower())
+
+
+def _assign(frame: pd.DataFrame, spec: LayerSpec, renames: Mapping[str, str],
+            values: Mapping[str, str], *, overwrite: bool, source: str) -> pd.DataFrame:
+    if not values:
+        return frame
+    out = frame.copy()
+    flag = "--replace" if overwrite else "--set"
+    columns = [c for c in out.columns if c != getattr(out, "_geometry_column_name", None)]
+    for given, value in values.items():
+        column = _resolve(given, out, spec, renames)
+        if column is None:
+            raise ImportOptionError(f"{source}: {flag} {given}={value}: {spec.name!r} has no "
+                                    f"column {given!r}; fix: use one of {spec.column_names}")
+        filled = _template(out, value, spec, renames, source=source, flag=flag, given=given,
+                           columns=columns)
+        if column in out.columns and not overwrite:
+            out[column] = out[column].astype(object).where(~_blank(out[column]), filled)
+        else:
+            out[column] = filled
+    return out
+
+
+def _template(frame: pd.DataFrame, value: str, spec: LayerSpec, renames: Mapping[str, str],
+              *, source: str, flag: str, given: str, columns: list[str]) -> pd.Series:
+    parts = _TEMPLATE.split(value)  # literal, name, literal, name, …, literal
+    result = pd.Series(parts[0], index=frame.index, dtype=object)
+    for i in range(1, len(parts), 2):
+        ref = _resolve(parts[i], frame, spec, renames)
+        if ref is None or ref not in frame.columns:
+            raise ImportOptionError(f"{source}: {flag} {given}={value}: no column "
+                                    f"{parts[i]!r}; fix: use one of {columns}")
+        text = _text(frame[ref]).fillna("").astype(object)
+        result = result + text + parts[i + 1]
+    return result
+
+
+# -- areas in the source zone -----------------------------------------------------------------
+
+
+def _official_area(frame: pd.DataFrame, spec: LayerSpec) -> pd.Series | None:
+    """Area (亩) of each polygon in the file's own projected CRS, or ``None`` when the file
+    is not projected or the layer has no :data:`OFFICIAL_AREA` column."""
+    if (OFFICIAL_AREA not in spec.column_names or not isinstance(frame, gpd.GeoDataFrame)
+            or frame.crs is None or not CRS(frame.crs).is_projected):
+        return None
+    geoms = frame.geometry.values
+    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
+    area = np.where(polygonal, m2_to_mu(shapely.area(geoms)), np.nan)
+    return pd.Series(area, index=frame.index, dtype="float64")
+
+
+def _zone_warnings(frame: pd.DataFrame, *, margin_deg: float) -> list[Problem]:
+    """Warn when eastings lie beyond a Gauss–Krüger zone's half width (+ ``margin_deg``)
+    from its central meridian: the drawing is probably in another zone."""
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None or frame.empty:
+        return []
+    crs = CRS(frame.crs)
+    operation = crs.coordinate_operation if crs.is_projected else None
+    if operation is None or "transverse mercator" not in operation.method_name.lower():
+        return []
+    params = {p.name.lower(): p.value for p in operation.params}
+    lon0 = params.get("longitude of natural origin")
+    false_easting = params.get("false easting", 0.0)
+    if lon0 is None:
+        return []
+    width = 6.0 if "6-degree" in crs.name else 3.0
+    x0, y0, x1, y1 = frame.total_bounds
+    if not np.isfinite([x0, y0, x1, y1]).all():
+        return []
+    to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    lons, _ = to_geo.transform([x0, x1], [(y0 + y1) / 2] * 2)
+    offset = max(abs(lon - lon0) for lon in lons)
+    if offset <= width / 2 + margin_deg:
+        return []
+    far = x1 if abs(x1 - false_easting) >= abs(x0 - false_easting) else x0
+    return [Problem(
+        "warning", f"eastings reach {far / 1000:,.0f} km, {abs(far - false_easting) / 1000:,.0f} "
+        f"km ({offset:.2f}°) from the central meridian {lon0:g}° of {crs.name} (EPSG:"
+        f"{crs.to_epsg()}), beyond its zone's ±{width / 2:g}°; reprojected into the working "
+        "CRS, the areas differ from those measured in this zone",
+        "check the CRS (a drawing made in another zone needs that zone's EPSG); if it is "
+        f"right, {OFFICIAL_AREA} keeps each area as measured in this zone beside area_mu")]
+
+
+# -- skipping invalid features ----------------------------------------------------------------
+
+
+def _refusals(report: ValidationReport, labels: Sequence[str],
+              source: str) -> tuple[list[int], pd.DataFrame]:
+    """Positions of the features named in errors, and one refused row per feature×problem.
+
+    Raises the original :class:`ValidationError` when an error names no feature (the whole
+    file is wrong) or when every feature would be refused.
+    """
+    positions: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        positions.setdefault(label, []).append(i)
+    bad: set[int] = set()
+    rows: list[tuple[str, str, str, str]] = []
+    for problem in report.errors:
+        hits = [i for row in problem.rows for i in positions.get(row, [])]
+        if not hits:
+            raise ValidationError(report)
+        bad.update(hits)
+        text = problem.message + (f" (column {problem.column!r})" if problem.column else "")
+        rows.extend((source, row, text, problem.fix) for row in problem.rows)
+    if len(bad) >= len(labels):
+        raise ValidationError(report)
+    return sorted(bad), pd.DataFrame(rows, columns=list(REFUSED_COLUMNS))

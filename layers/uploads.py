@@ -1,0 +1,96 @@
+"""Uploaded files → a folder the readers can open (the app's import page).
+
+Planners upload a zip of a shapefile with its parts (.shp .shx .dbf .prj .cpg), the parts
+themselves, or one coordinate TXT, DXF, CSV/XLSX, GeoPackage, GeoJSON or KML.
+:func:`stage_upload` writes them into a folder (zips unpacked, member paths flattened so none
+can escape it, the unpacked size capped) and returns the files a reader can open, best first.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from layers.io import READERS, ReadError
+
+MAIN_SUFFIXES: tuple[str, ...] = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".txt", ".dxf",
+                                  ".dwg", ".csv", ".xlsx", ".parquet", ".geoparquet")
+"""Suffixes of files a reader opens, in the order offered (a shapefile's parts follow .shp)."""
+UNPACK_FACTOR = 20
+"""A zip may unpack to at most this many times the upload limit."""
+
+
+def stage_upload(files: Iterable[tuple[str, bytes]], folder: str | Path, *,
+                 max_bytes: int) -> list[Path]:
+    """Write uploaded ``(name, content)`` pairs into ``folder`` and list the readable files.
+
+    Raises
+    ------
+    layers.io.ReadError
+        An upload over ``max_bytes``, a broken zip or one that unpacks too large, or nothing a
+        reader can open (the message lists what was found and what is accepted).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for name, content in files:
+        total += len(content)
+        if total > max_bytes:
+            raise ReadError(f"{name}: the upload exceeds {max_bytes / 2**20:.0f} MB; fix: load "
+                            "larger files from the command line (investmap load FILE --layer "
+                            "NAME --user U) or split them")
+        if Path(name).suffix.lower() == ".zip":
+            _unpack(name, content, folder, limit=max_bytes * UNPACK_FACTOR)
+        else:
+            (folder / _safe_name(name)).write_bytes(content)
+    found = sorted((p for p in folder.rglob("*") if p.is_file()),
+                   key=lambda p: (_rank(p), p.name))
+    mains = [p for p in found if p.suffix.lower() in MAIN_SUFFIXES
+             and p.suffix.lower() in READERS]
+    if not mains:
+        names = ", ".join(p.name for p in found) or "nothing"
+        raise ReadError(f"upload holds {names}; fix: upload a zip of a shapefile with its "
+                        ".shp/.shx/.dbf/.prj parts, or a coordinate TXT, DXF, CSV, XLSX, "
+                        "GeoPackage, GeoJSON or KML file")
+    return mains
+
+
+def _rank(path: Path) -> int:
+    suffix = path.suffix.lower()
+    return MAIN_SUFFIXES.index(suffix) if suffix in MAIN_SUFFIXES else len(MAIN_SUFFIXES)
+
+
+def _safe_name(name: str) -> str:
+    """The last path component, never empty, never ``..``."""
+    base = PurePosixPath(name.replace("\\", "/")).name
+    return base if base not in ("", ".", "..") else "upload"
+
+
+def _unpack(name: str, content: bytes, folder: Path, *, limit: int) -> None:
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()
+                       and not PurePosixPath(m.filename).name.startswith(("._", "."))
+                       and "__MACOSX" not in m.filename]
+            if sum(m.file_size for m in members) > limit:
+                raise ReadError(f"{name}: unpacks to more than {limit / 2**20:.0f} MB; fix: "
+                                "load it from the command line (investmap load)")
+            for member in members:
+                target = folder / _safe_name(_decoded_name(member))
+                target.write_bytes(archive.read(member))
+    except zipfile.BadZipFile as exc:
+        raise ReadError(f"{name}: not a readable zip ({exc}); fix: zip the files again") \
+            from None
+
+
+def _decoded_name(member: zipfile.ZipInfo) -> str:
+    """Member name; zips made on Chinese Windows store names in GBK without the UTF-8 flag."""
+    if member.flag_bits & 0x800:
+        return member.filename
+    try:
+        return member.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return member.filename
