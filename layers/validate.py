@@ -20,7 +20,12 @@ import pyarrow.compute as pc
 import shapely
 from pyproj import CRS
 
-from geo.crs import CRSError, require_projected, working_crs_for_lonlat
+from geo.crs import (
+    CRSError,
+    require_projected,
+    working_crs_for_extent,
+    working_crs_for_lonlat,
+)
 from geo.units import m2_to_mu
 from layers.registry import Column, LayerSpec, get_spec
 
@@ -515,9 +520,19 @@ def _to_working_crs(frame: gpd.GeoDataFrame, spec: LayerSpec, report: Validation
 
 
 def _auto_working_crs(frame: gpd.GeoDataFrame) -> CRS:
-    present = frame.geometry[~(frame.geometry.is_empty | frame.geometry.isna())]
-    if present.empty:
+    """The zone of the mean longitude of all features' envelope corners (README, Working CRS).
+
+    Decided from the layer's total bounds when they lie in one zone (a county nearly always
+    does), which needs one reprojected rectangle instead of every polygon; otherwise the mean
+    is taken over every reprojected envelope.
+    """
+    geoms = frame.geometry.values
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
         raise CRSError("no geometry to choose a working CRS from")
-    lonlat = present.to_crs(4490)
+    decided = working_crs_for_extent(frame.crs, tuple(shapely.total_bounds(geoms[present])))
+    if decided is not None:
+        return decided
+    lonlat = frame.geometry[present].to_crs(4490)
     lon = float(np.nanmean(shapely.get_coordinates(lonlat.values.envelope)[:, 0]))
     return working_crs_for_lonlat(lon)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +142,43 @@ def test_lists_of_items_and_real_lists():
 
 def test_whitespace_list_is_what_python_strips():
     assert PY_WHITESPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def _reference_working_crs(frame):  # noqa: ANN001, ANN202 - the rule before issue 15
+    from geo.crs import working_crs_for_lonlat
+
+    present = frame.geometry[~(frame.geometry.is_empty | frame.geometry.isna())]
+    lonlat = present.to_crs(4490)
+    lon = float(np.nanmean(shapely.get_coordinates(lonlat.values.envelope)[:, 0]))
+    return working_crs_for_lonlat(lon)
+
+
+@settings(max_examples=60, deadline=None)
+@given(west=st.floats(100.0, 120.0), width=st.floats(0.0005, 4.0), n=st.integers(1, 30),
+       seed=st.integers(0, 2**16), source=st.sampled_from([4490, 4546, 4548]))
+def test_auto_working_crs_matches_reprojecting_every_polygon(west, width, n, seed, source):
+    import geopandas as gpd
+
+    from layers.validate import _auto_working_crs
+
+    rng = np.random.default_rng(seed)
+    x = west + rng.random(n) * width
+    y = 30 + rng.random(n)
+    boxes = shapely.box(x, y, x + 0.002, y + 0.002)
+    frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(boxes, crs=4490)).to_crs(source)
+    assert _auto_working_crs(frame) == _reference_working_crs(frame)
+
+
+def test_auto_working_crs_across_a_zone_edge_takes_the_mean():
+    import geopandas as gpd
+
+    from layers.validate import _auto_working_crs
+
+    # zone 36/37 edge at 109.5°E: three plots west of it, one east → the mean is west (zone 36)
+    lons = [109.30, 109.32, 109.34, 109.60]
+    frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
+        [shapely.box(x, 30, x + 0.01, 30.01) for x in lons], crs=4490))
+    assert _auto_working_crs(frame).to_epsg() == 4545
+    frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
+        [shapely.box(x, 30, x + 0.01, 30.01) for x in [109.4, 109.7, 109.8, 109.9]], crs=4490))
+    assert _auto_working_crs(frame).to_epsg() == 4546
