@@ -8,6 +8,7 @@ fix for every problem found (all problems, not just the first).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -111,6 +112,7 @@ def validate_layer(
     working_crs: CRS | int | str | None = None,
     allowed_extra: Mapping[str, Sequence[str]] | None = None,
     row_labels: Sequence[str] | None = None,
+    columns: Iterable[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame | pd.DataFrame, ValidationReport]:
     """Validate ``frame`` against a layer spec and return it canonical and in the working CRS.
 
@@ -125,6 +127,8 @@ def validate_layer(
         the policy: ``{"category": [...]}``.
     row_labels : how to name each row in messages (e.g. ``"line 7"`` for CSV); defaults to
         ``"feature N"`` (1-based).
+    columns : only these spec columns (plus the id column) are required, checked and
+        returned — what a command needs (:func:`columns_spec`); default all.
 
     Returns
     -------
@@ -136,10 +140,10 @@ def validate_layer(
         When any error is found; nothing is returned half-validated.
     """
     spec = get_spec(layer) if isinstance(layer, str) else layer
+    if columns is not None:
+        spec = columns_spec(spec, columns)
     report = ValidationReport(source=source, layer=spec.name, n_features=len(frame))
-    labels = list(row_labels) if row_labels is not None else [
-        f"feature {i + 1}" for i in range(len(frame))
-    ]
+    labels = list(row_labels) if row_labels is not None else FeatureLabels(len(frame))
     out = _normalise_columns(frame, spec, report)
     out = _check_values(out, spec, report, labels, allowed_extra or {})
     _check_ids(out, spec, report, labels)
@@ -147,7 +151,43 @@ def validate_layer(
         out = _check_geometry(out, spec, report, labels, working_crs)
     if report.errors:
         raise ValidationError(report)
+    if columns is not None:  # what the command asked for, not what else the source holds
+        geometry = getattr(out, "_geometry_column_name", None)
+        out = out[[c for c in out.columns if c in spec.column_names or c == geometry]]
     return out, report
+
+
+def columns_spec(spec: LayerSpec, columns: Iterable[str]) -> LayerSpec:
+    """``spec`` narrowed to ``columns`` (plus the id column and the column that makes the
+    geometry optional), in spec order.
+
+    Raises
+    ------
+    KeyError
+        A name that is not a column of the layer (the message lists the valid ones).
+    """
+    wanted = {spec.id_column, *columns}
+    if spec.geometry_optional_when:
+        wanted.add(spec.geometry_optional_when)
+    for name in wanted:
+        spec.column(name)
+    return dataclasses.replace(spec, columns=tuple(c for c in spec.columns if c.name in wanted))
+
+
+class FeatureLabels(Sequence[str]):
+    """``"feature N"`` (1-based) for row N-1, made when a message names the row."""
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204 - int or slice, as Sequence
+        if isinstance(i, slice):
+            return [f"feature {k + 1}" for k in range(*i.indices(self._n))]
+        k = range(self._n)[i]  # negative indices and IndexError as for a list
+        return f"feature {k + 1}"
 
 
 # -- step 1: columns ----------------------------------------------------------------------
