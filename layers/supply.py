@@ -14,7 +14,6 @@ from layers.county import County
 from layers.policy import Policy
 from layers.registry import LAND_USES, PARCEL_STATUSES
 
-
 AVAILABILITY_COLUMNS = {
     "parcel": ("parcel_id", "status", "land_use", "park_id", "area_mu"),
     "redline": ("redline_id", "category", "parcel_id"),
