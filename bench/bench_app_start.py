@@ -11,7 +11,7 @@ map prepared and rendered). ``--cache cold`` gives every round an empty cache fo
 Usage::
 
     .venv/bin/python bench/bench_app_start.py --rounds 3          # the demo, 2,000 parcels
-    .venv/bin/python bench/bench_app_start.py --data /tmp/investmap-bench/demo-100000x10000/county.gpkg
+    .venv/bin/python bench/bench_app_start.py --data DIR/demo-100000x10000/county.gpkg
 """
 
 from __future__ import annotations

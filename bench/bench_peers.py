@@ -117,7 +117,8 @@ def _run(data: Path, method: str, warm_cache: Path, round_: int) -> dict:
     if proc.returncode != 0:
         sys.exit(f"{method} failed (exit {proc.returncode}):\n{err}")
     stats = json.loads(out.strip().splitlines()[-1]) if not method.startswith("command") else {}
-    stats.update(wall_s=wall, peak_mib=usage.ru_maxrss / 1024, result=str(result))
+    stats.update(wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime,
+                 peak_mib=usage.ru_maxrss / 1024, result=str(result))
     return stats
 
 
@@ -130,13 +131,15 @@ def _report(args, data: Path, runs: dict[str, list[dict]], load0, load1) -> None
     print(f"\n{args.parcels:,} parcels × {args.redlines:,} red lines ({data.name}), "
           f"{len(os.sched_getaffinity(0))} cores, {args.rounds} round(s), medians; load "
           f"average {load0[0]:.1f} before, {load1[0]:.1f} after\n")
-    print("| method | wall s | read s | compute s | ÷ read+kernel bound | peak RSS GiB |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| method | wall s | CPU s | read s | compute s | wall ÷ read+kernel bound "
+          "| peak RSS GiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for method in runs:
         wall = med(method, "wall_s")
         read, compute = med(method, "read_s"), med(method, "compute_s")
         ratio = f"{wall / bound:.2f}×" if bound else "–"
-        cells = [f"{v:.2f}" if v == v else "–" for v in (wall, read, compute)]
+        cells = [f"{v:.2f}" if v == v else "–"
+                 for v in (wall, med(method, "cpu_s"), read, compute)]
         print(f"| {method} | {' | '.join(cells)} | {ratio} | "
               f"{med(method, 'peak_mib') / 1024:.2f} |")
     if bound:
