@@ -46,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("give both --parcels and --redlines (or --data with the other layer): "
                         "mixing one file with the fictional demo county's layer is meaningless")
     t0 = time.perf_counter()
-    county = county_from(args, LAYERS)
+    from layers.supply import AVAILABILITY_COLUMNS
+
+    county = county_from(args, LAYERS, columns=AVAILABILITY_COLUMNS)
     table = assess_county(county, threads=args.threads)
     write_table(table, args.out, layer="availability")
     n_ok = int(table["available"].sum())

@@ -59,15 +59,17 @@ def policy_from(args: argparse.Namespace) -> Policy:
         raise UserError(str(exc)) from exc
 
 
-def county_from(args: argparse.Namespace, layers: tuple[str, ...]):  # noqa: ANN201
-    """Load the layers a command needs from ``--data`` and the per-layer options."""
+def county_from(args: argparse.Namespace, layers: tuple[str, ...], *,
+                columns: dict[str, tuple[str, ...]] | None = None):  # noqa: ANN201
+    """Load the layers a command needs from ``--data`` and the per-layer options; with
+    ``columns`` (layer → spec columns) only those columns are read and validated."""
     from layers.county import load_county
 
     overrides = {name: getattr(args, f"layer_{name}") for name in layers
                  if getattr(args, f"layer_{name}", None)}
     try:
         return load_county(getattr(args, "data", None), overrides=overrides,
-                           policy=policy_from(args), layers=layers)
+                           policy=policy_from(args), layers=layers, columns=columns)
     except (ValidationError, ReadError) as exc:
         raise UserError(str(exc)) from exc
 

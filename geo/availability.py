@@ -32,6 +32,7 @@ import pandas as pd
 
 from geo.overlap import overlap_column, overlap_table, share_column
 from geo.redlines import OverlapTolerance, RedlineCategory
+from geo.verdict_text import TEXT, fixed, join, per_distinct, percent
 
 VERDICT_COLUMNS = ("available", "reasons", "reasons_zh", "reasons_en")
 
@@ -130,8 +131,8 @@ def verdicts(parcels: pd.DataFrame, overlaps: pd.DataFrame, rules: SupplyRules, 
     groups = np.split(order, np.flatnonzero(np.diff(inverse[order])) + 1) if n else []
     codes = np.empty(len(kinds), dtype=object)
     blocking = np.zeros(len(kinds), dtype=bool)
-    zh = np.full(n, "", dtype=object)
-    en = np.full(n, "", dtype=object)
+    zh = np.full(n, "", dtype=TEXT)
+    en = np.full(n, "", dtype=TEXT)
     for k, (kind, rows) in enumerate(zip(kinds, groups, strict=True)):
         members = [r for bit, r in enumerate(found) if kind >> bit & 1]
         codes[k] = tuple(r.code for r in members)
@@ -142,8 +143,8 @@ def verdicts(parcels: pd.DataFrame, overlaps: pd.DataFrame, rules: SupplyRules, 
     out = overlaps.copy(deep=False)  # new columns only: the caller's frame stays as it was
     out["available"] = ~blocking[inverse]
     out["reasons"] = pd.Series(codes[inverse], index=out.index, dtype=object)
-    out["reasons_zh"] = pd.Series(zh, index=out.index, dtype=object)
-    out["reasons_en"] = pd.Series(en, index=out.index, dtype=object)
+    out["reasons_zh"] = pd.Series(zh.astype(object), index=out.index, dtype=object)
+    out["reasons_en"] = pd.Series(en.astype(object), index=out.index, dtype=object)
     return out
 
 
@@ -182,20 +183,22 @@ class _Reason:
     code: str
     blocks: bool
     mask: np.ndarray
-    zh: np.ndarray  # text per row (only rows in mask are read)
+    zh: np.ndarray  # text per row (TEXT array; only rows in mask are read)
     en: np.ndarray
 
 
-def _joined(parts: list[np.ndarray], sep: str) -> np.ndarray | list[str]:
-    if len(parts) == 1:
-        return parts[0]
-    return [sep.join(texts) for texts in zip(*parts, strict=True)]
+def _joined(parts: list[np.ndarray], sep: str) -> np.ndarray:
+    pieces: list[np.ndarray | str] = [parts[0]]
+    for part in parts[1:]:
+        pieces += [sep, part]
+    return join(*pieces)
 
 
 def _masked_text(mask: np.ndarray, make_zh, make_en) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
-    """Text arrays filled only where ``mask`` (formatting every row would be wasted work)."""
-    zh = np.full(len(mask), "", dtype=object)
-    en = np.full(len(mask), "", dtype=object)
+    """Text arrays filled only where ``mask``; ``make_*(rows)`` build them with
+    :mod:`geo.verdict_text` (numbers formatted once per distinct value, no loop per row)."""
+    zh = np.full(len(mask), "", dtype=TEXT)
+    en = np.full(len(mask), "", dtype=TEXT)
     rows = np.flatnonzero(mask)
     if len(rows):
         zh[rows] = make_zh(rows)
@@ -214,9 +217,9 @@ def _status_reason(parcels: pd.DataFrame, rules: SupplyRules) -> _Reason:
     inverse, values = pd.factorize(pd.Series(status, dtype=object).fillna(""))
     labels = rules.status_labels
     zh = np.array([f"供地状态为“{_label(labels, v, 0)}”，不可供应" for v in values],
-                  dtype=object)[inverse]
+                  dtype=TEXT)[inverse]
     en = np.array([f"status is '{_label(labels, v, 1)}', not offerable" for v in values],
-                  dtype=object)[inverse]
+                  dtype=TEXT)[inverse]
     return _Reason("status_not_offerable", True, mask, zh, en)
 
 
@@ -235,22 +238,21 @@ def _redline_reason(name: str, category: RedlineCategory, overlaps: pd.DataFrame
     if category.conflict == "outside":
         zh, en = _masked_text(
             mask,
-            lambda r: [f"{m:.2f}亩（{s:.1%}）位于{category.zh}之外"
-                       for m, s in zip(mu[r].tolist(), share[r].tolist(), strict=True)],
-            lambda r: [f"{m:.2f} mu ({s:.1%}) outside the {category.en}"
-                       for m, s in zip(mu[r].tolist(), share[r].tolist(), strict=True)],
+            lambda r: join(fixed(mu[r], 2), "亩（", percent(share[r]), f"）位于{category.zh}之外"),
+            lambda r: join(fixed(mu[r], 2), " mu (", percent(share[r]),
+                           f") outside the {category.en}"),
         )
     else:
         zh, en = _masked_text(
             mask,
-            lambda r: [f"与{category.zh}重叠 {m:.2f} 亩（{s:.1%}）"
-                       for m, s in zip(mu[r].tolist(), share[r].tolist(), strict=True)],
-            lambda r: [f"overlaps the {category.en} by {m:.2f} mu ({s:.1%})"
-                       for m, s in zip(mu[r].tolist(), share[r].tolist(), strict=True)],
+            lambda r: join(f"与{category.zh}重叠 ", fixed(mu[r], 2), " 亩（", percent(share[r]),
+                           "）"),
+            lambda r: join(f"overlaps the {category.en} by ", fixed(mu[r], 2), " mu (",
+                           percent(share[r]), ")"),
         )
     if not hard:
-        zh = np.array([f"提示：{t}" if t else t for t in zh], dtype=object)
-        en = np.array([f"warning: {t}" if t else t for t in en], dtype=object)
+        zh = np.where(zh != "", np.strings.add("提示：", zh), zh)
+        en = np.where(en != "", np.strings.add("warning: ", en), en)
     return _Reason(code, hard, mask, zh, en)
 
 
@@ -269,10 +271,11 @@ def _query_reasons(parcels: pd.DataFrame, area: np.ndarray, query: ParcelQuery,
         listed_en = ", ".join(_label(lab, u, 1) for u in wanted)
         zh, en = _masked_text(
             mask,
-            lambda r: [f"用地性质为{_label(lab, u, 0)}（{u}），不符合所需（{listed_zh}）"
-                       for u in uses[r]],
-            lambda r: [f"land use {_label(lab, u, 1)} ({u}) does not match the request "
-                       f"({listed_en})" for u in uses[r]],
+            lambda r: per_distinct(uses[r], lambda u: f"用地性质为{_label(lab, u, 0)}（{u}），"
+                                   f"不符合所需（{listed_zh}）"),
+            lambda r: per_distinct(
+                uses[r], lambda u: f"land use {_label(lab, u, 1)} ({u}) does not match the "
+                f"request ({listed_en})"),
         )
         found.append(_Reason("land_use_mismatch", True, mask, zh, en))
     if query.min_mu is not None:
@@ -280,9 +283,8 @@ def _query_reasons(parcels: pd.DataFrame, area: np.ndarray, query: ParcelQuery,
         mask = area < lo
         zh, en = _masked_text(
             mask,
-            lambda r: [f"面积 {a:.2f} 亩，小于所需 {lo:g} 亩" for a in area[r].tolist()],
-            lambda r: [f"area {a:.2f} mu is below the requested {lo:g} mu"
-                       for a in area[r].tolist()],
+            lambda r: join("面积 ", fixed(area[r], 2), f" 亩，小于所需 {lo:g} 亩"),
+            lambda r: join("area ", fixed(area[r], 2), f" mu is below the requested {lo:g} mu"),
         )
         found.append(_Reason("area_below_min", True, mask, zh, en))
     if query.max_mu is not None:
@@ -290,9 +292,8 @@ def _query_reasons(parcels: pd.DataFrame, area: np.ndarray, query: ParcelQuery,
         mask = area > hi
         zh, en = _masked_text(
             mask,
-            lambda r: [f"面积 {a:.2f} 亩，大于所需 {hi:g} 亩" for a in area[r].tolist()],
-            lambda r: [f"area {a:.2f} mu is above the requested {hi:g} mu"
-                       for a in area[r].tolist()],
+            lambda r: join("面积 ", fixed(area[r], 2), f" 亩，大于所需 {hi:g} 亩"),
+            lambda r: join("area ", fixed(area[r], 2), f" mu is above the requested {hi:g} mu"),
         )
         found.append(_Reason("area_above_max", True, mask, zh, en))
     if query.park_ids is not None:
@@ -302,10 +303,11 @@ def _query_reasons(parcels: pd.DataFrame, area: np.ndarray, query: ParcelQuery,
         mask = ~np.isin(parks, list(query.park_ids))
         zh, en = _masked_text(
             mask,
-            lambda r: [f"不在所选园区内（所属：{p if isinstance(p, str) else '园区外'}）"
-                       for p in parks[r]],
-            lambda r: [f"not in the requested parks (park: "
-                       f"{p if isinstance(p, str) else 'outside any park'})" for p in parks[r]],
+            lambda r: per_distinct(parks[r], lambda p: "不在所选园区内（所属："
+                                   f"{p if isinstance(p, str) else '园区外'}）"),
+            lambda r: per_distinct(
+                parks[r], lambda p: "not in the requested parks (park: "
+                f"{p if isinstance(p, str) else 'outside any park'})"),
         )
         found.append(_Reason("not_in_park", True, mask, zh, en))
     return found

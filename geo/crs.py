@@ -71,6 +71,36 @@ def working_crs_for_lonlat(lon: float) -> CRS:
     return CRS.from_epsg(gk3_epsg(gk3_zone_for_lon(lon)))
 
 
+EXTENT_MARGIN_DEG = 1e-4
+"""Slack (≈ 10 m) around a reprojected extent's longitudes, covering the curvature between
+the densified points of its edges."""
+
+
+def working_crs_for_extent(crs: CRS | str | int,
+                           bounds: tuple[float, float, float, float]) -> CRS | None:
+    """The working CRS :func:`working_crs_for_lonlat` gives for *any* longitude inside an
+    extent, or ``None`` when the extent reaches into two zones (or cannot be reprojected).
+
+    Every mean of longitudes taken inside ``bounds`` (``xmin, ymin, xmax, ymax`` in ``crs``)
+    lies between the extent's westmost and eastmost longitude; when both ends fall in one
+    3° zone, so does the mean, and the zone is known without reprojecting any feature.
+    """
+    from pyproj import Transformer
+    from pyproj.exceptions import ProjError
+
+    if not np.all(np.isfinite(bounds)):
+        return None
+    try:
+        to_lonlat = Transformer.from_crs(CRS.from_user_input(crs), CGCS2000_GEOGRAPHIC,
+                                         always_xy=True)
+        west, _, east, _ = to_lonlat.transform_bounds(*bounds, densify_pts=21)
+        first = working_crs_for_lonlat(west - EXTENT_MARGIN_DEG)
+        last = working_crs_for_lonlat(east + EXTENT_MARGIN_DEG)
+    except (CRSError, ProjError):
+        return None
+    return first if first == last else None
+
+
 def require_projected(crs: CRS | str | int | None, *, what: str = "area") -> CRS:
     """Return ``crs`` as a pyproj CRS, raising unless it is a projected metric CRS.
 

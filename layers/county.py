@@ -8,7 +8,7 @@ enterprise's ``land_mu`` from its parcels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers import county_cache
 from layers.declared import layer_spec
 from layers.io import ReadOptions, known_layers_in, load_layer
 from layers.policy import Policy, load_policy
@@ -58,6 +59,8 @@ def load_county(
     overrides: Mapping[str, str | Path] | None = None,
     policy: Policy | None = None,
     layers: tuple[str, ...] | None = None,
+    columns: Mapping[str, Sequence[str]] | None = None,
+    cache: bool = True,
 ) -> County:
     """Load and validate a county's layers.
 
@@ -68,38 +71,56 @@ def load_county(
     overrides : layer name → file, replacing that layer of ``data``.
     policy : validated policy; the embedded one when ``None``.
     layers : only these layers (default: all present).
+    columns : layer name → the spec columns a command needs (e.g.
+        ``layers.supply.AVAILABILITY_COLUMNS``); only those are read and validated. Layers
+        not named keep every column.
+    cache : reuse (and keep) the validated county on disk when no source file, the policy
+        nor the column subset changed (:mod:`layers.county_cache`); never for a database.
     """
     policy = policy or load_policy()
     if data is not None and is_database_url(str(data)):
         return _load_from_database(str(data), overrides=overrides, policy=policy,
-                                   layers=layers)
+                                   layers=layers, columns=columns)
     base = Path(data) if data is not None else demo_path()
     overrides = dict(overrides or {})
     present = known_layers_in(base) if base.suffix.lower() == ".gpkg" else []
     wanted = layers or tuple(LAYERS)
-    loaded: dict[str, pd.DataFrame] = {}
-    reports: dict[str, ValidationReport] = {}
-    working_crs = policy.crs.working_epsg
+    sources: dict[str, Path] = {}
     for name in wanted:
         path = overrides.get(name)
         if path is None and name in present:
             path = base
-        if path is None:
-            continue
+        if path is not None:
+            sources[name] = Path(path)
+    cached = county_cache.entry_key(sources, policy=policy, columns=columns) if cache else None
+    if cached is not None:
+        entry = county_cache.load(*cached)
+        if entry is not None:
+            return County(layers=entry.layers, policy=policy, reports=entry.reports,
+                          source=str(base))
+    loaded: dict[str, pd.DataFrame] = {}
+    reports: dict[str, ValidationReport] = {}
+    working_crs = policy.crs.working_epsg
+    for name, path in sources.items():
         frame, report = load_layer(path, name, policy=policy, working_crs=working_crs,
                                    options=ReadOptions(source_layer=name if path == base
-                                                       else None))
+                                                       else None),
+                                   columns=(columns or {}).get(name))
         if working_crs is None and isinstance(frame, gpd.GeoDataFrame):
             working_crs = frame.crs  # every later layer follows the first one's zone
         loaded[name] = frame
         reports[name] = report
     county = County(layers=loaded, policy=policy, reports=reports, source=str(base))
     derive(county)
+    if cached is not None:
+        name, key = cached
+        county_cache.store(name, county_cache.Entry(key, county.layers, county.reports))
     return county
 
 
 def _load_from_database(url: str, *, overrides: Mapping[str, str | Path] | None,
-                        policy: Policy, layers: tuple[str, ...] | None) -> County:
+                        policy: Policy, layers: tuple[str, ...] | None,
+                        columns: Mapping[str, Sequence[str]] | None) -> County:
     """Read every layer from a PostGIS store and validate it like a file."""
     from layers.store import open_store
     from layers.store.postgis import redact
@@ -114,14 +135,16 @@ def _load_from_database(url: str, *, overrides: Mapping[str, str | Path] | None,
         for name in wanted:
             path = (overrides or {}).get(name)
             if path is not None:
-                frame, report = load_layer(path, name, policy=policy, working_crs=working_crs)
+                frame, report = load_layer(path, name, policy=policy, working_crs=working_crs,
+                                           columns=(columns or {}).get(name))
             elif name in present:
                 stored = store.read_layer(name)
                 if stored.empty:  # a table created but never filled holds no CRS either
                     continue
                 extra = {"category": policy.redline_categories} if name == "redline" else {}
                 frame, report = validate_layer(stored, layer_spec(name, policy), source=source,
-                                               working_crs=working_crs, allowed_extra=extra)
+                                               working_crs=working_crs, allowed_extra=extra,
+                                               columns=(columns or {}).get(name))
             else:
                 continue
             if working_crs is None and isinstance(frame, gpd.GeoDataFrame):

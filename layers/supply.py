@@ -14,6 +14,13 @@ from layers.county import County
 from layers.policy import Policy
 from layers.registry import LAND_USES, PARCEL_STATUSES
 
+AVAILABILITY_COLUMNS = {
+    "parcel": ("parcel_id", "status", "land_use", "park_id", "area_mu"),
+    "redline": ("redline_id", "category", "parcel_id"),
+}
+"""The columns :func:`availability` reads (``load_county(..., columns=...)``): a command that
+only judges availability reads and validates these, not all twenty of a parcel."""
+
 
 def supply_rules(policy: Policy) -> SupplyRules:
     """The supply rules of ``policy``: red-line categories, touch tolerance, offerable statuses."""

@@ -8,6 +8,7 @@ fix for every problem found (all problems, not just the first).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,10 +18,17 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from pyproj import CRS
 
-from geo.crs import CRSError, require_projected, working_crs_for_lonlat
+from geo.crs import (
+    CRSError,
+    require_projected,
+    working_crs_for_extent,
+    working_crs_for_lonlat,
+)
 from geo.units import m2_to_mu
 from layers.registry import (
     CONTEXT_KINDS,
@@ -118,6 +126,7 @@ def validate_layer(
     working_crs: CRS | int | str | None = None,
     allowed_extra: Mapping[str, Sequence[str]] | None = None,
     row_labels: Sequence[str] | None = None,
+    columns: Iterable[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame | pd.DataFrame, ValidationReport]:
     """Validate ``frame`` against a layer spec and return it canonical and in the working CRS.
 
@@ -132,6 +141,8 @@ def validate_layer(
         the policy: ``{"category": [...]}``.
     row_labels : how to name each row in messages (e.g. ``"line 7"`` for CSV); defaults to
         ``"feature N"`` (1-based).
+    columns : only these spec columns (plus the id column) are required, checked and
+        returned — what a command needs (:func:`columns_spec`); default all.
 
     Returns
     -------
@@ -143,10 +154,10 @@ def validate_layer(
         When any error is found; nothing is returned half-validated.
     """
     spec = get_spec(layer) if isinstance(layer, str) else layer
+    if columns is not None:
+        spec = columns_spec(spec, columns)
     report = ValidationReport(source=source, layer=spec.name, n_features=len(frame))
-    labels = list(row_labels) if row_labels is not None else [
-        f"feature {i + 1}" for i in range(len(frame))
-    ]
+    labels = list(row_labels) if row_labels is not None else FeatureLabels(len(frame))
     out = _normalise_columns(frame, spec, report)
     out = _codes_from_labels(out, spec)
     out = _check_values(out, spec, report, labels, allowed_extra or {})
@@ -155,7 +166,43 @@ def validate_layer(
         out = _check_geometry(out, spec, report, labels, working_crs)
     if report.errors:
         raise ValidationError(report)
+    if columns is not None:  # what the command asked for, not what else the source holds
+        geometry = getattr(out, "_geometry_column_name", None)
+        out = out[[c for c in out.columns if c in spec.column_names or c == geometry]]
     return out, report
+
+
+def columns_spec(spec: LayerSpec, columns: Iterable[str]) -> LayerSpec:
+    """``spec`` narrowed to ``columns`` (plus the id column and the column that makes the
+    geometry optional), in spec order.
+
+    Raises
+    ------
+    KeyError
+        A name that is not a column of the layer (the message lists the valid ones).
+    """
+    wanted = {spec.id_column, *columns}
+    if spec.geometry_optional_when:
+        wanted.add(spec.geometry_optional_when)
+    for name in wanted:
+        spec.column(name)
+    return dataclasses.replace(spec, columns=tuple(c for c in spec.columns if c.name in wanted))
+
+
+class FeatureLabels(Sequence[str]):
+    """``"feature N"`` (1-based) for row N-1, made when a message names the row."""
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204 - int or slice, as Sequence
+        if isinstance(i, slice):
+            return [f"feature {k + 1}" for k in range(*i.indices(self._n))]
+        k = range(self._n)[i]  # negative indices and IndexError as for a list
+        return f"feature {k + 1}"
 
 
 # -- step 1: columns ----------------------------------------------------------------------
@@ -287,18 +334,82 @@ def _bad_rows(mask: np.ndarray | pd.Series, labels: Sequence[str]) -> list[str]:
     return [labels[int(i)] for i in np.flatnonzero(np.asarray(mask))]
 
 
+BLANK_TEXTS = ("", "nan", "None", "NaT")
+"""Texts that count as an empty cell once stripped (how spreadsheets and str() write blanks)."""
+
+PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
+                 "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+"""Exactly the characters ``str.isspace()`` accepts (what ``str.strip()`` removes), for
+Arrow's ``utf8_trim``; tests/test_validate_fast.py checks the list against Python."""
+
+
+def _text_array(series: pd.Series) -> pa.Array | None:
+    """The series' values stripped as by ``str.strip()``, as an Arrow string array (nulls where
+    missing) — or ``None`` when the series holds anything other than text and missing values,
+    whose checks then go value by value (messy input only)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        arr = pa.array(series.array)
+    elif series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+            "string", "empty"):
+        values = series.to_numpy()
+        missing = pd.isna(values)
+        if missing.any():
+            values = values.copy()
+            values[missing] = None
+        arr = pa.array(values, type=pa.large_string())
+    else:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.utf8_trim(arr, characters=PY_WHITESPACE)
+
+
+def _blank_mask(series: pd.Series, text: pa.Array | None) -> pd.Series:
+    if text is not None:
+        blank = pc.or_(pc.is_null(text), pc.is_in(text, value_set=pa.array(BLANK_TEXTS,
+                                                                             text.type)))
+        return pd.Series(blank.to_numpy(zero_copy_only=False), index=series.index)
+    if series.dtype.kind in "biufcmM":  # numbers and dates: str() is blank only for NaN/NaT
+        return series.isna()
+    return series.isna() | series.astype(str).str.strip().isin(BLANK_TEXTS)
+
+
 def _is_blank(series: pd.Series) -> pd.Series:
-    return series.isna() | series.astype(str).str.strip().isin(["", "nan", "None", "NaT"])
+    """Missing, or text that is empty once stripped (``BLANK_TEXTS``)."""
+    return _blank_mask(series, _text_array(series))
+
+
+def _per_distinct(series: pd.Series, func) -> np.ndarray | None:  # noqa: ANN001
+    """``func`` applied once per distinct value and spread to every row (object array), when
+    equal values are bound to give equal results: one numpy dtype, or text only. ``None``
+    for mixed objects, where ``1 == 1.0 == True`` would merge values that read differently."""
+    if series.dtype == np.float64:  # by bit pattern: 0.0 == -0.0 but they read differently
+        values = series.to_numpy()
+        codes, bits = pd.factorize(values.view(np.int64))
+        codes[np.isnan(values)] = -1
+        uniques = bits.view(np.float64)
+    elif (series.dtype.kind in "biumM" or isinstance(series.dtype, pd.StringDtype)
+          or (series.dtype == object
+              and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"))):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    else:
+        return None
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [func(u) for u in uniques]
+    results[-1] = func(None)
+    return results[codes]
 
 
 def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     """Return (coerced series, mask of values that could not be coerced)."""
-    blank = _is_blank(series)
+    text = _text_array(series)
+    blank = _blank_mask(series, text)
+    no_errors = pd.Series(False, index=series.index)
     if col.type == "str":
-        values = series.map(_as_text).where(~blank, None)
-        return values.astype(object), pd.Series(False, index=series.index)
+        return _as_texts(series, text, blank), no_errors
     if col.type in ("float", "int"):
-        values = pd.to_numeric(series.where(~blank), errors="coerce")
+        raw = series if series.dtype.kind in "biuf" else series.where(~blank)
+        values = pd.to_numeric(raw, errors="coerce")
         bad = values.isna() & ~blank
         if col.type == "int":
             frac = values.notna() & (values % 1 != 0)
@@ -306,19 +417,44 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
             return values.round().astype("Int64"), bad
         return values.astype("float64"), bad
     if col.type == "date":
-        values = pd.to_datetime(series.where(~blank), errors="coerce")
+        raw = series if series.dtype.kind == "M" else series.where(~blank)
+        values = pd.to_datetime(raw, errors="coerce")
         return values, values.isna() & ~blank
     if col.type == "bool":
-        mapping = {"true": True, "1": True, "yes": True, "是": True, "y": True,
-                   "false": False, "0": False, "no": False, "否": False, "n": False}
-        values = series.map(lambda v: mapping.get(str(v).strip().lower()) if v is not None
-                            else None)
+        read = _per_distinct(series, _as_bool)
+        values = pd.Series(read, index=series.index) if read is not None else series.map(
+            _as_bool)
         values = values.where(~blank, False)
         return values.astype("boolean"), values.isna() & ~blank
     # list: comma-, semicolon- or 、-separated text, or an actual list
-    values = series.map(_as_list).where(~blank, None)
-    values = values.map(lambda v: v if isinstance(v, list) else [])
-    return values, pd.Series(False, index=series.index)
+    if not len(series):
+        return series.copy(), no_errors
+    read = _per_distinct(series, lambda v: _as_list(v) if v is not None else [])
+    if read is None:
+        read = series.map(_as_list).to_numpy()
+    lists = [list(items) if isinstance(items, list) and not is_blank else []
+             for items, is_blank in zip(read, blank.to_numpy(), strict=True)]
+    return pd.Series(lists, index=series.index, dtype=object), no_errors
+
+
+_BOOLS = {"true": True, "1": True, "yes": True, "是": True, "y": True,
+          "false": False, "0": False, "no": False, "否": False, "n": False}
+
+
+def _as_bool(value: object) -> bool | None:
+    return _BOOLS.get(str(value).strip().lower()) if value is not None else None
+
+
+def _as_texts(series: pd.Series, text: pa.Array | None, blank: pd.Series) -> pd.Series:
+    """Text cells as stripped ``str`` (``3.0`` → ``"3"``), blanks as NaN, in an object column."""
+    if text is not None:
+        values = np.array(text.to_numpy(zero_copy_only=False), dtype=object)
+    else:
+        read = _per_distinct(series, _as_text)
+        values = read if read is not None else series.map(_as_text).to_numpy(dtype=object)
+    values = np.asarray(values, dtype=object)
+    values[blank.to_numpy()] = np.nan
+    return pd.Series(values, index=series.index, dtype=object)
 
 
 def _as_text(value: object) -> str:
@@ -353,7 +489,7 @@ def _check_values(frame: pd.DataFrame, spec: LayerSpec, report: ValidationReport
                        column=col.name, rows=_bad_rows(bad, labels))
         out[col.name] = coerced
         if col.required:
-            blank = coerced.isna() if col.type != "list" else coerced.map(len) == 0
+            blank = coerced.isna() if col.type != "list" else coerced.str.len() == 0
             blank &= ~bad
             if blank.any():
                 report.add("error", "value is empty", f"fill in {col.name!r} ({col.zh})",
@@ -374,8 +510,12 @@ def _check_allowed(series: pd.Series, col: Column, allowed: list[str],
                    report: ValidationReport, labels: Sequence[str]) -> None:
     allowed_set = set(allowed)
     if col.type == "list":
-        bad = series.map(lambda items: any(i not in allowed_set for i in items))
-        found = sorted({i for items in series[bad] for i in items if i not in allowed_set})
+        items = series.reset_index(drop=True).explode()
+        unknown = items.notna() & ~items.isin(allowed_set)
+        bad = pd.Series(unknown.groupby(level=0).any().reindex(range(len(series)),
+                                                               fill_value=False).to_numpy(),
+                        index=series.index)
+        found = sorted(set(items[unknown].astype(str)))
     else:
         bad = series.notna() & ~series.isin(allowed_set)
         found = sorted(series[bad].astype(str).unique().tolist())
@@ -530,9 +670,19 @@ def _to_working_crs(frame: gpd.GeoDataFrame, spec: LayerSpec, report: Validation
 
 
 def _auto_working_crs(frame: gpd.GeoDataFrame) -> CRS:
-    present = frame.geometry[~(frame.geometry.is_empty | frame.geometry.isna())]
-    if present.empty:
+    """The zone of the mean longitude of all features' envelope corners (README, Working CRS).
+
+    Decided from the layer's total bounds when they lie in one zone (a county nearly always
+    does), which needs one reprojected rectangle instead of every polygon; otherwise the mean
+    is taken over every reprojected envelope.
+    """
+    geoms = frame.geometry.values
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
         raise CRSError("no geometry to choose a working CRS from")
-    lonlat = present.to_crs(4490)
+    decided = working_crs_for_extent(frame.crs, tuple(shapely.total_bounds(geoms[present])))
+    if decided is not None:
+        return decided
+    lonlat = frame.geometry[present].to_crs(4490)
     lon = float(np.nanmean(shapely.get_coordinates(lonlat.values.envelope)[:, 0]))
     return working_crs_for_lonlat(lon)

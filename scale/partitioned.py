@@ -32,7 +32,7 @@ import pyarrow as pa
 import shapely
 from pyproj import CRS
 
-from geo.crs import CRSError, working_crs_for_lonlat
+from geo.crs import CRSError, working_crs_for_extent, working_crs_for_lonlat
 from layers.io import ReadError, list_layers
 from layers.policy import Policy
 from layers.registry import get_spec
@@ -109,9 +109,15 @@ def auto_working_crs(raw: dask_geopandas.GeoDataFrame) -> CRS:
     """The working CRS the validator's ``auto`` choice gives for the whole layer.
 
     Same rule as :func:`layers.validate.validate_layer` without a working CRS: the CGCS2000
-    3° GK zone of the mean longitude of all features' envelope corners — summed per partition
-    here, so a province spanning zones gets the zone of its middle, not of its first rows.
+    3° GK zone of the mean longitude of all features' envelope corners — decided from the
+    layer's total bounds when they lie in one zone, else summed per partition, so a province
+    spanning zones gets the zone of its middle, not of its first rows.
     """
+    if raw.crs is not None:  # one zone for the whole extent: no polygon needs reprojecting
+        bounds = np.asarray(raw.geometry.total_bounds.compute(), dtype="float64")
+        decided = working_crs_for_extent(raw.crs, tuple(bounds))
+        if decided is not None:
+            return decided
     sums = raw.geometry.map_partitions(_longitude_sum, meta=pd.DataFrame(
         {"total": pd.Series(dtype="float64"), "count": pd.Series(dtype="int64")}))
     totals = sums.compute().sum()

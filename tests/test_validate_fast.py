@@ -1,0 +1,184 @@
+"""The vectorised value checks give exactly what the per-value checks they replaced gave.
+
+``_reference_*`` below are the per-value implementations as they were before issue 15 (the
+oracle); hypothesis feeds both the same columns — text with odd whitespace and blank
+spellings, numbers, dates, booleans, lists and mixed objects — and every result, including
+where a value is NaN rather than None, must agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from layers.registry import Column
+from layers.validate import PY_WHITESPACE, _coerce, _is_blank
+
+
+def _reference_is_blank(series: pd.Series) -> pd.Series:
+    return series.isna() | series.astype(str).str.strip().isin(["", "nan", "None", "NaT"])
+
+
+def _reference_as_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _reference_as_list(value: object) -> list[str]:
+    if isinstance(value, list | tuple | np.ndarray):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value)
+    for sep in (";", "；", "、", "，", "|"):
+        text = text.replace(sep, ",")
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _reference_coerce(series: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+    blank = _reference_is_blank(series)
+    if col.type == "str":
+        values = series.map(_reference_as_text).where(~blank, None)
+        return values.astype(object), pd.Series(False, index=series.index)
+    if col.type in ("float", "int"):
+        values = pd.to_numeric(series.where(~blank), errors="coerce")
+        bad = values.isna() & ~blank
+        if col.type == "int":
+            frac = values.notna() & (values % 1 != 0)
+            bad |= frac
+            return values.round().astype("Int64"), bad
+        return values.astype("float64"), bad
+    if col.type == "date":
+        values = pd.to_datetime(series.where(~blank), errors="coerce")
+        return values, values.isna() & ~blank
+    if col.type == "bool":
+        mapping = {"true": True, "1": True, "yes": True, "是": True, "y": True,
+                   "false": False, "0": False, "no": False, "否": False, "n": False}
+        values = series.map(lambda v: mapping.get(str(v).strip().lower()) if v is not None
+                            else None)
+        values = values.where(~blank, False)
+        return values.astype("boolean"), values.isna() & ~blank
+    values = series.map(_reference_as_list).where(~blank, None)
+    values = values.map(lambda v: v if isinstance(v, list) else [])
+    return values, pd.Series(False, index=series.index)
+
+
+SPACES = st.sampled_from(["", " ", "\t", "\u3000", "\xa0", "\x1c", "\n", "\u2029"])
+WORDS = st.sampled_from(["", "nan", "None", "NaT", "available", "是", "否", "yes", "N",
+                         "1", "0", "3.0", "2.5", "-4", "1e3", "2024-05-01", "2024/5/1",
+                         "x", "road,power", "水；电、路", "公园 A", "TRUE", "1001"])
+TEXT = st.builds(lambda a, w, b: a + w + b, SPACES, WORDS, SPACES)
+MISSING = st.sampled_from([None, np.nan])
+SCALARS = st.one_of(TEXT, MISSING, st.integers(-5, 5), st.booleans(),
+                    st.floats(allow_nan=True, allow_infinity=False, width=64),
+                    st.sampled_from([3.0, -0.0, 1e20, 0.1, 2.5]))
+COLUMNS = [Column("c", kind, "列", "column") for kind in
+           ("str", "float", "int", "date", "bool", "list")]
+
+
+def _series(draw_kind: str, values: list) -> pd.Series:  # noqa: ANN001
+    if draw_kind == "str-dtype":
+        return pd.Series([v if isinstance(v, str) else None for v in values], dtype="str")
+    if draw_kind == "object-text":
+        return pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
+    if draw_kind == "float64":
+        return pd.Series([float(v) if isinstance(v, int | float) and not isinstance(v, bool)
+                          else np.nan for v in values], dtype="float64")
+    if draw_kind == "int64":
+        return pd.Series([v if isinstance(v, int) and not isinstance(v, bool) else 7
+                          for v in values], dtype="int64")
+    if draw_kind == "bool":
+        return pd.Series([bool(v) for v in values], dtype=bool)
+    if draw_kind == "datetime":
+        return pd.Series(pd.to_datetime(["2024-01-02" if i % 3 else None
+                                         for i in range(len(values))]))
+    return pd.Series(values, dtype=object)  # mixed objects
+
+
+def _assert_same(got: pd.Series, want: pd.Series) -> None:
+    assert got.dtype == want.dtype
+    assert got.index.equals(want.index)
+    if got.dtype == object:
+        for a, b in zip(got.tolist(), want.tolist(), strict=True):
+            if isinstance(b, float) and np.isnan(b):
+                assert isinstance(a, float) and np.isnan(a)
+            else:
+                assert a == b and type(a) is type(b)
+    else:
+        pd.testing.assert_series_equal(got, want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(["str-dtype", "object-text", "float64", "int64", "bool",
+                             "datetime", "mixed"]),
+       values=st.lists(SCALARS, min_size=0, max_size=12),
+       col=st.sampled_from(COLUMNS))
+def test_coerce_matches_the_per_value_reference(kind, values, col):  # noqa: ANN001
+    series = _series(kind, values)
+    pd.testing.assert_series_equal(_is_blank(series), _reference_is_blank(series),
+                                   check_dtype=False)
+    try:
+        want, want_bad = _reference_coerce(series, col)
+    except (TypeError, ValueError) as exc:  # e.g. 9.2e18 does not fit Int64: same refusal
+        with pytest.raises(type(exc)):
+            _coerce(series, col)
+        return
+    got, got_bad = _coerce(series, col)
+    _assert_same(got, want)
+    assert got_bad.tolist() == want_bad.tolist()
+
+
+def test_lists_of_items_and_real_lists():
+    series = pd.Series(["road, power", ["water", " gas "], None, "  "], dtype=object)
+    got, _ = _coerce(series, Column("u", "list", "设施", "utilities"))
+    assert got.tolist() == [["road", "power"], ["water", "gas"], [], []]
+    same = pd.Series(["a,b", "a,b"], dtype="str")
+    first, second = _coerce(same, Column("u", "list", "设施", "utilities"))[0]
+    assert first == second and first is not second  # one list per row, never shared
+
+
+def test_whitespace_list_is_what_python_strips():
+    assert PY_WHITESPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def _reference_working_crs(frame):  # noqa: ANN001, ANN202 - the rule before issue 15
+    from geo.crs import working_crs_for_lonlat
+
+    present = frame.geometry[~(frame.geometry.is_empty | frame.geometry.isna())]
+    lonlat = present.to_crs(4490)
+    lon = float(np.nanmean(shapely.get_coordinates(lonlat.values.envelope)[:, 0]))
+    return working_crs_for_lonlat(lon)
+
+
+@settings(max_examples=60, deadline=None)
+@given(west=st.floats(100.0, 120.0), width=st.floats(0.0005, 4.0), n=st.integers(1, 30),
+       seed=st.integers(0, 2**16), source=st.sampled_from([4490, 4546, 4548]))
+def test_auto_working_crs_matches_reprojecting_every_polygon(west, width, n, seed, source):
+    import geopandas as gpd
+
+    from layers.validate import _auto_working_crs
+
+    rng = np.random.default_rng(seed)
+    x = west + rng.random(n) * width
+    y = 30 + rng.random(n)
+    boxes = shapely.box(x, y, x + 0.002, y + 0.002)
+    frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(boxes, crs=4490)).to_crs(source)
+    assert _auto_working_crs(frame) == _reference_working_crs(frame)
+
+
+def test_auto_working_crs_across_a_zone_edge_takes_the_mean():
+    import geopandas as gpd
+
+    from layers.validate import _auto_working_crs
+
+    # zone 36/37 edge at 109.5°E: three plots west of it, one east → the mean is west (zone 36)
+    lons = [109.30, 109.32, 109.34, 109.60]
+    frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
+        [shapely.box(x, 30, x + 0.01, 30.01) for x in lons], crs=4490))
+    assert _auto_working_crs(frame).to_epsg() == 4545
+    frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
+        [shapely.box(x, 30, x + 0.01, 30.01) for x in [109.4, 109.7, 109.8, 109.9]], crs=4490))
+    assert _auto_working_crs(frame).to_epsg() == 4546
