@@ -250,12 +250,12 @@ def _problems(problems: list[Problem], error: str | None) -> None:
                                           else "")
         if p.column:
             where = f"{where}, {p.column}" if where else p.column
-        rows.append((tr(p.severity), where, p.message, p.fix))
+        rows.append((tr(p.severity), p.message, p.fix, where))
     if not rows:
         if not error:
             st.success(tr("none"))
         return
-    table = pd.DataFrame(rows, columns=[tr("severity"), tr("where"), tr("problem"), tr("fix")])
+    table = pd.DataFrame(rows, columns=[tr("severity"), tr("problem"), tr("fix"), tr("where")])
     st.dataframe(table, hide_index=True, width="stretch")
 
 
