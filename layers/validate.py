@@ -271,15 +271,24 @@ def _codes_from_labels(frame: pd.DataFrame, spec: LayerSpec) -> pd.DataFrame:
         if not codes:
             continue
         series = frame[col.name]
+        try:  # text is looked at once per distinct value, then mapped back with a dict
+            distinct = pd.Series(series.dropna().unique())
+        except TypeError:  # lists already (e.g. from Parquet): nothing written as labels
+            continue
+        distinct = distinct[~distinct.isin(col.allowed)]
+        if distinct.empty:
+            continue
         if col.type == "list":
-            mapped = _list_codes(series, codes)
+            mapped = _list_codes(distinct, codes)
         else:
-            mapped = series.astype("string").str.strip().str.lower().map(codes)
-        hit = mapped.notna().to_numpy(dtype=bool)
-        if hit.any():
-            if out is frame:
-                out = frame.copy()
-            out[col.name] = series.astype(object).where(~hit, mapped.astype(object))
+            mapped = distinct.astype("string").str.strip().str.lower().map(codes)
+        found = (mapped.notna() & mapped.ne(distinct.astype("string"))).to_numpy(dtype=bool)
+        if not found.any():
+            continue
+        lookup = dict(zip(distinct[found], mapped[found], strict=True))
+        if out is frame:
+            out = frame.copy(deep=False)  # only replaced columns are new
+        out[col.name] = series.replace(lookup)
     return out
 
 
