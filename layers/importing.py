@@ -137,12 +137,12 @@ def prepare_import(
     policy = policy or load_policy()
     options = options or ReadOptions()
     path = Path(path)
-    if options.policy is None:
-        options.policy = policy
     if (options.source_layer is None and path.suffix.lower() == ".gpkg" and path.exists()):
-        options.source_layer = spec.name if spec.name in list_layers(path) else None
-    if skip_invalid:
-        options = replace(options, extra={**options.extra, "skip_invalid": True})
+        options = replace(options, source_layer=spec.name if spec.name in list_layers(path)
+                          else None)
+    options = replace(options, policy=options.policy or policy,
+                      extra={**options.extra, "skip_invalid": True} if skip_invalid
+                      else options.extra)
     raw = read_frame(path, options)
     source = str(path)
     refused: list[pd.DataFrame] = []
@@ -175,9 +175,13 @@ def prepare_import(
             validated, report = validate(frame[keep], part_labels)
             break
         except ValidationError as exc:
-            if not skip_invalid:
-                raise
-            bad, rows = _refusals(exc.report, part_labels, source)
+            try:
+                if not skip_invalid:
+                    raise
+                bad, rows = _refusals(exc.report, part_labels, source)
+            except ValidationError:  # refused as a whole: say what was read and blanked too
+                exc.report.problems.extend(_read_notes(raw.warnings, notes))
+                raise ValidationError(exc.report) from None
             keep[np.flatnonzero(keep)[bad]] = False
             refused.append(rows)
     if refused:
@@ -186,13 +190,16 @@ def prepare_import(
         report.add("warning", f"{len(gone)} feature(s) refused and left out (--skip-invalid)",
                    "correct them (see the refused list) and import them again", rows=gone)
     report.n_features = len(raw.frame)
-    for message, fix in raw.warnings:
-        report.add("warning", message, fix)
-    report.problems.extend(notes)
+    report.problems.extend(_read_notes(raw.warnings, notes))
     if official is not None and OFFICIAL_AREA in validated.columns:
         validated[OFFICIAL_AREA] = official.reindex(validated.index).astype("float64")
     return PreparedImport(validated, report,
                           pd.concat(refused, ignore_index=True) if refused else None)
+
+
+def _read_notes(warnings: Sequence[tuple[str, str]], notes: list[Problem]) -> list[Problem]:
+    """The reader's warnings (message, fix) and the pipeline's own notes as problems."""
+    return [Problem("warning", message, fix) for message, fix in warnings] + notes
 
 
 def refused_csv(refused: pd.DataFrame) -> str:

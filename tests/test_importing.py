@@ -392,3 +392,13 @@ def test_parcel_sheet_with_status_words_and_utility_labels(tmp_path):
     assert done.frame["utilities"].tolist() == [["road", "power", "levelled"],
                                                 ["road", "power"], []]
     assert done.frame["area_mu"].tolist() == pytest.approx([7.5] * 3)  # half of 15 亩
+
+
+def test_a_refused_file_still_explains_its_placeholders(tmp_path, capsys):
+    path = shp2txt(tmp_path, PLAIN)
+    code, stdout, _ = run(capsys, "validate", str(path), "--layer", "parcel", "--set",
+                          "status=reserve", "--set", "parcel_id=P{序号}")
+    assert code == 1
+    assert "column 'land_use': value is empty" in stdout
+    assert "(地类编码) holds its own field name ['DLBM']" in stdout
+    assert "encoding detected as gb18030" in stdout
