@@ -20,6 +20,7 @@ on a 部标 TXT whose 地类编码 is also ``land_use`` must fill that one colum
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -33,10 +34,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from geo.units import m2_to_mu
 from layers.formats.settings import import_settings
-from layers.io import ReadOptions, list_layers, read_frame
+from layers.io import ReadError, ReadOptions, list_layers, read_frame
 from layers.policy import Policy, load_policy
 from layers.registry import LayerSpec, get_spec
 from layers.validate import (
@@ -140,6 +142,7 @@ def prepare_import(
     if (options.source_layer is None and path.suffix.lower() == ".gpkg" and path.exists()):
         options = replace(options, source_layer=spec.name if spec.name in list_layers(path)
                           else None)
+    _check_options(options, path)
     options = replace(options, policy=options.policy or policy,
                       extra={**options.extra, "skip_invalid": True} if skip_invalid
                       else options.extra)
@@ -195,6 +198,23 @@ def prepare_import(
         validated[OFFICIAL_AREA] = official.reindex(validated.index).astype("float64")
     return PreparedImport(validated, report,
                           pd.concat(refused, ignore_index=True) if refused else None)
+
+
+def _check_options(options: ReadOptions, path: Path) -> None:
+    """A CRS or encoding the user typed must exist before any reader uses it."""
+    if options.crs is not None:
+        try:
+            CRS.from_user_input(options.crs)
+        except CRSError:
+            raise ReadError(f"{path}: --crs {options.crs!r} is not a known coordinate system; "
+                            "fix: give an EPSG code such as EPSG:4549 (CGCS2000 3° zone 40) or "
+                            "EPSG:4490 (CGCS2000 lon/lat)") from None
+    if options.encoding is not None:
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise ReadError(f"{path}: --encoding {options.encoding!r} is not a known text "
+                            "encoding; fix: use gbk, gb18030, utf-8 or utf-16") from None
 
 
 def _read_notes(warnings: Sequence[tuple[str, str]], notes: list[Problem]) -> list[Problem]:

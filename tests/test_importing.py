@@ -291,11 +291,20 @@ def test_dxf_inside_its_zone_has_no_zone_warning(tmp_path):
     assert done.frame["area_mu"].tolist() == pytest.approx([15.0], rel=1e-6)
 
 
-def test_unreadable_file_is_a_read_error(tmp_path):
+def test_unreadable_file_and_unknown_options_are_read_errors(tmp_path, capsys):
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")
     with pytest.raises(ReadError, match="empty file"):
         prepare_import(path, "parcel")
+    dxf = tmp_path / "a.dxf"
+    ezdxf.new("R2010").saveas(dxf)
+    code, _, stderr = run(capsys, "import", str(dxf), "--layer", "parcel", "--crs",
+                          "EPSG:99999", "--out", str(tmp_path / "o.gpkg"))
+    assert code == 2 and "--crs 'EPSG:99999' is not a known coordinate system" in stderr
+    code, _, stderr = run(capsys, "validate", str(path), "--layer", "parcel", "--encoding",
+                          "gbkk")
+    assert code == 2 and "--encoding 'gbkk' is not a known text encoding" in stderr
+    assert "Traceback" not in stderr
 
 
 # -- uploads (the import page) ------------------------------------------------------------------
