@@ -32,12 +32,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from geo.units import m2_to_mu
 from layers.formats.settings import import_settings
+from layers.formats.zones import OFFICIAL_AREA, official_area_mu, zone_warning
 from layers.io import ReadError, ReadOptions, list_layers, read_frame
 from layers.policy import Policy, load_policy
 from layers.registry import LayerSpec, get_spec
@@ -56,7 +55,6 @@ PLACEHOLDERS_ATTR = "placeholders"
 REFUSED_ATTR = "refused"
 """``frame.attrs`` key a reader may set with ``(feature, problem, fix)`` of the features it
 left out itself under ``skip_invalid`` (the coordinate TXT reader: a ring not closed …)."""
-OFFICIAL_AREA = "area_official_mu"
 REFUSED_COLUMNS = ("file", "feature", "problem", "fix")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _BLANK_TEXTS = ("", "nan", "none", "nat", "<na>")
@@ -161,8 +159,10 @@ def prepare_import(
                                 labels, notes)
     for values, overwrite in ((fills or {}, False), (replaces or {}, True)):
         frame = _assign(frame, spec, renames, values, overwrite=overwrite, source=source)
-    official = _official_area(frame, spec)
-    notes += _zone_warnings(frame, margin_deg=import_settings(policy).zone_margin_deg)
+    official = official_area_mu(frame) if OFFICIAL_AREA in spec.column_names else None
+    far = zone_warning(frame, margin_deg=import_settings(policy).zone_margin_deg)
+    if far is not None:
+        notes.append(Problem("warning", *far))
     if working_crs is None:
         working_crs = policy.crs.working_epsg
     allowed = {"category": policy.redline_categories} if spec.name == "redline" else {}
@@ -336,54 +336,6 @@ def _template(frame: pd.DataFrame, value: str, spec: LayerSpec, renames: Mapping
         text = _text(frame[ref]).fillna("").astype(object)
         result = result + text + parts[i + 1]
     return result
-
-
-# -- areas in the source zone -----------------------------------------------------------------
-
-
-def _official_area(frame: pd.DataFrame, spec: LayerSpec) -> pd.Series | None:
-    """Area (亩) of each polygon in the file's own projected CRS, or ``None`` when the file
-    is not projected or the layer has no :data:`OFFICIAL_AREA` column."""
-    if (OFFICIAL_AREA not in spec.column_names or not isinstance(frame, gpd.GeoDataFrame)
-            or frame.crs is None or not CRS(frame.crs).is_projected):
-        return None
-    geoms = frame.geometry.values
-    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
-    area = np.where(polygonal, m2_to_mu(shapely.area(geoms)), np.nan)
-    return pd.Series(area, index=frame.index, dtype="float64")
-
-
-def _zone_warnings(frame: pd.DataFrame, *, margin_deg: float) -> list[Problem]:
-    """Warn when eastings lie beyond a Gauss–Krüger zone's half width (+ ``margin_deg``)
-    from its central meridian: the drawing is probably in another zone."""
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None or frame.empty:
-        return []
-    crs = CRS(frame.crs)
-    operation = crs.coordinate_operation if crs.is_projected else None
-    if operation is None or "transverse mercator" not in operation.method_name.lower():
-        return []
-    params = {p.name.lower(): p.value for p in operation.params}
-    lon0 = params.get("longitude of natural origin")
-    false_easting = params.get("false easting", 0.0)
-    if lon0 is None:
-        return []
-    width = 6.0 if "6-degree" in crs.name else 3.0
-    x0, y0, x1, y1 = frame.total_bounds
-    if not np.isfinite([x0, y0, x1, y1]).all():
-        return []
-    to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-    lons, _ = to_geo.transform([x0, x1], [(y0 + y1) / 2] * 2)
-    offset = max(abs(lon - lon0) for lon in lons)
-    if offset <= width / 2 + margin_deg:
-        return []
-    far = x1 if abs(x1 - false_easting) >= abs(x0 - false_easting) else x0
-    return [Problem(
-        "warning", f"eastings reach {far / 1000:,.0f} km, {abs(far - false_easting) / 1000:,.0f} "
-        f"km ({offset:.2f}°) from the central meridian {lon0:g}° of {crs.name} (EPSG:"
-        f"{crs.to_epsg()}), beyond its zone's ±{width / 2:g}°; reprojected into the working "
-        "CRS, the areas differ from those measured in this zone",
-        "check the CRS (a drawing made in another zone needs that zone's EPSG); if it is "
-        f"right, {OFFICIAL_AREA} keeps each area as measured in this zone beside area_mu")]
 
 
 # -- skipping invalid features ----------------------------------------------------------------
