@@ -136,8 +136,12 @@ def main() -> None:
     if path.suffix.lower() == ".dxf":
         needs.add("crs")
     options, fills, skip = _read_settings(key, layer, needs)
-    with open_store() as store:
-        epsg = store.layer_epsg(layer)
+    try:
+        with open_store() as store:
+            epsg = store.layer_epsg(layer)  # validate into the CRS the store keeps
+    except StoreError as exc:
+        st.error(tr("store_error", e=exc))
+        return
     try:
         prepared: PreparedImport | None = prepare_import(
             path, layer, options=options, fills=fills, skip_invalid=skip, policy=policy,
