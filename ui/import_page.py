@@ -289,7 +289,10 @@ def _confirm(prepared: PreparedImport, layer: str, name: str, user, policy) -> N
     st.success(tr("ready", n=len(prepared.frame), layer=pick((spec.zh, spec.en))))
     if prepared.refused is not None:
         st.warning(tr("refused", n=prepared.n_refused))
-        st.dataframe(prepared.refused, hide_index=True, width="stretch")
+        shown = prepared.refused.rename(columns={
+            "file": pick(("文件", "File")), "feature": pick(("要素", "Feature")),
+            "problem": tr("problem"), "fix": tr("fix")})
+        st.dataframe(shown, hide_index=True, width="stretch")
         csv = refused_csv(prepared.refused).encode("utf-8-sig")
         st.download_button(tr("refused_csv"), csv, file_name=f"{name}.refused.csv",
                            mime="text/csv")
