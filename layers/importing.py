@@ -20,6 +20,7 @@ on a 部标 TXT whose 地类编码 is also ``land_use`` must fill that one colum
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -31,12 +32,12 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
-from geo.units import m2_to_mu
 from layers.formats.settings import import_settings
-from layers.io import ReadOptions, list_layers, read_frame
+from layers.formats.zones import OFFICIAL_AREA, official_area_mu, zone_warning
+from layers.io import ReadError, ReadOptions, list_layers, read_frame
 from layers.policy import Policy, load_policy
 from layers.registry import LayerSpec, get_spec
 from layers.validate import (
@@ -54,7 +55,6 @@ PLACEHOLDERS_ATTR = "placeholders"
 REFUSED_ATTR = "refused"
 """``frame.attrs`` key a reader may set with ``(feature, problem, fix)`` of the features it
 left out itself under ``skip_invalid`` (the coordinate TXT reader: a ring not closed …)."""
-OFFICIAL_AREA = "area_official_mu"
 REFUSED_COLUMNS = ("file", "feature", "problem", "fix")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _BLANK_TEXTS = ("", "nan", "none", "nat", "<na>")
@@ -137,12 +137,13 @@ def prepare_import(
     policy = policy or load_policy()
     options = options or ReadOptions()
     path = Path(path)
-    if options.policy is None:
-        options.policy = policy
     if (options.source_layer is None and path.suffix.lower() == ".gpkg" and path.exists()):
-        options.source_layer = spec.name if spec.name in list_layers(path) else None
-    if skip_invalid:
-        options = replace(options, extra={**options.extra, "skip_invalid": True})
+        options = replace(options, source_layer=spec.name if spec.name in list_layers(path)
+                          else None)
+    _check_options(options, path)
+    options = replace(options, policy=options.policy or policy,
+                      extra={**options.extra, "skip_invalid": True} if skip_invalid
+                      else options.extra)
     raw = read_frame(path, options)
     source = str(path)
     refused: list[pd.DataFrame] = []
@@ -158,8 +159,10 @@ def prepare_import(
                                 labels, notes)
     for values, overwrite in ((fills or {}, False), (replaces or {}, True)):
         frame = _assign(frame, spec, renames, values, overwrite=overwrite, source=source)
-    official = _official_area(frame, spec)
-    notes += _zone_warnings(frame, margin_deg=import_settings(policy).zone_margin_deg)
+    official = official_area_mu(frame) if OFFICIAL_AREA in spec.column_names else None
+    far = zone_warning(frame, margin_deg=import_settings(policy).zone_margin_deg)
+    if far is not None:
+        notes.append(Problem("warning", *far))
     if working_crs is None:
         working_crs = policy.crs.working_epsg
     allowed = {"category": policy.redline_categories} if spec.name == "redline" else {}
@@ -175,9 +178,13 @@ def prepare_import(
             validated, report = validate(frame[keep], part_labels)
             break
         except ValidationError as exc:
-            if not skip_invalid:
-                raise
-            bad, rows = _refusals(exc.report, part_labels, source)
+            try:
+                if not skip_invalid:
+                    raise
+                bad, rows = _refusals(exc.report, part_labels, source)
+            except ValidationError:  # refused as a whole: say what was read and blanked too
+                exc.report.problems.extend(_read_notes(raw.warnings, notes))
+                raise ValidationError(exc.report) from None
             keep[np.flatnonzero(keep)[bad]] = False
             refused.append(rows)
     if refused:
@@ -186,13 +193,33 @@ def prepare_import(
         report.add("warning", f"{len(gone)} feature(s) refused and left out (--skip-invalid)",
                    "correct them (see the refused list) and import them again", rows=gone)
     report.n_features = len(raw.frame)
-    for message, fix in raw.warnings:
-        report.add("warning", message, fix)
-    report.problems.extend(notes)
+    report.problems.extend(_read_notes(raw.warnings, notes))
     if official is not None and OFFICIAL_AREA in validated.columns:
         validated[OFFICIAL_AREA] = official.reindex(validated.index).astype("float64")
     return PreparedImport(validated, report,
                           pd.concat(refused, ignore_index=True) if refused else None)
+
+
+def _check_options(options: ReadOptions, path: Path) -> None:
+    """A CRS or encoding the user typed must exist before any reader uses it."""
+    if options.crs is not None:
+        try:
+            CRS.from_user_input(options.crs)
+        except CRSError:
+            raise ReadError(f"{path}: --crs {options.crs!r} is not a known coordinate system; "
+                            "fix: give an EPSG code such as EPSG:4549 (CGCS2000 3° zone 40) or "
+                            "EPSG:4490 (CGCS2000 lon/lat)") from None
+    if options.encoding is not None:
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise ReadError(f"{path}: --encoding {options.encoding!r} is not a known text "
+                            "encoding; fix: use gbk, gb18030, utf-8 or utf-16") from None
+
+
+def _read_notes(warnings: Sequence[tuple[str, str]], notes: list[Problem]) -> list[Problem]:
+    """The reader's warnings (message, fix) and the pipeline's own notes as problems."""
+    return [Problem("warning", message, fix) for message, fix in warnings] + notes
 
 
 def refused_csv(refused: pd.DataFrame) -> str:
@@ -309,54 +336,6 @@ def _template(frame: pd.DataFrame, value: str, spec: LayerSpec, renames: Mapping
         text = _text(frame[ref]).fillna("").astype(object)
         result = result + text + parts[i + 1]
     return result
-
-
-# -- areas in the source zone -----------------------------------------------------------------
-
-
-def _official_area(frame: pd.DataFrame, spec: LayerSpec) -> pd.Series | None:
-    """Area (亩) of each polygon in the file's own projected CRS, or ``None`` when the file
-    is not projected or the layer has no :data:`OFFICIAL_AREA` column."""
-    if (OFFICIAL_AREA not in spec.column_names or not isinstance(frame, gpd.GeoDataFrame)
-            or frame.crs is None or not CRS(frame.crs).is_projected):
-        return None
-    geoms = frame.geometry.values
-    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])
-    area = np.where(polygonal, m2_to_mu(shapely.area(geoms)), np.nan)
-    return pd.Series(area, index=frame.index, dtype="float64")
-
-
-def _zone_warnings(frame: pd.DataFrame, *, margin_deg: float) -> list[Problem]:
-    """Warn when eastings lie beyond a Gauss–Krüger zone's half width (+ ``margin_deg``)
-    from its central meridian: the drawing is probably in another zone."""
-    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None or frame.empty:
-        return []
-    crs = CRS(frame.crs)
-    operation = crs.coordinate_operation if crs.is_projected else None
-    if operation is None or "transverse mercator" not in operation.method_name.lower():
-        return []
-    params = {p.name.lower(): p.value for p in operation.params}
-    lon0 = params.get("longitude of natural origin")
-    false_easting = params.get("false easting", 0.0)
-    if lon0 is None:
-        return []
-    width = 6.0 if "6-degree" in crs.name else 3.0
-    x0, y0, x1, y1 = frame.total_bounds
-    if not np.isfinite([x0, y0, x1, y1]).all():
-        return []
-    to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-    lons, _ = to_geo.transform([x0, x1], [(y0 + y1) / 2] * 2)
-    offset = max(abs(lon - lon0) for lon in lons)
-    if offset <= width / 2 + margin_deg:
-        return []
-    far = x1 if abs(x1 - false_easting) >= abs(x0 - false_easting) else x0
-    return [Problem(
-        "warning", f"eastings reach {far / 1000:,.0f} km, {abs(far - false_easting) / 1000:,.0f} "
-        f"km ({offset:.2f}°) from the central meridian {lon0:g}° of {crs.name} (EPSG:"
-        f"{crs.to_epsg()}), beyond its zone's ±{width / 2:g}°; reprojected into the working "
-        "CRS, the areas differ from those measured in this zone",
-        "check the CRS (a drawing made in another zone needs that zone's EPSG); if it is "
-        f"right, {OFFICIAL_AREA} keeps each area as measured in this zone beside area_mu")]
 
 
 # -- skipping invalid features ----------------------------------------------------------------

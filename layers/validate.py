@@ -312,19 +312,45 @@ def _codes_from_labels(frame: pd.DataFrame, spec: LayerSpec) -> pd.DataFrame:
     ``above``, 工业用地 → ``1001``); anything else is left for the value checks."""
     out = frame
     for col in spec.columns:
-        if col.type != "str" or not col.allowed or col.name not in frame.columns:
+        if col.type not in ("str", "list") or not col.allowed or col.name not in frame.columns:
             continue
         codes = label_codes(col.allowed)
         if not codes:
             continue
         series = frame[col.name]
-        mapped = series.astype("string").str.strip().str.lower().map(codes)
-        hit = mapped.notna().to_numpy(dtype=bool)
-        if hit.any():
-            if out is frame:
-                out = frame.copy()
-            out[col.name] = series.astype(object).where(~hit, mapped.astype(object))
+        try:  # text is looked at once per distinct value, then mapped back with a dict
+            distinct = pd.Series(series.dropna().unique())
+        except TypeError:  # lists already (e.g. from Parquet): nothing written as labels
+            continue
+        distinct = distinct[~distinct.isin(col.allowed)]
+        if distinct.empty:
+            continue
+        if col.type == "list":
+            mapped = _list_codes(distinct, codes)
+        else:
+            mapped = distinct.astype("string").str.strip().str.lower().map(codes)
+        found = (mapped.notna() & mapped.ne(distinct.astype("string"))).to_numpy(dtype=bool)
+        if not found.any():
+            continue
+        lookup = dict(zip(distinct[found], mapped[found], strict=True))
+        if out is frame:
+            out = frame.copy(deep=False)  # only replaced columns are new
+        out[col.name] = series.replace(lookup)
     return out
+
+
+def _list_codes(series: pd.Series, codes: Mapping[str, str]) -> pd.Series:
+    """Text lists whose items include labels (通路、通电) as code lists (``road,power``);
+    ``NaN`` where nothing changes (values that are not text, or hold no label)."""
+    index = series.index
+    series = series.reset_index(drop=True)  # rows are regrouped by position
+    items = (series.str.replace(r"[;；、，|]", ",", regex=True).str.split(",").explode()
+             .str.strip())
+    items = items[items.notna() & items.ne("")]
+    mapped = items.str.lower().map(codes)
+    changed = mapped.notna().groupby(level=0).any()
+    joined = mapped.fillna(items).groupby(level=0).agg(",".join)
+    return pd.Series(joined.where(changed).reindex(series.index).to_numpy(), index=index)
 
 
 # -- step 2: values -----------------------------------------------------------------------

@@ -291,11 +291,20 @@ def test_dxf_inside_its_zone_has_no_zone_warning(tmp_path):
     assert done.frame["area_mu"].tolist() == pytest.approx([15.0], rel=1e-6)
 
 
-def test_unreadable_file_is_a_read_error(tmp_path):
+def test_unreadable_file_and_unknown_options_are_read_errors(tmp_path, capsys):
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")
     with pytest.raises(ReadError, match="empty file"):
         prepare_import(path, "parcel")
+    dxf = tmp_path / "a.dxf"
+    ezdxf.new("R2010").saveas(dxf)
+    code, _, stderr = run(capsys, "import", str(dxf), "--layer", "parcel", "--crs",
+                          "EPSG:99999", "--out", str(tmp_path / "o.gpkg"))
+    assert code == 2 and "--crs 'EPSG:99999' is not a known coordinate system" in stderr
+    code, _, stderr = run(capsys, "validate", str(path), "--layer", "parcel", "--encoding",
+                          "gbkk")
+    assert code == 2 and "--encoding 'gbkk' is not a known text encoding" in stderr
+    assert "Traceback" not in stderr
 
 
 # -- uploads (the import page) ------------------------------------------------------------------
@@ -373,3 +382,32 @@ def test_skip_invalid_leaves_out_a_parcel_the_reader_cannot_close(tmp_path, caps
         "line 24: parcel 'FID_0' (line 19): ring 1 is not closed (last point J9 ≠ first point "
         "J1)", "repeat point J1 at the end of ring 1"]]
     assert any("1 feature(s) refused" in p.message for p in done.report.warnings)
+
+
+def test_parcel_sheet_with_status_words_and_utility_labels(tmp_path):
+    path = tmp_path / "地块.csv"
+    path.write_text(
+        "地块编号,供地状态,用地性质,七通一平,wkt\n"
+        "A1,可供应,一类工业用地,通路、通电、场地平整,"
+        "\"POLYGON ((520000 3170000, 520100 3170000, 520100 3170100, 520000 3170000))\"\n"
+        "A2,已出让,工业用地,road;Power,"
+        "\"POLYGON ((521000 3170000, 521100 3170000, 521100 3170100, 521000 3170000))\"\n"
+        "A3,储备,Industrial,,"
+        "\"POLYGON ((522000 3170000, 522100 3170000, 522100 3170100, 522000 3170000))\"\n",
+        encoding="utf-8-sig")
+    done = prepare_import(path, "parcel", options=ReadOptions(crs="EPSG:4549"))
+    assert done.frame["status"].tolist() == ["available", "transferred", "reserve"]
+    assert done.frame["land_use"].tolist() == ["100101", "1001", "1001"]
+    assert done.frame["utilities"].tolist() == [["road", "power", "levelled"],
+                                                ["road", "power"], []]
+    assert done.frame["area_mu"].tolist() == pytest.approx([7.5] * 3)  # half of 15 亩
+
+
+def test_a_refused_file_still_explains_its_placeholders(tmp_path, capsys):
+    path = shp2txt(tmp_path, PLAIN)
+    code, stdout, _ = run(capsys, "validate", str(path), "--layer", "parcel", "--set",
+                          "status=reserve", "--set", "parcel_id=P{序号}")
+    assert code == 1
+    assert "column 'land_use': value is empty" in stdout
+    assert "(地类编码) holds its own field name ['DLBM']" in stdout
+    assert "encoding detected as gb18030" in stdout

@@ -136,8 +136,12 @@ def main() -> None:
     if path.suffix.lower() == ".dxf":
         needs.add("crs")
     options, fills, skip = _read_settings(key, layer, needs)
-    with open_store() as store:
-        epsg = store.layer_epsg(layer)
+    try:
+        with open_store() as store:
+            epsg = store.layer_epsg(layer)  # validate into the CRS the store keeps
+    except StoreError as exc:
+        st.error(tr("store_error", e=exc))
+        return
     try:
         prepared: PreparedImport | None = prepare_import(
             path, layer, options=options, fills=fills, skip_invalid=skip, policy=policy,
@@ -250,12 +254,12 @@ def _problems(problems: list[Problem], error: str | None) -> None:
                                           else "")
         if p.column:
             where = f"{where}, {p.column}" if where else p.column
-        rows.append((tr(p.severity), where, p.message, p.fix))
+        rows.append((tr(p.severity), p.message, p.fix, where))
     if not rows:
         if not error:
             st.success(tr("none"))
         return
-    table = pd.DataFrame(rows, columns=[tr("severity"), tr("where"), tr("problem"), tr("fix")])
+    table = pd.DataFrame(rows, columns=[tr("severity"), tr("problem"), tr("fix"), tr("where")])
     st.dataframe(table, hide_index=True, width="stretch")
 
 
@@ -285,7 +289,10 @@ def _confirm(prepared: PreparedImport, layer: str, name: str, user, policy) -> N
     st.success(tr("ready", n=len(prepared.frame), layer=pick((spec.zh, spec.en))))
     if prepared.refused is not None:
         st.warning(tr("refused", n=prepared.n_refused))
-        st.dataframe(prepared.refused, hide_index=True, width="stretch")
+        shown = prepared.refused.rename(columns={
+            "file": pick(("文件", "File")), "feature": pick(("要素", "Feature")),
+            "problem": tr("problem"), "fix": tr("fix")})
+        st.dataframe(shown, hide_index=True, width="stretch")
         csv = refused_csv(prepared.refused).encode("utf-8-sig")
         st.download_button(tr("refused_csv"), csv, file_name=f"{name}.refused.csv",
                            mime="text/csv")

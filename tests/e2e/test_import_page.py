@@ -17,7 +17,7 @@ import pytest
 
 from layers.store import open_store
 from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port, map_frame, wait_ready
-from tests.test_coord_txt import SHAANXI, build
+from tests.test_coord_txt import SHAANXI, build, rect_lines
 
 pytestmark = pytest.mark.e2e
 
@@ -127,6 +127,35 @@ def test_planner_imports_a_coordinate_txt_into_the_store(staff_page, store_app, 
     assert stored.loc["SX-02", "land_use"] == "0901"
     assert [(e.user, e.role, e.field) for e in history] == [("planner", "planner", "*")]
     assert history[0].reason == "import 榆林地块.txt"
+
+
+BOW_TIE_FILE = ("2000国家大地坐标系", 3, 37, 111, "cgcs2000", [
+    "5,1.5000,SX-11,榆林某地块,面,,工业用地,1001,@", *rect_lines(37_514_000, 4_312_000, 150, 100),
+    "5,1.0000,SX-12,画错的地块,面,,工业用地,1001,@",  # crosses itself
+    "J1,1,4312500.000,37514000.000", "J2,1,4312600.000,37514100.000",
+    "J3,1,4312500.000,37514100.000", "J4,1,4312600.000,37514000.000",
+    "J1,1,4312500.000,37514000.000"], {})
+
+
+def test_a_bad_parcel_can_be_skipped_and_the_rest_imported(staff_page, store_app):
+    page = staff_page
+    _, store_path = store_app
+    _upload(page, "两块.txt", build(BOW_TIE_FILE, "gbk-crlf"))
+    page.get_by_label("供地状态 (status)").click()
+    page.get_by_role("option", name="储备 (reserve)").click()
+    wait_ready(page)
+    skip = page.get_by_text("跳过有问题的要素，只导入其余要素")
+    skip.wait_for()
+    assert page.get_by_text("有错误，不能导入").is_visible()
+    skip.click()
+    wait_ready(page)
+    page.get_by_text("1 个要素可导入（地块）").wait_for()
+    page.get_by_text("1 个要素有问题，将不导入").wait_for()
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text("新增 1，", exact=False).wait_for()
+    with open_store(store_path) as store:
+        ids = set(store.read_layer("parcel")["parcel_id"])
+    assert "SX-11" in ids and "SX-12" not in ids
 
 
 def test_unreadable_upload_and_the_limit_are_explained(staff_page, tmp_path):
