@@ -397,13 +397,21 @@ def _enterprises(parcels: gpd.GeoDataFrame, layout: _Layout, segments: list[Segm
 
     chain_segs = {c: [s for s in segments if s.chain_id == c] for c in
                   ("battery", "coal_chem", "food")}
+    # every third segment of a chain is rare (one firm or two in the county: a thin link to
+    # strengthen), and every segment has at least one firm somewhere
+    rare = {s.segment_id for c in chain_segs.values() for s in c[2::3]}
     seg_pick = []
     for i in range(n_ent):
         p = park_of_ent[i]
         g = int(p[1:]) - 1 if isinstance(p, str) else 0
         chains = _template(g)[3]
         options = [s for c in chains for s in chain_segs[c]]
-        seg_pick.append(options[rng.integers(0, len(options))])
+        weights = np.array([0.04 if s.segment_id in rare else 1.0 for s in options])
+        seg_pick.append(options[rng.choice(len(options), p=weights / weights.sum())])
+    picked = {s.segment_id for s in seg_pick}
+    for k, seg in enumerate(s for c in chain_segs.values() for s in c
+                            if s.segment_id not in picked):
+        seg_pick[-(k + 1)] = seg  # the last firms (outside parks first) take the gaps
     scale = np.where(rng.random(n_ent) < 0.6, "above", "below")
     tax_per_mu = rng.lognormal(np.log(14.0), 0.85, n_ent)
     tax = tax_per_mu * land
