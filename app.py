@@ -40,6 +40,8 @@ STAFF_PAGES: tuple[PageDef, ...] = (
     PageDef("ui/pipeline_page.py", "page_pipeline", "pipeline", ":material/flag:"),
     PageDef("ui/edit_page.py", "page_edit", "edit", ":material/edit_note:",
             roles=("planner", "promoter", "admin")),
+    PageDef("ui/settings_page.py", "page_settings", "settings", ":material/settings:",
+            roles=("admin",)),
 )
 
 
