@@ -36,9 +36,22 @@ def park_pdf(demo_county, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def parcel_pdf(demo_county, tmp_path_factory):
+def clean_parcel(demo_county) -> str:
+    """An available industrial parcel of P03 with no red-line overlap at all."""
+    from layers.supply import availability
+
+    verdicts = availability(demo_county)
+    parcels = demo_county["parcel"]
+    overlaps = verdicts.filter(like="overlap_mu_").fillna(0).sum(axis=1)
+    pick = (verdicts["available"] & (overlaps == 0) & (parcels["park_id"] == "P03")
+            & parcels["land_use"].str.startswith("1001"))
+    return str(parcels.loc[pick, "parcel_id"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def parcel_pdf(demo_county, tmp_path_factory, clean_parcel):
     return export_brochure(demo_county, tmp_path_factory.mktemp("b") / "parcel.pdf",
-                           parcel_id="QF-0890")
+                           parcel_id=clean_parcel)
 
 
 def test_park_brochure_is_a4_with_up_to_four_pages(park_pdf):
@@ -74,11 +87,11 @@ def test_chinese_is_embedded_text_not_images(park_pdf):
     assert images and all(line.split()[3:5] == [str(size), str(size)] for line in images)
 
 
-def test_parcel_brochure(parcel_pdf, demo_county):
+def test_parcel_brochure(parcel_pdf, demo_county, clean_parcel):
     text = pdftotext(parcel_pdf)
-    parcel = demo_county["parcel"].set_index("parcel_id").loc["QF-0890"]
+    parcel = demo_county["parcel"].set_index("parcel_id").loc[clean_parcel]
     assert int(pdfinfo(parcel_pdf)["Pages"]) <= 3
-    for needle in ("地块 QF-0890", "青峰经济技术开发区", f"{parcel['area_mu']:,.2f} 亩",
+    for needle in (f"地块 {clean_parcel}", "青峰经济技术开发区", f"{parcel['area_mu']:,.2f} 亩",
                    "二类工业用地" if parcel["land_use"] == "100102" else "工业用地",
                    f"{parcel['price_wan_per_mu']:.1f} 万元/亩", "不涉及管控红线，可供应",
                    "适宜引进"):
