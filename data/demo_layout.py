@@ -10,7 +10,8 @@ reservoir upstream, a railway passes north of the parks, and a hill rises beside
 
 A park is grown from its centre: blocks separated by 24 m local roads (40 m every third),
 each block cut into parcels by slanted lines (trapezoids of varied widths sharing their
-edges; deep blocks hold two rows sharing a boundary), one diagonal road cutting through;
+edges; deep blocks hold two rows sharing a boundary, or one deep row; some rows stay one large
+plot), one diagonal road cutting through;
 parcels that would sit on a road, the river or a hill are dropped, and the ``count`` parcels
 nearest the centre by a lobed distance are kept, so the outline is irregular and follows
 the roads and the river. Every park draws from its own random stream, so a park's parcels
@@ -223,13 +224,15 @@ def _rows_of_blocks(half: float, rng: np.random.Generator,
     bx0, bx1 = bx0[keep], (bx0 + widths)[keep]
     depth = ROW_DEPTHS_M[rng.integers(0, len(ROW_DEPTHS_M), int(2 * half / 130) + 2)]
     double = rng.random(len(depth)) < 0.45  # a deep block: two rows sharing a boundary
+    whole = double & (rng.random(len(depth)) < 0.3)  # … or one deep row for large plants
     block_h = np.where(double, 2 * depth, depth)
     gaps = np.where(np.arange(len(depth)) % 3 == 2, MAIN_ROAD_M, ROAD_M)
     by0 = -half + np.concatenate([[0.0], np.cumsum(block_h + gaps)[:-1]])
     keep = by0 < half
-    by0, depth, double = by0[keep], depth[keep], double[keep]
-    y0 = np.concatenate([by0, (by0 + depth)[double]])
-    y1 = np.concatenate([by0 + depth, (by0 + 2 * depth)[double]])
+    by0, depth, double, whole = by0[keep], depth[keep], double[keep], whole[keep]
+    split = double & ~whole
+    y0 = np.concatenate([by0, (by0 + depth)[split]])
+    y1 = np.concatenate([by0 + np.where(whole, 2 * depth, depth), (by0 + 2 * depth)[split]])
     nx, ny = len(bx0), len(y0)
     return (np.tile(bx0, ny), np.tile(bx1, ny), np.repeat(y0, nx), np.repeat(y1, nx))
 
@@ -241,6 +244,8 @@ def _cut_rows(x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray,
     k = int(width.max() / 45.0) + 2
     cuts = np.cumsum(rng.lognormal(np.log(150.0), 0.45, (len(x0), k)).clip(45.0, 600.0), axis=1)
     cuts = np.where(cuts < width[:, None] - 45.0, cuts, np.inf)
+    uncut = rng.random(len(x0)) < np.where(y1 - y0 > 300.0, 0.5, 0.1)  # one plot per row
+    cuts[uncut] = np.inf
     slant = rng.uniform(-14.0, 14.0, cuts.shape)
     left = np.concatenate([np.zeros((len(x0), 1)), cuts], axis=1)
     right = np.minimum(np.concatenate([cuts, np.full((len(x0), 1), np.inf)], axis=1),

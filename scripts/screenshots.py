@@ -69,7 +69,8 @@ def _wait_ready(page) -> None:  # noqa: ANN001 - playwright Page
     page.wait_for_selector("[data-testid='stApp']")
     page.wait_for_timeout(500)
     page.wait_for_function(
-        "() => !document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=120_000)
+        "() => !document.querySelector(\"[data-testid='stStatusWidget']\")"
+        " && !document.querySelector('[data-stale=\"true\"]')", timeout=120_000)
 
 
 def _map_frame(page):  # noqa: ANN001, ANN202

@@ -37,15 +37,22 @@ def park_pdf(demo_county, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def clean_parcel(demo_county) -> str:
-    """An available industrial parcel of P03 with no red-line overlap at all."""
+    """An available industrial parcel with no red-line overlap at all that its park's
+    promotion worklist suggests for a chain segment (so the brochure has every section)."""
+    from layers.chains import county_worklist, load_chains
     from layers.supply import availability
 
     verdicts = availability(demo_county)
     parcels = demo_county["parcel"]
     overlaps = verdicts.filter(like="overlap_mu_").fillna(0).sum(axis=1)
-    pick = (verdicts["available"] & (overlaps == 0) & (parcels["park_id"] == "P03")
-            & parcels["land_use"].str.startswith("1001"))
-    return str(parcels.loc[pick, "parcel_id"].iloc[0])
+    clean = (verdicts["available"] & (overlaps == 0)
+             & parcels["land_use"].str.startswith("1001"))
+    for park_id in sorted(parcels["park_id"].dropna().unique()):
+        suggested = county_worklist(demo_county, load_chains(), park_id=park_id)["parcel_id"]
+        pick = clean & (parcels["park_id"] == park_id) & parcels["parcel_id"].isin(suggested)
+        if pick.any():
+            return str(parcels.loc[pick, "parcel_id"].iloc[0])
+    raise AssertionError("the demo has no clean parcel on any park's worklist")
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +97,9 @@ def test_chinese_is_embedded_text_not_images(park_pdf):
 def test_parcel_brochure(parcel_pdf, demo_county, clean_parcel):
     text = pdftotext(parcel_pdf)
     parcel = demo_county["parcel"].set_index("parcel_id").loc[clean_parcel]
+    park = demo_county["park"].set_index("park_id").loc[parcel["park_id"], "name"]
     assert int(pdfinfo(parcel_pdf)["Pages"]) <= 3
-    for needle in (f"地块 {clean_parcel}", "青峰经济技术开发区", f"{parcel['area_mu']:,.2f} 亩",
+    for needle in (f"地块 {clean_parcel}", park, f"{parcel['area_mu']:,.2f} 亩",
                    "二类工业用地" if parcel["land_use"] == "100102" else "工业用地",
                    f"{parcel['price_wan_per_mu']:.1f} 万元/亩", "不涉及管控红线，可供应",
                    "适宜引进"):
