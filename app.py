@@ -42,6 +42,8 @@ STAFF_PAGES: tuple[PageDef, ...] = (
             roles=("planner", "promoter", "admin")),
     PageDef("ui/import_page.py", "page_import", "import", ":material/upload_file:",
             roles=("planner", "admin")),
+    PageDef("ui/settings_page.py", "page_settings", "settings", ":material/settings:",
+            roles=("admin",)),
 )
 
 

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from exports.fonts import FontNotFoundError
     from exports.png_map import export_png
 
-    county = county_from(args, ("park", "parcel", "redline"))
+    county = county_from(args, ("park", "parcel", "redline", "context"))
     dpi = args.dpi or county.policy.section("export").png_dpi
     step, close = step_reporter("export-png")
     try:

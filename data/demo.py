@@ -5,11 +5,13 @@ Everything here is invented sample data placed in real geography (northern Shaan
 real data. The same generator writes the embedded ``data/demo.gpkg`` (2,000 parcels) and
 county-sized or province-sized test sets for benchmarks (``investmap demo --parcels N``).
 
-Layout: parks sit on a grid; inside a park, parcels are laid in rows separated by 24 m roads,
-neighbours in a row share edges. Red lines are placed so that some parcels conflict
-(eco red line over a park corner, farmland overlapping a row, another plot's red line drawn
-8 m too wide, the urban boundary cutting through a park's top row), some only touch
-(farmland sharing an edge, a 2 cm sliver under the tolerance), and most are clean.
+Where things lie (parks along roads, blocks cut into parcels by local roads, the river,
+hills, towns) comes from :mod:`data.demo_layout`; the ``context`` and ``facility`` layers from
+:mod:`data.demo_context`. This module adds the attributes and the red lines, placed so that
+some parcels conflict (the eco red line along the river and around the hills, farmland
+overlapping a row's westmost parcel by 20 m, another plot's red line drawn 4 m too wide, the
+urban boundary cutting through the north of every third park), some only touch (farmland
+sharing an edge, a 2 cm sliver under the tolerance), and most are clean.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ import pandas as pd
 import shapely
 import yaml
 from pyproj import Transformer
+from shapely.ops import substring
+
+from data import demo_layout
+from data.demo_context import context_frame, facility_frame
 
 WORKING_EPSG = 4546  # CGCS2000 3° GK zone 37 (central meridian 111°E), no zone prefix
 CENTER_LONLAT = (110.95, 38.92)
@@ -31,9 +37,6 @@ SEED = 20_261_122
 AS_OF = pd.Timestamp("2026-06-30")  # fixed, so the generated dates never depend on today
 CHUNK_PARCELS = 250_000
 """Parcels per chunk (whole parks) when a county is generated and written chunk by chunk."""
-
-ROAD_M = 24.0
-ROW_HEIGHTS_M = np.array([130.0, 160.0, 200.0, 240.0])
 
 PARK_TEMPLATES = (
     ("青峰高新技术产业开发区", "Qingfeng High-tech Industrial Development Zone", "provincial",
@@ -93,9 +96,11 @@ def iter_county_chunks(n_parcels: int, *, n_redlines: int | None = None, seed: i
 
     Each chunk is a dict like :func:`build_county`'s holding the parks of about
     ``chunk_parcels`` parcels with their red lines, enterprises and projects; ids continue
-    across chunks. The parcels outside any park come with the last chunk. A county of at most
-    ``chunk_parcels`` parcels is one chunk equal to :func:`build_county`; later chunks draw from
-    their own random streams, so the output depends only on the arguments.
+    across chunks. The parcels outside any park come with the last chunk; the county-wide
+    layers (``context``, ``facility``, red lines along the river) with the first. A county of
+    at most ``chunk_parcels`` parcels is one chunk equal to :func:`build_county`; every park
+    and every chunk draws from its own random stream, so the output depends only on the
+    arguments.
 
     Parameters
     ----------
@@ -109,7 +114,7 @@ def iter_county_chunks(n_parcels: int, *, n_redlines: int | None = None, seed: i
     from data import get_path
 
     segments = _segments(get_path("chains"))
-    layout = _layout(n_parcels, rng)
+    layout = _layout(n_parcels, rng, seed)
     first = dict.fromkeys(("parcel", "redline", "enterprise", "project"), 0)
     done = 0
     for k, groups in enumerate(_chunk_groups(layout, chunk_parcels)):
@@ -120,11 +125,16 @@ def iter_county_chunks(n_parcels: int, *, n_redlines: int | None = None, seed: i
         chunk_rng = rng if k == 0 else np.random.default_rng([seed, k])
         parks = _parks(part)
         parcels = _parcels(part, chunk_rng)
-        redlines = _redlines(part, parcels, chunk_rng, quota)
+        redlines = _redlines(part, parcels, chunk_rng, quota, county_wide=k == 0)
         enterprises, parcels = _enterprises(parcels, part, segments, chunk_rng)
         projects = _projects(parcels, enterprises, part, segments, chunk_rng)
         county = {"park": parks, "parcel": parcels, "project": projects, "redline": redlines,
                   "enterprise": enterprises}
+        if k == 0:
+            names = [_template(i)[:2] for i in range(layout.n_parks)]
+            county["facility"] = facility_frame(layout.geo, layout.lattice, names,
+                                                crs=WORKING_EPSG)
+            county["context"] = context_frame(layout.geo, crs=WORKING_EPSG)
         done += n_here
         for name in first:
             first[name] += len(county[name])
@@ -132,7 +142,6 @@ def iter_county_chunks(n_parcels: int, *, n_redlines: int | None = None, seed: i
 
 
 def _chunk_groups(layout: _Layout, chunk_parcels: int) -> list[np.ndarray]:
-    sizes = np.bincount(layout.park_of, minlength=layout.n_parks + 1)
     chunks: list[list[int]] = [[]]
     count = 0
     for g in range(layout.n_parks):
@@ -140,7 +149,7 @@ def _chunk_groups(layout: _Layout, chunk_parcels: int) -> list[np.ndarray]:
             chunks.append([])
             count = 0
         chunks[-1].append(g)
-        count += int(sizes[g])
+        count += int(layout.counts[g])
     chunks[-1].append(layout.n_parks)  # the parcels outside any park
     return [np.array(c) for c in chunks]
 
@@ -151,24 +160,37 @@ def _chunk_groups(layout: _Layout, chunk_parcels: int) -> list[np.ndarray]:
 @dataclass
 class _Layout:
     n_parks: int
-    park_of: np.ndarray  # group index per parcel; n_parks is the "outside any park" group
-    boxes: np.ndarray  # (n, 4) xmin, ymin, xmax, ymax
-    row: np.ndarray
-    group_bounds: np.ndarray  # (n_groups, 4)
-    row_bounds: dict[tuple[int, int], tuple[float, float, float]]  # (group,row)→y0,y1,xmin
-    top_row_y0: np.ndarray  # (n_groups,) lower edge of each group's top row
-    groups: np.ndarray  # groups whose features are generated (all of them for a whole county)
+    counts: np.ndarray  # parcels per group; group n_parks holds the parcels outside any park
+    lattice: demo_layout.Lattice
+    geo: demo_layout.Geography
+    seed: int
     n_total: int  # parcels in the whole county (fixes the width of parcel ids)
+    groups: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int))
     first: dict[str, int] = field(default_factory=dict)  # serials used by earlier chunks
+    parts: dict[int, demo_layout.GroupParcels] = field(default_factory=dict)
+    outlines: dict[int, shapely.Polygon] = field(default_factory=dict)
 
     def chunk(self, groups: np.ndarray, first: dict[str, int]) -> _Layout:
-        """The part of the layout made of ``groups``, numbering ids after ``first``."""
-        mask = np.isin(self.park_of, groups)
-        return replace(self, park_of=self.park_of[mask], boxes=self.boxes[mask],
-                       row=self.row[mask], groups=groups, first=dict(first))
+        """The part of the layout made of ``groups`` (their parcels generated now),
+        numbering ids after ``first``."""
+        parts = {int(g): demo_layout.group_parcels(
+            int(self.counts[g]), self.lattice.centres[g], float(self.lattice.angles[g]),
+            self.geo.obstacles, np.random.default_rng([self.seed, 7, int(g)])) for g in groups}
+        outlines = {g: demo_layout.park_outline(p) for g, p in parts.items()
+                    if g < self.n_parks}
+        return replace(self, groups=np.asarray(groups), first=dict(first), parts=parts,
+                       outlines=outlines)
+
+    @property
+    def park_of(self) -> np.ndarray:
+        return np.concatenate([np.full(len(self.parts[int(g)].geoms), g) for g in self.groups])
+
+    @property
+    def geoms(self) -> np.ndarray:
+        return np.concatenate([self.parts[int(g)].geoms for g in self.groups])
 
 
-def _layout(n: int, rng: np.random.Generator) -> _Layout:
+def _layout(n: int, rng: np.random.Generator, seed: int) -> _Layout:
     n_parks = max(len(PARK_TEMPLATES), int(np.ceil(n / 450)))
     n_outside = max(6, int(n * 0.03))
     n_in = n - n_outside
@@ -176,48 +198,14 @@ def _layout(n: int, rng: np.random.Generator) -> _Layout:
     counts = np.floor(weights / weights.sum() * n_in).astype(int)
     counts[: n_in - counts.sum()] += 1
     counts = np.append(counts, n_outside)
-    n_groups = n_parks + 1
-    group = np.repeat(np.arange(n_groups), counts)
+    centre = Transformer.from_crs(4490, WORKING_EPSG, always_xy=True).transform(*CENTER_LONLAT)
+    lattice = demo_layout.lattice(counts, centre, rng)
+    geo = demo_layout.geography(lattice, rng)
+    return _Layout(n_parks, counts, lattice, geo, seed, n_total=n)
 
-    width = rng.lognormal(np.log(150.0), 0.45, n).clip(45.0, 600.0)
-    row_len = np.sqrt(counts * 150.0 * 200.0)[group]
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    csum = np.cumsum(width)
-    before = csum - width  # cumulative width before each parcel, over all groups
-    offset = np.repeat(before[starts], counts)
-    pos = before - offset
-    row = np.floor(pos / row_len).astype(int)
-    x0 = pos - row * row_len
-    # the first parcel of each row starts at the row's margin: shift rows to start near 0
-    max_rows = int(row.max()) + 1
-    heights = ROW_HEIGHTS_M[rng.integers(0, len(ROW_HEIGHTS_M), (n_groups, max_rows))]
-    y_start = np.cumsum(heights + ROAD_M, axis=1) - (heights + ROAD_M)
-    y0 = y_start[group, row]
-    h = heights[group, row]
 
-    extent_x = row_len.max() + width.max() + 200.0
-    extent_y = float((heights + ROAD_M).sum(axis=1).max()) + 200.0
-    spacing = max(extent_x, extent_y) + 1500.0
-    cols = int(np.ceil(np.sqrt(n_groups)))
-    gx = (np.arange(n_groups) % cols) * spacing
-    gy = (np.arange(n_groups) // cols) * spacing
-    cx, cy = Transformer.from_crs(4490, WORKING_EPSG, always_xy=True).transform(*CENTER_LONLAT)
-    gx = gx - gx.mean() + cx
-    gy = gy - gy.mean() + cy
-
-    xmin = gx[group] + x0
-    ymin = gy[group] + y0
-    boxes = np.column_stack([xmin, ymin, xmin + width, ymin + h])
-    frame = pd.DataFrame(boxes, columns=["x0", "y0", "x1", "y1"])
-    frame["g"], frame["r"] = group, row
-    gb = frame.groupby("g").agg(x0=("x0", "min"), y0=("y0", "min"), x1=("x1", "max"),
-                                y1=("y1", "max")).to_numpy()
-    rb = frame.groupby(["g", "r"]).agg(y0=("y0", "min"), y1=("y1", "max"), x0=("x0", "min"))
-    row_bounds = {(int(g), int(r)): (float(a), float(b), float(c))
-                  for (g, r), a, b, c in zip(rb.index, rb["y0"], rb["y1"], rb["x0"], strict=True)}
-    top_row_y0 = rb["y0"].groupby(level="g").max().to_numpy()
-    return _Layout(n_parks, group, boxes, row, gb, row_bounds, top_row_y0,
-                   groups=np.arange(n_groups), n_total=n)
+def _park_id(i: int, n_parks: int) -> str:
+    return f"P{i + 1:02d}" if n_parks < 100 else f"P{i + 1:05d}"
 
 
 def _template(i: int) -> tuple[str, str, str, list[str], str]:
@@ -232,9 +220,8 @@ def _parks(layout: _Layout) -> gpd.GeoDataFrame:
     rows = []
     for i in layout.groups[layout.groups < layout.n_parks]:
         zh, en, level, chains, _ = _template(i)
-        x0, y0, x1, y1 = layout.group_bounds[i]
         rows.append({
-            "park_id": f"P{i + 1:02d}" if layout.n_parks < 100 else f"P{i + 1:05d}",
+            "park_id": _park_id(i, layout.n_parks),
             "name": zh, "name_en": en, "level": level,
             "leading_industries": ",".join(chains),
             "address": f"青峰县{zh[2:6]}大道{i + 1}号",
@@ -242,24 +229,24 @@ def _parks(layout: _Layout) -> gpd.GeoDataFrame:
             "description": f"{zh}（虚构示例数据），主导产业：{'、'.join(chains)}。",
             "description_en": f"{en} (fictional sample data).",
             "notes": f"内部：{zh}管委会年度招商任务 {20 + i} 亿元",
-            "geometry": shapely.box(x0 - 40, y0 - 40, x1 + 40, y1 + 40),
+            "geometry": layout.outlines[int(i)],
         })
     return gpd.GeoDataFrame(rows, crs=WORKING_EPSG)
 
 
 def _parcels(layout: _Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
-    n = len(layout.park_of)
+    park_of = layout.park_of
+    n = len(park_of)
     statuses = rng.choice(list(STATUS_WEIGHTS), n, p=list(STATUS_WEIGHTS.values()))
     park_use = np.array([_template(i)[4] for i in range(layout.n_parks)] + ["100101"])
-    land_use = park_use[layout.park_of].astype(object)
+    land_use = park_use[park_of].astype(object)
     mixed = rng.random(n)
     land_use[mixed < 0.08] = "1101"
     land_use[(mixed >= 0.08) & (mixed < 0.11)] = "0901"
     land_use[(mixed >= 0.11) & (mixed < 0.20)] = "100101"
     width = 10 ** int(np.ceil(np.log10(layout.n_total + 1)))
     first = layout.first.get("parcel", 0)
-    park_ids = [f"P{i + 1:02d}" if layout.n_parks < 100 else f"P{i + 1:05d}"
-                for i in range(layout.n_parks)] + [None]
+    park_ids = [_park_id(i, layout.n_parks) for i in range(layout.n_parks)] + [None]
     far_min = rng.choice([0.6, 0.7, 0.8, 1.0, 1.2], n)
     util_count = rng.integers(4, 9, n)
     utilities = [",".join(UTILITY_FLAGS[:k]) for k in util_count]
@@ -279,7 +266,7 @@ def _parcels(layout: _Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
                        AS_OF - pd.to_timedelta(rng.integers(100, 700, n), unit="D"), pd.NaT)
     frame = pd.DataFrame({
         "parcel_id": [f"QF-{i:0{len(str(width)) - 1}d}" for i in range(first + 1, first + n + 1)],
-        "park_id": [park_ids[g] for g in layout.park_of],
+        "park_id": [park_ids[g] for g in park_of],
         "land_use": land_use.astype(str),
         "status": statuses,
         "far_min": far_min,
@@ -298,42 +285,71 @@ def _parcels(layout: _Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
         "notes": np.where(rng.random(n) < 0.1, "内部：拆迁补偿未结清", None),
     })
     frame["park_id"] = frame["park_id"].where(frame["park_id"].notna(), None)
-    geoms = shapely.box(*layout.boxes.T)
-    return gpd.GeoDataFrame(frame, geometry=geoms, crs=WORKING_EPSG)
+    return gpd.GeoDataFrame(frame, geometry=layout.geoms, crs=WORKING_EPSG)
+
+
+def _half_plane(part: demo_layout.GroupParcels, *, v_below: float | None = None,
+                u_below: float | None = None) -> shapely.Polygon:
+    """The part of the plane below ``v_below`` (or west of ``u_below``) in a group's frame."""
+    big = 1e6
+    u1 = big if u_below is None else u_below
+    v1 = big if v_below is None else v_below
+    corners = np.array([[-big, -big], [u1, -big], [u1, v1], [-big, v1]])
+    return shapely.Polygon(part.to_world(corners))
+
+
+def _farmland(part: demo_layout.GroupParcels, row: int, shift: float) -> shapely.Geometry:
+    """Farmland west of a park's row: touching its westmost parcel (``shift`` 0), a sliver
+    inside it (0.02 m, under the tolerance) or overlapping it by ``shift`` metres."""
+    in_row = np.flatnonzero(part.row == row)
+    west = in_row[np.argmin(part.local[in_row, 0])]
+    umin, vmin, umax, vmax = part.local[west] + (0.0, 1.0, 0.0, -1.0)  # no collinear edges
+    field_ = shapely.Polygon(part.to_world(np.array(
+        [[umin - 400, vmin], [(umin + umax) / 2, vmin], [(umin + umax) / 2, vmax],
+         [umin - 400, vmax]])))
+    near = shapely.union_all(part.geoms[shapely.intersects(part.geoms, field_)])
+    if shift > 0:
+        near = near.buffer(-shift, join_style="mitre")
+    return max(shapely.get_parts(field_.difference(near)), key=lambda part: part.area)
 
 
 def _redlines(layout: _Layout, parcels: gpd.GeoDataFrame, rng: np.random.Generator,
-              n_redlines: int | None) -> gpd.GeoDataFrame:
+              n_redlines: int | None, *, county_wide: bool) -> gpd.GeoDataFrame:
+    geo = layout.geo
     structural: list[tuple[str, str, shapely.Geometry, str | None]] = []
+    if county_wide:  # the eco red line follows the river; floods along its middle reach
+        structural.append(("eco_redline", "生态保护红线（青峰河沿岸）",
+                           geo.river.buffer(190.0).intersection(geo.boundary), None))
+        structural.append(("eco_redline", "生态保护红线（青峰水库）",
+                           geo.reservoir.buffer(300.0), None))
+        length = geo.river.length
+        structural.append(("flood_zone", "洪涝风险区（青峰河中游）",
+                           substring(geo.river, 0.3 * length, 0.7 * length).buffer(450.0)
+                           .intersection(geo.boundary), None))
     for g in layout.groups:
-        x0, y0, x1, y1 = layout.group_bounds[g]
-        park = g < layout.n_parks
-        label = f"园区{g + 1}" if park else "园外"
-        if not park:  # parcels outside parks: the boundary covers only the western half
-            structural.append(("urban_boundary", f"城镇开发边界（{label}）",
-                               shapely.box(x0 - 200, y0 - 200, (x0 + x1) / 2, y1 + 200), None))
+        part = layout.parts[int(g)]
+        if g == layout.n_parks:  # parcels outside parks: the boundary covers the west half
+            hull = shapely.convex_hull(shapely.MultiPolygon(list(part.geoms))).buffer(200.0)
+            structural.append(("urban_boundary", "城镇开发边界（园外）",
+                               hull.intersection(_half_plane(part, u_below=0.0)), None))
             continue
-        top = y1 + 200
-        if g % 3 == 1:  # the boundary cuts through the top row of every third park
-            y_top_row = layout.top_row_y0[g]
-            top = y_top_row + 0.5 * (y1 - y_top_row)
-        structural.append(("urban_boundary", f"城镇开发边界（{label}）",
-                           shapely.box(x0 - 200, y0 - 200, x1 + 200, top), None))
-        r = rng.uniform(250, 450)
-        eco = shapely.Point(x1, y0).buffer(r, quad_segs=8)
-        structural.append(("eco_redline", f"生态保护红线（{label}东南）", eco, None))
-        structural.append(("eco_redline", f"生态保护红线（{label}东南，重叠图斑）",
-                           shapely.affinity.translate(eco, -r / 3, r / 4), None))
-        for row, shift in ((0, 0.0), (1, 20.0), (2, 0.02)):
-            bounds = layout.row_bounds.get((g, row))
-            if bounds is None:
-                continue
-            ry0, ry1, rx0 = bounds
-            structural.append(("basic_farmland", f"永久基本农田（{label}第{row + 1}排西侧）",
-                               shapely.box(rx0 - 400, ry0, rx0 + shift, ry1), None))
-        if g % 2 == 0:
-            structural.append(("flood_zone", f"洪涝风险区（{label}）",
-                               shapely.Point(x0, y1).buffer(300, quad_segs=8), None))
+        label = f"园区{g + 1}"
+        boundary = layout.outlines[int(g)].buffer(200.0)
+        if g % 3 == 1:  # the boundary cuts through the north of every third park
+            top = float(part.local[:, 3].max())
+            boundary = boundary.intersection(_half_plane(part, v_below=0.75 * top))
+        structural.append(("urban_boundary", f"城镇开发边界（{label}）", boundary, None))
+        hill = geo.hills[int(g)]
+        eco = hill.buffer(70.0)
+        r = float(np.sqrt(eco.area / np.pi))
+        structural.append(("eco_redline", f"生态保护红线（{label}山体）", eco, None))
+        structural.append(("eco_redline", f"生态保护红线（{label}山体，重叠图斑）",
+                           shapely.affinity.translate(eco, -r / 4, r / 5), None))
+        rows = np.unique(part.row)
+        for k, shift in enumerate((0.0, 20.0, 0.02)):
+            row = int(rows[int(len(rows) * (0.2 + 0.3 * k))])
+            structural.append(("basic_farmland", f"永久基本农田（{label}第{k + 1}片）",
+                               _farmland(part, row, shift), None))
     dev_idx = np.flatnonzero(parcels["status"].isin(
         ["transferred", "under_construction", "producing"]).to_numpy())
     n_plot = (min(len(dev_idx), max(20, len(parcels) // 8)) if n_redlines is None
@@ -343,10 +359,9 @@ def _redlines(layout: _Layout, parcels: gpd.GeoDataFrame, rng: np.random.Generat
         structural = [structural[i] for i in keep]
     picked = rng.choice(dev_idx, min(n_plot, len(dev_idx)), replace=False)
     picked.sort()
-    boxes = layout.boxes[picked].copy()
-    wide = rng.random(len(picked)) < 0.05
-    boxes[wide, 2] += 8.0  # drawn 8 m too wide: overlaps the eastern neighbour
-    plot_geoms = shapely.box(*boxes.T)
+    plot_geoms = parcels.geometry.values[picked].copy()
+    wide = rng.random(len(picked)) < 0.05  # drawn 4 m too wide: overlaps the neighbours
+    plot_geoms[wide] = shapely.buffer(plot_geoms[wide], 4.0, join_style="mitre")
     pids = parcels["parcel_id"].to_numpy()[picked]
     n_s = len(structural)
     first = layout.first.get("redline", 0)
@@ -356,7 +371,8 @@ def _redlines(layout: _Layout, parcels: gpd.GeoDataFrame, rng: np.random.Generat
         "name": [s[1] for s in structural] + [f"用地红线 {p}" for p in pids],
         "parcel_id": [s[3] for s in structural] + list(pids),
     })
-    geoms = np.concatenate([np.array([s[2] for s in structural], dtype=object), plot_geoms])
+    geoms = np.concatenate([np.array([s[2] for s in structural], dtype=object),
+                            np.asarray(plot_geoms, dtype=object)])
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=WORKING_EPSG)
 
 
@@ -381,13 +397,21 @@ def _enterprises(parcels: gpd.GeoDataFrame, layout: _Layout, segments: list[Segm
 
     chain_segs = {c: [s for s in segments if s.chain_id == c] for c in
                   ("battery", "coal_chem", "food")}
+    # every third segment of a chain is rare (one firm or two in the county: a thin link to
+    # strengthen), and every segment has at least one firm somewhere
+    rare = {s.segment_id for c in chain_segs.values() for s in c[2::3]}
     seg_pick = []
     for i in range(n_ent):
         p = park_of_ent[i]
         g = int(p[1:]) - 1 if isinstance(p, str) else 0
         chains = _template(g)[3]
         options = [s for c in chains for s in chain_segs[c]]
-        seg_pick.append(options[rng.integers(0, len(options))])
+        weights = np.array([0.04 if s.segment_id in rare else 1.0 for s in options])
+        seg_pick.append(options[rng.choice(len(options), p=weights / weights.sum())])
+    picked = {s.segment_id for s in seg_pick}
+    for k, seg in enumerate(s for c in chain_segs.values() for s in c
+                            if s.segment_id not in picked):
+        seg_pick[-(k + 1)] = seg  # the last firms (outside parks first) take the gaps
     scale = np.where(rng.random(n_ent) < 0.6, "above", "below")
     tax_per_mu = rng.lognormal(np.log(14.0), 0.85, n_ent)
     tax = tax_per_mu * land
@@ -454,10 +478,9 @@ def _projects(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, layout: _Lay
         else:
             pids.append(None)
             g = int(park_groups[rng.integers(0, len(park_groups))])
-            x0, y0, x1, y1 = layout.group_bounds[g]
-            parks.append(f"P{g + 1:02d}" if layout.n_parks < 100 else f"P{g + 1:05d}")
+            parks.append(_park_id(g, layout.n_parks))
             eid = None
-            geoms.append(shapely.Point(rng.uniform(x0, x1), rng.uniform(y0, y1)))
+            geoms.append(_point_in(layout.outlines[g], rng))
         if isinstance(eid, str):
             seg = seg_by_id[ent_by_id.at[eid, "segment_id"]]
         else:
@@ -497,6 +520,16 @@ def _projects(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, layout: _Lay
         "notes": np.where(rng.random(n) < 0.2, "内部：企业要求电价优惠 0.3 元/kWh", None),
     })
     return gpd.GeoDataFrame(frame, geometry=geoms, crs=WORKING_EPSG)
+
+
+def _point_in(area: shapely.Polygon, rng: np.random.Generator) -> shapely.Point:
+    """A random point inside ``area`` (its representative point after 20 misses)."""
+    x0, y0, x1, y1 = area.bounds
+    for _ in range(20):
+        point = shapely.Point(rng.uniform(x0, x1), rng.uniform(y0, y1))
+        if area.contains(point):
+            return point
+    return area.representative_point()
 
 
 def _mostly_on_time(delay_days: np.ndarray, window: int) -> np.ndarray:

@@ -1,6 +1,8 @@
-"""Static (print) maps drawn with matplotlib: parks, parcels by status, red lines.
+"""Static (print) maps drawn with matplotlib: context, parks, parcels by status, red lines.
 
-Shared by the PNG export and the brochure. Geometry stays in the working CRS (metres), so the
+Shared by the PNG export, the brochure and the compliance report. The county's ``context``
+layer (outline, towns, roads, rivers, railways, water), when loaded, is drawn under the parks
+by :func:`draw_context`, so a printed or offline map still shows where things are. Geometry stays in the working CRS (metres), so the
 scale bar is exact and the map needs no tiles (prints and works offline). Only registry
 geometry and public codes (status, category) are drawn; no attribute beyond ids and names.
 """
@@ -17,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
 from layers.county import County
-from layers.registry import PARCEL, PARCEL_STATUSES, REDLINE, label
+from layers.registry import CONTEXT, CONTEXT_KINDS, PARCEL, PARCEL_STATUSES, REDLINE, label
 
 LAND_COLOR = "#f4f1ea"
 PARK_EDGE = "#1f4e9c"
@@ -82,6 +84,8 @@ def draw_map(ax: Axes, county: County, view: MapView, *, lang: str = "zh",
     box = shapely.box(minx, miny, maxx, maxy)
     ax.set_facecolor(LAND_COLOR)
     handles: list[Patch | Line2D] = []
+    if "context" in county.layers:
+        handles += draw_context(ax, county["context"], (minx, miny, maxx, maxy), lang=lang)
     handles += _draw_redlines(ax, county, box, lang)
     parks = county["park"]
     parks_in = parks[parks.intersects(box)]
@@ -126,6 +130,78 @@ def draw_map(ax: Axes, county: County, view: MapView, *, lang: str = "zh",
         ax.legend(handles=handles, fontsize=7, frameon=True, framealpha=0.92,
                   title="图例" if lang == "zh" else "Legend", title_fontsize=8,
                   **where).set_zorder(10)
+
+
+def draw_context(ax: Axes, context: gpd.GeoDataFrame,
+                 bounds: tuple[float, float, float, float], *, lang: str = "zh",
+                 labels: bool = True) -> list[Patch | Line2D]:
+    """Draw the ``context`` layer inside ``bounds`` under everything else (z-order < 2).
+
+    Water bodies are filled, the county boundary is a dash-dot line, roads grey lines, rivers
+    blue lines, railways black-and-white dashed lines and towns dots with their names (in
+    ``lang``). ``context`` and ``bounds`` are in the map's CRS (metres). Returns legend
+    handles for the kinds drawn.
+
+    Parameters
+    ----------
+    ax : matplotlib axes (its limits are not changed).
+    context : frame with ``kind``, ``name`` (and optionally ``name_en``) and geometry.
+    bounds : (minx, miny, maxx, maxy) of the map.
+    lang : ``zh`` or ``en`` for town names and legend labels.
+    labels : write town names.
+    """
+    box = shapely.box(*bounds)
+    shown = context[context.intersects(box)]
+    colors = CONTEXT.style["colors"]
+    assert isinstance(colors, dict)
+    width = max(bounds[2] - bounds[0], 1.0)
+    scale = 1.0 if width > 15_000 else 1.4  # thicker lines when zoomed in
+    handles: list[Patch | Line2D] = []
+
+    def name(kind: str) -> str:
+        return label(CONTEXT_KINDS, kind, lang)
+
+    kinds = set(shown["kind"].astype(str))
+    if "water" in kinds:
+        shown[shown["kind"] == "water"].plot(ax=ax, color=colors["water"], linewidth=0,
+                                             zorder=0.5)
+        handles.append(Patch(facecolor=colors["water"], label=name("water")))
+    outline = shown[shown["kind"] == "county_boundary"].boundary
+    if outline.intersects(box).any():
+        outline.plot(ax=ax, color=colors["county_boundary"], linewidth=1.6, linestyle="-.",
+                     zorder=1.0)
+        handles.append(Line2D([], [], color=colors["county_boundary"], linewidth=1.6,
+                              linestyle="-.", label=name("county_boundary")))
+    if "river" in kinds:
+        shown[shown["kind"] == "river"].plot(ax=ax, color=colors["river"],
+                                             linewidth=2.2 * scale, zorder=0.8)
+        handles.append(Line2D([], [], color=colors["river"], linewidth=2.2, label=name("river")))
+    if "road" in kinds:
+        shown[shown["kind"] == "road"].plot(ax=ax, color=colors["road"], linewidth=1.6 * scale,
+                                            zorder=1.1)
+        handles.append(Line2D([], [], color=colors["road"], linewidth=1.6, label=name("road")))
+    if "railway" in kinds:
+        rail = shown[shown["kind"] == "railway"]
+        rail.plot(ax=ax, color=colors["railway"], linewidth=2.0 * scale, zorder=1.2)
+        rail.plot(ax=ax, color="white", linewidth=1.0 * scale, linestyle=(0, (4, 4)),
+                  zorder=1.3)
+        handles.append(Line2D([], [], color=colors["railway"], linewidth=2.0,
+                              label=name("railway")))
+    if "town" in kinds:
+        towns = shown[(shown["kind"] == "town") & shown.within(box)]
+        points = shapely.point_on_surface(towns.geometry.values)
+        ax.scatter(shapely.get_x(points), shapely.get_y(points), s=22, color=colors["town"],
+                   edgecolor="white", linewidth=0.8, zorder=1.5)
+        if labels:
+            names = (towns["name_en"].where(towns["name_en"].notna(), towns["name"])
+                     if lang == "en" and "name_en" in towns else towns["name"])
+            for point, text in zip(points, names, strict=True):
+                ax.annotate(str(text), (point.x, point.y), xytext=(4, 3),
+                            textcoords="offset points", fontsize=7, color=colors["town"],
+                            zorder=1.6, clip_on=True)
+        handles.append(Line2D([], [], color=colors["town"], marker="o", linestyle="none",
+                              markersize=4, label=name("town")))
+    return handles
 
 
 def _draw_redlines(ax: Axes, county: County, box: shapely.Polygon,

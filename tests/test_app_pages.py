@@ -122,7 +122,18 @@ def test_needles_do_find_confidential_data_in_staff_mode(demo_county):
     assert "内部：" in text and "owner" in text
 
 
-def test_map_page_widgets_and_map():
+def _largest(demo_county, mask) -> str:  # noqa: ANN001 - the largest is never left out
+    parcels = demo_county["parcel"][mask]
+    return str(parcels.loc[parcels["area_mu"].idxmax(), "parcel_id"])
+
+
+def test_map_page_widgets_and_map(demo_county):
+    from layers.supply import availability
+
+    offered = _largest(demo_county, availability(demo_county)["available"])
+    parcels, plots = demo_county["parcel"], set(demo_county["redline"]["parcel_id"].dropna())
+    transferred = _largest(demo_county, (parcels["status"] == "transferred")
+                           & ~parcels["parcel_id"].isin(plots))  # no red line names it
     at = open_page("ui/map_page.py")
     assert at.title[0].value == "招商地图"
     assert at.selectbox(key="map_basemap").value == "none"
@@ -135,10 +146,10 @@ def test_map_page_widgets_and_map():
     assert "/app/static/vendor/leaflet/leaflet.js" in args["js_links"]
     assert not [u for u in args["js_links"] + args["css_links"] if "://" in u]
     assert at.checkbox(key="map_offerable").value is True
-    assert "QF-0003" in args["feature_group"]  # available
-    assert "QF-0001" not in args["feature_group"]  # transferred: not on offer
+    assert offered in args["feature_group"]  # available
+    assert transferred not in args["feature_group"]  # transferred: not on offer
     at.checkbox(key="map_offerable").uncheck().run()
-    assert "QF-0001" in _map_args(at)["feature_group"]
+    assert transferred in _map_args(at)["feature_group"]
 
 
 def _map_args(at: AppTest) -> dict:

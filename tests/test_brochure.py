@@ -36,9 +36,29 @@ def park_pdf(demo_county, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def parcel_pdf(demo_county, tmp_path_factory):
+def clean_parcel(demo_county) -> str:
+    """An available industrial parcel with no red-line overlap at all that its park's
+    promotion worklist suggests for a chain segment (so the brochure has every section)."""
+    from layers.chains import county_worklist, load_chains
+    from layers.supply import availability
+
+    verdicts = availability(demo_county)
+    parcels = demo_county["parcel"]
+    overlaps = verdicts.filter(like="overlap_mu_").fillna(0).sum(axis=1)
+    clean = (verdicts["available"] & (overlaps == 0)
+             & parcels["land_use"].str.startswith("1001"))
+    for park_id in sorted(parcels["park_id"].dropna().unique()):
+        suggested = county_worklist(demo_county, load_chains(), park_id=park_id)["parcel_id"]
+        pick = clean & (parcels["park_id"] == park_id) & parcels["parcel_id"].isin(suggested)
+        if pick.any():
+            return str(parcels.loc[pick, "parcel_id"].iloc[0])
+    raise AssertionError("the demo has no clean parcel on any park's worklist")
+
+
+@pytest.fixture(scope="module")
+def parcel_pdf(demo_county, tmp_path_factory, clean_parcel):
     return export_brochure(demo_county, tmp_path_factory.mktemp("b") / "parcel.pdf",
-                           parcel_id="QF-0890")
+                           parcel_id=clean_parcel)
 
 
 def test_park_brochure_is_a4_with_up_to_four_pages(park_pdf):
@@ -74,11 +94,12 @@ def test_chinese_is_embedded_text_not_images(park_pdf):
     assert images and all(line.split()[3:5] == [str(size), str(size)] for line in images)
 
 
-def test_parcel_brochure(parcel_pdf, demo_county):
+def test_parcel_brochure(parcel_pdf, demo_county, clean_parcel):
     text = pdftotext(parcel_pdf)
-    parcel = demo_county["parcel"].set_index("parcel_id").loc["QF-0890"]
+    parcel = demo_county["parcel"].set_index("parcel_id").loc[clean_parcel]
+    park = demo_county["park"].set_index("park_id").loc[parcel["park_id"], "name"]
     assert int(pdfinfo(parcel_pdf)["Pages"]) <= 3
-    for needle in ("地块 QF-0890", "青峰经济技术开发区", f"{parcel['area_mu']:,.2f} 亩",
+    for needle in (f"地块 {clean_parcel}", park, f"{parcel['area_mu']:,.2f} 亩",
                    "二类工业用地" if parcel["land_use"] == "100102" else "工业用地",
                    f"{parcel['price_wan_per_mu']:.1f} 万元/亩", "不涉及管控红线，可供应",
                    "适宜引进"):

@@ -12,7 +12,7 @@ from ui import state
 from ui.auth import is_staff
 from ui.i18n import lang, t
 from webmap import styles
-from webmap.basemaps import BASEMAPS, basemap_name, display_coords, needs_key
+from webmap.basemaps import available_basemaps, basemap_name, display_coords, needs_key
 from webmap.builder import MAP_LAYERS, build_parts
 from webmap.display import Viewport
 
@@ -27,7 +27,7 @@ def basemap_picker(key: str) -> str:
     """Basemap select box; Tianditu without a key explains itself and falls back to none."""
     has_key = state.tianditu_key() is not None
     default = state.default_basemap()
-    options = list(BASEMAPS)
+    options = list(available_basemaps())
 
     def name(code: str) -> str:
         suffix = t("no_key_suffix") if needs_key(code) and not has_key else ""

@@ -70,8 +70,11 @@ def tianditu_key() -> str | None:
 
 
 def default_basemap() -> str:
-    """Basemap shown first: ``INVESTMAP_BASEMAP`` (e.g. ``none`` offline) or OpenStreetMap."""
-    return os.environ.get("INVESTMAP_BASEMAP", "osm")
+    """Basemap shown first (:func:`webmap.basemaps.default_basemap`: ``INVESTMAP_BASEMAP``,
+    else 天地图 with a key, else offline tiles, else OpenStreetMap)."""
+    from webmap.basemaps import default_basemap as choose
+
+    return choose()
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -24,6 +24,7 @@ from layers.registry import LAND_USES, LAYERS, PARCEL_STATUSES, PARK_LEVELS, PRO
 from webmap import styles
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
+from webmap.context import add_context, context_geojson
 from webmap.display import DisplayLayer, Selection, Viewport
 
 AUDIENCES: tuple[str, ...] = ("investor", "staff")
@@ -63,6 +64,7 @@ class MapData:
     style_values: dict[str, np.ndarray] = field(default_factory=dict)
     redline_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     chain_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    context: dict[str, object] | None = None  # webmap.context.context_geojson
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) of parks and parcels in display degrees."""
@@ -164,7 +166,9 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
                                           dtype=object)
     return MapData(layers=layers, audience=audience, lang=lang, coords=coords,
                    style_values=values, redline_labels=policy_cats,
-                   chain_labels=_chain_labels())
+                   chain_labels=_chain_labels(),
+                   context=context_geojson(county.layers.get("context"), coords=coords,
+                                           lang=lang))
 
 
 class Legend(MacroElement):
@@ -268,6 +272,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                       tiles=None, prefer_canvas=True, control_scale=True)
     use_local_assets(base)
     add_basemap(base, basemap, lang=lang, key=tianditu_key)
+    add_context(base, data.context, basemap)
     base.fit_bounds([[south, west], [north, east]])
     parks = set(map(str, park_ids)) if park_ids is not None else None
     only = set(map(str, parcel_ids)) if parcel_ids is not None else None
