@@ -184,8 +184,8 @@ def touched(boundaries: gpd.GeoDataFrame, layer: gpd.GeoDataFrame, id_column: st
     mu = inter / M2_PER_MU
     tol = rules.tolerance
     keep = (mu > 0) & ((mu >= tol.min_mu) | (share >= tol.min_share))
-    out = pd.DataFrame({"row": src[keep],
-                        id_column: layer[id_column].astype(str).to_numpy()[dst[keep]],
+    ids = layer[id_column].iloc[dst[keep]].astype(str).to_numpy()  # only the hits: cheap
+    out = pd.DataFrame({"row": src[keep], id_column: ids,
                         "overlap_mu": mu[keep], "share": share[keep]})
     return out.sort_values(["row", "overlap_mu", id_column],
                            ascending=[True, False, True]).reset_index(drop=True)

@@ -294,24 +294,28 @@ def _order(candidates: pd.DataFrame, members: np.ndarray, score: np.ndarray) -> 
 
 def _table(candidates: pd.DataFrame, members: np.ndarray, parts: np.ndarray,
            score: np.ndarray, kinds: tuple[str, ...]) -> pd.DataFrame:
+    cols = {name: candidates[name].to_numpy(dtype=float)
+            for name in ("area_mu", "price_wan_per_mu", "utilities_share", "chain_distance_m")}
+    for kind in kinds:
+        cols[distance_column(kind)] = candidates[distance_column(kind)].to_numpy(dtype=float)
+        cols[f"nearest_{kind}"] = candidates[f"nearest_{kind}"].to_numpy(dtype=object)
     ids = candidates["parcel_id"].astype(str).to_numpy()
     parks = candidates["park_id"].astype(object).to_numpy()
-    area = candidates["area_mu"].to_numpy(dtype=float)
     rows = []
     for rank, (m, p, s) in enumerate(zip(members, parts, score, strict=True), start=1):
         m = m[m >= 0]
         names = sorted(ids[m])
-        total = float(area[m].sum())
+        total = float(cols["area_mu"][m].sum())
         explained = {part: (None if np.isnan(v) else round(float(v), 3))
-                     for part, v in zip(SCORE_PARTS, p, strict=True)}
-        zh, en = _reasons(names, total, explained, candidates, m, kinds)
+                     for part, v in zip(SCORE_PARTS, p.tolist(), strict=True)}
+        zh, en = _reasons(names, total, explained, cols, m, kinds)
         rows.append((f"S{rank:05d}", ",".join(names), len(m), parks[m[0]], round(total, 2),
                      float(s), json.dumps(explained), zh, en))
     return pd.DataFrame(rows, columns=list(SITE_COLUMNS))
 
 
 def _reasons(names: list[str], total: float, parts: dict[str, float | None],
-             candidates: pd.DataFrame, m: np.ndarray, kinds: tuple[str, ...],
+             cols: dict[str, np.ndarray], m: np.ndarray, kinds: tuple[str, ...],
              ) -> tuple[str, str]:
     if len(names) == 1:
         zh = [f"单宗地块 {names[0]}，{total:.2f} 亩"]
@@ -321,24 +325,24 @@ def _reasons(names: list[str], total: float, parts: dict[str, float | None],
         en = [f"{len(names)} adjoining parcels ({', '.join(names)}), {total:.2f} mu in all"]
     zh.append(f"紧凑度 {parts['compactness']:.2f}")
     en.append(f"compactness {parts['compactness']:.2f}")
-    area = candidates["area_mu"].to_numpy(dtype=float)[m]
-    price = candidates["price_wan_per_mu"].to_numpy(dtype=float)[m]
+    area = cols["area_mu"][m]
+    price = cols["price_wan_per_mu"][m]
     if not np.isnan(price).any():
         mean = float(price @ area / area.sum())
         zh.append(f"均价 {mean:.1f} 万元/亩")
         en.append(f"price {mean:.1f} (10k CNY/mu)")
-    flags = float(candidates["utilities_share"].to_numpy(dtype=float)[m] @ area / area.sum())
+    flags = float(cols["utilities_share"][m] @ area / area.sum())
     zh.append(f"七通一平 {flags * 8:.1f}/8")
     en.append(f"utilities {flags * 8:.1f}/8")
-    distance = candidates["chain_distance_m"].to_numpy(dtype=float)[m]
+    distance = cols["chain_distance_m"][m]
     if parts["chain"] is not None and np.isfinite(distance).any():
         km = float(np.nanmin(distance)) / 1000
         zh.append(f"距关联产业链项目 {km:.1f} 公里")
         en.append(f"{km:.1f} km from a linked chain project")
     for kind in kinds:
-        near = candidates[distance_column(kind)].to_numpy(dtype=float)[m]
+        near = cols[distance_column(kind)][m]
         if np.isfinite(near).any():
-            name = candidates[f"nearest_{kind}"].to_numpy()[m][int(np.nanargmin(near))]
+            name = cols[f"nearest_{kind}"][m][int(np.nanargmin(near))]
             zh.append(f"距{name} {np.nanmin(near):.1f} 公里")
             en.append(f"{np.nanmin(near):.1f} km to {name}")
     return "；".join(zh), "; ".join(en)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.availability import assess
 from geo.chain_catalog import UTILITY_FLAGS, ChainCatalog, ChainSettings, place
 from geo.facilities import nearest_facilities
 from geo.sites import SiteQuery, SiteSearch, find_sites
@@ -26,7 +27,7 @@ from geo.sites_settings import SiteSettings
 from geo.sites_settings import parse_settings as _parse_geo
 from layers.county import County
 from layers.registry import FACILITY_KINDS
-from layers.supply import availability
+from layers.supply import supply_rules
 
 
 def parse_settings(value: Mapping[str, Any], source: str) -> SiteSettings:
@@ -89,8 +90,7 @@ def candidates(county: County, request: SiteRequest, *, catalog: ChainCatalog | 
         filter the parcels; its linked active projects give ``chain_distance_m``).
     """
     parcels = county["parcel"]
-    verdicts = availability(county) if verdicts is None else verdicts
-    keep = verdicts["available"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    keep = parcels["status"].isin(county.policy.supply.offerable_statuses).to_numpy(copy=True)
     uses = parcels["land_use"].astype(str).to_numpy()
     segment = None
     if request.segment_id is not None:
@@ -107,6 +107,7 @@ def candidates(county: County, request: SiteRequest, *, catalog: ChainCatalog | 
         keep &= parcels["park_id"].isin(request.park_ids).to_numpy()
     if request.utilities:
         keep &= _has_utilities(parcels["utilities"].to_numpy(dtype=object), request.utilities)
+    keep &= _available(county, keep, verdicts)
     rows = parcels[keep]
     out = gpd.GeoDataFrame({
         "parcel_id": rows["parcel_id"].astype(str).to_numpy(),
@@ -133,6 +134,23 @@ def search(county: County, request: SiteRequest, query: SiteQuery, *,
     result = find_sites(pool, query, settings or site_settings(county),
                         facility_kinds=facility_kinds(county))
     return result, pool
+
+
+def _available(county: County, keep: np.ndarray, verdicts: pd.DataFrame | None
+               ) -> np.ndarray:
+    """The availability verdict (no hard red-line conflict, offerable) of the parcels in
+    ``keep``; computed for those rows only unless the caller has the county's table."""
+    if verdicts is not None:
+        return verdicts["available"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    parcels = county["parcel"]
+    redlines = county.layers.get("redline")
+    if redlines is None:
+        redlines = gpd.GeoDataFrame({"category": pd.Series([], dtype=object)},
+                                    geometry=gpd.GeoSeries([], crs=parcels.crs), crs=parcels.crs)
+    out = np.zeros(len(parcels), dtype=bool)
+    judged = assess(parcels[keep], redlines, supply_rules(county.policy))
+    out[np.flatnonzero(keep)] = judged["available"].to_numpy(dtype=bool)
+    return out
 
 
 def _has_utilities(values: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
