@@ -194,3 +194,24 @@ def _chain_distance(county: County, pool: gpd.GeoDataFrame, segment: Any,
             all_matches=False)
         distance[src] = dist
     return distance
+
+
+def facility_facts(county: County, geometry: shapely.Geometry, lang: str,
+                   ) -> list[tuple[str, str]]:
+    """(label, text) per facility kind present: "距高速互通" → "青峰互通 3.2 公里".
+
+    For the parcel card and the brochure; empty without a facility layer.
+    """
+    kinds = facility_kinds(county)
+    if not kinds or geometry is None:
+        return []
+    probe = gpd.GeoDataFrame(geometry=[geometry], crs=county.crs)
+    near = nearest_facilities(probe, county["facility"], kinds).iloc[0]
+    facts = []
+    for kind in kinds:
+        zh, en = FACILITY_KINDS[kind]
+        km = float(near[f"distance_km_{kind}"])
+        name = str(near[f"nearest_{kind}"])
+        facts.append((f"距{zh}" if lang == "zh" else f"To {en.lower()}",
+                      f"{name} {km:.1f} 公里" if lang == "zh" else f"{name}, {km:.1f} km"))
+    return facts

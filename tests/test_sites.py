@@ -38,6 +38,9 @@ def _write(out, *, eco=None, facilities=None):
             geometry=GEOMS, crs=EPSG),
         "redline": gpd.GeoDataFrame({"redline_id": ["U1"], "category": ["urban_boundary"]},
                                     geometry=[rect(-1000, -1000, 3000, 3000)], crs=EPSG),
+        "project": gpd.GeoDataFrame({"project_id": ["J1"], "name": ["甲项目"],
+                                     "stage": ["producing"], "parcel_id": ["G"]},
+                                    geometry=[shapely.Point(X0 + 150, Y0 + 150)], crs=EPSG),
     }
     if eco is not None:
         layers["redline"] = pd.concat([layers["redline"], gpd.GeoDataFrame(
@@ -179,3 +182,20 @@ def test_cli_sites(county, tmp_path):
     bad = run_cli("sites", "--data", data, "--min-mu", "1", "--max-mu", "5",
                   "--max-distance", "harbour=3", "--out", str(out))
     assert bad.returncode == 2 and "interchange=5" in bad.stderr
+
+
+def test_card_and_brochure_show_facility_distances(county, tmp_path):
+    import subprocess
+
+    from exports.brochure import export_brochure
+    from webmap.card import parcel_card
+
+    card = parcel_card(county, "E", audience="investor", lang="zh")
+    facts = dict(card.facts)
+    assert facts["距高速互通"] == "青峰互通 1.1 公里"
+    assert facts["距变电站"] == "北变电站 1.8 公里"
+    en = dict(parcel_card(county, "E", audience="investor", lang="en").facts)
+    assert en["To highway interchange"] == "青峰互通, 1.1 km"
+    pdf = export_brochure(county, tmp_path / "e.pdf", parcel_id="E", lang="zh")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "距高速互通" in text and "青峰互通" in text
