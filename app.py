@@ -40,6 +40,7 @@ STAFF_PAGES: tuple[PageDef, ...] = (
     PageDef("ui/pipeline_page.py", "page_pipeline", "pipeline", ":material/flag:"),
     PageDef("ui/edit_page.py", "page_edit", "edit", ":material/edit_note:",
             roles=("planner", "promoter", "admin")),
+    PageDef("ui/compliance_page.py", "page_compliance", "compliance", ":material/rule:"),
 )
 
 
