@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -76,9 +76,13 @@ class SiteQuery:
     max_mu: float
     assemble: bool = False
     max_parcels: int | None = None
-    max_distance_km: Mapping[str, float] = field(default_factory=dict)
+    max_distance_km: Mapping[str, float] | tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
+        limits = self.max_distance_km
+        pairs = limits.items() if isinstance(limits, Mapping) else limits
+        object.__setattr__(self, "max_distance_km",
+                           tuple(sorted((str(k), float(v)) for k, v in pairs)))  # hashable
         if not 0 <= self.min_mu <= self.max_mu:
             raise ValueError(f"area range {self.min_mu}–{self.max_mu} 亩: give 0 ≤ min ≤ max")
         if self.max_parcels is not None and not 1 <= self.max_parcels <= 8:
@@ -267,7 +271,7 @@ def _nearest_km(candidates: pd.DataFrame, members: np.ndarray, kind: str) -> np.
 def _within_limits(candidates: pd.DataFrame, members: np.ndarray,
                    query: SiteQuery) -> np.ndarray:
     keep = np.ones(len(members), dtype=bool)
-    for kind, km in query.max_distance_km.items():
+    for kind, km in query.max_distance_km:
         column = distance_column(kind)
         if column not in candidates.columns:
             keep[:] = False  # no facility of that kind loaded: nothing is within reach
