@@ -102,7 +102,7 @@ def _safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Prefix text cells starting like a formula with ``'`` (OWASP CSV injection)."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v
                            for v in out[column]]
     return out

@@ -193,3 +193,14 @@ def test_pdf_report_text(toy_gpkg, tmp_path):
     for expected in ("合规审查", "张规划", "存在硬性冲突", "生态保护红线", "城镇开发边界",
                      "界址点", "37500750.000", "4300100.000", "数据日期"):
         assert expected in text, expected
+
+
+def test_formula_like_names_are_written_as_text(toy_gpkg, tmp_path):
+    path = _boundary(tmp_path, [square(100, 100)], ["=HYPERLINK(\"x\")"])
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"r{suffix}"
+        assert run_cli("compliance", str(path), "--data", str(toy_gpkg), "--out",
+                       str(out)).returncode == 0
+        table = (pd.read_csv(out, encoding="utf-8-sig") if suffix == ".csv"
+                 else pd.read_excel(out))
+        assert table.iloc[0, 0] == "'=HYPERLINK(\"x\")"
