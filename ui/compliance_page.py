@@ -105,7 +105,7 @@ def _boundary_overlay(boundary: Boundary, coords: str) -> folium.FeatureGroup:
 def _map(boundary: Boundary | None, basemap: str) -> dict | None:
     coords = display_coords(basemap)
     data = state.map_data("staff", lang(), coords)
-    viewport = Viewport.from_st_folium(st.session_state.get("compliance_map")) \
+    viewport = Viewport.from_st_folium(st.session_state.get(f"compliance_map_{lang()}")) \
         or Viewport.covering(data.bounds(), width_px=700, height_px=520)
     parts = build_parts(data, basemap=basemap, viewport=viewport,
                         layers=("park", "redline", "parcel"),
@@ -119,8 +119,9 @@ def _map(boundary: Boundary | None, basemap: str) -> dict | None:
     overlays = list(parts.overlays)
     if boundary is not None:
         overlays.append(_boundary_overlay(boundary, coords))
-    return st_folium(parts.base, key="compliance_map", height=520, use_container_width=True,
-                     feature_group_to_add=overlays, layer_control=parts.layer_control,
+    return st_folium(parts.base, key=f"compliance_map_{lang()}", height=520,
+                     use_container_width=True, feature_group_to_add=overlays,
+                     layer_control=parts.layer_control,
                      returned_objects=["last_active_drawing", "bounds", "zoom"])
 
 
@@ -142,7 +143,7 @@ def render() -> None:
                                  key="compliance_files")
         c1, c2 = st.columns(2)
         crs = c1.text_input(tx("crs"), key="compliance_crs", placeholder="4546")
-        coords = c2.selectbox(tx("coords"), [None, *COORDS], key="compliance_coords",
+        coords = c2.selectbox(tx("coords"), [None, *COORDS], key=f"compliance_coords_{lang()}",
                               format_func=lambda c: tx("not_given") if c is None else c)
     try:
         boundary = _uploaded_boundary(files or [], crs, coords)
