@@ -34,11 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parcels", type=int, default=100_000)
     parser.add_argument("--workdir", default="/tmp/investmap-bench")
-    parser.add_argument("--run", choices=["compliance"], help=argparse.SUPPRESS)
+    parser.add_argument("--run", choices=["compliance", "sites"], help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run:
-        return _compliance(Path(args.data))
+        return (_compliance if args.run == "compliance" else _sites)(Path(args.data))
     data = _build(args.parcels, Path(args.workdir))
     print(f"{args.parcels:,} parcels ({data}); load average {os.getloadavg()[0]:.1f}")
     child = subprocess.run([sys.executable, __file__, "--run", "compliance", "--data",
@@ -64,6 +64,45 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"sites --assemble --max-parcels 4: {done.stderr.strip()}; wall {wall:.1f} s "
           f"(process start included); peak {peak:.0f} MiB (largest child so far)")
+    child = subprocess.run([sys.executable, __file__, "--run", "sites", "--data", str(data)],
+                           capture_output=True, text=True, cwd=ROOT)
+    if child.returncode:
+        print(child.stderr)
+        return 1
+    steps = json.loads(child.stdout.strip().splitlines()[-1])
+    print("sites steps after loading, wall / CPU s: " + "; ".join(
+        f"{k} {w:.2f} / {c:.2f}" for k, (w, c) in steps.items()))
+    return 0
+
+
+def _sites(data: Path) -> int:
+    """Each step of the search timed on its own (wall and process CPU time)."""
+    sys.path.insert(0, str(ROOT))
+    from geo.sites import SiteQuery, adjacency, connected_sets, find_sites
+    from layers.county import load_county
+    from layers.sites import SiteRequest, candidates, site_settings
+
+    county = load_county(data, layers=("park", "parcel", "project", "redline"))
+    settings = site_settings(county)
+    query = SiteQuery(min_mu=100, max_mu=200, assemble=True, max_parcels=4)
+    steps: dict[str, tuple[float, float]] = {}
+
+    def timed(name, func):  # noqa: ANN001, ANN202
+        w, c = time.perf_counter(), time.process_time()
+        out = func()
+        steps[name] = (time.perf_counter() - w, time.process_time() - c)
+        return out
+
+    pool = timed("candidates (availability of offerable parcels)",
+                 lambda: candidates(county, SiteRequest()))
+    area = pool["area_mu"].to_numpy()
+    pairs, shared = timed("adjacency", lambda: adjacency(
+        pool.geometry.values, pool["park_id"].to_numpy(dtype=object), area < 200, settings))
+    timed("enumeration", lambda: connected_sets(len(pool), pairs, shared, area, 100, 200, 4,
+                                                settings.per_seed_cap))
+    timed("find_sites (adjacency + enumeration + scores + texts)",
+          lambda: find_sites(pool, query, settings))
+    print(json.dumps(steps))
     return 0
 
 
