@@ -44,6 +44,7 @@ STAFF_PAGES: tuple[PageDef, ...] = (
             roles=("planner", "admin")),
     PageDef("ui/settings_page.py", "page_settings", "settings", ":material/settings:",
             roles=("admin",)),
+    PageDef("ui/compliance_page.py", "page_compliance", "compliance", ":material/rule:"),
 )
 
 

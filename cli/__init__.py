@@ -53,6 +53,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "cli.edit", "print the audit trail of a parcel, project or park"),
     Command("backup", "cli.backup", "copy the whole store (layers, versions, audit) to a file"),
     Command("restore", "cli.backup", "replace the store's content with a backup"),
+    Command("compliance", "cli.compliance", "red-line compliance review of a boundary "
+            "(合规审查)"),
+    Command("sites", "cli.sites", "site search: single and assembled parcels, ranked "
+            "(智能选址)"),
 )
 """Every sub-command, in the order ``--help`` lists them. Adding a command is one line here
 plus its module's ``register``."""

@@ -22,16 +22,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from webmap import draw_assets
     from webmap.assets import AssetError, install, installed
 
     target = Path(args.target) if args.target else None
     if args.check:
-        if installed(target):
+        if installed(target) and draw_assets.installed(target):
             print("offline map assets installed")
             return 0
         raise UserError("offline map assets missing; fix: run `investmap assets`")
     try:
         files = install(target)
+        files += draw_assets.install(target)  # Leaflet.draw for the compliance page
     except (AssetError, OSError) as exc:
         raise UserError(str(exc)) from exc
     print(f"installed {len(files)} files into {files[0].parent}")

@@ -32,6 +32,7 @@ from exports.tables import offerable_parcels, park_row, utilities_text
 from geo.chains import ChainCatalog
 from layers.county import County
 from layers.registry import LAND_USES, PARCEL_STATUSES, PARK_LEVELS, UTILITIES, label
+from layers.sites import facility_facts
 from layers.supply import availability
 
 MAX_CHAIN_PAGES = 2
@@ -266,6 +267,7 @@ def _parcel_facts(ctx: _Context, parcel: pd.Series) -> list[tuple[str, str]]:
         (tr("七通一平", "Utilities", lang),
          f"{len(set(utilities))}/{len(UTILITIES)} " + utilities_text(utilities, lang)),
         (tr("红线核查", "Red-line check", lang), check),
+        *facility_facts(ctx.county, parcel.geometry, lang),
     ]
 
 

@@ -145,6 +145,7 @@ EXTRA_SECTIONS: dict[str, str] = {
     "export": "exports.settings:parse",
     "imports": "layers.formats.settings:parse",
     "storage": "layers.store.settings:parse",
+    "sites": "layers.sites:parse_settings",
 }
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
 as ``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad

@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo.availability import ParcelQuery
 from layers.registry import LAND_USES, LAYERS, PARCEL_STATUSES, UTILITIES, label
-from ui import state
+from ui import sites_panel, state
 from ui.common import downloads, header
 from ui.i18n import lang, pick, t
 from ui.mapview import basemap_picker, map_view
@@ -124,6 +124,7 @@ def render() -> None:
              highlight_ids=table["parcel_id"].tolist(), layers=("park", "redline", "parcel"),
              height=480)
     render_whatif()  # staff only: 亩均 class of planned figures (issue 19)
+    sites_panel.render(county, f)  # 智能选址: assembled sites, facility distance filters
 
 
 render()

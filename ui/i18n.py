@@ -24,6 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_edit": ("数据维护", "Edit data"),
     "page_import": ("导入数据", "Import data"),
     "page_settings": ("系统设置", "Settings"),
+    "page_compliance": ("合规审查", "Compliance review"),
     "page_login": ("工作人员登录", "Staff login"),
     "page_account": ("账户", "Account"),
     "mode_investor": ("投资者模式（公开信息）", "Investor mode (public information)"),

@@ -22,6 +22,7 @@ from layers.registry import (
     UTILITIES,
     label,
 )
+from layers.sites import facility_facts
 
 CARD_COLUMNS: tuple[str, ...] = ("area_mu", "land_use", "status", "far_min", "far_max",
                                  "price_wan_per_mu", "investment_min_wan_per_mu",
@@ -91,6 +92,7 @@ def parcel_card(county: County, parcel_id: str, *, audience: str, lang: str,
         if column in allowed and column in parcels.columns:
             col = spec.column(column)
             facts.append((col.zh if lang == "zh" else col.en, _text(row[column], column, lang)))
+    facts += facility_facts(county, row.geometry, lang)
     parks = county.layers.get("park")
     park = "—"
     if parks is not None and pd.notna(row.get("park_id")):
