@@ -144,6 +144,8 @@ EXTRA_SECTIONS: dict[str, str] = {
     "export": "exports.settings:parse",
     "imports": "layers.formats.settings:parse",
     "storage": "layers.store.settings:parse",
+    "leads": "layers.leads:parse_settings",
+    "freshness": "layers.freshness:parse_settings",
 }
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
 as ``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad
