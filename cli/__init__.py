@@ -53,6 +53,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "cli.edit", "print the audit trail of a parcel, project or park"),
     Command("backup", "cli.backup", "copy the whole store (layers, versions, audit) to a file"),
     Command("restore", "cli.backup", "replace the store's content with a backup"),
+    Command("leads", "cli.leads", "招商线索: add, update, list and convert leads"),
 )
 """Every sub-command, in the order ``--help`` lists them. Adding a command is one line here
 plus its module's ``register``."""

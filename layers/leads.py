@@ -237,3 +237,18 @@ def labelled(leads: pd.DataFrame, *, lang: str) -> pd.DataFrame:
     names = {c.name: (c.zh if lang == "zh" else c.en) for c in spec.columns}
     names["days_overdue"] = "逾期天数" if lang == "zh" else "Days overdue"
     return out.rename(columns=names)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells starting with = + - @ TAB CR prefixed with ``'`` so that Excel and CSV
+    readers show them as text, never run them as formulas (company names and notes come
+    from the public inquiry form)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v
+                           for v in out[column]]
+    return out
