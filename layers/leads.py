@@ -236,6 +236,7 @@ def labelled(leads: pd.DataFrame, *, lang: str) -> pd.DataFrame:
             out[column] = [label(table, str(v), lang) if pd.notna(v) else "" for v in out[column]]
     names = {c.name: (c.zh if lang == "zh" else c.en) for c in spec.columns}
     names["days_overdue"] = "逾期天数" if lang == "zh" else "Days overdue"
+    out = out.astype(object).where(out.notna(), "")
     return out.rename(columns=names)
 
 

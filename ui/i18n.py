@@ -22,6 +22,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_export": ("导出与推介手册", "Exports and brochures"),
     "page_pipeline": ("项目挂图作战", "Project tracking"),
     "page_edit": ("数据维护", "Edit data"),
+    "page_leads": ("招商线索", "Leads"),
     "page_login": ("工作人员登录", "Staff login"),
     "page_account": ("账户", "Account"),
     "mode_investor": ("投资者模式（公开信息）", "Investor mode (public information)"),
