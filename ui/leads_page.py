@@ -22,7 +22,6 @@ from layers.visits import interest_table
 from ui import state
 from ui.auth import ROLE_LABELS, load_users, require_role
 from ui.common import downloads, header
-from ui.freshness_note import stale_warning
 from ui.i18n import lang, pick, t
 from ui.inquiry import lead_store_location, visit_log
 
@@ -68,13 +67,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "park": ("园区", "Park"),
     "reason": ("说明", "Detail"),
     "name": ("名称", "Name"),
+    "person_line": ("{owner}：逾期线索 {late} · 签约未落地 {a} · 落地未开工 {b} · 开工未竣工 {c}"
+                    "（最长 {days} 天）",
+                    "{owner}: overdue leads {late} · signed, no land {a} · land, not started "
+                    "{b} · started, not completed {c} (longest {days} days)"),
+    "late_line": ("逾期线索 {lead} {company} · {owner} · 逾期 {days} 天",
+                  "Overdue lead {lead} {company} · {owner} · {days} days late"),
 }
 
 
 def render() -> None:
     user = require_role()
     header("page_leads")
-    stale_warning(where="page")
     as_of = pd.Timestamp(st.date_input(pick(TEXT["as_of"]), state.as_of(), key="leads_as_of"))
     with open_store(lead_store_location()) as store:
         leads = read_leads(store)
@@ -239,11 +243,22 @@ def _people(leads: pd.DataFrame, as_of: pd.Timestamp, staff: dict[str, str]) -> 
                      for o in view["owner"]]
     view["park_id"] = [park_names.get(p, p) if isinstance(p, str) else "" for p in
                        view["park_id"]]
+    for row in view.head(10).itertuples():
+        where = f"{row.owner} · {row.park_id}" if row.park_id else row.owner
+        st.text(pick(TEXT["person_line"]).format(
+            owner=where, late=row.overdue_leads, a=row.signed_no_land,
+            b=row.land_not_started, c=row.started_not_completed,
+            days=int(row.max_days) if pd.notna(row.max_days) else 0))
     headers = {"owner": pick(TEXT["owner"]), "park_id": pick(TEXT["park"]),
                "overdue_leads": pick(TEXT["overdue_leads"]),
                **{k: pick(v) for k, v in KINDS.items()}, "max_days": pick(TEXT["max_days"])}
     st.dataframe(view.rename(columns=headers), hide_index=True, width="stretch")
     st.subheader(pick(TEXT["overdue_leads"]))
+    for row in late.head(20).itertuples():
+        owner = staff.get(row.owner, row.owner) if isinstance(row.owner, str) else pick(
+            TEXT["unassigned"])
+        st.text(pick(TEXT["late_line"]).format(lead=row.lead_id, company=row.company,
+                                               owner=owner, days=row.days_overdue))
     st.dataframe(_shown(late, staff), hide_index=True, width="stretch")
     st.subheader(pick(TEXT["three_wei"]))
     shown = three.copy()
