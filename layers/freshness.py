@@ -147,6 +147,13 @@ def as_of_text(layer: str, lang: str, freshness: Mapping[str, LayerFreshness]) -
     return f"{name} data as of {day}" + (f" ({dept})" if dept else "")
 
 
+def as_of_line(county: Any, lang: str, layers: tuple[str, ...] = ("parcel", "redline")) -> str:
+    """As-of texts of ``layers`` joined for a map's or a report's source line."""
+    fresh = layer_freshness(county)
+    return ("；" if lang == "zh" else "; ").join(as_of_text(name, lang, fresh)
+                                                for name in layers)
+
+
 def stale_text(record: LayerFreshness, lang: str) -> str:
     """Why a layer is stale, for the staff warning."""
     name = LAYERS[record.layer].zh if lang == "zh" else LAYERS[record.layer].en

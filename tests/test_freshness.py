@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from data import get_path
+from exports.html import export_html
 from layers.county import load_county
 from layers.freshness import (
     FreshnessSettings,
@@ -19,6 +21,7 @@ from layers.freshness import (
 )
 from layers.policy import PolicyError
 from layers.store import open_store
+from layers.store.gpkg import GeoPackageStore
 from tests import store_county as county
 from tests.conftest import run_cli
 
@@ -117,3 +120,14 @@ def test_settings_defaults_and_no_limit():
     assert settings.limit("park") is None and settings.limit("parcel") == 7
     never = LayerFreshness("park", pd.Timestamp("2000-01-01"), None, None, None, 9000)
     assert not never.stale
+
+
+def test_investor_html_map_shows_the_as_of_dates(tmp_path):
+    path = tmp_path / "store.gpkg"
+    with GeoPackageStore(path, seed=get_path("demo")) as store:
+        record_load(store, "parcel", user="liu", role="planner", today=TODAY,
+                    as_of="2026-11-30", source_department="青峰县自然资源局", data_owner="刘工")
+    county = load_county(path)
+    page = export_html(county, tmp_path / "map.html", basemap="none").read_text("utf-8")
+    assert "地块数据截至 2026-11-30（青峰县自然资源局）；管控红线数据日期未登记" in page
+    assert "刘工" not in page

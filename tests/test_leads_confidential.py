@@ -93,3 +93,4 @@ def test_leads_list_leaves_contacts_out_unless_asked(store_county, tmp_path):
     done = run_cli("leads", "list", "--with-contacts", "--out", str(full), "--data", str(path))
     assert done.returncode == 0, done.stderr
     assert SECRETS["phone"] in Path(full).read_text(encoding="utf-8-sig")
+
