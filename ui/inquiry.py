@@ -59,7 +59,7 @@ def parcel_interest(parcel_id: str) -> None:
     if current_user() is not None:
         return
     _count_once("parcel_view", parcel_id)
-    with st.expander(f"✋ {pick(TEXT['interested'])}"):
+    with st.expander(pick(TEXT["interested"]), icon=":material/handshake:"):
         _form(f"inq_parcel_{parcel_id}", {"parcel_id": parcel_id})
 
 
@@ -74,7 +74,7 @@ def park_interest(park_ids: list[str] | None = None) -> None:
     parks = state.county()["park"]
     names = dict(zip(parks["park_id"], parks["name_en" if lang() == "en" else "name"],
                      strict=True))
-    with st.expander(f"✋ {pick(TEXT['interested_park'])}"):
+    with st.expander(pick(TEXT["interested_park"]), icon=":material/handshake:"):
         first = (park_ids or [None])[0]
         options = list(names)
         park_id = st.selectbox(pick(TEXT["park"]), options, format_func=names.get,
