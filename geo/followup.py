@@ -21,6 +21,8 @@ lists agree with the pipeline rates.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from geo.pipeline import PipelineSettings, milestones
@@ -37,6 +39,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "started_not_completed": ("开工未竣工", "Started, not completed"),
 }
 """The three 三未 lists: code → (中文, English)."""
+
+_DEFAULT_SETTINGS = PipelineSettings()
 
 THREE_COLUMNS = ("project_id", "name", "park_id", "owner", "kind", "since", "days",
                  "reason_zh", "reason_en")
@@ -56,7 +60,7 @@ def overdue_leads(leads: pd.DataFrame, *, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def three_wei(projects: pd.DataFrame, parcels: pd.DataFrame | None, *, as_of: pd.Timestamp,
-              settings: PipelineSettings = PipelineSettings()) -> pd.DataFrame:
+              settings: PipelineSettings = _DEFAULT_SETTINGS) -> pd.DataFrame:
     """The 三未 projects on ``as_of`` (see the module docstring), longest first per kind.
 
     Returns
@@ -163,7 +167,7 @@ def _parcel_facts(projects: pd.DataFrame,
     return status, pd.to_datetime(agreed).astype("datetime64[ns]")
 
 
-def _reason(kind: str, since: object, days: object, lang: str) -> str:
+def _reason(kind: str, since: Any, days: Any, lang: str) -> str:
     if pd.isna(since) or pd.isna(days):
         return KINDS[kind][0 if lang == "zh" else 1]
     day = pd.Timestamp(since).date().isoformat()

@@ -108,7 +108,7 @@ def check_inquiry(form: Mapping[str, Any]) -> list[Problem]:
     need_mu = form.get("need_mu")
     if need_mu not in (None, ""):
         try:
-            ok = 0 <= float(need_mu) <= 100_000
+            ok = 0 <= float(str(need_mu).strip()) <= 100_000
         except (TypeError, ValueError):
             ok = False
         if not ok:
@@ -207,7 +207,8 @@ def convert_lead(store: Store, lead_id: str, *, user: str, reason: str, today: p
             park = store.get("parcel", values["parcel_id"]).values.get("park_id")
         except StoreError:
             park = None  # a parcel id the store does not hold stays on the project as given
-    project = {"name": values.get("company"), "park_id": park, "stage": "signed", "lead_id": lead_id,
+    project = {"name": values.get("company"), "park_id": park, "stage": "signed",
+               "lead_id": lead_id,
                "signed_date": pd.Timestamp(today).date().isoformat(),
                **{k: values.get(k) for k in ("parcel_id", "owner", "investment_wan",
                                             "segment_id")}}
@@ -233,7 +234,8 @@ def labelled(leads: pd.DataFrame, *, lang: str) -> pd.DataFrame:
     out = pd.DataFrame(leads.drop(columns=["version"], errors="ignore")).copy()
     for column, table in (("stage", LEAD_STAGES), ("source", LEAD_SOURCES)):
         if column in out:
-            out[column] = [label(table, str(v), lang) if pd.notna(v) else "" for v in out[column]]
+            out[column] = [label(table, str(v), lang) if pd.notna(v) else ""
+                           for v in out[column]]
     names = {c.name: (c.zh if lang == "zh" else c.en) for c in spec.columns}
     names["days_overdue"] = "逾期天数" if lang == "zh" else "Days overdue"
     out = out.astype(object).where(out.notna(), "")

@@ -203,7 +203,8 @@ LEAD_STAGES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "lost": ("流失", "Lost"),
     }
 )
-"""Stages of a lead (shared/domain.md §9): 线索 → 接洽 → 考察 → 谈判 → 签约, or 流失 with a reason."""
+"""Stages of a lead (shared/domain.md §9): 线索 → 接洽 → 考察 → 谈判 → 签约, or 流失 (with a
+reason)."""
 
 LEAD_SOURCES: Mapping[str, tuple[str, str]] = MappingProxyType(
     {

@@ -84,9 +84,8 @@ def test_record_load_defaults_to_today_and_county_reads_it(tmp_path):
     assert fresh["parcel"].stale
     assert [f.layer for f in stale_layers(fresh)] == ["park", "parcel", "project",
                                                       "enterprise"]
-    with pytest.raises(ValueError, match="tracked"):
-        with open_store(path) as store:
-            record_load(store, "lead", user="liu", role="planner", today=TODAY)
+    with pytest.raises(ValueError, match="tracked"), open_store(path) as store:
+        record_load(store, "lead", user="liu", role="planner", today=TODAY)
 
 
 def test_texts_name_department_and_date_never_the_owner():

@@ -11,7 +11,7 @@ from ui import state
 from ui.auth import current_user
 from ui.common import header, show_card
 from ui.i18n import lang, pick, t
-from ui.inquiry import park_interest, parcel_interest
+from ui.inquiry import parcel_interest, park_interest
 from ui.mapview import basemap_picker, map_view, style_picker
 from webmap.card import parcel_card
 
