@@ -12,6 +12,7 @@ import streamlit as st
 
 from ui.auth import current_user
 from ui.common import sidebar
+from ui.freshness_note import stale_warning
 from ui.i18n import t
 
 
@@ -45,6 +46,7 @@ STAFF_PAGES: tuple[PageDef, ...] = (
     PageDef("ui/settings_page.py", "page_settings", "settings", ":material/settings:",
             roles=("admin",)),
     PageDef("ui/compliance_page.py", "page_compliance", "compliance", ":material/rule:"),
+    PageDef("ui/leads_page.py", "page_leads", "leads", ":material/contact_phone:"),
 )
 
 
@@ -60,6 +62,7 @@ def main() -> None:
     pages: dict[str, list[st.Page]] = {
         t("nav_public"): [_page(p, default=i == 0) for i, p in enumerate(PUBLIC_PAGES)]}
     if user is not None:
+        stale_warning()
         staff = [_page(p) for p in STAFF_PAGES if not p.roles or user.role in p.roles]
         if staff:
             pages[t("nav_staff")] = staff

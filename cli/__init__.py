@@ -57,6 +57,7 @@ COMMANDS: tuple[Command, ...] = (
             "(合规审查)"),
     Command("sites", "cli.sites", "site search: single and assembled parcels, ranked "
             "(智能选址)"),
+    Command("leads", "cli.leads", "招商线索: add, update, list and convert leads"),
 )
 """Every sub-command, in the order ``--help`` lists them. Adding a command is one line here
 plus its module's ``register``."""

@@ -20,7 +20,7 @@ from layers.store import (
     open_store,
 )
 
-DEFAULT_ROLE = {"parcel": "planner", "project": "promoter", "park": "planner"}
+DEFAULT_ROLE = {"parcel": "planner", "project": "promoter", "park": "planner", "lead": "promoter"}
 """Role an edit runs with when ``--role`` is not given (admin overrides need ``--role admin``)."""
 
 

@@ -17,11 +17,13 @@ from pathlib import Path
 from cli.common import UserError, policy_from
 from cli.edit import add_store_option, store_from
 from cli.import_ import add_fill_options, prepare
+from layers.freshness import as_of_text
 from layers.io import ReadOptions
 from layers.registry import LAYERS
 from layers.store import EditError, StoreError
 from layers.store.base import IMPORTERS
 from layers.store.settings import storage_settings
+from layers.validate import ValidationError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "GeoPackage)")
     p.add_argument("--policy", metavar="FILE", help="policy settings YAML")
     add_fill_options(p)
+    p.add_argument("--as-of", metavar="DATE", help="date the data is current to (default "
+                   "today); shown on the map, cards and exports")
+    p.add_argument("--department", metavar="TEXT", help="source department, e.g. 县自然资源局 "
+                   "(kept from the previous load when omitted)")
+    p.add_argument("--data-owner", metavar="NAME", help="staff member answerable for the layer "
+                   "(confidential; kept from the previous load when omitted)")
     add_store_option(p)
     p.set_defaults(func=run)
 
@@ -49,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     policy = policy_from(args)
     path = Path(args.path)
+    _check_as_of(args.as_of)
     t0 = time.perf_counter()
     with store_from(args) as store:
         epsg = store.layer_epsg(args.layer)
@@ -64,10 +73,43 @@ def run(args: argparse.Namespace) -> int:
                                         tolerance_m=storage_settings(policy).geometry_tolerance_m)
         except (EditError, StoreError) as exc:
             raise UserError(f"{exc}\nnothing was written to {store.location}") from exc
+        fresh = _record_freshness(store, args)
         location = store.location
     for problem in report.warnings:
         print(problem.format(report.source))
     print(f"loaded {path} into {location} [{args.layer}]: {result.inserted:,} inserted, "
           f"{result.updated:,} updated, {result.unchanged:,} unchanged, "
           f"{result.audit_rows:,} audit rows ({time.perf_counter() - t0:.1f} s)")
+    if fresh is not None:
+        print(as_of_text(args.layer, "en", {args.layer: fresh}))
     return 0
+
+
+def _check_as_of(value: str | None) -> None:
+    import pandas as pd
+
+    try:
+        if value is not None and not pd.isna(pd.Timestamp(value)):
+            return
+    except ValueError:
+        pass
+    if value is not None:
+        raise UserError(f"--as-of {value!r} is not a date; fix: write YYYY-MM-DD; nothing was "
+                        "written")
+
+
+def _record_freshness(store, args: argparse.Namespace):  # noqa: ANN001, ANN202
+    """Set the layer's as-of date, department and owner (layers/freshness.py)."""
+    import pandas as pd
+
+    from layers.freshness import TRACKED, record_load
+
+    if args.layer not in TRACKED:
+        return None
+    try:
+        return record_load(store, args.layer, user=args.user, role=args.role,
+                           today=pd.Timestamp.today(), as_of=args.as_of,
+                           source_department=args.department, data_owner=args.data_owner)
+    except (ValidationError, EditError, StoreError) as exc:
+        raise UserError(f"{exc}\nthe layer was loaded; its as-of date was not recorded: "
+                        "fix the value and load again") from exc

@@ -24,6 +24,7 @@ from exports.common import AUDIENCES, LANGS, ExportError, atomic_output, check_c
 from exports.settings import ExportSettings
 from exports.tables import park_row
 from layers.county import County
+from layers.freshness import as_of_line
 
 BASEMAPS = ("osm", "tianditu", "gaode", "none")
 _SCRIPT_SRC = re.compile(r'<script src="([^"]+)"></script>')
@@ -87,7 +88,7 @@ def export_html(county: County, out: str | Path, *, audience: str = "investor",
         _fit_to_park(fmap, county, park_id)
     _online_leaflet(fmap)
     add_popups(fmap)
-    _title_block(fmap, settings, lang, park)
+    _title_block(fmap, settings, lang, park, as_of=as_of_line(county, lang))
     if step:
         step(tr("渲染 HTML", "rendering HTML", lang))
     page = fmap.get_root().render()
@@ -144,7 +145,7 @@ def _online_leaflet(fmap: folium.Map) -> None:
 
 
 def _title_block(fmap: folium.Map, settings: ExportSettings, lang: str,
-                 park: object | None) -> None:
+                 park: object | None, *, as_of: str = "") -> None:
     title = settings.text("title", lang)
     if park is not None:
         name = park["name"] if lang == "zh" or not park.get("name_en") else park["name_en"]
@@ -157,6 +158,8 @@ def _title_block(fmap: folium.Map, settings: ExportSettings, lang: str,
     note = settings.text("source", lang)
     stamp = tr("导出日期", "Exported", lang) + f" {date.today().isoformat()}"
     lines.append(f'<div class="im-note">{html.escape(note)} · {html.escape(stamp)}</div>')
+    if as_of:
+        lines.append(f'<div class="im-note">{html.escape(as_of)}</div>')
     block = (
         "<style>.im-title-block{position:fixed;top:10px;left:56px;z-index:1000;"
         "background:rgba(255,255,255,.93);padding:8px 14px;border-radius:6px;"

@@ -146,6 +146,8 @@ EXTRA_SECTIONS: dict[str, str] = {
     "imports": "layers.formats.settings:parse",
     "storage": "layers.store.settings:parse",
     "sites": "layers.sites:parse_settings",
+    "leads": "layers.leads:parse_settings",
+    "freshness": "layers.freshness:parse_settings",
 }
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
 as ``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad

@@ -195,6 +195,28 @@ CONTEXT_KINDS: Mapping[str, tuple[str, str]] = MappingProxyType(
 )
 """Kinds of the ``context`` layer: what a map without tiles needs to show where things are."""
 
+LEAD_STAGES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "lead": ("线索", "Lead"),
+        "contacted": ("接洽", "Contacted"),
+        "visited": ("考察", "Visited"),
+        "negotiating": ("谈判", "Negotiating"),
+        "signed": ("签约", "Signed"),
+        "lost": ("流失", "Lost"),
+    }
+)
+"""Stages of a lead (shared/domain.md §9): 线索 → 接洽 → 考察 → 谈判 → 签约, or 流失 (with a
+reason)."""
+
+LEAD_SOURCES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "inquiry": ("在线意向", "Online inquiry"),
+        "visit": ("来访", "Visit"),
+        "fair": ("展会/推介会", "Fair"),
+        "referral": ("推荐/以商招商", "Referral"),
+    }
+)
+
 SCALES = _EFFICIENCY_SCALES
 """Enterprise scales 规上/规下, defined with the 亩均 groups in ``geo.efficiency_catalog``."""
 
@@ -320,6 +342,7 @@ PROJECT = LayerSpec(
                aliases=("责任人", "责任单位")),
         Column("notes", "str", "内部备注", "Internal notes", confidential=True,
                aliases=("备注",)),
+        Column("lead_id", "str", "来源线索", "From lead", aliases=("线索编号",)),
     ),
     style={
         "by": "stage",
@@ -495,9 +518,72 @@ TARGET = LayerSpec(
 columns), matched to chain gaps by an evidence score (:mod:`geo.target_match`). Every column
 is promotion-team working material: investor views never show this layer."""
 
+LEAD = LayerSpec(
+    name="lead",
+    zh="招商线索",
+    en="Lead",
+    id_column="lead_id",
+    geometry="none",
+    columns=(
+        Column("lead_id", "str", "线索编号", "Lead ID", required=True, aliases=("线索编号",)),
+        Column("source", "str", "线索来源", "Source", required=True,
+               allowed=_codes(LEAD_SOURCES), aliases=("来源", "线索来源")),
+        Column("company", "str", "企业名称", "Company", required=True,
+               aliases=("企业名称", "企业", "公司")),
+        Column("industry", "str", "行业", "Industry", aliases=("行业", "所属行业")),
+        Column("segment_id", "str", "产业链环节", "Chain segment", aliases=("环节",)),
+        Column("need_mu", "float", "用地需求(亩)", "Land need (mu)", minimum=0,
+               aliases=("用地需求", "用地需求(亩)")),
+        Column("investment_wan", "float", "拟投资额(万元)", "Investment (10k CNY)", minimum=0,
+               aliases=("投资额", "拟投资额")),
+        Column("need", "str", "需求说明", "Need", confidential=True, aliases=("需求",)),
+        Column("parcel_id", "str", "意向地块", "Parcel of interest", aliases=("意向地块",)),
+        Column("park_id", "str", "意向园区", "Park of interest", aliases=("意向园区",)),
+        Column("contact_name", "str", "联系人", "Contact person", confidential=True,
+               aliases=("联系人",)),
+        Column("phone", "str", "联系电话", "Phone", confidential=True, aliases=("电话", "手机")),
+        Column("email", "str", "电子邮箱", "E-mail", confidential=True, aliases=("邮箱",)),
+        Column("owner", "str", "责任人", "Owner (staff)", confidential=True,
+               aliases=("责任人",)),
+        Column("stage", "str", "线索阶段", "Stage", required=True, allowed=_codes(LEAD_STAGES),
+               aliases=("阶段",)),
+        Column("lost_reason", "str", "流失原因", "Reason lost", confidential=True,
+               aliases=("流失原因",)),
+        Column("received_date", "date", "登记日期", "Received", aliases=("登记日期",)),
+        Column("last_follow_up", "date", "最近跟进", "Last follow-up", aliases=("最近跟进",)),
+        Column("next_action", "str", "下一步工作", "Next action", confidential=True,
+               aliases=("下一步",)),
+        Column("next_action_date", "date", "下一步日期", "Next action date",
+               aliases=("下一步日期",)),
+        Column("notes", "str", "跟进记录", "Follow-up notes", confidential=True,
+               aliases=("备注", "跟进记录")),
+        Column("project_id", "str", "转化项目", "Project", aliases=("项目编号",)),
+    ),
+)
+"""Investor interest before a signed project (shared/domain.md §9). Staff-only as a whole:
+no investor view reads it; contacts, owner, needs and notes are also marked confidential."""
+
+FRESHNESS = LayerSpec(
+    name="freshness",
+    zh="数据时效",
+    en="Data freshness",
+    id_column="layer",
+    geometry="none",
+    columns=(
+        Column("layer", "str", "图层", "Layer", required=True),
+        Column("source_department", "str", "来源部门", "Source department",
+               aliases=("来源部门",)),
+        Column("data_owner", "str", "数据负责人", "Data owner", confidential=True,
+               aliases=("数据负责人",)),
+        Column("as_of", "date", "数据日期", "As of", required=True, aliases=("数据日期",)),
+    ),
+)
+"""One row per layer: who supplies it and how current it is (set by every ``investmap load``;
+see layers/freshness.py)."""
+
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType(
     {spec.name: spec for spec in (PARK, PARCEL, PROJECT, REDLINE, ENTERPRISE, FACILITY,
-                                  CONTEXT, TARGET)}
+                                  CONTEXT, TARGET, LEAD, FRESHNESS)}
 )
 
 

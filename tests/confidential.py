@@ -23,14 +23,23 @@ def confidential_hits(text: str, county) -> list[str]:
             if frame is None or column not in frame.columns:
                 continue
             for value in frame[column].dropna().unique():
-                if isinstance(value, str) and len(value) >= 4 and value in text:
-                    hits.append(f"{name}.{column} {value}")
+                if not isinstance(value, str):
+                    continue
+                hits += [f"{name}.{column} {piece}" for piece in pieces(value)
+                         if len(piece) >= 4 and piece in text]
     numbers = set(re.findall(r"(?<![\d.,])\d[\d,]*\.\d\d(?!\d)", text))
     taxes = county["enterprise"]["tax_wan"].dropna()
     for v in taxes[taxes >= 1000]:  # smaller figures are too common to be evidence
         if f"{v:.2f}" in numbers or f"{v:,.2f}" in numbers:
             hits.append(f"tax {v}")
     return hits
+
+
+def pieces(value: str) -> list[str]:
+    """A value, its lines and each line's text after ``date user: `` (lead follow-up notes
+    are dated lines appended one by one: any one of them leaking is a hit)."""
+    lines = value.splitlines()
+    return list(dict.fromkeys([value, *lines, *(line.split(": ", 1)[-1] for line in lines)]))
 
 
 def decoded(text: str) -> str:

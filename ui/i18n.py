@@ -25,6 +25,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_import": ("导入数据", "Import data"),
     "page_settings": ("系统设置", "Settings"),
     "page_compliance": ("合规审查", "Compliance review"),
+    "page_leads": ("招商线索", "Leads"),
     "page_login": ("工作人员登录", "Staff login"),
     "page_account": ("账户", "Account"),
     "mode_investor": ("投资者模式（公开信息）", "Investor mode (public information)"),

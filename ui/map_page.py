@@ -11,6 +11,7 @@ from ui import state
 from ui.auth import current_user
 from ui.common import header, show_card
 from ui.i18n import lang, pick, t
+from ui.inquiry import parcel_interest, park_interest
 from ui.mapview import basemap_picker, map_view, style_picker
 from webmap.card import parcel_card
 
@@ -61,10 +62,12 @@ def render() -> None:
             audience = "staff" if current_user() else "investor"
             show_card(parcel_card(county, clicked, audience=audience, lang=lang(),
                                   availability=state.availability()))
+            parcel_interest(clicked)
         else:
             st.info(t("click_hint"))
     st.subheader(t("park_facts"))
     st.dataframe(park_facts(parks), hide_index=True, width="stretch")
+    park_interest(chosen)
 
 
 render()

@@ -35,6 +35,7 @@ from layers.store.errors import (
     StaleVersionError,
     StoreError,
 )
+from layers.store.lead_rules import check_creator, check_record, coerce_new, next_id
 from layers.store.rules import check_dates, check_role, check_transition, coerce_changes
 from layers.store.values import (
     audit_text,
@@ -89,6 +90,17 @@ class Snapshot:
 
     layers: dict[str, LayerData]
     audit: list[AuditEntry]
+
+
+@dataclass(frozen=True)
+class Link:
+    """An edit of another feature written with :meth:`Store.create` (``{id}`` in a change
+    value stands for the new feature's id)."""
+
+    layer: str
+    feature_id: str
+    changes: Mapping[str, Any]
+    expect_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -255,34 +267,86 @@ class Store(ABC):
             (and subclasses) when refused; nothing is written.
         """
         spec = check_role(layer, role)
-        what = f"{layer} {feature_id}"
-        _require_who(user, reason, what=what)
+        _require_who(user, reason, what=f"{layer} {feature_id}")
         values = coerce_changes(spec, feature_id, changes)
         at = utc_now()
         with self._transaction(write=True) as tx:
-            current = tx.features(spec, [feature_id], lock=True).get(feature_id)
-            if current is None:
-                raise StoreError(f"{self.location}: no {layer} with {spec.id_column} "
-                                 f"{feature_id!r}; fix: check the id")
-            if expect_version is not None and current.version != expect_version:
-                raise StaleVersionError(layer, feature_id, expect_version, current.version,
-                                        {k: current.values.get(k) for k in values})
-            diff = {k: v for k, v in values.items() if current.values.get(k) != v}
-            if not diff:
-                raise NoChangeError(f"{what}: {values} is what is stored already; nothing "
-                                    "was written")
-            for name, new in diff.items():
-                check_transition(spec, feature_id, name, current.values.get(name), new, role)
-            check_dates(spec, feature_id, {**current.values, **diff}, set(diff))
-            if not tx.update(spec, feature_id, diff, KEEP, current.version, None):
-                fresh = tx.features(spec, [feature_id])[feature_id]
-                raise StaleVersionError(layer, feature_id, current.version, fresh.version,
-                                        {k: fresh.values.get(k) for k in diff})
-            version = current.version + 1
-            tx.add_audit([AuditEntry(layer, feature_id, name, audit_text(current.values.get(name)),
-                                     audit_text(new), user, role, reason, at, version)
-                          for name, new in diff.items()])
+            return self._edit_locked(tx, spec, feature_id, values, user=user, role=role,
+                                     reason=reason, expect_version=expect_version, at=at)
+
+    def _edit_locked(self, tx: Transaction, spec: LayerSpec, feature_id: str,
+                     values: Mapping[str, Any], *, user: str, role: str, reason: str,
+                     expect_version: int | None, at: str) -> int:
+        """The write half of :meth:`edit` inside an open write transaction."""
+        layer, what = spec.name, f"{spec.name} {feature_id}"
+        current = tx.features(spec, [feature_id], lock=True).get(feature_id)
+        if current is None:
+            raise StoreError(f"{self.location}: no {layer} with {spec.id_column} "
+                             f"{feature_id!r}; fix: check the id")
+        if expect_version is not None and current.version != expect_version:
+            raise StaleVersionError(layer, feature_id, expect_version, current.version,
+                                    {k: current.values.get(k) for k in values})
+        diff = {k: v for k, v in values.items() if current.values.get(k) != v}
+        if not diff:
+            raise NoChangeError(f"{what}: {dict(values)} is what is stored already; nothing "
+                                "was written")
+        for name, new in diff.items():
+            check_transition(spec, feature_id, name, current.values.get(name), new, role)
+        check_dates(spec, feature_id, {**current.values, **diff}, set(diff))
+        check_record(spec, feature_id, {**current.values, **diff}, set(diff))
+        if not tx.update(spec, feature_id, diff, KEEP, current.version, None):
+            fresh = tx.features(spec, [feature_id])[feature_id]
+            raise StaleVersionError(layer, feature_id, current.version, fresh.version,
+                                    {k: fresh.values.get(k) for k in diff})
+        version = current.version + 1
+        tx.add_audit([AuditEntry(layer, feature_id, name, audit_text(current.values.get(name)),
+                                 audit_text(new), user, role, reason, at, version)
+                      for name, new in diff.items()])
         return version
+
+    def create(self, layer: str, values: Mapping[str, Any], *, user: str, role: str,
+               reason: str, id_prefix: str, link: Link | None = None) -> str:
+        """Insert one new feature under the next free id ``<id_prefix><number>`` and return
+        the id (a lead from the inquiry form or ``investmap leads add``; a project converted
+        from a lead).
+
+        The values are checked like an import (every column, required ones included); the
+        id is numbered inside the write transaction holding the layer's lock, so concurrent
+        creators never share an id. ``link`` edits another feature in the same transaction
+        (its ``changes`` may use ``{id}`` for the new id), with the edit's rules and version
+        check: the new feature and the link are written together or not at all.
+
+        Raises
+        ------
+        EditError
+            (and subclasses) when refused; nothing is written.
+        """
+        spec = check_creator(layer, role, values)
+        _require_who(user, reason, what=f"new {layer}")
+        coerce_new(spec, values, feature_id=f"{id_prefix}0")
+        at = utc_now()
+        with self._transaction(write=True) as tx:
+            tx.ensure_layer(spec, self._epsg_in(tx, layer))
+            fid = next_id(tx.features(spec, lock=True), id_prefix)
+            row = coerce_new(spec, values, feature_id=fid)
+            check_dates(spec, fid, row, set(row))
+            check_record(spec, fid, row, set(row))
+            tx.insert(spec, [Feature(row, None, 1)], self._epsg_in(tx, layer))
+            tx.add_audit([AuditEntry(layer, fid, "*", None, "created", user, role, reason,
+                                     at, 1)])
+            if link is not None:
+                link_spec = check_role(link.layer, role)
+                changes = {k: (v.format(id=fid) if isinstance(v, str) else v)
+                           for k, v in link.changes.items()}
+                self._edit_locked(tx, link_spec, link.feature_id,
+                                  coerce_changes(link_spec, link.feature_id, changes),
+                                  user=user, role=role, reason=reason,
+                                  expect_version=link.expect_version, at=at)
+        return fid
+
+    @staticmethod
+    def _epsg_in(tx: Transaction, layer: str) -> int | None:
+        return tx.layer_epsg(layer) if layer in tx.layers() else None
 
     def import_frame(self, layer: str, frame: pd.DataFrame, *, user: str, reason: str,
                      role: str = "planner", tolerance_m: float = 0.0) -> ImportResult:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from layers.registry import LayerSpec, get_spec
 from layers.store.errors import EditError, PermissionDenied, TransitionError
+from layers.store.lead_rules import LEAD_TRANSITIONS
 from layers.store.values import canonical, stored_columns
 from layers.validate import ValidationError, validate_layer
 
@@ -29,6 +30,7 @@ EDITORS: Mapping[str, frozenset[str]] = MappingProxyType({
     "project": frozenset({"promoter", "admin"}),
     "park": frozenset({"planner", "promoter", "admin"}),
     "target": frozenset({"promoter", "admin"}),
+    "lead": frozenset({"promoter", "admin"}),
 })
 """Layer → roles allowed to edit its features (planners: parcels; promoters: projects)."""
 
@@ -60,6 +62,7 @@ one may be re-engaged (back to pipeline)."""
 TRANSITIONS: Mapping[tuple[str, str], Mapping[str, frozenset[str]]] = MappingProxyType({
     ("parcel", "status"): PARCEL_TRANSITIONS,
     ("project", "stage"): PROJECT_TRANSITIONS,
+    ("lead", "stage"): LEAD_TRANSITIONS,
 })
 
 DATE_ORDER: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType({

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -31,13 +33,20 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory):
     """Base URL of a live app (offline basemap, throwaway login state)."""
+    state = tmp_path_factory.mktemp("state")
+    with serve_app(state, {"INVESTMAP_AS_OF": "2026-11-22"}) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(state: Path, env: dict[str, str]) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free loopback port with ``INVESTMAP_STATE_DIR`` =
+    ``state`` plus ``env``; yield its base URL; stop it afterwards."""
     from webmap.assets import install
 
     install()
     port = _free_port()
-    state = tmp_path_factory.mktemp("state")
-    env = {**os.environ, "INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state),
-           "INVESTMAP_AS_OF": "2026-11-22"}
+    env = {**os.environ, "INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state), **env}
     log = open(state / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
