@@ -353,8 +353,19 @@ class Store(ABC):
                             len(incoming) - len(inserts) - updated, len(entries))
 
     def replace_all(self, snapshot: Snapshot) -> None:
-        """Replace the whole content (layers, versions, audit) in one transaction."""
+        """Replace the whole content (layers, versions, audit) in one transaction.
+
+        Raises :class:`StoreError` when a layer's CRS differs from the one the store uses for
+        it (restore into a new store instead); nothing is written then.
+        """
         with self._transaction(write=True) as tx:
+            present = tx.layers()
+            for name, data in snapshot.layers.items():
+                epsg = tx.layer_epsg(name) if name in present else None
+                if epsg is not None and data.epsg is not None and epsg != data.epsg:
+                    raise StoreError(f"{self.location}: layer {name!r} is stored in EPSG:{epsg} "
+                                     f"but the backup holds EPSG:{data.epsg}; nothing was "
+                                     "written; fix: restore into a new, empty store")
             tx.clear()
             for name, data in snapshot.layers.items():
                 spec = get_spec(name)
