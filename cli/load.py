@@ -64,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
                                        working_crs=epsg)
         except (ValidationError, ReadError) as exc:
             raise UserError(f"{exc}\nnothing was written to {store.location}") from exc
+        if frame.empty:
+            raise UserError(f"{path}: no features to load; fix: check that this is the right "
+                            f"file (and --source-layer); nothing was written to {store.location}")
         spec = LAYERS[args.layer]
         columns = (*report.columns, *(("geometry",) if spec.has_geometry else ()))
         try:

@@ -369,9 +369,9 @@ def to_frame(parsed: CoordTxt, *, area_share: float, area_ha: float) -> RawFrame
         row["地块面积(公顷)"] = declared
         diff = abs(computed - declared) if declared is not None else 0.0
         if declared is not None and diff > area_ha and diff > area_share * computed:
-            share = (declared - computed) / computed
+            share = f" ({(declared - computed) / computed:+.2%})" if computed > 0 else ""
             warnings.append((f"{parcel.label}: header area {declared:.4f} ha but the boundary "
-                             f"encloses {computed:.4f} ha ({share:+.2%})",
+                             f"encloses {computed:.4f} ha{share}",
                              "check the coordinates or correct 地块面积 in the header line"))
         rows.append(row)
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=parsed.crs)
