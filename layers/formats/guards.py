@@ -48,7 +48,7 @@ def check_path(path: Path) -> None:
         raise ReadError(f"{path}: is a folder, not a file; fix: pass the file inside it (for a "
                         "shapefile, the .shp file)")
     if path.stat().st_size == 0:
-        raise ReadError(f"{path}: the file is empty (0 bytes); fix: export or copy it again")
+        raise ReadError(f"{path}: empty file (0 bytes); fix: export or copy it again")
 
 
 def parse_crs_option(value: Any, *, source: str) -> CRS | None:
