@@ -43,8 +43,9 @@ def show_error(exc: Exception, *, where: str) -> str:
     log.error("page %s failed [ref %s]", where, ref, exc_info=exc)
     data = any(cls.__name__ in DATA_ERRORS for cls in type(exc).__mro__)
     if data:
-        st.error(f"数据有误，暂时无法显示此页（编号 {ref}），请联系管理员。 / The county data has an "
-                 f"error and this page cannot be shown (ref {ref}); please tell the administrator.")
+        st.error(f"数据有误，暂时无法显示此页（编号 {ref}），请联系管理员。 / The county data "
+                 f"has an error and this page cannot be shown (ref {ref}); please tell the "
+                 "administrator.")
     else:
         st.error(f"出现错误，请稍后再试（编号 {ref}）。 / Something went wrong; please try again "
                  f"later (ref {ref}).")

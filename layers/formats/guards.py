@@ -85,10 +85,8 @@ def arc_segment_count(radius: float, sweep: float, deviation: float) -> int:
     """Chords for an arc of ``radius`` and ``sweep`` (radians) straying at most ``deviation``
     from it, capped at :data:`MAX_ARC_SEGMENTS` (then the deviation is larger than asked)."""
     check_magnitude([radius, sweep], what="arc radius/angle")
-    if radius <= deviation:
-        step = math.pi / 2
-    else:
-        step = 2 * math.acos(max(-1.0, 1 - deviation / radius))
+    step = (math.pi / 2 if radius <= deviation
+            else 2 * math.acos(max(-1.0, 1 - deviation / radius)))
     if step <= 0:
         return MAX_ARC_SEGMENTS
     return min(MAX_ARC_SEGMENTS, max(2, math.ceil(abs(sweep) / step)))

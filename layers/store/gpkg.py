@@ -8,6 +8,7 @@ triggers call ``ST_IsEmpty``/``ST_MinX`` …, which are registered here for plai
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator, Mapping
@@ -195,10 +196,8 @@ def _rollback(conn: sqlite3.Connection) -> None:
     """Roll back if a transaction is still open (SQLite ends it itself on disk-full/IO errors,
     and a second ROLLBACK would raise "no transaction is active")."""
     if conn.in_transaction:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
 
 
 _ENVIRONMENT = {

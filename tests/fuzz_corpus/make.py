@@ -15,8 +15,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-TXT_HEAD = ("[属性描述]\n格式版本号=1.01版本\n坐标系=2000国家大地坐标系\n几度分带=3\n投影类型=高斯克吕格\n"
-            "计量单位=米\n带号=37\n精度=0.01\n转换参数=,,,,,,\n[地块坐标]\n")
+TXT_HEAD = ("[属性描述]\n格式版本号=1.01版本\n坐标系=2000国家大地坐标系\n几度分带=3\n"
+            "投影类型=高斯克吕格\n计量单位=米\n带号=37\n精度=0.01\n转换参数=,,,,,,\n[地块坐标]\n")
 
 
 def txt_parcel(points: list[tuple[float | str, float | str]], *, count: int | None = None,
