@@ -68,5 +68,5 @@ def test_app_pages_show_a_short_message_not_a_traceback(broken_store, monkeypatc
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         shown = " ".join(e.value for e in at.error)
-        assert "ref " in shown and "数据有误" in shown
+        assert "编号" in shown and "数据有误" in shown
         assert "Traceback" not in shown and str(ROOT) not in shown

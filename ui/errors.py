@@ -2,7 +2,7 @@
 
 ``.streamlit/config.toml`` sets ``client.showErrorDetails = "none"`` so Streamlit itself never
 shows exception details; :func:`guarded` runs a page and turns any error into a short
-bilingual message with a reference number, and logs the full traceback under that number.
+message (session language) with a reference number, and logs the full traceback under that number.
 Staff see the error's own text too (it names the file, row and fix for data errors); investors
 only the reference.
 """
@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from ui.auth import is_staff
+from ui.i18n import pick
 
 log = logging.getLogger("investmap.app")
 
@@ -43,12 +44,12 @@ def show_error(exc: Exception, *, where: str) -> str:
     log.error("page %s failed [ref %s]", where, ref, exc_info=exc)
     data = any(cls.__name__ in DATA_ERRORS for cls in type(exc).__mro__)
     if data:
-        st.error(f"数据有误，暂时无法显示此页（编号 {ref}），请联系管理员。 / The county data "
-                 f"has an error and this page cannot be shown (ref {ref}); please tell the "
-                 "administrator.")
+        st.error(pick((f"数据有误，暂时无法显示此页（编号 {ref}），请联系管理员。",
+                       f"The county data has an error and this page cannot be shown (ref "
+                       f"{ref}); please tell the administrator.")))
     else:
-        st.error(f"出现错误，请稍后再试（编号 {ref}）。 / Something went wrong; please try again "
-                 f"later (ref {ref}).")
+        st.error(pick((f"出现错误，请稍后再试（编号 {ref}）。",
+                       f"Something went wrong; please try again later (ref {ref}).")))
     if is_staff():
         st.text(str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__)
     return ref
