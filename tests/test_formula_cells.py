@@ -87,3 +87,18 @@ def test_every_csv_and_excel_writer_goes_through_cells():
                     and "exports.cells import" not in text:
                 unsafe.append(str(path.relative_to(ROOT)))
     assert unsafe == []
+
+
+def test_app_download_bytes_have_no_formula(tmp_path):
+    """What ``ui.common.downloads`` offers: ``csv_text`` and ``safe_frame(...).to_excel``."""
+    import io
+
+    from exports.cells import csv_text
+
+    frame = pd.DataFrame({"parcel_id": HOSTILE, "area_mu": [15.0] * len(HOSTILE)})
+    rows = list(csv.reader(io.StringIO(csv_text(frame), newline="")))
+    assert len(rows) == len(HOSTILE) + 1
+    assert not any(cell.startswith(FORMULA_STARTS) for row in rows for cell in row)
+    xlsx = tmp_path / "download.xlsx"
+    safe_frame(frame).to_excel(xlsx, index=False)
+    assert formula_cells(xlsx) == []
