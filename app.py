@@ -12,6 +12,7 @@ import streamlit as st
 
 from ui.auth import current_user
 from ui.common import sidebar
+from ui.errors import guarded
 from ui.freshness_note import stale_warning
 from ui.i18n import t
 
@@ -67,7 +68,8 @@ def main() -> None:
         if staff:
             pages[t("nav_staff")] = staff
     pages[t("nav_account")] = [_page(LOGIN_PAGE)]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    guarded(page.run, where=page.url_path or "home")
 
 
-main()
+guarded(main, where="app")

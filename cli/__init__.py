@@ -109,6 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"investmap {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except ValueError as exc:  # a file error a command did not wrap: still no traceback
+        if type(exc).__name__ not in ("ReadError", "ValidationError"):
+            raise
+        print(f"investmap {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

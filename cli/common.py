@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from exports.cells import csv_text, safe_frame
 from layers.io import ReadError
 from layers.policy import Policy, PolicyError, load_policy
 from layers.validate import ValidationError
@@ -76,7 +77,8 @@ def county_from(args: argparse.Namespace, layers: tuple[str, ...], *,
 
 def write_table(frame: pd.DataFrame, out: str | Path, *, layer: str = "result") -> Path:
     """Write a result table by suffix: .csv (UTF-8 with BOM for Excel), .gpkg, .parquet,
-    .xlsx. The file appears only when complete (written to a temporary name, then renamed)."""
+    .xlsx. The file appears only when complete (written to a temporary name, then renamed).
+    CSV and Excel text cannot run as formulas (:func:`exports.cells.safe_frame`)."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".gpkg", ".parquet", ".xlsx"):
@@ -85,11 +87,10 @@ def write_table(frame: pd.DataFrame, out: str | Path, *, layer: str = "result") 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.partial{suffix}")
     if suffix == ".csv":
-        plain = frame.drop(columns=["geometry"], errors="ignore")
-        pd.DataFrame(plain).to_csv(tmp, index=False, encoding="utf-8-sig")
+        plain = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
+        tmp.write_text(csv_text(plain), encoding="utf-8-sig", newline="")
     elif suffix == ".xlsx":
-        pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore")).to_excel(tmp,
-                                                                                 index=False)
+        safe_frame(frame.drop(columns=["geometry"], errors="ignore")).to_excel(tmp, index=False)
     elif suffix == ".parquet":
         frame.to_parquet(tmp)
     else:

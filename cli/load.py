@@ -5,7 +5,10 @@ The file goes through :func:`layers.importing.prepare_import` (every format regi
 is validated completely before the store is touched; then one
 transaction upserts it by id (see :meth:`layers.store.Store.import_frame`). A file that fails
 validation, or a writer killed half-way, leaves the store exactly as it was; loading the same
-file again changes nothing and writes no audit rows.
+file again changes nothing and writes no audit rows. Existing rows are updated only in the
+columns the file has (the others are listed as left alone); changed rows follow the role's
+edit rules, and a ``version`` column (as in backups) refuses rows edited since, unless an
+admin passes ``--force``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from layers.registry import LAYERS
 from layers.store import EditError, StoreError
 from layers.store.base import IMPORTERS
 from layers.store.settings import storage_settings
+from layers.store.values import stored_columns
 from layers.validate import ValidationError
 
 
@@ -42,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoding", help="attribute encoding, e.g. gbk")
     p.add_argument("--source-layer", help="layer or sheet inside FILE (default: NAME for a "
                    "GeoPackage)")
+    p.add_argument("--force", action="store_true",
+                   help="admin only: load rows whose stored version is newer than the file's "
+                   "version column (overwrites edits made since the file was exported)")
     p.add_argument("--policy", metavar="FILE", help="policy settings YAML")
     add_fill_options(p)
     p.add_argument("--as-of", metavar="DATE", help="date the data is current to (default "
@@ -66,10 +73,15 @@ def run(args: argparse.Namespace) -> int:
         prepared = prepare(args, path, args.layer, options=options, policy=policy,
                            working_crs=epsg, nothing=f"nothing was written to {store.location}")
         frame, report = prepared.frame, prepared.report
+        if frame.empty:
+            raise UserError(f"{path}: no features to load; fix: check that this is the right "
+                            f"file (and --source-layer); nothing was written to {store.location}")
+        spec = LAYERS[args.layer]
+        columns = (*report.columns, *(("geometry",) if spec.has_geometry else ()))
         try:
             result = store.import_frame(args.layer, frame, user=args.user,
                                         reason=args.reason or f"load {path.name}",
-                                        role=args.role,
+                                        role=args.role, columns=columns, force=args.force,
                                         tolerance_m=storage_settings(policy).geometry_tolerance_m)
         except (EditError, StoreError) as exc:
             raise UserError(f"{exc}\nnothing was written to {store.location}") from exc
@@ -77,6 +89,10 @@ def run(args: argparse.Namespace) -> int:
         location = store.location
     for problem in report.warnings:
         print(problem.format(report.source))
+    untouched = [c.name for c in stored_columns(spec) if c.name not in report.columns]
+    if untouched:
+        print(f"columns not in {path.name}, left as stored for existing rows: "
+              f"{', '.join(untouched)}")
     print(f"loaded {path} into {location} [{args.layer}]: {result.inserted:,} inserted, "
           f"{result.updated:,} updated, {result.unchanged:,} unchanged, "
           f"{result.audit_rows:,} audit rows ({time.perf_counter() - t0:.1f} s)")

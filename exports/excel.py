@@ -1,7 +1,8 @@
 """Excel lists for investors and promotion teams: offerable parcels and the promotion worklist.
 
 Headers are the registry's Chinese (or English) labels; only public columns are written. The
-workbook is written with openpyxl into a temporary file and renamed when complete.
+workbook is written with openpyxl into a temporary file and renamed when complete; every text
+cell goes through :func:`exports.cells.safe_cell`, so no value becomes a formula.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from exports.cells import safe_cell
 from exports.common import AUDIENCES, LANGS, atomic_output, check_choice, tr
 from exports.tables import labelled, offerable_parcels
 from exports.worklist import worklist_table
@@ -32,9 +34,9 @@ def write_sheet(ws: Worksheet, frame: pd.DataFrame, lang: str, *,
     """Write ``frame`` (canonical column names) to ``ws`` with display headers, a frozen
     header row, an auto-filter, number formats and fitted column widths."""
     shown = labelled(frame, lang) if headers is None else frame.rename(columns=headers)
-    ws.append(list(shown.columns))
+    ws.append([safe_cell(str(c)) for c in shown.columns])
     for values in frame.itertuples(index=False):
-        ws.append([_cell(v) for v in values])
+        ws.append([safe_cell(_cell(v)) for v in values])
     for idx, column in enumerate(frame.columns, start=1):
         letter = get_column_letter(idx)
         head = ws.cell(row=1, column=idx)

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from layers.declared import layer_spec
 from layers.policy import Policy, load_policy
@@ -134,7 +136,14 @@ def points_from_columns(frame: pd.DataFrame, path: Path | str,
     lower = {str(c).strip().lower(): c for c in frame.columns}
     if "wkt" in lower or "geometry" in lower:
         col = lower.get("wkt", lower.get("geometry"))
-        geoms = gpd.GeoSeries.from_wkt(frame[col].replace("", None))
+        texts = frame[col].replace("", None)
+        geoms = shapely.from_wkt(texts.to_numpy(dtype=object), on_invalid="ignore")
+        bad = np.flatnonzero(shapely.is_missing(geoms) & texts.notna().to_numpy())
+        if len(bad):
+            rows = ", ".join(str(int(i) + 1) for i in bad[:5])
+            raise ReadError(f"{path}: row(s) {rows}: {col} {texts.iloc[bad[0]]!r} is not "
+                            "readable WKT; fix: write e.g. POINT (111.05 38.92) or "
+                            "POLYGON ((x y, x y, x y, x y))")
         return gpd.GeoDataFrame(frame.drop(columns=[col]), geometry=geoms, crs=options.crs)
     lon = next((lower[n] for n in LON_NAMES if n in lower), None)
     lat = next((lower[n] for n in LAT_NAMES if n in lower), None)
@@ -197,7 +206,12 @@ def read_frame(path: str | Path, options: ReadOptions | None = None) -> RawFrame
     if reader is None:
         raise ReadError(f"{path}: unsupported file type {path.suffix!r}; fix: use one of "
                         f"{sorted(READERS)}")
-    return reader(path, options)
+    from layers.formats import guards  # imports this module: load it when first reading
+
+    guards.check_path(path)
+    options.crs = guards.parse_crs_option(options.crs, source=str(path))
+    with guards.reader_failures(path):
+        return reader(path, options)
 
 
 def load_layer(
@@ -249,8 +263,21 @@ def load_layer(
 
 
 def list_layers(path: str | Path) -> list[str]:
-    """Names of the layers inside a multi-layer file such as a GeoPackage."""
-    return [str(name) for name, _ in pyogrio.list_layers(path)]
+    """Names of the layers inside a multi-layer file such as a GeoPackage.
+
+    Raises
+    ------
+    ReadError
+        The file is missing, a folder, empty or not readable by GDAL.
+    """
+    from layers.formats import guards  # imports this module: load it when first reading
+
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(f"{path}: file not found; fix: check the path")
+    guards.check_path(path)
+    with guards.reader_failures(path):
+        return [str(name) for name, _ in pyogrio.list_layers(path)]
 
 
 def known_layers_in(path: str | Path) -> list[str]:

@@ -84,6 +84,7 @@ class ValidationReport:
     problems: list[Problem] = field(default_factory=list)
     n_features: int = 0
     repaired: int = 0
+    columns: tuple[str, ...] = ()  # registry columns the source has (after aliases)
 
     @property
     def errors(self) -> list[Problem]:
@@ -257,6 +258,7 @@ def _truncated_match(header: str, lookup: Mapping[str, str]) -> str | None:
 def _normalise_columns(frame: pd.DataFrame, spec: LayerSpec,
                        report: ValidationReport) -> pd.DataFrame:
     out = frame.rename(columns=canonical_renames(frame, spec))
+    report.columns = tuple(c.name for c in spec.columns if c.name in out.columns)
     missing = [c for c in spec.required_columns if c not in out.columns]
     for name in missing:
         col = spec.column(name)
@@ -565,6 +567,8 @@ def _check_ids(frame: pd.DataFrame, spec: LayerSpec, report: ValidationReport,
 
 
 _POLYGONAL = {"Polygon", "MultiPolygon"}
+MAX_PROJECTED_COORDINATE = 1e9
+"""Largest |x| or |y| accepted in a projected CRS (m); prefixed GK eastings are ~4.5e7."""
 
 
 def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationReport,
@@ -609,12 +613,47 @@ def _check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationRepo
         report.add("error", f"geometry type {[names[t] for t in found]} where {expected} "
                    "is required", f"export the {spec.en.lower()} layer as {expected}",
                    rows=_bad_rows(wrong, labels))
+    _check_coordinates(geoms, present & ~wrong, CRS(frame.crs), report, labels)
     if len(report.errors) > earlier:
         return frame
     out = gpd.GeoDataFrame(frame, geometry=frame.geometry.name, crs=frame.crs)
     if spec.geometry in ("polygon", "any"):
         out = _repair_polygons(out, report, labels)
     return _to_working_crs(out, spec, report, working_crs)
+
+
+def _check_coordinates(geoms: np.ndarray, present: np.ndarray, crs: CRS,
+                       report: ValidationReport, labels: Sequence[str]) -> None:
+    """Refuse NaN/Inf coordinates, absurd magnitudes, and lon/lat outside the globe.
+
+    These checks run for every source (file, upload, store, demo) so that no path can store a
+    geometry that later breaks exports, maps or area sums.
+    """
+    if not present.any():
+        return
+    idx = np.flatnonzero(present)
+    coords, owner = shapely.get_coordinates(geoms[idx], return_index=True)
+    if not len(coords):
+        return
+    nonfinite = ~np.isfinite(coords).all(axis=1)
+    bad_rows = np.unique(owner[nonfinite])
+    if len(bad_rows):
+        report.add("error", "coordinate is not a finite number (NaN, Inf or an overflow such "
+                   "as 1e400)", "correct the coordinate values or delete the vertex",
+                   rows=[labels[int(idx[r])] for r in bad_rows])
+    with np.errstate(invalid="ignore"):
+        if crs.is_geographic:
+            beyond = (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+            what = "longitude/latitude outside ±180°/±90°"
+            fix = ("write lon/lat in decimal degrees; projected x/y need their own CRS "
+                   "(e.g. --crs EPSG:4549)")
+        else:
+            beyond = (np.abs(coords) > MAX_PROJECTED_COORDINATE).any(axis=1)
+            what = f"coordinate beyond ±{MAX_PROJECTED_COORDINATE:.0e} m"
+            fix = "check the CRS and the units (metres) of the coordinates"
+    out_rows = np.setdiff1d(np.unique(owner[beyond & ~nonfinite]), bad_rows)
+    if len(out_rows):
+        report.add("error", what, fix, rows=[labels[int(idx[r])] for r in out_rows])
 
 
 def _repair_polygons(frame: gpd.GeoDataFrame, report: ValidationReport,

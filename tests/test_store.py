@@ -225,7 +225,7 @@ def test_backup_restore_round_trip(store, tmp_path):
     saved = store.snapshot()
     out = store.backup(tmp_path / "backup.gpkg")
     edit(store, "C", status="transferred")
-    store.import_frame("parcel", county.parcels(2), user="bob", reason="more")
+    store.import_frame("parcel", county.parcels(2), user="bob", reason="more", role="admin")
     store.restore(out)
     assert store.snapshot() == saved
     conn = sqlite3.connect(out)

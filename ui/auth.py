@@ -53,6 +53,7 @@ class Lockout:
     max_failures: int = 5
     window_seconds: float = 900.0
     lockout_seconds: float = 900.0
+    max_tracked_names: int = 1000
 
 
 @dataclass(frozen=True)
@@ -104,19 +105,28 @@ def load_users(path: Path | None = None) -> UserConfig:
     try:
         lockout = Lockout(int(lock.get("max_failures", 5)),
                           float(lock.get("window_seconds", 900)),
-                          float(lock.get("lockout_seconds", 900)))
+                          float(lock.get("lockout_seconds", 900)),
+                          int(lock.get("max_tracked_names", 1000)))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{src}: lockout: {exc}; fix: give whole numbers") from exc
-    if lockout.max_failures < 1 or lockout.window_seconds <= 0 or lockout.lockout_seconds <= 0:
+    if (lockout.max_failures < 1 or lockout.window_seconds <= 0 or lockout.lockout_seconds <= 0
+            or lockout.max_tracked_names < 1):
         raise ConfigError(f"{src}: lockout: values must be positive; fix the numbers")
     return UserConfig(accounts=accounts, lockout=lockout, source=src)
 
 
 class FailureLog:
-    """Failed logins per username in a JSON file, locked with ``flock`` across processes."""
+    """Login attempts per username in a JSON file, locked with ``flock`` across processes.
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or state_dir() / "login-failures.json"
+    :meth:`begin_attempt` checks the lock *and* records the attempt in one critical section,
+    before the (slow) bcrypt check, so a burst of concurrent guesses is checked at most
+    ``max_failures`` times; a correct password :meth:`clear`-s the record afterwards. Every
+    write drops expired entries and keeps at most ``max_tracked_names`` usernames (locked ones
+    last to go), so sprayed unknown names cannot grow the file without bound.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else state_dir() / "login-failures.json"
 
     @contextmanager
     def _locked(self) -> Iterator[dict[str, list[float]]]:
@@ -127,53 +137,113 @@ class FailureLog:
                 data = json.loads(self.path.read_text()) if self.path.exists() else {}
             except (OSError, ValueError):
                 data = {}
+            if not isinstance(data, dict):
+                data = {}
             yield data
             tmp = self.path.with_suffix(".partial")
             tmp.write_text(json.dumps(data))
             tmp.replace(self.path)
 
+    def begin_attempt(self, name: str, lockout: Lockout, now: float) -> float | None:
+        """Atomically: the end of ``name``'s lockout if locked (nothing recorded), else record
+        this attempt as a failure and return ``None`` (call :meth:`clear` when it succeeds)."""
+        with self._locked() as data:
+            _prune(data, lockout, now)
+            recent = data.get(name, [])
+            until = _locked_until(recent, lockout, now)
+            if until is None:
+                data[name] = [*recent, now][-lockout.max_failures:]
+            _cap(data, lockout, now)
+        return until
+
     def locked_until(self, name: str, lockout: Lockout, now: float) -> float | None:
         """End of the lockout of ``name`` (epoch seconds), or ``None`` when not locked."""
         with self._locked() as data:
-            recent = [t for t in data.get(name, []) if now - t <= lockout.window_seconds
-                      + lockout.lockout_seconds]
-            data[name] = recent
-        window = [t for t in recent if t >= recent[-1] - lockout.window_seconds] if recent else []
-        if len(window) >= lockout.max_failures and now < recent[-1] + lockout.lockout_seconds:
-            return recent[-1] + lockout.lockout_seconds
-        return None
-
-    def record_failure(self, name: str, now: float) -> None:
-        with self._locked() as data:
-            data.setdefault(name, []).append(now)
+            _prune(data, lockout, now)
+            return _locked_until(data.get(name, []), lockout, now)
 
     def clear(self, name: str) -> None:
         with self._locked() as data:
             data.pop(name, None)
 
 
+def _locked_until(times: list[float], lockout: Lockout, now: float) -> float | None:
+    if not times:
+        return None
+    window = [t for t in times if t >= times[-1] - lockout.window_seconds]
+    if len(window) >= lockout.max_failures and now < times[-1] + lockout.lockout_seconds:
+        return times[-1] + lockout.lockout_seconds
+    return None
+
+
+def _prune(data: dict[str, list[float]], lockout: Lockout, now: float) -> None:
+    """Drop attempts too old to count for a window or a running lockout."""
+    keep = lockout.window_seconds + lockout.lockout_seconds
+    for name in list(data):
+        times = [float(t) for t in data[name] if isinstance(t, int | float) and now - t <= keep]
+        if times:
+            data[name] = times
+        else:
+            del data[name]
+
+
+def _cap(data: dict[str, list[float]], lockout: Lockout, now: float) -> None:
+    """Keep at most ``max_tracked_names`` usernames: unlocked, oldest first, go first."""
+    excess = len(data) - lockout.max_tracked_names
+    if excess <= 0:
+        return
+    order = sorted(data, key=lambda n: (_locked_until(data[n], lockout, now) is not None,
+                                        data[n][-1]))
+    for name in order[:excess]:
+        del data[name]
+
+
+DEMO_PASSWORDS: frozenset[str] = frozenset({"promoter-demo", "planner-demo", "admin-demo"})
+"""The documented demo passwords of data/users.yaml (README "App")."""
+
+REAL_DATA_ENV: tuple[str, ...] = ("INVESTMAP_DATA", "INVESTMAP_DATABASE_URL", "INVESTMAP_STORE")
+"""Any of these set means the app serves real data, not the demo county."""
+
+_DUMMY_HASH = bcrypt.hashpw(b"unknown-user", bcrypt.gensalt(rounds=10))
+
+
+def demo_deployment() -> bool:
+    """True when the app shows the embedded demo county (no real data configured)."""
+    return not any(os.environ.get(name, "").strip() for name in REAL_DATA_ENV)
+
+
 def authenticate(name: str, password: str, *, config: UserConfig | None = None,
-                 log: FailureLog | None = None, now: float | None = None) -> User:
+                 log: FailureLog | None = None, now: float | None = None,
+                 demo: bool | None = None) -> User:
     """Check a username and password.
+
+    The attempt is recorded before the bcrypt check (see :class:`FailureLog`); a demo
+    password is refused unless the app runs on the demo county (``demo``; default
+    :func:`demo_deployment`).
 
     Raises
     ------
     AuthError
-        Wrong username or password (one message for both), or the username is locked.
+        Wrong username or password (one message for both), the username is locked, or a
+        demo password on real data.
     """
     config = config or load_users()
     log = log or FailureLog()
     now = time.time() if now is None else now
     name = name.strip()
-    until = log.locked_until(name, config.lockout, now)
+    until = log.begin_attempt(name, config.lockout, now)
     if until is not None:
         minutes = max(1, round((until - now) / 60))
         raise AuthError(f"too many failed logins for this username; try again in {minutes} min "
                         f"/ 登录失败次数过多，请 {minutes} 分钟后再试")
     account = config.accounts.get(name)
-    if account is None or not bcrypt.checkpw(password.encode(), account[1]):
-        log.record_failure(name, now)
+    digest = account[1] if account is not None else _DUMMY_HASH
+    if not bcrypt.checkpw(password.encode(), digest) or account is None:
         raise AuthError("wrong username or password / 用户名或密码错误")
+    if password in DEMO_PASSWORDS and not (demo_deployment() if demo is None else demo):
+        raise AuthError("the demo password is not allowed on real data; fix: an administrator "
+                        f"sets a new bcrypt hash for {name!r} in {config.source} / 真实数据下不"
+                        "允许使用演示密码，请管理员在用户文件中更换密码")
     log.clear(name)
     return account[0]
 

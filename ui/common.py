@@ -8,6 +8,7 @@ import io
 import pandas as pd
 import streamlit as st
 
+from exports.cells import csv_text, safe_frame
 from ui.auth import ROLE_LABELS, current_user, log_out
 from ui.i18n import language_switch, pick, t
 from webmap.card import ParcelCard
@@ -63,10 +64,10 @@ def downloads(frame: pd.DataFrame, *, stem: str, key: str) -> None:
     """CSV (UTF-8 with BOM for Excel) and .xlsx download buttons for ``frame``."""
     plain = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
     left, right = st.columns(2)
-    left.download_button(t("download_csv"), plain.to_csv(index=False).encode("utf-8-sig"),
+    left.download_button(t("download_csv"), csv_text(plain).encode("utf-8-sig"),
                          file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv")
     buffer = io.BytesIO()
-    plain.to_excel(buffer, index=False)
+    safe_frame(plain).to_excel(buffer, index=False)
     right.download_button(t("download_xlsx"), buffer.getvalue(), file_name=f"{stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet", key=f"{key}_xlsx")

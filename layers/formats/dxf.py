@@ -31,6 +31,7 @@ from pyproj import CRS
 
 from geo.crs import CRSError, detect_gk
 from layers.formats.gk import check_easting_prefix
+from layers.formats.guards import GuardError, arc_segment_count, check_magnitude
 from layers.formats.settings import import_settings
 from layers.io import RawFrame, ReadError, ReadOptions
 
@@ -96,10 +97,10 @@ def arc_points(center: tuple[float, float], radius: float, start: float, sweep: 
     """Points on a circular arc after its start point, chords within ``deviation`` of it.
 
     ``start`` and ``sweep`` in radians (sweep > 0 counter-clockwise). A chord spanning angle
-    φ strays r(1 − cos(φ/2)) from the arc, so φ = 2 acos(1 − deviation / r).
+    φ strays r(1 − cos(φ/2)) from the arc, so φ = 2 acos(1 − deviation / r); the count is
+    capped and absurd radii refused by :func:`layers.formats.guards.arc_segment_count`.
     """
-    step = math.pi / 2 if radius <= deviation else 2 * math.acos(1 - deviation / radius)
-    n = max(2, math.ceil(abs(sweep) / step))
+    n = arc_segment_count(radius, sweep, deviation)
     return [(center[0] + radius * math.cos(start + sweep * k / n),
              center[1] + radius * math.sin(start + sweep * k / n)) for k in range(1, n + 1)]
 
@@ -143,6 +144,7 @@ def _vertices(entity: Any, deviation: float) -> list[tuple[float, float]]:
         points = [(v.dxf.location.x, v.dxf.location.y, v.dxf.bulge) for v in entity.vertices]
     if not points:
         return []
+    check_magnitude([v for point in points for v in point], what="vertex or bulge")
     return _bulge_vertices(points, bool(getattr(entity, "closed", False)
                                         or getattr(entity, "is_closed", False)), deviation)
 
@@ -169,7 +171,11 @@ def _shapes(entities: Iterable[Any], deviation: float,
         if kind == "POLYLINE" and not (entity.is_2d_polyline or entity.is_3d_polyline):
             continue
         layer = entity.dxf.layer
-        coords = _vertices(entity, deviation)
+        try:
+            coords = _vertices(entity, deviation)
+            check_magnitude([v for xy in coords for v in xy], what="coordinate")
+        except GuardError as exc:
+            raise GuardError(f"{kind} {entity.dxf.handle} on CAD layer {layer}: {exc}") from None
         if len(coords) < 2:
             continue
         if _is_closed(entity, coords) and len(coords) >= 3:
@@ -214,7 +220,11 @@ def read_dxf(path: Path, options: ReadOptions) -> RawFrame:
     present = Counter(e.dxf.layer for e in entities if e.dxftype() in CLOSED_TYPES + LINE_TYPES)
     if wanted:
         entities = [e for e in entities if e.dxf.layer.lower() in wanted]
-    closed, lines = _shapes(entities, deviation)
+    try:
+        closed, lines = _shapes(entities, deviation)
+    except GuardError as exc:
+        raise ReadError(f"{path}: {exc}; fix: correct the entity in CAD (coordinates in "
+                        "metres, no huge arcs or bulges) and save the DXF again") from None
     rows: list[dict[str, object]] = []
     for layer, handle, polygon in closed:
         rows.append({"编号": f"{layer}-{handle}", "图层": layer, "geometry": polygon})

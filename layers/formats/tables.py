@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo.chinacoords import bd09_to_wgs84, gcj02_to_wgs84
+from layers.formats.guards import unique_headers
 from layers.formats.textcodec import EncodingError, decode_text
 from layers.io import RawFrame, ReadError, ReadOptions, points_from_columns
 
@@ -166,6 +167,7 @@ def _with_header(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 def _table(body: pd.DataFrame, source: str, labels: list[str], options: ReadOptions,
            warnings: list[tuple[str, str]]) -> RawFrame:
     columns = list(body.columns)
+    unique_headers(columns, source=source)
     if _find(columns, LON_HEADERS) is None or _find(columns, LAT_HEADERS) is None:
         return RawFrame(points_from_columns(body, source, options), labels, warnings)
     frame, notes = lonlat_frame(body, source=source, labels=labels, coords=options.coords)
@@ -182,6 +184,9 @@ def read_csv_table(path: Path, options: ReadOptions) -> RawFrame:
         decoded = decode_text(data, source=str(path), encoding=options.encoding)
     except EncodingError as exc:
         raise ReadError(str(exc)) from None
+    if not decoded.text.strip(" \t\r\n\ufeff"):
+        raise ReadError(f"{path}: no rows (only a byte-order mark or blank lines); fix: export "
+                        "the list again")
     try:
         raw = pd.read_csv(io.StringIO(decoded.text), header=None, dtype=str,
                           keep_default_na=False, skip_blank_lines=False)

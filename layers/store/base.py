@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,7 @@ from layers.store.errors import (
     StoreError,
 )
 from layers.store.lead_rules import check_creator, check_record, coerce_new, next_id
+from layers.store.loading import base_versions, check_force, check_load
 from layers.store.rules import check_dates, check_role, check_transition, coerce_changes
 from layers.store.values import (
     audit_text,
@@ -349,7 +350,9 @@ class Store(ABC):
         return tx.layer_epsg(layer) if layer in tx.layers() else None
 
     def import_frame(self, layer: str, frame: pd.DataFrame, *, user: str, reason: str,
-                     role: str = "planner", tolerance_m: float = 0.0) -> ImportResult:
+                     role: str = "planner", tolerance_m: float = 0.0,
+                     columns: Collection[str] | None = None,
+                     force: bool = False) -> ImportResult:
         """Upsert a validated layer (from :func:`layers.io.load_layer`) by id, atomically.
 
         New ids are inserted (version 1, one ``*`` audit row), changed features are updated
@@ -358,12 +361,20 @@ class Store(ABC):
         Geometries are transformed to the CRS the store already uses for the layer; a
         geometry whose vertices all lie within ``tolerance_m`` of the stored ones is unchanged
         (policy ``storage.geometry_tolerance_m``).
+
+        Only ``columns`` (``"geometry"`` included) of existing features are compared and
+        updated — the columns the file has; others keep their stored values (``None``: all).
+        Changed rows follow the edit rules of ``role`` and, when the frame has a ``version``
+        column, are refused if stored more recently unless ``force`` (admin); see
+        :func:`layers.store.loading.check_load`. Any refused row means nothing is written.
         """
         spec = get_spec(layer)
         _require_who(user, reason, what=f"import into {layer}")
         if role not in IMPORTERS:
             raise PermissionDenied(f"role {role!r} may not import; fix: ask a user with role "
                                    f"{' or '.join(sorted(IMPORTERS))}")
+        check_force(role, force)
+        bases = base_versions(spec, frame)
         incoming, epsg = features_from_frame(spec, frame, target_epsg=self.layer_epsg(layer))
         at = utc_now()
         with self._transaction(write=True) as tx:
@@ -374,7 +385,7 @@ class Store(ABC):
             existing = tx.features(spec, lock=True)
             inserts: list[Feature] = []
             entries: list[AuditEntry] = []
-            updated = 0
+            changes: dict[str, list[str]] = {}
             for fid, new in incoming.items():
                 old = existing.get(fid)
                 if old is None:
@@ -382,25 +393,43 @@ class Store(ABC):
                     entries.append(AuditEntry(layer, fid, "*", None, "created", user, role,
                                               reason, at, 1))
                     continue
-                changed = _changed_fields(old, new, tolerance_m)
-                if not changed:
-                    continue
+                changed = [k for k in _changed_fields(old, new, tolerance_m)
+                           if columns is None or k in columns or k == spec.id_column]
+                if changed:
+                    changes[fid] = changed
+            check_load(spec, {fid: (existing[fid].values, incoming[fid].values,
+                                    existing[fid].version, changed)
+                              for fid, changed in changes.items()},
+                       role=role, bases=bases, force=force)
+            for fid, changed in changes.items():
+                old, new = existing[fid], incoming[fid]
                 values = {k: new.values.get(k) for k in changed if k != "geometry"}
                 wkb = new.wkb if "geometry" in changed else KEEP
                 if not tx.update(spec, fid, values, wkb, old.version, epsg):
                     raise StoreError(f"{self.location}: {layer} {fid} changed during the "
                                      "import; nothing was written; fix: run it again")
-                updated += 1
                 entries.extend(_import_audit(layer, fid, changed, old, new, user, role, reason,
                                              at, old.version + 1))
             tx.insert(spec, inserts, epsg)
             tx.add_audit(entries)
+        updated = len(changes)
         return ImportResult(layer, len(inserts), updated,
                             len(incoming) - len(inserts) - updated, len(entries))
 
     def replace_all(self, snapshot: Snapshot) -> None:
-        """Replace the whole content (layers, versions, audit) in one transaction."""
+        """Replace the whole content (layers, versions, audit) in one transaction.
+
+        Raises :class:`StoreError` when a layer's CRS differs from the one the store uses for
+        it (restore into a new store instead); nothing is written then.
+        """
         with self._transaction(write=True) as tx:
+            present = tx.layers()
+            for name, data in snapshot.layers.items():
+                epsg = tx.layer_epsg(name) if name in present else None
+                if epsg is not None and data.epsg is not None and epsg != data.epsg:
+                    raise StoreError(f"{self.location}: layer {name!r} is stored in EPSG:{epsg} "
+                                     f"but the backup holds EPSG:{data.epsg}; nothing was "
+                                     "written; fix: restore into a new, empty store")
             tx.clear()
             for name, data in snapshot.layers.items():
                 spec = get_spec(name)

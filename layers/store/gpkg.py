@@ -8,6 +8,8 @@ triggers call ``ST_IsEmpty``/``ST_MinX`` …, which are registered here for plai
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -89,16 +91,25 @@ class GeoPackageStore(Store):
                  migrate: bool = True):
         self.path = Path(path)
         self.location = str(self.path)
-        if not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _create(self.path, seed)
-        self._conn = _connect(self.path)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a folder, not a GeoPackage; fix: pass a .gpkg "
+                             "file path")
+        try:
+            if not self.path.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                _create(self.path, seed)
+            self._conn = _connect(self.path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(sqlite_problem(self.path, exc, "the store was not created")) \
+                from exc
         if not migrate:
             return
         try:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self._conn.close()
+            if _is_environment_problem(exc):
+                raise StoreError(sqlite_problem(self.path, exc, "nothing was changed")) from exc
             raise StoreError(f"{self.path}: not a usable GeoPackage ({exc}); fix: pass a .gpkg "
                              "file written by GDAL/QGIS or by InvestMap") from exc
         except BaseException:
@@ -119,10 +130,17 @@ class GeoPackageStore(Store):
                              "import has finished") from exc
         try:
             yield _GpkgTransaction(conn)
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise StoreError(sqlite_problem(self.path, exc, "rolled back")) from exc
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise StoreError(sqlite_problem(self.path, exc, "rolled back")) from exc
 
     def _migrate(self) -> None:
         """Add ``version`` columns, missing registry columns, id indexes and the audit table."""
@@ -141,25 +159,87 @@ class GeoPackageStore(Store):
 
     def backup(self, out: str | Path) -> Path:
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.partial")
-        tmp.unlink(missing_ok=True)
-        dest = sqlite3.connect(tmp)
         try:
-            self._conn.backup(dest)
-            dest.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            dest.close()
-        tmp.replace(out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp.unlink(missing_ok=True)
+            dest = sqlite3.connect(tmp)
+            try:
+                self._conn.backup(dest)
+                dest.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dest.close()
+            tmp.replace(out)
+        except (OSError, sqlite3.Error) as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(sqlite_problem(out, exc, f"no backup was written; {out.name} is "
+                                            "as it was")) from exc
         return out
 
     def restore(self, path: str | Path) -> None:
-        src = check_backup(path)
+        """Copy the backup's rows (layers, versions, audit) into this store's own tables, in
+        one transaction; nothing else of the file — triggers, views, indexes, other tables —
+        is taken over."""
+        check_backup(path).close()
+        source = GeoPackageStore(path, migrate=False)
         try:
-            src.backup(self._conn)
+            snapshot = source.snapshot()
+        except (sqlite3.Error, ValueError, KeyError) as exc:
+            raise StoreError(f"{path}: the backup's tables cannot be read ({exc}); fix: pass a "
+                             "file written by `investmap backup`") from exc
         finally:
-            src.close()
-        self._migrate()
+            source.close()
+        self.replace_all(snapshot)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open (SQLite ends it itself on disk-full/IO errors,
+    and a second ROLLBACK would raise "no transaction is active")."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+_ENVIRONMENT = {
+    "readonly": ("is read-only (file, folder or file system)", "make the file and its folder "
+                 "writable, or copy the store to a writable folder and pass that path"),
+    "full": ("disk is full", "free disk space (or use another disk), then run the command again"),
+    "disk i/o": ("could not be written (disk I/O error: disk full, file size limit or a "
+                 "failing disk)", "free disk space or check the disk, then run it again"),
+    "unable to open": ("cannot be opened (missing folder or no permission for the folder, "
+                       "where SQLite keeps its -wal/-shm files)", "check the path and the "
+                       "folder's permissions"),
+    "no space": ("disk is full", "free disk space, then run the command again"),
+    "read-only": ("is read-only (file, folder or file system)", "make it writable"),
+    "permission denied": ("cannot be written (permission denied)", "check the permissions"),
+    "file too large": ("exceeds the file size limit", "raise the limit or free space"),
+}
+
+
+def _read_only(path: Path) -> bool:
+    """The file, or the folder SQLite needs for its -wal/-shm files, cannot be written."""
+    folder = path.parent if path.parent.exists() else None
+    try:
+        if folder is not None and os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return (path.exists() and not os.access(path, os.W_OK)) or (
+        folder is not None and not os.access(folder, os.W_OK))
+
+
+def _is_environment_problem(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(key in text for key in _ENVIRONMENT)
+
+
+def sqlite_problem(path: Path, exc: BaseException, outcome: str) -> str:
+    """A clear message for an SQLite/OS error on ``path``: what happened, the outcome, the fix."""
+    text = "readonly" if _read_only(path) else str(exc).lower()
+    for key, (what, fix) in _ENVIRONMENT.items():
+        if key in text:
+            return f"{path}: {what} ({exc}); {outcome}; fix: {fix}"
+    return f"{path}: {exc}; {outcome}; fix: check the disk and the file, then run it again"
 
 
 def check_backup(path: str | Path) -> sqlite3.Connection:

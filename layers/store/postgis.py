@@ -39,8 +39,9 @@ def _q(name: str) -> str:
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+    """The URL without its password (``user:pw@`` or ``?password=pw``), for messages."""
+    url = re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)
 
 
 class PostGISStore(Store):

@@ -1,0 +1,127 @@
+"""Guards every reader shares against broken and hostile files (issue 13).
+
+Small checks called at the readers' entry points, so that a broken file gives a
+:class:`layers.io.ReadError` naming the file, the line or feature and the fix — never a
+traceback, never an unbounded loop or allocation:
+
+* :func:`check_path` — missing, a folder, or 0 bytes;
+* :func:`parse_crs_option` — ``--crs foo``;
+* :func:`finite_number` — NaN/Inf/1e400 in coordinate text;
+* :func:`check_magnitude` and :func:`arc_segment_count` — absurd coordinates and radii are
+  refused *before* anything is densified, and an arc never has more than
+  :data:`MAX_ARC_SEGMENTS` chords (a 15 KB DXF with a bulge of 1e12 once asked for 8 GB);
+* :func:`unique_headers` — a header named twice (two 经度 columns);
+* :func:`reader_failures` — the last line of defence: library errors escaping a reader
+  (pyogrio, pyarrow, openpyxl, zipfile, sqlite3 …) become a ReadError naming the file.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import shapely.errors
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from layers.io import ReadError
+
+MAX_COORDINATE = 1e9
+"""Largest |coordinate| or radius a drawing or coordinate file may hold (metres or degrees);
+prefixed Gauss–Krüger eastings are about 4.5e7."""
+MAX_ARC_SEGMENTS = 3600
+"""Most chords one arc or circle is split into, whatever its size and the deviation asked."""
+
+
+class GuardError(ValueError):
+    """A value refused by a guard; the reader adds the file and the feature."""
+
+
+def check_path(path: Path) -> None:
+    """Refuse a folder or an empty file before any reader opens it."""
+    if path.is_dir():
+        raise ReadError(f"{path}: is a folder, not a file; fix: pass the file inside it (for a "
+                        "shapefile, the .shp file)")
+    if path.stat().st_size == 0:
+        raise ReadError(f"{path}: empty file (0 bytes); fix: export or copy it again")
+
+
+def parse_crs_option(value: Any, *, source: str) -> CRS | None:
+    """``--crs`` as a pyproj CRS (``None`` stays ``None``)."""
+    if value is None or isinstance(value, CRS):
+        return value
+    try:
+        return CRS.from_user_input(value)
+    except (CRSError, TypeError, ValueError) as exc:
+        raise ReadError(f"{source}: --crs {value!r} is not a coordinate reference system "
+                        f"({exc}); fix: pass an EPSG code such as EPSG:4490 (CGCS2000 lon/lat) "
+                        "or EPSG:4549 (CGCS2000 3° zone 40)") from None
+
+
+def finite_number(text: str) -> float | None:
+    """``float(text)`` when it is a finite number, else ``None`` (NaN, Inf, 1e400, words)."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def check_magnitude(values: Sequence[float], *, what: str) -> None:
+    """Raise :class:`GuardError` when a value is not finite or beyond :data:`MAX_COORDINATE`."""
+    for value in values:
+        if not math.isfinite(value):
+            raise GuardError(f"{what}: {value} is not a finite number")
+        if abs(value) > MAX_COORDINATE:
+            raise GuardError(f"{what}: {value:.6g} is beyond ±{MAX_COORDINATE:.0e}")
+
+
+def arc_segment_count(radius: float, sweep: float, deviation: float) -> int:
+    """Chords for an arc of ``radius`` and ``sweep`` (radians) straying at most ``deviation``
+    from it, capped at :data:`MAX_ARC_SEGMENTS` (then the deviation is larger than asked)."""
+    check_magnitude([radius, sweep], what="arc radius/angle")
+    step = (math.pi / 2 if radius <= deviation
+            else 2 * math.acos(max(-1.0, 1 - deviation / radius)))
+    if step <= 0:
+        return MAX_ARC_SEGMENTS
+    return min(MAX_ARC_SEGMENTS, max(2, math.ceil(abs(sweep) / step)))
+
+
+def unique_headers(columns: Sequence[object], *, source: str) -> None:
+    """Refuse a table whose header names a column twice (which column would count?)."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(columns, start=1):
+        key = str(name).strip().lower()
+        if key in seen:
+            raise ReadError(f"{source}: column {str(name).strip()!r} appears twice (columns "
+                            f"{seen[key]} and {i}); fix: delete or rename one of them")
+        seen[key] = i
+
+
+LIBRARY_ERRORS: tuple[type[BaseException], ...] = (
+    OSError, ValueError, KeyError, IndexError, TypeError, ZeroDivisionError, OverflowError,
+    UnicodeError, zipfile.BadZipFile, sqlite3.Error, MemoryError, RuntimeError,
+    shapely.errors.ShapelyError, StopIteration, EOFError, AssertionError, AttributeError,
+)
+"""Errors a third-party reader raises on a broken file (pyogrio's DataSourceError is a
+RuntimeError; pyarrow's ArrowInvalid and pandas' EmptyDataError are ValueErrors)."""
+
+
+@contextmanager
+def reader_failures(path: Path) -> Iterator[None]:
+    """Turn an unexpected library error inside a reader into a ReadError naming the file."""
+    try:
+        yield
+    except ReadError:
+        raise
+    except LIBRARY_ERRORS as exc:
+        reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        raise ReadError(f"{path}: cannot read this file ({type(exc).__name__}"
+                        + (f": {reason}" if reason else "") + "); fix: check that the file is "
+                        f"complete and really a {path.suffix or 'known'} file — export or copy "
+                        "it again") from None
