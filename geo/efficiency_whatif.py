@@ -54,7 +54,8 @@ class WhatIf:
     group_en: str = ""
     score: float | None = None
     cutoffs: Mapping[str, float] = field(default_factory=dict)
-    filled: tuple[str, ...] = ()
+    filled_zh: tuple[str, ...] = ()
+    filled_en: tuple[str, ...] = ()
     reason_zh: str = ""
     reason_en: str = ""
     intensity_wan_per_mu: float | None = None
@@ -63,7 +64,7 @@ class WhatIf:
         """One line for a card: "按现行标准预计为 B 类" / "Class B under current standards"."""
         if self.klass is None:
             return (f"无法预估亩均等级：{self.reason_zh}" if lang == "zh"
-                    else f"No 亩均 class estimate: {self.reason_en}")
+                    else f"No output-per-mu class estimate: {self.reason_en}")
         if self.klass == "T":
             return (f"按现行标准不参评（T）：{self.reason_zh}" if lang == "zh"
                     else f"Not graded (T) under current standards: {self.reason_en}")
@@ -78,15 +79,15 @@ class WhatIf:
             else ", ".join(f"{c} ≥ {v:.1f}" for c, v in self.cutoffs.items())
         if lang == "zh":
             parts = [f"{self.group_zh}组得分 {self.score:.1f}（{cuts}）"]
-            if self.filled:
-                parts.append(f"未给出的指标按组平均分计：{'、'.join(self.filled)}")
+            if self.filled_zh:
+                parts.append(f"未给出的指标按组平均分计：{'、'.join(self.filled_zh)}")
             if self.intensity_wan_per_mu is not None:
                 parts.append(f"投资强度 {self.intensity_wan_per_mu:.1f} 万元/亩")
             return "；".join(parts)
-        parts = [f"score {self.score:.1f} in group {self.group_en} ({cuts})"]
-        if self.filled:
+        parts = [f"Score {self.score:.1f} in group {self.group_en} ({cuts})"]
+        if self.filled_en:
             parts.append(f"items not planned scored at the group average: "
-                         f"{', '.join(self.filled)}")
+                         f"{', '.join(self.filled_en)}")
         if self.intensity_wan_per_mu is not None:
             parts.append(f"investment intensity {self.intensity_wan_per_mu:.1f} 10k CNY/mu")
         return "; ".join(parts)
@@ -138,19 +139,21 @@ def whatif_class(planned: Mapping[str, object], evaluated: pd.DataFrame,
     values = indicators(one, catalogue=settings.indicators).iloc[0]
     peers = evaluated[evaluated["group"].eq(group.name) & evaluated["class"].isin(CLASSES)] \
         if "group" in evaluated else evaluated.iloc[:0]
-    score, filled = 0.0, []
+    score, filled = 0.0, []  # names of the indicators scored at the group average
     for name, rule in group.rules.items():
         x = float(values[name])
         if np.isnan(x):
             column = f"score_{name}"
             have = peers[column].dropna() if column in peers else pd.Series(dtype=float)
             score += float(have.mean()) if len(have) else 0.0
-            filled.append(settings.indicators[name].zh)
+            filled.append(name)
             continue
         score += _item(x, name, rule.weight, rule.benchmark, peers, settings)
     cutoffs = _cutoffs(peers, settings)
     base = WhatIf(None, group=group.name, group_zh=group.zh, group_en=group.en, score=score,
-                  cutoffs=cutoffs, filled=tuple(filled), intensity_wan_per_mu=intensity)
+                  cutoffs=cutoffs, intensity_wan_per_mu=intensity,
+                  filled_zh=tuple(settings.indicators[n].zh for n in filled),
+                  filled_en=tuple(settings.indicators[n].en or n for n in filled))
     if not cutoffs:
         return replace(base, reason_zh=f"{group.zh}组目前无参评企业，无从比较",
                        reason_en=f"no graded firm in group {group.en} to compare with")

@@ -275,7 +275,8 @@ def test_whatif_scale_from_output_missing_items_and_t():
     # tax missing: scored at the group's average item (10 … 100 → 55) → B
     filled = whatif_class({"land_mu": 10, "revenue_wan": 5000}, evaluated, s)
     assert filled.score == pytest.approx(55) and filled.klass == "B"
-    assert filled.filled == ("亩均税收",)
+    assert filled.filled_zh == ("亩均税收",) and filled.filled_en == ("Tax per mu",)
+    assert "Tax per mu" in filled.detail("en") and "亩均" not in filled.detail("en")
     tiny = whatif_class({"land_mu": 2, "tax_wan": 100}, evaluated, s)
     assert tiny.klass == "T" and "不足3亩" in tiny.text("zh")
     assert whatif_class({"tax_wan": 100}, evaluated, s).klass is None

@@ -19,10 +19,10 @@ from ui.auth import is_staff
 from ui.i18n import lang
 
 TEXTS: dict[str, tuple[str, str]] = {
-    "title": ("亩均预评（按现行标准）", "亩均 what-if (current standards)"),
+    "title": ("亩均预评（按现行标准）", "Output-per-mu what-if (current standards)"),
     "help": ("输入项目或线索的计划数据，按本县现行亩均评价标准预估其等级（仅工作人员可见）。",
              "Enter a project's or lead's planned figures to see the class it would get "
-             "under the county's current 亩均 standards (staff only)."),
+             "under the county's current output-per-mu standards (staff only)."),
     "land": ("计划用地(亩)", "Planned land (mu)"),
     "output": ("计划年产值/营业收入(万元)", "Planned annual output (10k CNY)"),
     "tax": ("计划年税收(万元)", "Planned annual tax (10k CNY)"),
@@ -48,11 +48,13 @@ def _escaped(text: str) -> str:
 
 
 def render_whatif(*, key: str = "whatif") -> None:
-    """A staff-only expander: planned figures in, the what-if class and its reasons out."""
+    """A staff-only box: planned figures in, the what-if class and its reasons out."""
     if not is_staff():
         return
     county = state.county()
-    with st.expander(_t("title")):
+    # A bordered box, not an expander: an expander folds up again on the rerun an input causes.
+    with st.container(border=True, key=f"{key}_box"):
+        st.markdown(f"**{_escaped(_t('title'))}**")
         st.caption(_t("help"))
         if "enterprise" not in county.layers:
             st.info(_t("none"))
@@ -67,7 +69,7 @@ def render_whatif(*, key: str = "whatif") -> None:
         investment = right.number_input(_t("investment"), min_value=0.0, value=0.0,
                                         step=100.0, key=f"{key}_investment")
         scale = right.selectbox(_t("scale"), ("auto", "above", "below"), format_func=_t,
-                                key=f"{key}_scale")
+                                key=f"{key}_scale_{lang()}")  # labels follow the language
         code = right.text_input(_t("code"), "", key=f"{key}_code")
         planned: dict[str, object] = {"land_mu": land, "industry_code": code.strip() or None,
                                       "scale": None if scale == "auto" else scale}
