@@ -32,7 +32,7 @@ import pandas as pd
 
 from geo.overlap import overlap_column, overlap_table, share_column
 from geo.redlines import OverlapTolerance, RedlineCategory
-from geo.verdict_text import TEXT, fixed, join, per_distinct, percent
+from geo.verdict_text import fixed, join, per_distinct, percent
 
 VERDICT_COLUMNS = ("available", "reasons", "reasons_zh", "reasons_en")
 
@@ -131,8 +131,8 @@ def verdicts(parcels: pd.DataFrame, overlaps: pd.DataFrame, rules: SupplyRules, 
     groups = np.split(order, np.flatnonzero(np.diff(inverse[order])) + 1) if n else []
     codes = np.empty(len(kinds), dtype=object)
     blocking = np.zeros(len(kinds), dtype=bool)
-    zh = np.full(n, "", dtype=TEXT)
-    en = np.full(n, "", dtype=TEXT)
+    zh = np.full(n, "", dtype=object)
+    en = np.full(n, "", dtype=object)
     for k, (kind, rows) in enumerate(zip(kinds, groups, strict=True)):
         members = [r for bit, r in enumerate(found) if kind >> bit & 1]
         codes[k] = tuple(r.code for r in members)
@@ -143,8 +143,8 @@ def verdicts(parcels: pd.DataFrame, overlaps: pd.DataFrame, rules: SupplyRules, 
     out = overlaps.copy(deep=False)  # new columns only: the caller's frame stays as it was
     out["available"] = ~blocking[inverse]
     out["reasons"] = pd.Series(codes[inverse], index=out.index, dtype=object)
-    out["reasons_zh"] = pd.Series(zh.astype(object), index=out.index, dtype=object)
-    out["reasons_en"] = pd.Series(en.astype(object), index=out.index, dtype=object)
+    out["reasons_zh"] = pd.Series(zh, index=out.index, dtype=object)
+    out["reasons_en"] = pd.Series(en, index=out.index, dtype=object)
     return out
 
 
@@ -183,26 +183,28 @@ class _Reason:
     code: str
     blocks: bool
     mask: np.ndarray
-    zh: np.ndarray  # text per row (TEXT array; only rows in mask are read)
+    zh: np.ndarray  # text per row (object array; only rows in mask are read)
     en: np.ndarray
 
 
 def _joined(parts: list[np.ndarray], sep: str) -> np.ndarray:
+    if len(parts) == 1:
+        return parts[0]
     pieces: list[np.ndarray | str] = [parts[0]]
     for part in parts[1:]:
         pieces += [sep, part]
-    return join(*pieces)
+    return join(*pieces).astype(object)
 
 
 def _masked_text(mask: np.ndarray, make_zh, make_en) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
     """Text arrays filled only where ``mask``; ``make_*(rows)`` build them with
     :mod:`geo.verdict_text` (numbers formatted once per distinct value, no loop per row)."""
-    zh = np.full(len(mask), "", dtype=TEXT)
-    en = np.full(len(mask), "", dtype=TEXT)
+    zh = np.full(len(mask), "", dtype=object)
+    en = np.full(len(mask), "", dtype=object)
     rows = np.flatnonzero(mask)
     if len(rows):
-        zh[rows] = make_zh(rows)
-        en[rows] = make_en(rows)
+        zh[rows] = make_zh(rows).astype(object)
+        en[rows] = make_en(rows).astype(object)
     return zh, en
 
 
@@ -217,9 +219,9 @@ def _status_reason(parcels: pd.DataFrame, rules: SupplyRules) -> _Reason:
     inverse, values = pd.factorize(pd.Series(status, dtype=object).fillna(""))
     labels = rules.status_labels
     zh = np.array([f"供地状态为“{_label(labels, v, 0)}”，不可供应" for v in values],
-                  dtype=TEXT)[inverse]
+                  dtype=object)[inverse]
     en = np.array([f"status is '{_label(labels, v, 1)}', not offerable" for v in values],
-                  dtype=TEXT)[inverse]
+                  dtype=object)[inverse]
     return _Reason("status_not_offerable", True, mask, zh, en)
 
 
@@ -235,24 +237,23 @@ def _redline_reason(name: str, category: RedlineCategory, overlaps: pd.DataFrame
         code = f"outside_{name}"
     else:
         code = f"redline_{name}"
+    pre_zh, pre_en = ("", "") if hard else ("提示：", "warning: ")
     if category.conflict == "outside":
         zh, en = _masked_text(
             mask,
-            lambda r: join(fixed(mu[r], 2), "亩（", percent(share[r]), f"）位于{category.zh}之外"),
-            lambda r: join(fixed(mu[r], 2), " mu (", percent(share[r]),
+            lambda r: join(pre_zh, fixed(mu[r], 2), "亩（", percent(share[r]),
+                           f"）位于{category.zh}之外"),
+            lambda r: join(pre_en, fixed(mu[r], 2), " mu (", percent(share[r]),
                            f") outside the {category.en}"),
         )
     else:
         zh, en = _masked_text(
             mask,
-            lambda r: join(f"与{category.zh}重叠 ", fixed(mu[r], 2), " 亩（", percent(share[r]),
-                           "）"),
-            lambda r: join(f"overlaps the {category.en} by ", fixed(mu[r], 2), " mu (",
-                           percent(share[r]), ")"),
+            lambda r: join(f"{pre_zh}与{category.zh}重叠 ", fixed(mu[r], 2), " 亩（",
+                           percent(share[r]), "）"),
+            lambda r: join(f"{pre_en}overlaps the {category.en} by ", fixed(mu[r], 2),
+                           " mu (", percent(share[r]), ")"),
         )
-    if not hard:
-        zh = np.where(zh != "", np.strings.add("提示：", zh), zh)
-        en = np.where(en != "", np.strings.add("warning: ", en), en)
     return _Reason(code, hard, mask, zh, en)
 
 

@@ -53,6 +53,7 @@ from geo.availability import ParcelQuery, SupplyRules, verdicts
 from geo.overlap import overlap_table
 from geo.redlines import RedlineCategory
 from layers.policy import Policy
+from layers.supply import AVAILABILITY_COLUMNS
 from scale.partitioned import arrow_schema, read_layer, write_dataset
 
 ORDER_COLUMN = "_order"
@@ -232,9 +233,11 @@ def assess_dataset(parcels_path: str | Path, redlines_path: str | Path, policy: 
         ``frame``: columns as :func:`geo.availability.assess` plus ``geometry`` and
         :data:`ORDER_COLUMN`, ``reasons`` as ``;``-joined codes; ``schema`` to write it with.
     """
-    parcels = read_layer(parcels_path, "parcel", policy=policy, npartitions=read_partitions)
+    parcels = read_layer(parcels_path, "parcel", policy=policy, npartitions=read_partitions,
+                         columns=AVAILABILITY_COLUMNS["parcel"])
     redlines = read_layer(redlines_path, "redline", policy=policy,
-                          working_crs=parcels.frame.crs, npartitions=read_partitions)
+                          working_crs=parcels.frame.crs, npartitions=read_partitions,
+                          columns=AVAILABILITY_COLUMNS["redline"])
     ordered = parcels.frame.map_partitions(_with_order, meta=_with_order(parcels.frame._meta))
     p_in = stage(ordered, scratch / "parcel-validated",
                  arrow_schema(_with_order(parcels.sample)))

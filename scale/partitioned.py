@@ -36,7 +36,7 @@ from geo.crs import CRSError, working_crs_for_extent, working_crs_for_lonlat
 from layers.io import ReadError, list_layers
 from layers.policy import Policy
 from layers.registry import get_spec
-from layers.validate import validate_layer
+from layers.validate import columns_spec, validate_layer
 
 COVERING_COLUMN = "bbox"
 """GeoParquet 1.1 bounding-box covering column; dropped on read, rewritten on write."""
@@ -61,7 +61,8 @@ class LazyLayer:
 
 
 def read_layer(path: str | Path, layer: str, *, policy: Policy, working_crs: Any = None,
-               npartitions: int | None = None) -> LazyLayer:
+               npartitions: int | None = None,
+               columns: Sequence[str] | None = None) -> LazyLayer:
     """Read one registry layer lazily as a Dask (Geo)DataFrame, validated partition by partition.
 
     Parameters
@@ -74,6 +75,9 @@ def read_layer(path: str | Path, layer: str, *, policy: Policy, working_crs: Any
         longitude (:func:`auto_working_crs`, as the local validator chooses); every partition
         uses that same CRS.
     npartitions : partitions for a GeoPackage or CSV (Parquet keeps one per part file).
+    columns : only these spec columns (plus the id) are read (Parquet) and validated, as
+        :func:`layers.county.load_county` does for a command (e.g.
+        ``layers.supply.AVAILABILITY_COLUMNS``); default all.
 
     Raises
     ------
@@ -90,18 +94,24 @@ def read_layer(path: str | Path, layer: str, *, policy: Policy, working_crs: Any
     raw = _read_raw(path, spec.name, spec.has_geometry, npartitions)
     if COVERING_COLUMN in raw.columns and COVERING_COLUMN not in spec.column_names:
         raw = raw.drop(columns=[COVERING_COLUMN])
+    if columns is not None:  # dropped before anything is read: Parquet reads only the rest
+        narrow = columns_spec(spec, columns)
+        headers = {n.strip().lower() for c in narrow.columns for n in (c.name, *c.aliases)}
+        geometry = getattr(raw._meta, "_geometry_column_name", None)
+        raw = raw[[c for c in raw.columns if str(c).strip().lower() in headers or c == geometry]]
     if working_crs is None:
         working_crs = policy.crs.working_epsg
     extra = {"category": policy.redline_categories} if spec.name == "redline" else {}
     sample = raw.partitions[0].head(SAMPLE_ROWS, npartitions=1)
     checked, _ = validate_layer(sample, spec, source=f"{path} (partition 1)",
-                                working_crs=working_crs, allowed_extra=extra)
+                                working_crs=working_crs, allowed_extra=extra, columns=columns)
     if spec.has_geometry and working_crs is None:
         working_crs = auto_working_crs(raw)
         checked, _ = validate_layer(sample, spec, source=f"{path} (partition 1)",
-                                    working_crs=working_crs, allowed_extra=extra)
+                                    working_crs=working_crs, allowed_extra=extra,
+                                    columns=columns)
     frame = raw.map_partitions(_validate_partition, spec.name, str(path), working_crs, extra,
-                               meta=checked.iloc[:0])
+                               columns, meta=checked.iloc[:0])
     return LazyLayer(frame, checked)
 
 
@@ -165,11 +175,12 @@ def _read_raw(path: Path, layer: str, spatial: bool, npartitions: int | None) ->
 
 
 def _validate_partition(frame: pd.DataFrame, layer: str, path: str, working_crs: Any,
-                        extra: Mapping[str, Sequence[str]], partition_info: Any = None,
+                        extra: Mapping[str, Sequence[str]],
+                        columns: Sequence[str] | None = None, partition_info: Any = None,
                         ) -> pd.DataFrame:
     number = (partition_info or {}).get("number", 0) + 1
     checked, _ = validate_layer(frame, layer, source=f"{path} (partition {number})",
-                                working_crs=working_crs, allowed_extra=extra)
+                                working_crs=working_crs, allowed_extra=extra, columns=columns)
     return checked
 
 

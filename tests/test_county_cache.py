@@ -114,3 +114,27 @@ def test_a_damaged_entry_is_a_miss_and_gets_replaced(county_file):
     assert county_cache.load(*_key(county_file)) is None
     load_county(county_file, layers=LAYERS)
     assert county_cache.load(*_key(county_file)) is not None
+
+
+def test_an_unknown_column_is_named_with_the_valid_ones(county_file):
+    with pytest.raises(KeyError, match="no column 'price'.*price_wan_per_mu"):
+        load_county(county_file, layers=LAYERS, columns={"parcel": ["price"]}, cache=False)
+
+
+def test_a_narrow_validation_still_reports_a_bad_value(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from layers.validate import ValidationError, validate_layer
+
+    square = shapely.box(500_000, 4_300_000, 500_100, 4_300_100)  # 100 m × 100 m = 15 亩
+    frame = gpd.GeoDataFrame({"parcel_id": ["A", "B"], "status": ["available", "sold"],
+                              "land_use": ["1001", "1001"], "notes": ["x", "y"]},
+                             geometry=[square, shapely.affinity.translate(square, 200)],
+                             crs=4546)
+    with pytest.raises(ValidationError, match="feature 2, column 'status'"):
+        validate_layer(frame, "parcel", source="t", columns=["status", "land_use"])
+    frame.loc[1, "status"] = "available"
+    out, _ = validate_layer(frame, "parcel", source="t", columns=["status", "area_mu"])
+    assert set(out.columns) == {"parcel_id", "status", "area_mu", "geometry"}
+    assert out["area_mu"].tolist() == pytest.approx([15.0, 15.0])
