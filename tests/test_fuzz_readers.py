@@ -114,8 +114,8 @@ def _seed(suffix: str) -> bytes:
         return buffer.getvalue()
     if suffix in (".parquet", ".geoparquet"):
         frame.to_parquet(path)
-    elif suffix == ".shp":
-        frame.to_file(path, encoding="UTF-8")
+    elif suffix in (".shp", ".dbf", ".shx"):
+        frame.to_file(tmp / "seed.shp", encoding="UTF-8")
     elif suffix == ".zip":
         return b"PK\x05\x06" + b"\x00" * 18
     else:
@@ -149,7 +149,7 @@ def _read_and_validate(path: Path, layer: str, crs: str | None = None) -> None:
         validate_layer(raw.frame, layer, source=str(path), working_crs=4546,
                        row_labels=raw.row_labels)
     except (ReadError, ValidationError) as exc:
-        assert str(path) in str(exc)
+        assert str(path.with_suffix("")) in str(exc)  # the file (or its .dbf/.shx sibling)
 
 
 @pytest.mark.parametrize("suffix", sorted(set(READERS) - {".json", ".geoparquet"}))
@@ -159,6 +159,9 @@ def test_mutated_files_never_crash_a_reader(suffix, steps, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("mut")
     path = tmp / f"mutated{suffix}"
     path.write_bytes(_mutate(_seed(suffix), steps))
+    if suffix == ".shp":  # the side files too: the .dbf mutated with the same steps
+        (tmp / "mutated.shx").write_bytes(_seed(".shx"))
+        (tmp / "mutated.dbf").write_bytes(_mutate(_seed(".dbf"), steps))
     _read_and_validate(path, "redline" if suffix == ".dxf" else "project",
                        crs="EPSG:4546" if suffix == ".dxf" else None)
 

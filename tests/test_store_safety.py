@@ -173,3 +173,19 @@ def test_unreachable_postgis_message_has_no_password():
     assert done.returncode == 2
     assert "s3cret" not in done.stderr + done.stdout
     assert "password=***" in done.stderr
+
+
+def test_immutable_store_file_says_read_only(store_path):
+    """A read-only file in a writable folder (``chattr +i``: root ignores permission bits)."""
+    subprocess.run(["chattr", "+i", store_path], check=True)
+    try:
+        done = subprocess.run([sys.executable, "-m", "cli", "edit", "parcel", "B", "--set",
+                               "status=reserved", "--user", "u", "--reason", "r", "--data",
+                               store_path], capture_output=True, text=True, cwd=ROOT,
+                              timeout=300)
+    finally:
+        subprocess.run(["chattr", "-i", store_path], check=True)
+    assert done.returncode == 2
+    assert "is read-only" in done.stderr and "Traceback" not in done.stderr
+    with open_store(store_path) as store:
+        assert store.get("parcel", "B").version == 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,6 +108,7 @@ LIBRARY_ERRORS: tuple[type[BaseException], ...] = (
     OSError, ValueError, KeyError, IndexError, TypeError, ZeroDivisionError, OverflowError,
     UnicodeError, zipfile.BadZipFile, sqlite3.Error, MemoryError, RuntimeError,
     shapely.errors.ShapelyError, StopIteration, EOFError, AssertionError, AttributeError,
+    zlib.error,
 )
 """Errors a third-party reader raises on a broken file (pyogrio's DataSourceError is a
 RuntimeError; pyarrow's ArrowInvalid and pandas' EmptyDataError are ValueErrors)."""

@@ -125,6 +125,8 @@ class GeoPackageStore(Store):
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise StoreError(sqlite_problem(self.path, exc, "nothing was written")) from exc
             raise StoreError(f"{self.path}: busy ({exc}) — another writer held the store for "
                              f"over {BUSY_TIMEOUT_S:.0f} s; fix: try again when the running "
                              "import has finished") from exc
