@@ -411,8 +411,8 @@ def _enterprises(parcels: gpd.GeoDataFrame, layout: _Layout, segments: list[Segm
         weights = np.array([0.04 if s.segment_id in rare else 1.0 for s in options])
         seg_pick.append(options[rng.choice(len(options), p=weights / weights.sum())])
     picked = {s.segment_id for s in seg_pick}
-    for k, seg in enumerate(s for c in chain_segs.values() for s in c
-                            if s.segment_id not in picked):
+    gaps = [s for c in chain_segs.values() for s in c if s.segment_id not in picked]
+    for k, seg in enumerate(gaps[: n_ent // 2]):  # a tiny county keeps some gaps
         seg_pick[-(k + 1)] = seg  # the last firms (outside parks first) take the gaps
     scale = np.where(rng.random(n_ent) < 0.6, "above", "below")
     tax_per_mu = rng.lognormal(np.log(14.0), 0.85, n_ent)
