@@ -207,6 +207,11 @@ def _draw_map(ax: Axes, review: Review, county: County, lang: str) -> None:
         handles.append(Patch(facecolor="white", edgecolor="#9e9e9e",
                              label=tr("已有地块", "Parcels", lang)))
     handles += _redlines(ax, review, county, box, lang)
+    if review.conflicts is not None and len(review.conflicts):
+        review.conflicts.plot(ax=ax, facecolor=BOUNDARY_COLOR, edgecolor="none", alpha=0.45,
+                              zorder=5)
+        handles.append(Patch(facecolor=BOUNDARY_COLOR, alpha=0.45,
+                             label=tr("冲突部分", "Conflicting part", lang)))
     review.boundary.frame.boundary.plot(ax=ax, color=BOUNDARY_COLOR, linewidth=2.0, zorder=6)
     handles.append(Line2D([], [], color=BOUNDARY_COLOR, linewidth=2.0,
                           label=tr("审查边界", "Boundary reviewed", lang)))

@@ -204,3 +204,17 @@ def test_formula_like_names_are_written_as_text(toy_gpkg, tmp_path):
         table = (pd.read_csv(out, encoding="utf-8-sig") if suffix == ".csv"
                  else pd.read_excel(out))
         assert table.iloc[0, 0] == "'=HYPERLINK(\"x\")"
+
+
+def test_conflict_areas_by_hand(toy_county, tmp_path):
+    from geo.compliance import conflict_areas
+    from layers.compliance import boundary_frame
+    from layers.supply import supply_rules
+
+    path = _boundary(tmp_path, [rect(550, 0, 200, 100)], ["B2"])
+    boundary = boundary_frame(path, working_crs=toy_county.crs)
+    areas = conflict_areas(boundary.frame, toy_county["redline"],
+                           supply_rules(toy_county.policy)).set_index("category")
+    assert set(areas.index) == {"eco_redline", "urban_boundary"}
+    assert areas.loc["urban_boundary", "geometry"].area == pytest.approx(150 * 100)
+    assert areas.loc["eco_redline", "geometry"].area == pytest.approx(50 * 100)
