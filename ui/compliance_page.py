@@ -107,11 +107,12 @@ def _boundary_overlay(result, coords: str) -> folium.FeatureGroup:  # noqa: ANN0
     if conflicts is not None and len(conflicts):
         names = [pick((c.zh, c.en)) if (c := result.categories.get(k)) else k
                  for k in conflicts["category"]]
-        shown = gpd.GeoDataFrame({"name": names}, geometry=_shown(conflicts, coords).values,
-                                 crs=4326)
+        shown = gpd.GeoDataFrame({"name": names, "hard": conflicts["severity"].eq("hard")},
+                                 geometry=_shown(conflicts, coords).values, crs=4326)
         folium.GeoJson(shown.__geo_interface__,
-                       style_function=lambda _: {"color": "#b71c1c", "weight": 1,
-                                                 "fillColor": "#d62728", "fillOpacity": 0.55},
+                       style_function=lambda f: {
+                           "color": "#b71c1c", "weight": 1, "fillOpacity": 0.55,
+                           "fillColor": "#d62728" if f["properties"]["hard"] else "#ff9800"},
                        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
                        ).add_to(group)
     return group
