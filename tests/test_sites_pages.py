@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app_pages import ADMIN, APP, open_page
