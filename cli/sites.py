@@ -63,7 +63,7 @@ def _distances(items: list[str]) -> dict[str, float]:
 def run(args: argparse.Namespace) -> int:
     from geo.sites import SiteQuery
     from layers.registry import UTILITIES
-    from layers.sites import SiteRequest, search
+    from layers.sites import SiteRequest, facility_kinds, search
 
     if not args.out.lower().endswith((".csv", ".xlsx")):
         raise UserError(f"{args.out}: unsupported output type; use .csv or .xlsx")
@@ -79,6 +79,11 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     county = county_from(args, LAYERS)
     t1 = time.perf_counter()
+    missing = sorted(set(dict(query.max_distance_km)) - set(facility_kinds(county)))
+    if missing:
+        raise UserError(f"--max-distance {missing}: the county has no facility of that kind; "
+                        "fix: load a facility layer with them (investmap load FILE --layer "
+                        "facility) or drop the limit")
     catalog = chain_settings = None
     if args.segment:
         from layers.chains import load_chains

@@ -207,6 +207,14 @@ def _draw_map(ax: Axes, review: Review, county: County, lang: str) -> None:
         handles.append(Patch(facecolor="white", edgecolor="#9e9e9e",
                              label=tr("已有地块", "Parcels", lang)))
     handles += _redlines(ax, review, county, box, lang)
+    conflicts = review.conflicts
+    for severity, color, name in (("hard", BOUNDARY_COLOR, tr("冲突部分", "Conflicting part",
+                                                              lang)),
+                                  ("soft", "#ff9800", tr("提示部分", "Warning part", lang))):
+        part = conflicts[conflicts["severity"] == severity] if conflicts is not None else None
+        if part is not None and len(part):
+            part.plot(ax=ax, facecolor=color, edgecolor="none", alpha=0.45, zorder=5)
+            handles.append(Patch(facecolor=color, alpha=0.45, label=name))
     review.boundary.frame.boundary.plot(ax=ax, color=BOUNDARY_COLOR, linewidth=2.0, zorder=6)
     handles.append(Line2D([], [], color=BOUNDARY_COLOR, linewidth=2.0,
                           label=tr("审查边界", "Boundary reviewed", lang)))

@@ -241,3 +241,32 @@ def overlap_columns(table: pd.DataFrame) -> list[str]:
     """Categories judged in a compliance (or availability) table, in column order."""
     prefix = overlap_column("")
     return [c[len(prefix):] for c in table.columns if c.startswith(prefix)]
+
+
+def conflict_areas(boundaries: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame,
+                   rules: SupplyRules) -> gpd.GeoDataFrame:
+    """The conflicting parts of the boundaries, for maps: per category present, the part
+    inside its polygons (``conflict: inside``) or outside them (``conflict: outside``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``category``, ``severity`` and the (multi)polygon, one row per category with a
+        non-empty conflict; same CRS as ``boundaries``.
+    """
+    whole = shapely.union_all(np.asarray(boundaries.geometry.values, dtype=object))
+    near = _near(redlines, boundaries)
+    present = set(redlines["category"].dropna().astype(str)) if len(redlines) else set()
+    rows = []
+    for name, category in rules.categories.items():
+        if name not in present:
+            continue
+        polys = near.geometry.values[(near["category"] == name).to_numpy()]
+        inside = shapely.intersection(whole, shapely.union_all(polys)) if len(polys) \
+            else shapely.Polygon()
+        part = inside if category.conflict == "inside" else shapely.difference(whole, inside)
+        if not part.is_empty and part.area > 0:
+            rows.append({"category": name, "severity": category.severity, "geometry": part})
+    return gpd.GeoDataFrame(rows, columns=["category", "severity", "geometry"],
+                            geometry="geometry", crs=boundaries.crs)
+

@@ -25,6 +25,7 @@ from geo.compliance import (
     BoundaryError,
     check_boundaries,
     compliance_table,
+    conflict_areas,
     corner_points,
     touched,
 )
@@ -75,6 +76,7 @@ class Review:
     user: str
     when: dt.datetime
     categories: Mapping[str, RedlineCategory] = field(default_factory=dict)
+    conflicts: gpd.GeoDataFrame | None = None  # conflicting parts per category (maps)
 
 
 def boundary_frame(path: str | Path, *, crs: object = None, coords: str | None = None,
@@ -157,7 +159,8 @@ def review(county: County, boundary: Boundary, *, user: str,
     infos = [layer_info(county, name) for name in ("redline", "park", "parcel")
              if name in county.layers]
     return Review(boundary, table, points, points_crs, hits, infos, user,
-                  when or dt.datetime.now().astimezone(), rules.categories)
+                  when or dt.datetime.now().astimezone(), rules.categories,
+                  conflict_areas(boundary.frame, redlines, rules))
 
 
 def county_extent(county: County) -> shapely.Geometry:

@@ -204,3 +204,38 @@ def test_formula_like_names_are_written_as_text(toy_gpkg, tmp_path):
         table = (pd.read_csv(out, encoding="utf-8-sig") if suffix == ".csv"
                  else pd.read_excel(out))
         assert table.iloc[0, 0] == "'=HYPERLINK(\"x\")"
+
+
+def test_conflict_areas_by_hand(toy_county, tmp_path):
+    from geo.compliance import conflict_areas
+    from layers.compliance import boundary_frame
+    from layers.supply import supply_rules
+
+    path = _boundary(tmp_path, [rect(550, 0, 200, 100)], ["B2"])
+    boundary = boundary_frame(path, working_crs=toy_county.crs)
+    areas = conflict_areas(boundary.frame, toy_county["redline"],
+                           supply_rules(toy_county.policy)).set_index("category")
+    assert set(areas.index) == {"eco_redline", "urban_boundary"}
+    assert areas.loc["urban_boundary", "geometry"].area == pytest.approx(150 * 100)
+    assert areas.loc["eco_redline", "geometry"].area == pytest.approx(50 * 100)
+
+
+def test_coordinate_txt_boundary(toy_county, tmp_path):
+    """The 部标 TXT a surveyor hands in (GBK, zone-prefixed Y), through the import reader."""
+    from layers.formats.coord_txt_write import write_coord_txt
+
+    frame = gpd.GeoDataFrame({"parcel_id": ["JZ-1"], "land_use": ["100102"]},
+                             geometry=[rect(550, 0, 200, 100)], crs=EPSG)
+    path = write_coord_txt(frame, tmp_path / "界址点.txt")
+    result = _review_txt(toy_county, path)
+    row = result.table.iloc[0]
+    assert row["area_mu"] == pytest.approx(30.0)
+    assert row["overlap_mu_urban_boundary"] == pytest.approx(22.5)
+    assert row["verdict"] == "conflict"
+    assert result.points["y_easting"].max() == pytest.approx(37_000_000 + X0 + 750)
+
+
+def _review_txt(county, path):
+    from layers.compliance import boundary_frame, review
+
+    return review(county, boundary_frame(path, working_crs=county.crs), user="tester")

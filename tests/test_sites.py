@@ -39,7 +39,8 @@ def _write(out, *, eco=None, facilities=None):
         "redline": gpd.GeoDataFrame({"redline_id": ["U1"], "category": ["urban_boundary"]},
                                     geometry=[rect(-1000, -1000, 3000, 3000)], crs=EPSG),
         "project": gpd.GeoDataFrame({"project_id": ["J1"], "name": ["甲项目"],
-                                     "stage": ["producing"], "parcel_id": ["G"]},
+                                     "stage": ["producing"], "parcel_id": ["G"],
+                                     "chain_id": ["battery"], "segment_id": ["cell"]},
                                     geometry=[shapely.Point(X0 + 150, Y0 + 150)], crs=EPSG),
     }
     if eco is not None:
@@ -199,3 +200,22 @@ def test_card_and_brochure_show_facility_distances(county, tmp_path):
     pdf = export_brochure(county, tmp_path / "e.pdf", parcel_id="E", lang="zh")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "距高速互通" in text and "青峰互通" in text
+
+
+def test_segment_scores_chain_proximity(county):
+    """J1 (segment cell, producing) stands at (150, 150): 70.7 m from A's corner."""
+    from geo.sites import SiteQuery
+    from layers.chains import load_chains
+    from layers.sites import SiteRequest, search
+
+    request = SiteRequest(segment_id="cathode")  # cathode supplies cell
+    result, pool = search(county, request, SiteQuery(min_mu=10, max_mu=20),
+                          catalog=load_chains(), chain_settings=county.policy.section("chains"))
+    distance = pool.set_index("parcel_id")["chain_distance_m"]
+    assert distance["A"] == pytest.approx((50**2 + 50**2) ** 0.5)
+    row = result.sites.set_index("parcel_ids").loc["A"]
+    assert json.loads(row["score_parts"])["chain"] == pytest.approx(1.0)
+    assert "距关联产业链项目 0.1 公里" in row["reasons_zh"]
+    with pytest.raises(ValueError, match="unknown segment"):
+        search(county, SiteRequest(segment_id="nope"), SiteQuery(min_mu=1, max_mu=2),
+               catalog=load_chains())

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app_pages import ADMIN, APP, open_page
@@ -51,3 +50,14 @@ def test_compliance_page_is_staff_only_and_renders():
     assert any("合规审查" in str(t.value) for t in at.title)
     assert at.get("file_uploader")
     assert not at.exception
+
+
+def test_compliance_page_refuses_investors():
+    from pathlib import Path
+
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("ui/compliance_page.py")
+    direct = AppTest.from_file(str(Path(APP).parent / "ui/compliance_page.py"),
+                               default_timeout=120).run()
+    assert [e.value for e in direct.error] == ["此页面仅限工作人员 / Staff only"]

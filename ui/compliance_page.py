@@ -90,19 +90,35 @@ def _drawn(result: dict | None, coords: str) -> Boundary | None:
     return boundary
 
 
-def _boundary_overlay(boundary: Boundary, coords: str) -> folium.FeatureGroup:
-    lonlat = boundary.frame.to_crs(4326)
-    geoms = lonlat.geometry.values
+def _shown(frame: gpd.GeoDataFrame, coords: str) -> gpd.GeoSeries:
+    geoms = frame.geometry.to_crs(4326).values
     if coords == "gcj02":
         geoms = transform_geometries(geoms, wgs84_to_gcj02)
+    return gpd.GeoSeries(geoms, crs=4326)
+
+
+def _boundary_overlay(result, coords: str) -> folium.FeatureGroup:  # noqa: ANN001 - Review
+    """The boundary outline and, filled, its conflicting parts (tooltip: the category)."""
     group = folium.FeatureGroup(name=tx("boundary"))
-    folium.GeoJson(gpd.GeoSeries(geoms, crs=4326).__geo_interface__,
+    folium.GeoJson(_shown(result.boundary.frame, coords).__geo_interface__,
                    style_function=lambda _: {"color": "#d62728", "weight": 3,
                                              "fillOpacity": 0.05}).add_to(group)
+    conflicts = result.conflicts
+    if conflicts is not None and len(conflicts):
+        names = [pick((c.zh, c.en)) if (c := result.categories.get(k)) else k
+                 for k in conflicts["category"]]
+        shown = gpd.GeoDataFrame({"name": names, "hard": conflicts["severity"].eq("hard")},
+                                 geometry=_shown(conflicts, coords).values, crs=4326)
+        folium.GeoJson(shown.__geo_interface__,
+                       style_function=lambda f: {
+                           "color": "#b71c1c", "weight": 1, "fillOpacity": 0.55,
+                           "fillColor": "#d62728" if f["properties"]["hard"] else "#ff9800"},
+                       tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+                       ).add_to(group)
     return group
 
 
-def _map(boundary: Boundary | None, basemap: str) -> dict | None:
+def _map(result, basemap: str) -> dict | None:  # noqa: ANN001 - Review or None
     coords = display_coords(basemap)
     data = state.map_data("staff", lang(), coords)
     viewport = Viewport.from_st_folium(st.session_state.get(f"compliance_map_{lang()}")) \
@@ -117,8 +133,8 @@ def _map(boundary: Boundary | None, basemap: str) -> dict | None:
                           "circlemarker": False, "polygon": {"allowIntersection": False}},
             edit_options={"edit": False}).add_to(parts.base)
     overlays = list(parts.overlays)
-    if boundary is not None:
-        overlays.append(_boundary_overlay(boundary, coords))
+    if result is not None:
+        overlays.append(_boundary_overlay(result, coords))
     return st_folium(parts.base, key=f"compliance_map_{lang()}", height=520,
                      use_container_width=True, feature_group_to_add=overlays,
                      layer_control=parts.layer_control,
@@ -160,7 +176,7 @@ def render() -> None:
             result = review(state.county(), boundary, user=user.display or user.name)
         except (BoundaryError, CRSError) as exc:
             st.error(tx("error") + str(exc))
-    returned = _map(result.boundary if result else None, basemap)
+    returned = _map(result, basemap)
     try:
         drawn = _drawn(returned, display_coords(basemap))
     except (BoundaryError, ValueError) as exc:

@@ -166,7 +166,7 @@ def _map(result: SiteSearch, pool: gpd.GeoDataFrame, county) -> None:  # noqa: A
     layer.add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     st.caption(tx("map_note", n=len(top)))
-    st_folium(fmap, key="finder_sites_map", height=420, use_container_width=True,
+    st_folium(fmap, key=f"finder_sites_map_{lang()}", height=420, use_container_width=True,
               returned_objects=[])
 
 
