@@ -21,8 +21,7 @@ lists agree with the pipeline rates.
 
 from __future__ import annotations
 
-from typing import Any
-
+import numpy as np
 import pandas as pd
 
 from geo.pipeline import PipelineSettings, milestones
@@ -90,10 +89,12 @@ def three_wei(projects: pd.DataFrame, parcels: pd.DataFrame | None, *, as_of: pd
         "started_not_completed": (alive & started & ~completed
                                   & (planned_done + grace < as_of).to_numpy(), planned_done),
     }
+    columns = {c: projects[c].to_numpy(dtype=object) if c in projects else
+               np.full(len(projects), None, dtype=object)
+               for c in ("project_id", "name", "park_id", "owner")}  # converted once
     parts = []
     for kind, (mask, since) in kinds.items():
-        part = pd.DataFrame({c: projects[c].to_numpy()[mask] if c in projects else None
-                             for c in ("project_id", "name", "park_id", "owner")})
+        part = pd.DataFrame({c: values[mask] for c, values in columns.items()})
         part["kind"] = kind
         part["since"] = since.to_numpy()[mask]
         days = (as_of - pd.to_datetime(part["since"])).dt.days
@@ -101,10 +102,8 @@ def three_wei(projects: pd.DataFrame, parcels: pd.DataFrame | None, *, as_of: pd
         parts.append(part.sort_values(["days", "project_id"], ascending=[False, True],
                                       na_position="last"))
     out = pd.concat(parts, ignore_index=True)
-    out["reason_zh"] = [_reason(k, s, d, "zh") for k, s, d in
-                        zip(out["kind"], out["since"], out["days"], strict=True)]
-    out["reason_en"] = [_reason(k, s, d, "en") for k, s, d in
-                        zip(out["kind"], out["since"], out["days"], strict=True)]
+    for lang in ("zh", "en"):
+        out[f"reason_{lang}"] = _reasons(out, lang)
     return out[list(THREE_COLUMNS)]
 
 
@@ -167,17 +166,29 @@ def _parcel_facts(projects: pd.DataFrame,
     return status, pd.to_datetime(agreed).astype("datetime64[ns]")
 
 
-def _reason(kind: str, since: Any, days: Any, lang: str) -> str:
-    if pd.isna(since) or pd.isna(days):
-        return KINDS[kind][0 if lang == "zh" else 1]
-    day = pd.Timestamp(since).date().isoformat()
+_SINCE_WORDS = {
+    "zh": {"signed_no_land": "签约", "land_not_started": "计划开工",
+           "started_not_completed": "计划竣工"},
+    "en": {"signed_no_land": "signed", "land_not_started": "planned start",
+           "started_not_completed": "planned completion"},
+}
+
+
+def _reasons(rows: pd.DataFrame, lang: str) -> pd.Series:
+    """Reason texts, built column-wise (no per-row Python): ``落地未开工：计划开工日期
+    2026-09-01，已91天`` / ``Land supplied, not started: planned start 2026-09-01, 91 days``."""
+    if rows.empty:
+        return pd.Series([], dtype=object, index=rows.index)
+    i = 0 if lang == "zh" else 1
+    name = rows["kind"].map({k: v[i] for k, v in KINDS.items()}).astype(str)
+    word = rows["kind"].map(_SINCE_WORDS[lang]).astype(str)
+    since = pd.to_datetime(rows["since"]).dt.strftime("%Y-%m-%d")
+    days = rows["days"].astype("Int64").astype(str)
     if lang == "zh":
-        what = {"signed_no_land": "签约", "land_not_started": "计划开工",
-                "started_not_completed": "计划竣工"}[kind]
-        return f"{KINDS[kind][0]}：{what}日期{day}，已{int(days)}天"
-    what = {"signed_no_land": "signed", "land_not_started": "planned start",
-            "started_not_completed": "planned completion"}[kind]
-    return f"{KINDS[kind][1]}: {what} {day}, {int(days)} days"
+        text = name + "：" + word + "日期" + since + "，已" + days + "天"
+    else:
+        text = name + ": " + word + " " + since + ", " + days + " days"
+    return text.where(since.notna() & rows["days"].notna(), name).astype(object)
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:

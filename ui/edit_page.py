@@ -75,7 +75,8 @@ def _field_label(layer: str, field: str) -> str:
 def main() -> None:
     user = require_role("planner", "promoter", "admin")
     header("page_edit")
-    layers = [name for name, roles in EDITORS.items() if user.role in roles]
+    layers = [name for name, roles in EDITORS.items()
+              if user.role in roles and name in LAYER_NAMES]  # leads: page 招商线索
     layer = st.selectbox(tr("layer"), layers, format_func=lambda n: pick(LAYER_NAMES[n]),
                          key="edit_layer")
     try:

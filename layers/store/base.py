@@ -255,7 +255,7 @@ class Store(ABC):
 
         Parameters
         ----------
-        layer : ``parcel``, ``project`` or ``park``.
+        layer : ``parcel``, ``project``, ``park`` or ``lead``.
         feature_id : the feature's id (``parcel_id`` …).
         changes : field → new value (text is parsed as the column's type).
         user, role, reason : recorded in the audit log; ``role`` decides what is allowed.
@@ -324,12 +324,12 @@ class Store(ABC):
         """
         spec = check_creator(layer, role, values)
         _require_who(user, reason, what=f"new {layer}")
-        coerce_new(spec, values, feature_id=f"{id_prefix}0")
+        checked = coerce_new(spec, values, feature_id=f"{id_prefix}0")
         at = utc_now()
         with self._transaction(write=True) as tx:
             tx.ensure_layer(spec, self._epsg_in(tx, layer))
             fid = next_id(tx.features(spec, lock=True), id_prefix)
-            row = coerce_new(spec, values, feature_id=fid)
+            row = {**checked, spec.id_column: fid}
             check_dates(spec, fid, row, set(row))
             check_record(spec, fid, row, set(row))
             tx.insert(spec, [Feature(row, None, 1)], self._epsg_in(tx, layer))
