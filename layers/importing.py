@@ -45,6 +45,7 @@ from layers.validate import (
     ValidationError,
     ValidationReport,
     canonical_renames,
+    codes_for_labels,
     column_lookup,
     validate_layer,
 )
@@ -159,6 +160,7 @@ def prepare_import(
                                 labels, notes)
     for values, overwrite in ((fills or {}, False), (replaces or {}, True)):
         frame = _assign(frame, spec, renames, values, overwrite=overwrite, source=source)
+    frame = _category_codes(frame, spec, policy)
     official = official_area_mu(frame) if OFFICIAL_AREA in spec.column_names else None
     far = zone_warning(frame, margin_deg=import_settings(policy).zone_margin_deg)
     if far is not None:
@@ -198,6 +200,22 @@ def prepare_import(
         validated[OFFICIAL_AREA] = official.reindex(validated.index).astype("float64")
     return PreparedImport(validated, report,
                           pd.concat(refused, ignore_index=True) if refused else None)
+
+
+def _category_codes(frame: pd.DataFrame, spec: LayerSpec, policy: Policy) -> pd.DataFrame:
+    """Red-line categories written as the policy's labels (生态保护红线 → ``eco_redline``)."""
+    if spec.name != "redline" or "category" not in frame.columns:
+        return frame
+    codes = {code.lower(): code for code in policy.redline_categories}
+    for code, category in policy.redlines.categories.items():
+        for text in (category.zh, category.en):
+            codes.setdefault(str(text).strip().lower(), code)
+    replaced = codes_for_labels(frame["category"], codes)
+    if replaced is None:
+        return frame
+    out = frame.copy(deep=False)
+    out["category"] = replaced
+    return out
 
 
 def _check_options(options: ReadOptions, path: Path) -> None:

@@ -317,28 +317,38 @@ def _codes_from_labels(frame: pd.DataFrame, spec: LayerSpec) -> pd.DataFrame:
         if col.type not in ("str", "list") or not col.allowed or col.name not in frame.columns:
             continue
         codes = label_codes(col.allowed)
-        if not codes:
-            continue
-        series = frame[col.name]
-        try:  # text is looked at once per distinct value, then mapped back with a dict
-            distinct = pd.Series(series.dropna().unique())
-        except TypeError:  # lists already (e.g. from Parquet): nothing written as labels
-            continue
-        distinct = distinct[~distinct.isin(col.allowed)]
-        if distinct.empty:
-            continue
-        if col.type == "list":
-            mapped = _list_codes(distinct, codes)
-        else:
-            mapped = distinct.astype("string").str.strip().str.lower().map(codes)
-        found = (mapped.notna() & mapped.ne(distinct.astype("string"))).to_numpy(dtype=bool)
-        if not found.any():
-            continue
-        lookup = dict(zip(distinct[found], mapped[found], strict=True))
-        if out is frame:
-            out = frame.copy(deep=False)  # only replaced columns are new
-        out[col.name] = series.replace(lookup)
+        replaced = codes_for_labels(frame[col.name], codes, is_list=col.type == "list")
+        if replaced is not None:
+            if out is frame:
+                out = frame.copy(deep=False)  # only replaced columns are new
+            out[col.name] = replaced
     return out
+
+
+def codes_for_labels(series: pd.Series, codes: Mapping[str, str], *,
+                     is_list: bool = False) -> pd.Series | None:
+    """``series`` with every value found in ``codes`` (lower-cased, stripped label → code)
+    replaced by its code, items of text lists too; ``None`` when nothing changes.
+
+    Text is looked at once per distinct value and mapped back with one dict.
+    """
+    if not codes:
+        return None
+    try:
+        distinct = pd.Series(series.dropna().unique())
+    except TypeError:  # lists already (e.g. from Parquet): nothing written as labels
+        return None
+    distinct = distinct[~distinct.isin(set(codes.values()))]
+    if distinct.empty:
+        return None
+    if is_list:
+        mapped = _list_codes(distinct, codes)
+    else:
+        mapped = distinct.astype("string").str.strip().str.lower().map(codes)
+    found = (mapped.notna() & mapped.ne(distinct.astype("string"))).to_numpy(dtype=bool)
+    if not found.any():
+        return None
+    return series.replace(dict(zip(distinct[found], mapped[found], strict=True)))
 
 
 def _list_codes(series: pd.Series, codes: Mapping[str, str]) -> pd.Series:

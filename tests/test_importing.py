@@ -411,3 +411,16 @@ def test_a_refused_file_still_explains_its_placeholders(tmp_path, capsys):
     assert "column 'land_use': value is empty" in stdout
     assert "(地类编码) holds its own field name ['DLBM']" in stdout
     assert "encoding detected as gb18030" in stdout
+
+
+def test_red_lines_by_the_policy_labels_of_their_categories(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"编号": ["R1", "R2", "R3"],
+         "类别": ["生态保护红线", "Permanent basic farmland", "城镇开发边界"]},
+        geometry=[shapely.box(520_000 + 200 * i, 3_170_000, 520_100 + 200 * i, 3_170_100)
+                  for i in range(3)], crs=4549)
+    path = tmp_path / "红线.geojson"
+    pyogrio.write_dataframe(frame, path, driver="GeoJSON")
+    done = prepare_import(path, "redline")
+    assert done.frame["category"].tolist() == ["eco_redline", "basic_farmland",
+                                               "urban_boundary"]
