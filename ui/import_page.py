@@ -16,6 +16,8 @@ import contextlib
 import hashlib
 import html
 import tempfile
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 import folium
@@ -142,11 +144,11 @@ def main() -> None:
     except StoreError as exc:
         st.error(tr("store_error", e=exc))
         return
+    prepared: PreparedImport | None = None
     try:
-        prepared: PreparedImport | None = prepare_import(
-            path, layer, options=options, fills=fills, skip_invalid=skip, policy=policy,
-            working_crs=epsg)
-        error, problems = None, list(prepared.report.problems)
+        done = prepare_import(path, layer, options=options, fills=fills, skip_invalid=skip,
+                              policy=policy, working_crs=epsg)
+        prepared, error, problems = done, None, list(done.report.problems)
     except (ReadError, ValueError) as exc:
         prepared = None
         report = exc.report if isinstance(exc, ValidationError) else None
@@ -232,13 +234,17 @@ def _settings_widgets(key: str, layer: str, needs: set[str]) -> None:
             widget_key = f"import_fill_{key}_{layer}_{name}"
             table = CODED.get((layer, name))
             if table is not None:
-                st.selectbox(caption, ["", *table], key=widget_key,
-                             format_func=lambda c, t=table: f"{label(t, c, lang())} ({c})"
-                             if c else "—")
+                options: list[str] = ["", *table]
+                st.selectbox(caption, options, key=widget_key,
+                             format_func=partial(_code_label, table))
             else:
                 st.text_input(caption, key=widget_key)
     if "skip" in needs:
         st.checkbox(tr("skip"), key=f"import_skip_{key}")
+
+
+def _code_label(table: Mapping[str, tuple[str, str]], code: str) -> str:
+    return f"{label(table, code, lang())} ({code})" if code else "—"
 
 
 # -- results ---------------------------------------------------------------------------------

@@ -454,8 +454,8 @@ def area_warning(label: str, declared_ha: float, area_m2: float, *, share: float
     diff = abs(computed - declared_ha)
     if diff <= hectares or diff <= share * computed or area_m2 <= 0:
         return None
-    mu = m2_to_mu(area_m2)
-    counts = ("the area computed from the coordinates is what InvestMap uses (area_mu)")
+    mu = float(m2_to_mu(area_m2))
+    counts = "the area computed from the coordinates is what InvestMap uses (area_mu)"
     for unit, value in (("square metres (m²)", area_m2), ("亩", mu)):
         if abs(declared_ha - value) <= UNIT_MATCH_SHARE * value:
             return (f"{label}: header area {declared_ha:g} looks like {unit}, not hectares: "
