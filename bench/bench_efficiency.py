@@ -88,8 +88,9 @@ def loop(firms: pd.DataFrame, settings) -> dict[str, tuple[float, str]]:  # noqa
         for pos, (score, eid) in enumerate(scored, start=1):
             if pos == 1 or score != scored[pos - 2][0]:
                 rank = pos
-            cls = next((c for c in ("A", "B", "C") if rank <= settings.classes[c] * n + 1e-9),
-                       "D")
+            # fewer than share × n firms strictly ahead (README efficiency.classes)
+            cls = next((c for c in ("A", "B", "C")
+                        if rank - 1 < settings.classes[c] * n - 1e-9), "D")
             result[eid] = (score, cls)
     return result
 

@@ -33,9 +33,10 @@ import shapely
 from pyproj import CRS
 
 from geo.crs import CRSError, working_crs_for_extent, working_crs_for_lonlat
+from layers.declared import layer_spec
 from layers.io import ReadError, list_layers
 from layers.policy import Policy
-from layers.registry import get_spec
+from layers.registry import LayerSpec
 from layers.validate import columns_spec, validate_layer
 
 COVERING_COLUMN = "bbox"
@@ -88,7 +89,7 @@ def read_layer(path: str | Path, layer: str, *, policy: Policy, working_crs: Any
         the partition in the source).
     """
     path = Path(path)
-    spec = get_spec(layer)
+    spec = layer_spec(layer, policy)  # registry spec + columns the policy declares
     if not path.exists():
         raise ReadError(f"{path}: file not found; fix: check the path")
     raw = _read_raw(path, spec.name, spec.has_geometry, npartitions)
@@ -110,7 +111,7 @@ def read_layer(path: str | Path, layer: str, *, policy: Policy, working_crs: Any
         checked, _ = validate_layer(sample, spec, source=f"{path} (partition 1)",
                                     working_crs=working_crs, allowed_extra=extra,
                                     columns=columns)
-    frame = raw.map_partitions(_validate_partition, spec.name, str(path), working_crs, extra,
+    frame = raw.map_partitions(_validate_partition, spec, str(path), working_crs, extra,
                                columns, meta=checked.iloc[:0])
     return LazyLayer(frame, checked)
 
@@ -174,7 +175,7 @@ def _read_raw(path: Path, layer: str, spatial: bool, npartitions: int | None) ->
                     f"{kinds}")
 
 
-def _validate_partition(frame: pd.DataFrame, layer: str, path: str, working_crs: Any,
+def _validate_partition(frame: pd.DataFrame, layer: LayerSpec, path: str, working_crs: Any,
                         extra: Mapping[str, Sequence[str]],
                         columns: Sequence[str] | None = None, partition_info: Any = None,
                         ) -> pd.DataFrame:
