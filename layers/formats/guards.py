@@ -43,8 +43,18 @@ class GuardError(ValueError):
     """A value refused by a guard; the reader adds the file and the feature."""
 
 
+DATASET_SUFFIXES = (".parquet", ".geoparquet")
+"""Suffixes of folders that hold a partitioned dataset rather than one file."""
+
+
 def check_path(path: Path) -> None:
-    """Refuse a folder or an empty file before any reader opens it."""
+    """Refuse a folder or an empty file before any reader opens it (a folder named
+    ``*.parquet`` is a partitioned GeoParquet dataset, which the Parquet reader opens)."""
+    if path.is_dir() and path.suffix.lower() in DATASET_SUFFIXES:
+        if not any(path.rglob("*.parquet")):
+            raise ReadError(f"{path}: a Parquet dataset folder without any .parquet part; "
+                            "fix: write the dataset again (investmap demo --format parquet)")
+        return
     if path.is_dir():
         raise ReadError(f"{path}: is a folder, not a file; fix: pass the file inside it (for a "
                         "shapefile, the .shp file)")
