@@ -117,6 +117,8 @@ def test_promoter_sees_assigns_and_leader_view_lists_overdue(_env):
     assert table.loc[0, "责任人"] == "（未分派）"
     # assign the owner and record a follow-up
     at.selectbox(key="leads_pick").set_value("L00001").run()
+    # the lead card carries the 亩均 what-if of its planned figures (issue 19)
+    assert any("按现行标准预计为" in c.value or "无法预估亩均等级" in c.value for c in at.caption)
     at.selectbox(key="lead_owner_L00001").set_value("promoter")
     at.selectbox(key="lead_stage_L00001").set_value("contacted")
     at.text_area(key="lead_note_L00001").input("已电话联系")

@@ -24,6 +24,7 @@ from ui.auth import ROLE_LABELS, load_users, require_role
 from ui.common import downloads, header
 from ui.i18n import lang, pick, t
 from ui.inquiry import lead_store_location, visit_log
+from ui.whatif import lead_whatif_text
 
 EDITORS = ("promoter", "admin")
 TEXT: dict[str, tuple[str, str]] = {
@@ -161,6 +162,9 @@ def _work(leads: pd.DataFrame, user: str, as_of: pd.Timestamp,
     current.columns = [t("card_item"), t("card_value")]
     st.dataframe(current.astype(str).replace({"None": "", "nan": ""}), hide_index=True,
                  width="stretch")
+    whatif = lead_whatif_text(row)  # 亩均 what-if of the lead's planned figures (issue 19)
+    if whatif:
+        st.caption(whatif)
     stage = str(row["stage"])
     owners = ["", *staff]
     owner_now = row["owner"] if isinstance(row["owner"], str) else ""

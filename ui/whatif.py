@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from geo.efficiency_whatif import whatif_class
+from geo.efficiency_whatif import planned_figures, whatif_class
 from ui import state
 from ui.auth import is_staff
 from ui.i18n import lang
@@ -84,3 +84,16 @@ def render_whatif(*, key: str = "whatif") -> None:
         detail = result.detail(lang())
         if detail:
             st.caption(_escaped(detail))
+
+
+def lead_whatif_text(lead: pd.Series) -> str | None:
+    """The what-if line of a lead card ("按现行标准预计为 B 类") from the lead's land need and
+    planned investment (and any planned output or tax it carries); ``None`` without firm data.
+    Staff only: the leads page is. The text comes back escaped for Markdown."""
+    county = state.county()
+    if "enterprise" not in county.layers:
+        return None
+    planned = planned_figures({**lead.to_dict(), "land_mu": lead.get("need_mu")})
+    result = whatif_class(planned, state.efficiency(pd.Timestamp(state.as_of())),
+                          county.policy.section("efficiency"))
+    return _escaped(result.text(lang()))
