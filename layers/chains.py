@@ -486,14 +486,19 @@ def firm_parcels(county: County, catalog: ChainCatalog, target_id: str, *,
 
 def lead_from_target(firm: pd.Series, *, parcel_id: str | None = None,
                      owner: str | None = None) -> dict[str, object]:
-    """The fields of a new lead (招商线索) started from a target firm: company, industry,
-    segment, contact and the parcel of interest; the lead layer stores it."""
-    def text(key: str) -> object:
+    """The values of a new lead (招商线索, source ``target``) started from a target firm:
+    company, industry, segment, contact, owner and the parcel of interest — ready for
+    :func:`layers.leads.add_lead`."""
+    def text(key: str) -> str | None:
         value = firm.get(key)
-        return None if value is None or (isinstance(value, float) and value != value) else value
+        if value is None or (isinstance(value, float) and value != value):
+            return None
+        return str(value)
 
-    return {"source": "target", "company": text("name"), "industry": text("industry"),
-            "industry_code": text("industry_code"), "segment_id": text("segment_id"),
-            "contact_person": text("contact_person"), "contact_phone": text("contact_phone"),
-            "parcel_id": parcel_id, "owner": owner or text("owner"),
-            "target_id": text("target_id")}
+    values = {"source": "target", "company": text("name"),
+              "industry": text("industry") or text("industry_code"),
+              "segment_id": text("segment_id"), "contact_name": text("contact_person"),
+              "phone": text("contact_phone"), "parcel_id": parcel_id,
+              "owner": owner or text("owner"),
+              "notes": f"来自目标企业库 {text('target_id')}" if text("target_id") else None}
+    return {k: v for k, v in values.items() if v is not None}

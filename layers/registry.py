@@ -214,6 +214,7 @@ LEAD_SOURCES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "visit": ("来访", "Visit"),
         "fair": ("展会/推介会", "Fair"),
         "referral": ("推荐/以商招商", "Referral"),
+        "target": ("目标企业库", "Target library"),
     }
 )
 

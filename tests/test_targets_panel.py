@@ -70,7 +70,8 @@ def test_staff_see_ranked_firms_with_labels(library_store, lang):
     assert tables, "the target-firm table is missing"
     firms = tables[0]
     name_col = "企业名称" if lang == "zh" else "Company"
-    assert firms[name_col].tolist() == ["示例证据企业", "示例空白企业"]
+    mine = [n for n in firms[name_col] if n in ("示例证据企业", "示例空白企业")]
+    assert mine == ["示例证据企业", "示例空白企业"]  # evidence first, blank (unknown) after
     text = firms.to_csv(index=False)
     assert ("未知" if lang == "zh" else "unknown") in text
     assert not [c for c in firms.columns if re.fullmatch(r"[a-z]+(_[a-z]+)+", str(c))]
@@ -84,3 +85,22 @@ def test_investors_never_see_target_firms(library_store):
     for table in _tables(at):
         text = table.to_csv(index=False)
         assert "示例证据企业" not in text and "13900001234" not in text
+
+
+def test_one_click_lead_from_a_target_firm(library_store, tmp_path):
+    import os
+
+    from layers.leads import read_leads
+    from layers.store import open_store
+
+    at = _chains_page(library_store, user=STAFF, lang="zh")
+    at.selectbox(key=f"target_firm_{library_store}").set_value("X1").run()
+    next(b for b in at.button if b.key == "target_lead_X1").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("已生成线索" in s.value for s in at.success)
+    with open_store(os.environ["INVESTMAP_DATA"]) as store:
+        leads = read_leads(store)
+    lead = leads.iloc[0]
+    assert (lead["company"], lead["source"], lead["phone"]) == ("示例证据企业", "target",
+                                                                "13900001234")
+    assert lead["owner"] == "promoter"

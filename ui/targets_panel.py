@@ -84,12 +84,15 @@ def render_targets_panel(chain_id: str, park_id: str | None) -> None:
     if not chosen:
         return
     try:
-        _, parcels = firm_parcels(state.county(), state.chain_catalog(), chosen,
-                                  park_id=park_id)
+        firm, parcels = firm_parcels(state.county(), state.chain_catalog(), chosen,
+                                     park_id=park_id)
     except (KeyError, ValueError) as exc:
         st.warning(str(exc))
         return
     fitting = parcels[parcels["parcel_id"].notna()]
+    best = str(fitting["parcel_id"].iloc[0]) if len(fitting) else None
+    if st.button(pick(("生成招商线索", "Create a lead")), key=f"target_lead_{chosen}"):
+        _create_lead(firm, best)
     en = lang() == "en"
     if fitting.empty:
         st.info(parcels["reasons_en" if en else "reasons"].iloc[0])
@@ -99,3 +102,29 @@ def render_targets_panel(chain_id: str, park_id: str | None) -> None:
         _h("match"): fitting["score"].round(1),
         _h("reasons"): fitting["reasons_en" if en else "reasons"],
     }), hide_index=True, width="stretch")
+
+
+def _create_lead(firm: pd.Series, parcel_id: str | None) -> None:
+    """One click: a new lead (source 目标企业库) for the firm, its contact and best parcel."""
+    from layers.chains import lead_from_target
+    from layers.leads import add_lead
+    from layers.store import EditError, StoreError, open_store
+    from ui.auth import current_user
+    from ui.inquiry import lead_store_location
+
+    user = current_user()
+    if user is None:
+        return
+    values = lead_from_target(firm, parcel_id=parcel_id)
+    values.setdefault("owner", user.name)
+    try:
+        with open_store(lead_store_location()) as store:
+            lead_id = add_lead(store, values, user=user.name, role=user.role,
+                               reason="目标企业库生成线索 (app)",
+                               today=pd.Timestamp(state.as_of()),
+                               settings=state.county().policy.section("leads"))
+    except (EditError, StoreError) as exc:
+        st.error(str(exc))
+        return
+    st.success(pick((f"已生成线索 {lead_id}，见“招商线索”页。",
+                     f"Lead {lead_id} created; see the Leads page.")))
