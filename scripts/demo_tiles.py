@@ -93,7 +93,7 @@ def write_demo_tiles(out: Path, zooms: range) -> int:
     context = county["context"].to_crs(3857)
     outline = context[context["kind"] == "county_boundary"]
     west, south, east, north = outline.total_bounds if len(outline) else context.total_bounds
-    pad = 0.4 * max(east - west, north - south)  # phones show more around the county
+    pad = 0.25 * max(east - west, north - south)  # phones show more around the county
     bounds = (west - pad, south - pad, east + pad, north + pad)
     if out.exists():
         out.unlink()
