@@ -33,7 +33,8 @@ BLOCK_WIDTHS_M = (280.0, 620.0)
 ROW_DEPTHS_M = np.array([130.0, 160.0, 200.0, 240.0])
 
 TOWN_NAMES = (("青峰镇", "Qingfeng Town"), ("河口镇", "Hekou Town"), ("柳湾镇", "Liuwan Town"),
-              ("石门镇", "Shimen Town"), ("沙梁镇", "Shaliang Town"), ("高家堡镇", "Gaojiabao Town"),
+              ("石门镇", "Shimen Town"), ("沙梁镇", "Shaliang Town"),
+              ("高家堡镇", "Gaojiabao Town"),
               ("红柳滩镇", "Hongliutan Town"), ("杏树坪镇", "Xingshuping Town"))
 
 
@@ -158,13 +159,15 @@ def geography(lat: Lattice, rng: np.random.Generator) -> Geography:
     ur = np.linspace(u0 - far, u1 + far, 160)
     river_v = rv + S * 0.05 * np.sin(ur / S * 2.4) + S * 0.025 * np.sin(ur / S * 5.3 + 1)
     river = shapely.LineString(_turn(lat, np.column_stack([ur, river_v]), origin))
-    reservoir_at = _turn(lat, np.array([[u0 + S * 0.2, np.interp(u0 + S * 0.2, ur, river_v) + S * 0.07]]), origin)[0]
+    at_u = u0 + S * 0.2
+    reservoir_at = _turn(lat, np.array([[at_u, np.interp(at_u, ur, river_v) + S * 0.07]]),
+                         origin)[0]
     reservoir = _blob(reservoir_at, S * 0.09, rng)
     rail_v = row_v[rows[-1]] + float(lat.radii.max()) * 0.95 + 40 * np.sin(u / S)
     railway = shapely.LineString(_turn(lat, np.column_stack([u, rail_v]), origin))
     # towns: where the row roads meet the local roads, the county seat nearest the centre
     crossings = []
-    for _, _, cls, line in roads[: len(rows)]:
+    for _, _, _, line in roads[: len(rows)]:
         for _, _, _, other in roads[len(rows):]:
             hit = line.intersection(other)
             if isinstance(hit, shapely.Point):

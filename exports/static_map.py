@@ -2,8 +2,9 @@
 
 Shared by the PNG export, the brochure and the compliance report. The county's ``context``
 layer (outline, towns, roads, rivers, railways, water), when loaded, is drawn under the parks
-by :func:`draw_context`, so a printed or offline map still shows where things are. Geometry stays in the working CRS (metres), so the
-scale bar is exact and the map needs no tiles (prints and works offline). Only registry
+by :func:`draw_context`, so a printed or offline map still shows where things are. Geometry
+stays in the working CRS (metres), so the scale bar is exact and the map needs no tiles
+(prints and works offline). Only registry
 geometry and public codes (status, category) are drawn; no attribute beyond ids and names.
 """
 

@@ -92,7 +92,9 @@ def write_demo_tiles(out: Path, zooms: range) -> int:
     county = load_county(layers=("context",))
     context = county["context"].to_crs(3857)
     outline = context[context["kind"] == "county_boundary"]
-    bounds = tuple(outline.total_bounds if len(outline) else context.total_bounds)
+    west, south, east, north = outline.total_bounds if len(outline) else context.total_bounds
+    pad = 0.25 * max(east - west, north - south)  # phones show more around the county
+    bounds = (west - pad, south - pad, east + pad, north + pad)
     if out.exists():
         out.unlink()
     con = sqlite3.connect(out)

@@ -134,7 +134,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tiles = Path(tmp) / "qingfeng-demo.mbtiles"
-        write_demo_tiles(tiles, range(9, 15))
+        write_demo_tiles(tiles, range(9, 14))
         base_env = {k: v for k, v in os.environ.items()
                     if k not in ("INVESTMAP_BASEMAP", "INVESTMAP_TILES", "TIANDITU_KEY")}
         base_env.update({"INVESTMAP_STATE_DIR": tmp, "INVESTMAP_AS_OF": "2026-11-22"})

@@ -48,7 +48,8 @@ TEXT = {
     "file_error": ("设置文件有误：{e}", "The settings file is unusable: {e}"),
     "offline": ("离线底图", "Offline basemap"),
     "offline_none": ("未配置。内网部署时，把 z/x/y 瓦片目录或 .mbtiles 文件的路径写入服务器环境"
-                     "变量 {env} 后重启；无底图时地图仍显示县界、城镇、道路和河流（底图要素图层）。",
+                     "变量 {env} 后重启；无底图时地图仍显示县界、城镇、道路和河流"
+                     "（底图要素图层）。",
                      "Not configured. On an intranet, set the server variable {env} to a z/x/y "
                      "tile folder or an .mbtiles file and restart; without tiles the map still "
                      "shows the county outline, towns, roads and rivers (the context layer)."),
