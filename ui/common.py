@@ -10,17 +10,24 @@ import streamlit as st
 
 from ui.auth import ROLE_LABELS, current_user, log_out
 from ui.i18n import language_switch, pick, t
+from ui.text import md_escape
 from webmap.card import ParcelCard
 
 
-def sidebar() -> None:
-    """Language switch and the current mode (investor, or staff with logout)."""
+def sidebar(menu: dict[str, list[st.Page]] | None = None) -> None:
+    """Language switch, the page menu (section → pages the user may open) and the current
+    mode (investor, or staff with logout)."""
     language_switch()
+    for section, pages in (menu or {}).items():
+        if pages:
+            st.sidebar.caption(section)
+            for page in pages:
+                st.sidebar.page_link(page)
     user = current_user()
     if user is None:
         st.sidebar.caption(t("mode_investor"))
     else:
-        st.sidebar.caption(t("mode_staff", name=user.display or user.name,
+        st.sidebar.caption(t("mode_staff", name=md_escape(user.display or user.name),
                              role=pick(ROLE_LABELS[user.role])))
         if st.sidebar.button(t("logout"), key="logout"):
             log_out()
@@ -35,7 +42,7 @@ def header(title_key: str) -> None:
 
 def show_card(card: ParcelCard) -> None:
     """Render a parcel card (every value is plain text: Streamlit escapes it)."""
-    st.subheader(t("card_title", pid=card.parcel_id))
+    st.subheader(t("card_title", pid=md_escape(card.parcel_id)))
     rows = [(t("card_park"), card.park), *card.facts]
     st.dataframe(pd.DataFrame(rows, columns=[t("card_item"), t("card_value")]),
                  hide_index=True, width="stretch")

@@ -21,8 +21,9 @@ from layers.store import (
 from layers.store.rules import TRANSITIONS, editable_fields
 from ui.auth import require_role
 from ui.common import header
-from ui.i18n import lang, pick
+from ui.i18n import lang, pick, shown_as
 from ui.state import reload_data
+from ui.text import md_escape
 
 TEXT = {
     "layer": ("图层", "Layer"),
@@ -69,19 +70,19 @@ def value_options(layer: str, field: str, current: str | None, role: str) -> lis
 
 def _field_label(layer: str, field: str) -> str:
     col = get_spec(layer).column(field)
-    return f"{col.zh if lang() == 'zh' else col.en} ({field})"
+    return col.zh if lang() == 'zh' else col.en
 
 
 def main() -> None:
     user = require_role("planner", "promoter", "admin")
     header("page_edit")
     layers = [name for name, roles in EDITORS.items() if user.role in roles]
-    layer = st.selectbox(tr("layer"), layers, format_func=lambda n: pick(LAYER_NAMES[n]),
-                         key="edit_layer")
+    layer = st.selectbox(tr("layer"), layers, key="edit_layer",
+                         format_func=shown_as(layers, lambda n: pick(LAYER_NAMES[n])))
     try:
         store = open_store()
     except StoreError as exc:
-        st.error(tr("store_error", e=exc))
+        st.error(tr("store_error", e=md_escape(exc)))
         return
     with store:
         ids = store.read_layer(layer)[get_spec(layer).id_column].tolist()
@@ -102,14 +103,15 @@ def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noq
     fields = editable_fields(layer)
     first = FIRST_FIELD[layer]
     field = st.selectbox(tr("field"), fields, index=fields.index(first),
-                         format_func=lambda f: _field_label(layer, f), key=f"edit_field_{layer}")
+                         format_func=shown_as(fields, lambda f: _field_label(layer, f)),
+                         key=f"edit_field_{layer}")
     current = feature.values.get(field)
     with st.form(f"edit_form_{layer}_{fid}_{field}"):
         options = value_options(layer, field, current, user.role)
         if options is not None:
             table = CODE_TABLES[(layer, field)]
             value = st.selectbox(tr("value"), options,
-                                 format_func=lambda c: f"{label(table, c, lang())} ({c})")
+                                 format_func=shown_as(options, lambda c: label(table, c, lang())))
             if user.role == "admin":
                 st.caption(tr("override"))
         else:
@@ -124,10 +126,10 @@ def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noq
                              reason=reason, expect_version=base)
     except StaleVersionError as exc:
         shown = ", ".join(f"{k} = {v!r}" for k, v in exc.current_values.items())
-        st.error(tr("stale", v=exc.current_version, values=shown))
+        st.error(tr("stale", v=exc.current_version, values=md_escape(shown)))
         return
     except EditError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     st.session_state[f"edit_base_{layer}_{fid}"] = version
     reload_data()  # the map and finder read the same store: show the edit there

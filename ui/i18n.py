@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import streamlit as st
 
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 _KEY = "lang"
+_WIDGET = "lang_switch"
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("InvestMap 招商地图", "InvestMap"),
@@ -136,6 +139,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "area_mu": ("面积(亩)", "Area (mu)"),
     "chain_map": ("产业链地图", "Chain map"),
     "staff_only": ("此页面仅限工作人员。", "Staff only."),
+    "filters": ("筛选条件", "Filters"),
+    "relax_one": ("放宽「{name}」可得 {n:,} 块", "relax “{name}”: {n:,} parcels"),
+    "empty_relax": ("没有符合全部条件的地块。可放宽：{filters}。",
+                    "No parcel meets every filter. Try relaxing: {filters}."),
+    "empty_all": ("没有符合条件的地块，且单独放宽任一条件仍无结果：请同时放宽多个条件。",
+                  "No parcel matches, and relaxing any single filter still gives none: relax "
+                  "several filters."),
     "loading": ("正在加载数据…", "Loading data…"),
 }
 
@@ -159,6 +169,18 @@ def pick(pair: tuple[str, str]) -> str:
 
 
 def language_switch() -> None:
-    """The zh/en switch in the sidebar."""
-    st.sidebar.radio("语言 / Language", list(LANGS), key=_KEY,
-                     format_func=LANGS.__getitem__, horizontal=True)
+    """The zh/en switch in the sidebar. The choice is kept under a plain session key (a
+    widget's own key is dropped on a run that does not draw it, e.g. a page redirect)."""
+    def chosen() -> None:
+        st.session_state[_KEY] = st.session_state[_WIDGET]
+
+    st.sidebar.radio("语言 / Language", list(LANGS), key=_WIDGET, index=list(LANGS).index(lang()),
+                     format_func=LANGS.__getitem__, horizontal=True, on_change=chosen)
+
+
+def shown_as(options: Iterable[object], text: Callable[[object], str]) -> Callable[[object], str]:
+    """A widget ``format_func`` whose texts are made now, in the session's language (a
+    lazy one would be called later outside the run, e.g. by ``AppTest``, in the default
+    language)."""
+    table = {option: text(option) for option in options}
+    return lambda option: table.get(option, str(option))

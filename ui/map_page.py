@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from layers.registry import LAYERS, PARK_LEVELS, label
+from layers.registry import LAYERS
 from ui import state
 from ui.auth import current_user
 from ui.common import header, show_card
-from ui.i18n import lang, pick, t
+from ui.i18n import lang, t
+from ui.labels import readable
 from ui.mapview import basemap_picker, map_view, style_picker
 from webmap.card import parcel_card
 
@@ -25,9 +26,7 @@ def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
         for zh_col, en_col in (("name", "name_en"), ("description", "description_en")):
             if en_col in parks:
                 out[zh_col] = parks[en_col].where(parks[en_col].notna(), parks[zh_col])
-    out["level"] = [label(PARK_LEVELS, str(v), lang()) for v in out["level"]]
-    out["area_mu"] = out["area_mu"].round(1)
-    return out.rename(columns={c: pick((spec.column(c).zh, spec.column(c).en)) for c in cols})
+    return readable(out, layer="park", digits=1)
 
 
 def render() -> None:

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from ui import state
 from ui.auth import is_staff
-from ui.i18n import lang, t
+from ui.i18n import lang, shown_as, t
 from webmap import styles
 from webmap.basemaps import BASEMAPS, basemap_name, display_coords, needs_key
 from webmap.builder import MAP_LAYERS, build_parts
@@ -33,7 +33,7 @@ def basemap_picker(key: str) -> str:
         suffix = t("no_key_suffix") if needs_key(code) and not has_key else ""
         return basemap_name(code, lang()) + suffix
 
-    choice = st.selectbox(t("basemap"), options, format_func=name, key=key,
+    choice = st.selectbox(t("basemap"), options, format_func=shown_as(options, name), key=key,
                           index=options.index(default) if default in options else 0)
     if needs_key(choice) and not has_key:
         st.info(t("basemap_no_key"))
@@ -45,7 +45,7 @@ def style_picker(key: str) -> str:
     """Parcel styling: status and chain for everyone, 亩均 class for staff."""
     modes = ["status", "chain"] + (["efficiency"] if is_staff() else [])
     return st.radio(t("style_mode"), modes, key=key, horizontal=True,
-                    format_func=lambda m: t(f"style_{m}"))
+                    format_func=shown_as(modes, lambda m: t(f"style_{m}")))
 
 
 def map_view(*, key: str, basemap: str, style_mode: str = "status",

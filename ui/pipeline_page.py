@@ -7,11 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from geo.pipeline import overdue_projects, pipeline_rates
-from layers.registry import PROJECT_STAGES, label
 from ui import state
 from ui.auth import require_role
 from ui.common import downloads, header
-from ui.i18n import lang, t
+from ui.i18n import lang, shown_as, t
+from ui.labels import readable
 from ui.mapview import basemap_picker, map_view
 
 RATES = ("signing_rate", "start_rate", "completion_rate", "performance_rate")
@@ -34,8 +34,9 @@ def render() -> None:
         value = total[rate]
         col.metric(t(rate), "—" if pd.isna(value) else f"{float(value):.0%}")
 
-    by = st.radio(t("rates_by"), ["park_id", "chain_id"], horizontal=True, key="pipe_by",
-                  format_func=lambda b: t(f"by_{b}"))
+    groups = ["park_id", "chain_id"]
+    by = st.radio(t("rates_by"), groups, horizontal=True, key="pipe_by",
+                  format_func=shown_as(groups, lambda b: t(f"by_{b}")))
     rates = pipeline_rates(projects, by=by, as_of=as_of, settings=settings)
     if by == "park_id":
         parks = county["park"]
@@ -54,17 +55,17 @@ def render() -> None:
     reason = "reason_zh" if lang() == "zh" else "reason_en"
     st.subheader(t("overdue"))
     overdue = overdue_projects(projects, as_of=as_of, settings=settings)
-    st.dataframe(overdue[[c for c in ("project_id", "name", "stage", "park_id", "owner",
-                                      "overdue_kind", "planned_date", "days_overdue", reason)
-                          if c in overdue]], hide_index=True, width="stretch")
-    downloads(overdue, stem="overdue_projects", key="overdue")
+    overdue_table = readable(overdue[[c for c in (
+        "project_id", "name", "stage", "park_id", "owner", "overdue_kind", "planned_date",
+        "days_overdue", reason) if c in overdue]], layer="project")
+    st.dataframe(overdue_table, hide_index=True, width="stretch")
+    downloads(overdue_table, stem="overdue_projects", key="overdue")
 
     st.subheader(t("stalled"))
     stalled = projects[projects["stage"].isin(["stalled", "lost"])]
-    table = pd.DataFrame(stalled[["project_id", "name", "stage", "park_id", "investment_wan",
-                                  "owner", "notes"]]).copy()
-    table["stage"] = [label(PROJECT_STAGES, str(s), lang()) for s in table["stage"]]
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(readable(stalled[["project_id", "name", "stage", "park_id", "investment_wan",
+                                   "owner", "notes"]], layer="project"),
+                 hide_index=True, width="stretch")
 
 
 render()
