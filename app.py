@@ -60,11 +60,21 @@ def _allowed(p: PageDef, user: User | None) -> bool:
 
 
 _AFTER_LOGIN = "after_login"
+LAYOUT_CSS = """<style>
+.block-container {padding-top: 2.2rem; padding-bottom: 1rem;}
+@media (max-width: 640px) {
+  .block-container {padding-top: 2.6rem; padding-left: .6rem; padding-right: .6rem;}
+  iframe[title="streamlit_folium.st_folium"] {height: 66vh !important;}
+}
+</style>"""
+"""Less padding above the page (the map starts higher); on a phone the map takes two
+thirds of the screen height so it sits on the first screen with the page title."""
 
 
 def main() -> None:
     st.set_page_config(page_title="InvestMap 招商地图", page_icon="🗺️", layout="wide",
                        initial_sidebar_state="auto")
+    st.markdown(LAYOUT_CSS, unsafe_allow_html=True)
     session.restore()
     user = current_user()
     defs = {p.url: p for p in (*PUBLIC_PAGES, *STAFF_PAGES, LOGIN_PAGE)}

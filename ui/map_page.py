@@ -1,5 +1,7 @@
-"""招商地图 / Investment map: parks, parcels, projects and red lines; click a parcel for its
-card; public park facts below."""
+"""招商地图 / Investment map, map first: the map fills the page (its legend inside it), the
+parcel card and the filters sit in a side panel (below the map on a phone), park facts
+follow. The view is in the URL: ``?park=P01,P02``, ``?parcel=ID`` (its card open, the map
+centred on it), ``?color=chain``, ``?offer=0``."""
 
 from __future__ import annotations
 
@@ -13,7 +15,12 @@ from ui.common import header, show_card
 from ui.i18n import lang, t
 from ui.labels import readable
 from ui.mapview import basemap_picker, map_view, style_picker
+from ui.session import set_view_params, view_param
 from webmap.card import parcel_card
+
+MAP_HEIGHT = 640
+FOCUS_KEY = "map_focus"
+SELECTED_KEY = "map_selected"
 
 
 def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
@@ -29,41 +36,101 @@ def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
     return readable(out, layer="park", digits=1)
 
 
-def render() -> None:
-    header("page_map")
+def _url_defaults(names: dict[str, str]) -> None:
+    """First run of a session: take the view from the URL into the widgets' state."""
+    if "map_parks" not in st.session_state:
+        wanted = [p for p in (view_param("park") or "").split(",") if p in names]
+        st.session_state["map_parks"] = wanted
+    if "map_offerable" not in st.session_state and view_param("offer") is not None:
+        st.session_state["map_offerable"] = view_param("offer") != "0"
+
+
+def _focus(county, parcel_id: str | None, park_ids: list[str]):  # noqa: ANN001, ANN202
+    """The window the map opens on, fixed for the session (a moving base map would re-mount
+    it): the parcel of the URL (with room around it), else its parks."""
+    if FOCUS_KEY in st.session_state:
+        return st.session_state[FOCUS_KEY]
+    box = None
+    if parcel_id is not None:
+        parcels = county["parcel"]
+        hit = parcels[parcels["parcel_id"].astype(str) == parcel_id]
+        if len(hit):
+            box = hit.to_crs(4326).total_bounds
+    elif park_ids:
+        parks = county["park"]
+        box = parks[parks["park_id"].isin(park_ids)].to_crs(4326).total_bounds
+    if box is not None:
+        west, south, east, north = map(float, box)
+        pad = max(east - west, north - south, 0.004)
+        box = (west - pad, south - pad, east + pad, north + pad)
+    st.session_state[FOCUS_KEY] = box
+    return box
+
+
+@st.fragment
+def map_and_card() -> None:
+    """Map, side panel (card, filters): a map click reruns this part only."""
     county = state.county()
+    staff = current_user() is not None
     parks = county["park"]
     names = dict(zip(parks["park_id"], parks["name_en" if lang() == "en" else "name"],
                      strict=True))
-    left, mid, right = st.columns([1, 1.4, 2])
-    with left:
-        basemap = basemap_picker("map_basemap")
-    with mid:
-        style_mode = style_picker("map_style")
-    with right:
-        chosen = st.multiselect(t("park_filter"), list(names), format_func=names.get,
-                                key="map_parks", placeholder=t("all_parks"))
-    only_offerable = st.checkbox(t("only_offerable"), value=current_user() is None,
-                                 key="map_offerable")
+    _url_defaults(names)
+    url_parcel = view_param("parcel")
+    map_col, side = st.columns([3, 1.3], gap="small")
+    with side:
+        card_box = st.container()
+        with st.expander(t("map_controls"),
+                         expanded=not (url_parcel or st.session_state.get(SELECTED_KEY))):
+            style_mode = style_picker("map_style", default=view_param("color"))
+            chosen = st.multiselect(t("park_filter"), list(names), format_func=names.get,
+                                    key="map_parks", placeholder=t("all_parks"))
+            only_offerable = st.checkbox(t("only_offerable"), value=not staff,
+                                         key="map_offerable")
+            basemap = basemap_picker("map_basemap")
     offerable = None
     if only_offerable:
         av = state.availability()
         offerable = av.loc[av["available"], "parcel_id"].astype(str).tolist()
     efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
-    map_col, card_col = st.columns([2.4, 1.6])
     with map_col:
         clicked = map_view(key="map_main", basemap=basemap, style_mode=style_mode,
                            park_ids=chosen or None, parcel_ids=offerable,
-                           efficiency_classes=efficiency)
-    with card_col:
-        if clicked:
-            audience = "staff" if current_user() else "investor"
-            show_card(parcel_card(county, clicked, audience=audience, lang=lang(),
-                                  availability=state.availability()))
-        else:
-            st.info(t("click_hint"))
+                           efficiency_classes=efficiency, height=MAP_HEIGHT,
+                           focus=_focus(county, url_parcel, chosen))
+    if clicked:
+        st.session_state[SELECTED_KEY] = clicked
+    selected = st.session_state.get(SELECTED_KEY) or url_parcel
+    set_view_params(parcel=selected, park=",".join(chosen) or None,
+                    color=None if style_mode == "status" else style_mode,
+                    offer=None if only_offerable == (not staff) else
+                    ("1" if only_offerable else "0"))
+    with card_box:
+        _card(county, selected, staff=staff)
+
+
+def _card(county, parcel_id: str | None, *, staff: bool) -> None:  # noqa: ANN001
+    if not parcel_id:
+        st.info(t("click_hint"))
+        return
+    audience = "staff" if staff else "investor"
+    av = state.availability()
+    public = staff or bool(av.loc[av["parcel_id"].astype(str) == parcel_id, "available"].any())
+    try:
+        card = parcel_card(county, parcel_id, audience=audience, lang=lang(), availability=av)
+    except KeyError:
+        card = None
+    if card is None or not public:
+        st.warning(t("no_such_parcel"))
+        return
+    show_card(card, audience=audience)
+
+
+def render() -> None:
+    header("page_map", compact=True)
+    map_and_card()
     st.subheader(t("park_facts"))
-    st.dataframe(park_facts(parks), hide_index=True, width="stretch")
+    st.dataframe(park_facts(state.county()["park"]), hide_index=True, width="stretch")
 
 
 render()

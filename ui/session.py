@@ -159,4 +159,4 @@ def share_url(base: str, *, lang: str, **values: str | None) -> str:
     """A link to a view for someone else: ``base`` plus the language and view parameters,
     never the login token."""
     query = {LANG_PARAM: lang, **{k: v for k, v in values.items() if v}}
-    return f"{base.rstrip('/')}/?{urlencode(query)}"
+    return f"{base.split('?')[0]}?{urlencode(query)}"
