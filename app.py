@@ -74,7 +74,7 @@ thirds of the screen height so it sits on the first screen with the page title."
 def main() -> None:
     st.set_page_config(page_title="InvestMap 招商地图", page_icon="🗺️", layout="wide",
                        initial_sidebar_state="auto")
-    st.markdown(LAYOUT_CSS, unsafe_allow_html=True)
+    st.html(LAYOUT_CSS)
     session.restore()
     user = current_user()
     defs = {p.url: p for p in (*PUBLIC_PAGES, *STAFF_PAGES, LOGIN_PAGE)}

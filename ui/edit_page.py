@@ -19,9 +19,10 @@ from layers.store import (
     open_store,
 )
 from layers.store.rules import TRANSITIONS, editable_fields
-from ui.auth import require_role
+from ui.auth import ROLE_LABELS, require_role
 from ui.common import header
-from ui.i18n import lang, pick, shown_as
+from ui.i18n import lang, pick, shown_as, t
+from ui.mapview import basemap_picker, map_view
 from ui.state import reload_data
 from ui.text import md_escape
 
@@ -86,6 +87,8 @@ def main() -> None:
         return
     with store:
         ids = store.read_layer(layer)[get_spec(layer).id_column].tolist()
+        if layer == "parcel":
+            _pick_on_map(ids)
         fid = st.selectbox(tr("feature"), ids, key=f"edit_id_{layer}")
         if fid is None:
             return
@@ -96,6 +99,18 @@ def main() -> None:
             st.session_state[base_key] = feature.version
         _form(store, layer, fid, feature, st.session_state[base_key], user)
         _history(store, layer, fid)
+
+
+def _pick_on_map(ids: list[str]) -> None:
+    """Editing starts from the map: a clicked parcel becomes the one edited."""
+    st.caption(t("edit_click_hint"))
+    current = st.session_state.get("edit_id_parcel")
+    clicked = map_view(key="edit_map", basemap=basemap_picker("edit_basemap"),
+                       layers=("park", "parcel"), height=460,
+                       highlight_ids=[current] if current else None)
+    if clicked and clicked in ids and clicked != st.session_state.get("edit_map_last"):
+        st.session_state["edit_map_last"] = clicked
+        st.session_state["edit_id_parcel"] = clicked
 
 
 def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noqa: ANN001
@@ -142,10 +157,22 @@ def _history(store, layer: str, fid: str) -> None:  # noqa: ANN001
     if not entries:
         st.info(tr("no_history"))
         return
-    rows = [{"时间 UTC / time": e.at, "版本 / version": e.version, "用户 / user": e.user,
-             "角色 / role": e.role, "字段 / field": e.field, "原值 / old": e.old_value,
-             "新值 / new": e.new_value, "原因 / reason": e.reason} for e in reversed(entries)]
+    table = CODE_TABLES.get
+    rows = [{pick(("时间 (UTC)", "Time (UTC)")): str(e.at)[:19].replace("T", " "),
+             pick(("版本", "Version")): e.version, pick(("用户", "User")): e.user,
+             pick(("角色", "Role")): pick(ROLE_LABELS.get(e.role, (e.role, e.role))),
+             pick(("字段", "Field")): _field_label(layer, e.field)
+             if e.field in get_spec(layer).column_names else e.field,
+             pick(("原值", "Old value")): _value_text(table((layer, e.field)), e.old_value),
+             pick(("新值", "New value")): _value_text(table((layer, e.field)), e.new_value),
+             pick(("原因", "Reason")): e.reason} for e in reversed(entries)]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _value_text(codes, value: object) -> str:  # noqa: ANN001 - code table or None
+    if value is None or str(value) in ("", "None", "nan"):
+        return ""
+    return label(codes, str(value), lang()) if codes else str(value)
 
 
 main()

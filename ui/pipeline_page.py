@@ -11,12 +11,32 @@ from ui import state
 from ui.auth import require_role
 from ui.common import downloads, header
 from ui.i18n import lang, shown_as, t
-from ui.labels import readable
+from ui.labels import column_label, readable
 from ui.mapview import basemap_picker, map_view
 
 RATES = ("signing_rate", "start_rate", "completion_rate", "performance_rate")
 COUNTS = ("n_projects", "n_signed", "n_started", "n_completed", "n_stalled", "n_lost",
           "n_overdue", "n_due", "n_performed", "investment_wan")
+
+
+def by_owner(overdue: pd.DataFrame, stalled: pd.DataFrame) -> pd.DataFrame:
+    """Flagged projects per responsible officer (到责任人): counts and names, most first."""
+    unknown = "—"
+    rows = pd.concat([
+        pd.DataFrame({"owner": overdue.get("owner", pd.Series(dtype=object)),
+                      "name": overdue["name"], "overdue": 1, "stalled": 0}),
+        pd.DataFrame({"owner": stalled.get("owner", pd.Series(dtype=object)),
+                      "name": stalled["name"], "overdue": 0, "stalled": 1}),
+    ], ignore_index=True)
+    rows["owner"] = rows["owner"].fillna(unknown).astype(str)
+    sep = "、" if lang() == "zh" else "; "
+    table = rows.groupby("owner").agg(n=("name", "size"), overdue=("overdue", "sum"),
+                                      stalled=("stalled", "sum"),
+                                      names=("name", lambda s: sep.join(dict.fromkeys(s))))
+    table = table.sort_values("n", ascending=False).reset_index()
+    return table.rename(columns={"owner": column_label("owner", layer="project"),
+                                 "n": t("n_flagged"), "overdue": t("flag_overdue"),
+                                 "stalled": t("flag_stalled"), "names": t("projects_list")})
 
 
 def render() -> None:
@@ -48,13 +68,20 @@ def render() -> None:
                  column_config={t(r): st.column_config.NumberColumn(format="percent")
                                 for r in RATES})
 
+    overdue = overdue_projects(projects, as_of=as_of, settings=settings)
+    stalled = projects[projects["stage"].isin(["stalled", "lost"])]
     st.subheader(t("projects_by_stage"))
-    basemap = basemap_picker("pipe_basemap")
-    map_view(key="pipe_map", basemap=basemap, layers=("park", "project"), height=460)
+    map_col, list_col = st.columns([3, 2], gap="small")
+    with map_col:
+        basemap = basemap_picker("pipe_basemap")
+        map_view(key="pipe_map", basemap=basemap, layers=("park", "project"), height=520,
+                 flag_ids=[*overdue["project_id"].astype(str), *stalled["project_id"].astype(str)])
+    with list_col:
+        st.markdown(f"**{t('flagged_by_owner')}**")
+        st.dataframe(by_owner(overdue, stalled), hide_index=True, width="stretch", height=520)
 
     reason = "reason_zh" if lang() == "zh" else "reason_en"
     st.subheader(t("overdue"))
-    overdue = overdue_projects(projects, as_of=as_of, settings=settings)
     overdue_table = readable(overdue[[c for c in (
         "project_id", "name", "stage", "park_id", "owner", "overdue_kind", "planned_date",
         "days_overdue", reason) if c in overdue]], layer="project")
@@ -62,7 +89,6 @@ def render() -> None:
     downloads(overdue_table, stem="overdue_projects", key="overdue")
 
     st.subheader(t("stalled"))
-    stalled = projects[projects["stage"].isin(["stalled", "lost"])]
     st.dataframe(readable(stalled[["project_id", "name", "stage", "park_id", "investment_wan",
                                    "owner", "notes"]], layer="project"),
                  hide_index=True, width="stretch")

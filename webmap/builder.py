@@ -465,7 +465,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
         overlays.append(_layer_group(data, "parcel", selection, [(hl, wanted)],
                                      viewport=viewport, fill_opacity=0.0, weight=3.5,
                                      title=styles.text("matches", lang), compact=compact))
-    if flag_ids is not None and "project" in data.layers and not notes:
+    if flag_ids is not None and "project" in data.layers:
         flagged = np.isin(data.layers["project"].ids, list(map(str, flag_ids)))
         selection = data.layers["project"].select(viewport=viewport, mask=flagged)
         counts["flagged"] = selection
