@@ -68,9 +68,8 @@ def problems_in_table(frame: pd.DataFrame, known_codes: set[str]) -> list[str]:
             found.append(f"{column}: null cell")
         for value in series.dropna().astype(str).unique():
             snake = SNAKE.search(value) and not _prose(value)
-            if value in known_codes or snake or BLANK.search(value):
-                found.append(f"{column}: {value[:60]!r}")
-            elif " / " in value and any(p in known_codes for p in value.split(" / ")):
+            listed = any(p.strip() in known_codes for p in re.split(r" / |,", value))
+            if value in known_codes or snake or BLANK.search(value) or listed:
                 found.append(f"{column}: {value[:60]!r}")
     return found
 

@@ -244,9 +244,9 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
         if key:
             values[f"{name}:{key}"] = layer.raw[key].astype(str).to_numpy()
     if "parcel" in layers:
-        chains = parcel_chains(county)
-        values["parcel:chain"] = np.array([chains.get(pid, "") for pid in layers["parcel"].ids],
-                                          dtype=object)
+        on_parcel = parcel_chains(county)
+        values["parcel:chain"] = np.array(
+            [on_parcel.get(pid, "") for pid in layers["parcel"].ids], dtype=object)
     allowed = tuple(name for name, cat in county.policy.redlines.categories.items()
                     if cat.conflict == "outside")
     return MapData(layers=layers, audience=audience, lang=lang, coords=coords,
