@@ -33,6 +33,7 @@ from geo.chains import ChainCatalog
 from layers.county import County
 from layers.registry import LAND_USES, PARCEL_STATUSES, PARK_LEVELS, UTILITIES, label
 from layers.supply import availability
+from webmap.links import view_url
 
 MAX_CHAIN_PAGES = 2
 
@@ -93,6 +94,8 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
     if step:
         step(tr("汇总园区数据", "collecting park data", lang))
     ctx = _context(county, str(park_id), lang, settings)
+    url = view_url(settings.online_map_url, lang=lang, park=None if parcel is not None
+                   else str(park_id), parcel=parcel_id) if settings.online_map_url else None
     with matplotlib.rc_context(rc):
         pages = [lambda: _cover(ctx, parcel)]
         for chain_id in _park_chains(ctx)[:MAX_CHAIN_PAGES]:
@@ -104,7 +107,7 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
                 if step:
                     step(tr(f"第 {number} 页", f"page {number}", lang))
                 fig = make()
-                lay.footer(fig, settings, lang, number, len(pages))
+                lay.footer(fig, settings, lang, number, len(pages), url=url)
                 pdf.savefig(fig)
     return Path(out)
 

@@ -74,7 +74,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "or is not public."),
     "flagged_by_owner": ("逾期与停滞项目（按责任人）", "Overdue and stalled projects by "
                          "responsible officer"),
-    "n_flagged": ("项目数", "Projects"),
+    "n_flagged": ("项目数", "Count"),
     "flag_overdue": ("逾期", "Overdue"),
     "flag_stalled": ("停滞/流失", "Stalled or lost"),
     "projects_list": ("项目", "Projects"),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from geo.chain_catalog import POSITION_LABELS, VERDICT_LABELS
+from geo.chain_catalog import INVESTOR_VERDICT_LABELS, POSITION_LABELS, VERDICT_LABELS
 from layers.registry import (
     LAND_USES,
     LAYERS,
@@ -93,14 +93,7 @@ OVERDUE_KINDS: Mapping[str, tuple[str, str]] = {
     "start": ("逾期未开工", "Start overdue"),
     "completion": ("逾期未竣工", "Completion overdue"),
 }
-INVESTOR_VERDICTS: Mapping[str, tuple[str, str]] = {
-    "strong": ("优势环节", "Established"),
-    "present": ("已有布局", "Present"),
-    "thin": ("重点培育", "Growing: partners wanted"),
-    "missing": ("招商机会", "Open opportunity"),
-    "extension": ("延伸方向", "Room to extend"),
-}
-"""Verdicts in investor words (the staff words "补链/强链" are promotion jargon)."""
+INVESTOR_VERDICTS = INVESTOR_VERDICT_LABELS
 
 # Paired text columns: keep the session language's, drop the other.
 _LANG_PAIRS: tuple[tuple[str, str], ...] = (("reason_zh", "reason_en"), ("note_zh", "note"),

@@ -21,12 +21,12 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 import streamlit as st
 
 from ui.auth import ConfigError, User, current_user, load_users, log_in, state_dir
 from ui.i18n import LANGS
+from webmap.links import view_url
 
 TOKEN_PARAM = "s"
 LANG_PARAM = "lang"
@@ -157,6 +157,5 @@ def set_view_params(**values: str | None) -> None:
 
 def share_url(base: str, *, lang: str, **values: str | None) -> str:
     """A link to a view for someone else: ``base`` plus the language and view parameters,
-    never the login token."""
-    query = {LANG_PARAM: lang, **{k: v for k, v in values.items() if v}}
-    return f"{base.split('?')[0]}?{urlencode(query)}"
+    never the login token (:func:`webmap.links.view_url`)."""
+    return view_url(base, lang=lang, **values)
