@@ -70,8 +70,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "card_contact": ("招商联系方式", "Investment contact"),
     "card_share": ("分享链接", "Share link"),
     "map_controls": ("筛选与图层", "Filters and layers"),
-    "no_such_parcel": ("链接中的地块不存在或不公开。", "The parcel in the link does not exist "
-                       "or is not public."),
+    "no_such_parcel": ("链接中的地块不存在。", "The parcel in the link does not exist."),
     "flagged_by_owner": ("逾期与停滞项目（按责任人）", "Overdue and stalled projects by "
                          "responsible officer"),
     "n_flagged": ("项目数", "Count"),

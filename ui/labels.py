@@ -64,7 +64,7 @@ COLUMN_TEXT: Mapping[str, tuple[str, str]] = {
     "needed_by": ("主导该链的园区", "Parks leading this chain"),
     "reason": ("说明", "Reason"),
     "rank": ("排名", "Rank"),
-    "score": ("得分", "Score"),
+    "score": ("综合得分", "Score"),
     "part_proximity": ("得分：邻近链上企业", "Score: near chain firms"),
     "part_area": ("得分：面积", "Score: area"),
     "part_utilities": ("得分：配套", "Score: utilities"),

@@ -114,13 +114,10 @@ def _card(county, parcel_id: str | None, *, staff: bool) -> None:  # noqa: ANN00
         st.info(t("click_hint"))
         return
     audience = "staff" if staff else "investor"
-    av = state.availability()
-    public = staff or bool(av.loc[av["parcel_id"].astype(str) == parcel_id, "available"].any())
-    try:
-        card = parcel_card(county, parcel_id, audience=audience, lang=lang(), availability=av)
+    try:  # the card holds public columns only for investors, whatever the parcel
+        card = parcel_card(county, parcel_id, audience=audience, lang=lang(),
+                           availability=state.availability())
     except KeyError:
-        card = None
-    if card is None or not public:
         st.warning(t("no_such_parcel"))
         return
     show_card(card, audience=audience)
