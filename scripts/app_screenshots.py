@@ -42,9 +42,12 @@ def main(argv: list[str] | None = None) -> int:
                     query = f"lang={lang}" + (f"&s={token}" if PAGES[name] else "")
                     page.goto(f"{url}/{'' if name == 'map' else name}?{query}")
                     wait_ready(page)
-                    if name in ("map", "finder", "chains", "efficiency", "pipeline"):
+                    if name in ("map", "finder", "chains", "efficiency", "pipeline", "edit"):
                         map_frame(page, timeout_s=60)
-                    page.wait_for_timeout(800)
+                    page.wait_for_timeout(1000)  # the map reports its view: one more run
+                    wait_ready(page)
+                    page.wait_for_function("() => !document.querySelector("
+                                           "'[data-stale=\"true\"]')", timeout=60_000)
                     target = args.out / f"{name}_{lang}_{size}.png"
                     page.screenshot(path=str(target))
                     print(target.relative_to(ROOT))

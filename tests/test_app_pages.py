@@ -122,7 +122,7 @@ def test_needles_do_find_confidential_data_in_staff_mode(demo_county):
     assert "内部：" in text and "责任人" in text  # the owner column, by its label
 
 
-def test_map_page_widgets_and_map():
+def test_map_page_widgets_and_map(demo_county):
     at = open_page("ui/map_page.py")
     assert at.markdown[0].value.startswith("#### 招商地图")  # compact: the map on screen one
     assert at.selectbox(key="map_basemap").value == "none"
@@ -136,9 +136,13 @@ def test_map_page_widgets_and_map():
     assert not [u for u in args["js_links"] + args["css_links"] if "://" in u]
     assert at.checkbox(key="map_offerable").value is True
     assert "QF-0003" in args["feature_group"]  # available
-    assert "QF-0001" not in args["feature_group"]  # transferred: not on offer
+    parcels = demo_county["parcel"]
+    # the largest transferred parcel: not on offer, and big enough to be drawn in the first
+    # (phone-wide, so low-zoom) view
+    taken = parcels[parcels["status"] == "transferred"].sort_values("area_mu").iloc[-1]
+    assert f'"{taken["parcel_id"]}"' not in args["feature_group"]
     at.checkbox(key="map_offerable").uncheck().run()
-    assert "QF-0001" in _map_args(at)["feature_group"]
+    assert f'"{taken["parcel_id"]}"' in _map_args(at)["feature_group"]
 
 
 def _map_args(at: AppTest) -> dict:
@@ -210,7 +214,8 @@ def test_chains_page_widgets_and_investor_columns():
     segment_table, worklist = at.dataframe[0].value, at.dataframe[1].value
     assert "评价" in segment_table and "tax_wan" not in segment_table
     # investor words (issue 20 item 5), not the team's 补链/强链
-    assert set(segment_table["评价"]) <= {"优势环节", "已有布局", "重点培育", "招商机会", "延伸方向"}
+    words = {"优势环节", "已有布局", "重点培育", "招商机会", "延伸方向"}
+    assert set(segment_table["评价"]) <= words
     assert "目标企业" not in worklist and "综合得分" not in worklist
     at.selectbox(key="chain_park").set_value("P01").run()
     assert not at.exception

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.chain_diagram import chain_figure, figure_bytes
+from geo.chain_catalog import INVESTOR_VERDICT_LABELS, VERDICT_LABELS
 from geo.chains import analysis_for, worklist_for
 from ui import state
 from ui.auth import is_staff
@@ -38,7 +39,8 @@ def render() -> None:
     park_id = park or None
     analysis = analysis_for(state.chain_analysis(park_id), audience)
     in_chain = analysis[analysis["chain_id"] == chain_id]
-    fig = chain_figure(catalog, chain_id, in_chain, lang=lang())
+    words = INVESTOR_VERDICT_LABELS if audience == "investor" else VERDICT_LABELS
+    fig = chain_figure(catalog, chain_id, in_chain, lang=lang(), verdict_labels=words)
     st.image(figure_bytes(fig, "png", dpi=110), width="stretch")
 
     st.subheader(t("segments"))

@@ -15,6 +15,7 @@ from ui.common import downloads, header
 from ui.i18n import lang, shown_as, t
 from ui.labels import readable
 from ui.mapview import basemap_picker, map_view
+from ui.session import set_view_params, view_param
 from ui.text import md_escape
 
 
@@ -27,6 +28,8 @@ def _filters(county) -> dict:  # noqa: ANN001 - County
     segments = {s.segment_id: f"{c.name(lang())} · {s.name(lang())}"
                 for c in catalog.chains for s in c.segments}
     top = float(parcels["area_mu"].max())
+    _from_url({"finder_parks": ("park", list(names)), "finder_land_use": ("use", list(LAND_USES)),
+               "finder_segment": ("segment", list(segments))})
     c1, c2, c3 = st.columns(3)
     out: dict = {}
     out["parks"] = c1.multiselect(t("park_filter"), list(names), format_func=names.get,
@@ -53,7 +56,23 @@ def _filters(county) -> dict:  # noqa: ANN001 - County
                                                        lambda s: segments.get(s, t("any"))),
                                   key="finder_segment")
     out["clean"] = st.checkbox(t("redline_clean"), value=True, key="finder_clean")
+    set_view_params(park=",".join(out["parks"]) or None, use=",".join(out["land_uses"]) or None,
+                    segment=out["segment"] or None)
     return out
+
+
+def _from_url(widgets: dict[str, tuple[str, list[str]]]) -> None:
+    """First run of a session: filters from the URL (``?park=P01&use=1001&segment=…``),
+    unknown values ignored."""
+    for key, (param, allowed) in widgets.items():
+        if key in st.session_state or not view_param(param):
+            continue
+        values = [v for v in str(view_param(param)).split(",") if v in allowed]
+        if key == "finder_segment":
+            if values:
+                st.session_state[key] = values[0]
+        else:
+            st.session_state[key] = values
 
 
 # Reason codes of geo.availability.verdicts: area outside the asked range, outside the

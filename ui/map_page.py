@@ -18,7 +18,7 @@ from ui.mapview import basemap_picker, map_view, style_picker
 from ui.session import set_view_params, view_param
 from webmap.card import parcel_card
 
-MAP_HEIGHT = 640
+MAP_HEIGHT = 700
 FOCUS_KEY = "map_focus"
 SELECTED_KEY = "map_selected"
 
@@ -77,7 +77,7 @@ def map_and_card() -> None:
                      strict=True))
     _url_defaults(names)
     url_parcel = view_param("parcel")
-    map_col, side = st.columns([3, 1.3], gap="small")
+    map_col, side = st.columns([3.4, 1], gap="small")
     with side:
         card_box = st.container()
         with st.expander(t("map_controls"),
