@@ -54,6 +54,18 @@ def render() -> None:
         value = total[rate]
         col.metric(t(rate), "—" if pd.isna(value) else f"{float(value):.0%}")
 
+    overdue = overdue_projects(projects, as_of=as_of, settings=settings)
+    stalled = projects[projects["stage"].isin(["stalled", "lost"])]
+    st.subheader(t("projects_by_stage"))
+    map_col, list_col = st.columns([3, 2], gap="small")
+    with map_col:
+        basemap = basemap_picker("pipe_basemap")
+        map_view(key="pipe_map", basemap=basemap, layers=("park", "project"), height=520,
+                 flag_ids=[*overdue["project_id"].astype(str), *stalled["project_id"].astype(str)])
+    with list_col:
+        st.markdown(f"**{t('flagged_by_owner')}**")
+        st.dataframe(by_owner(overdue, stalled), hide_index=True, width="stretch", height=520)
+
     groups = ["park_id", "chain_id"]
     by = st.radio(t("rates_by"), groups, horizontal=True, key="pipe_by",
                   format_func=shown_as(groups, lambda b: t(f"by_{b}")))
@@ -67,18 +79,6 @@ def render() -> None:
     st.dataframe(rates.rename(columns=headers), hide_index=True, width="stretch",
                  column_config={t(r): st.column_config.NumberColumn(format="percent")
                                 for r in RATES})
-
-    overdue = overdue_projects(projects, as_of=as_of, settings=settings)
-    stalled = projects[projects["stage"].isin(["stalled", "lost"])]
-    st.subheader(t("projects_by_stage"))
-    map_col, list_col = st.columns([3, 2], gap="small")
-    with map_col:
-        basemap = basemap_picker("pipe_basemap")
-        map_view(key="pipe_map", basemap=basemap, layers=("park", "project"), height=520,
-                 flag_ids=[*overdue["project_id"].astype(str), *stalled["project_id"].astype(str)])
-    with list_col:
-        st.markdown(f"**{t('flagged_by_owner')}**")
-        st.dataframe(by_owner(overdue, stalled), hide_index=True, width="stretch", height=520)
 
     reason = "reason_zh" if lang() == "zh" else "reason_en"
     st.subheader(t("overdue"))
