@@ -33,6 +33,7 @@ from webmap import styles
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
 from webmap.display import DisplayLayer, Selection, Viewport
+from webmap.features import ZoomGate, list_items, park_contacts, redline_text
 
 AUDIENCES: tuple[str, ...] = ("investor", "staff")
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -101,23 +102,6 @@ class MapData:
 
 
 @dataclass
-class ZoomGate(MacroElement):
-    """Show a layer only from ``min_zoom`` on (the exported map's projects)."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "(function () { var m = {{ this.map }}, g = {{ this.layer }};"
-        " function gate() { if (m.getZoom() >= {{ this.min_zoom }}) { m.addLayer(g); }"
-        " else { m.removeLayer(g); } }"
-        " m.on('zoomend', gate); m.whenReady(gate); })();"
-        "{% endmacro %}")
-
-    def __init__(self, fmap: folium.Map, layer: folium.FeatureGroup, min_zoom: int) -> None:
-        super().__init__()
-        self._name = "ZoomGate"
-        self.map, self.layer, self.min_zoom = fmap.get_name(), layer.get_name(), int(min_zoom)
-
-
 @dataclass
 class MapParts:
     """What the app hands to ``st_folium``: a stable base map, overlays and their control."""
@@ -161,27 +145,6 @@ def parcel_chains(county: County) -> pd.Series:
     return placed.groupby(placed["parcel_id"].astype(str))["chain_id"].first().astype(str)
 
 
-def _redline_text(availability: pd.DataFrame | None, ids: Sequence[str],
-                  lang: str) -> list[str]:
-    """Per parcel: "可供应" or "暂不可供应：reasons" (the card's red-line check)."""
-    if availability is None:
-        return ["" for _ in ids]
-    av = availability.drop_duplicates("parcel_id").set_index(
-        availability["parcel_id"].drop_duplicates().astype(str))
-    yes, no = ("可供应", "暂不可供应") if lang == "zh" else ("Available now", "Not available now")
-    reasons = av["reasons_zh" if lang == "zh" else "reasons_en"].fillna("").astype(str)
-    ok = av["available"].astype(bool)
-    out = []
-    for pid in ids:
-        if pid not in ok.index:
-            out.append("")
-        elif ok[pid]:
-            out.append(yes)
-        else:
-            out.append(f"{no}: {reasons[pid]}" if reasons[pid] else no)
-    return out
-
-
 def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
             coords: str = "wgs84", availability: pd.DataFrame | None = None) -> MapData:
     """Prepare the county's map layers once (cache the result; it is reused per viewport).
@@ -204,7 +167,7 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
     hidden = INVESTOR_HIDDEN_STAGES if audience == "investor" else ()
     chains = dict(_chain_labels())
     sep = "、" if lang == "zh" else ", "
-    contacts = _park_contacts(county)
+    contacts = park_contacts(county)
     layers: dict[str, DisplayLayer] = {}
     values: dict[str, np.ndarray] = {}
     for name in MAP_LAYERS:
@@ -220,15 +183,15 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
             extra["level_label"] = [label(PARK_LEVELS, str(v), lang) for v in frame["level"]]
             extra["industries_label"] = [
                 sep.join(chains.get(str(c), (str(c), str(c)))[0 if lang == "zh" else 1]
-                         for c in _items(v)) for v in frame["leading_industries"]]
+                         for c in list_items(v)) for v in frame["leading_industries"]]
         elif name == "parcel":
             extra["land_use_label"] = [label(LAND_USES, str(v), lang) for v in frame["land_use"]]
             extra["status_label"] = [label(PARCEL_STATUSES, str(v), lang)
                                      for v in frame["status"]]
             extra["utilities_label"] = [sep.join(label(UTILITIES, str(u), lang)
-                                                 for u in _items(v))
+                                                 for u in list_items(v))
                                         for v in frame.get("utilities", [None] * len(frame))]
-            extra["redline_label"] = _redline_text(
+            extra["redline_label"] = redline_text(
                 availability, frame["parcel_id"].astype(str).tolist(), lang)
             extra["contact_label"] = [contacts.get(str(p), "") for p in frame["park_id"]]
         elif name == "project":
@@ -252,22 +215,6 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
     return MapData(layers=layers, audience=audience, lang=lang, coords=coords,
                    style_values=values, redline_labels=policy_cats,
                    chain_labels=chains, allowed_zones=allowed, hidden_stages=hidden)
-
-
-def _items(value: object) -> list[str]:
-    """A list column's items (stored as a list or as comma-separated text)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    items = value if isinstance(value, list | tuple | np.ndarray) else str(value).split(",")
-    return [str(i).strip() for i in items if str(i).strip()]
-
-
-def _park_contacts(county: County) -> dict[str, str]:
-    parks = county.layers.get("park")
-    if parks is None or "contact" not in parks:
-        return {}
-    return {str(p): str(c) for p, c in zip(parks["park_id"], parks["contact"], strict=True)
-            if isinstance(c, str)}
 
 
 class Legend(MacroElement):
