@@ -63,7 +63,7 @@ _AFTER_LOGIN = "after_login"
 LAYOUT_CSS = """<style>
 .block-container {padding-top: 2.2rem; padding-bottom: 1rem;}
 @media (max-width: 640px) {
-  .block-container {padding-top: 2.6rem; padding-left: .6rem; padding-right: .6rem;}
+  .block-container {padding-top: 3.4rem; padding-left: .6rem; padding-right: .6rem;}
   iframe[title="streamlit_folium.st_folium"] {height: 66vh !important;}
 }
 </style>"""

@@ -77,7 +77,7 @@ def map_and_card() -> None:
                      strict=True))
     _url_defaults(names)
     url_parcel = view_param("parcel")
-    map_col, side = st.columns([3.4, 1], gap="small")
+    map_col, side = st.columns([2.8, 1.2], gap="small")
     with side:
         card_box = st.container()
         with st.expander(t("map_controls"),
@@ -93,9 +93,11 @@ def map_and_card() -> None:
         av = state.availability()
         offerable = av.loc[av["available"], "parcel_id"].astype(str).tolist()
     efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
+    shown = st.session_state.get(SELECTED_KEY) or url_parcel
     with map_col:
         clicked = map_view(key="map_main", basemap=basemap, style_mode=style_mode,
                            park_ids=chosen or None, parcel_ids=offerable,
+                           highlight_ids=[shown] if shown else None,
                            efficiency_classes=efficiency, height=MAP_HEIGHT,
                            focus=_focus(county, url_parcel, chosen))
     if clicked:

@@ -279,6 +279,9 @@ def _layer_group(data: MapData, name: str, selection: Selection,
         style = styles.polygon_style(cls.color, fill_opacity=0.0 if outline else fill_opacity,
                                      weight=weight, dash=(dash or {}).get(cls.value)
                                      or ("6 4" if outline else None))
+        if LAYERS[name].geometry == "point":  # a hollow ring: the parcel under it shows
+            style = {"color": cls.color, "fillColor": "#ffffff", "fillOpacity": 0.35,
+                     "weight": 2.5}
         marker = folium.CircleMarker(radius=ring_radius, color=cls.color, fill=True,
                                      fill_color="#ffffff", fill_opacity=0.35, weight=2.5) \
             if LAYERS[name].geometry == "point" else None
