@@ -2,6 +2,11 @@
 
 Investor mode (no login) sees the public pages; staff (after login) also see the staff
 pages. To add a page, add a :class:`PageDef` to ``PUBLIC_PAGES`` or ``STAFF_PAGES``.
+
+Every page is registered (so every URL resolves); the menu lists the ones the user may open.
+A staff page opened without a login (a bookmark, a refresh after expiry) goes to the login
+page and, once logged in, back to that page. Language and login survive a refresh through
+the URL (:mod:`ui.session`).
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui.auth import current_user
+from ui import session
+from ui.auth import User, current_user
 from ui.common import sidebar
 from ui.errors import guarded
 from ui.freshness_note import stale_warning
-from ui.i18n import t
+from ui.i18n import lang, t
 
 
 @dataclass(frozen=True)
@@ -56,20 +62,47 @@ def _page(p: PageDef, *, default: bool = False) -> st.Page:
                    default=default)
 
 
+def _allowed(p: PageDef, user: User | None) -> bool:
+    staff = p in STAFF_PAGES
+    return not staff or (user is not None and (not p.roles or user.role in p.roles))
+
+
+_AFTER_LOGIN = "after_login"
+LAYOUT_CSS = """<style>
+.block-container {padding-top: 2.2rem; padding-bottom: 1rem;}
+@media (max-width: 640px) {
+  .block-container {padding-top: 3.4rem; padding-left: .6rem; padding-right: .6rem;}
+  iframe[title="streamlit_folium.st_folium"] {height: 66vh !important;}
+}
+</style>"""
+"""Less padding above the page (the map starts higher); on a phone the map takes two
+thirds of the screen height so it sits on the first screen with the page title."""
+
+
 def main() -> None:
-    st.set_page_config(page_title="InvestMap 招商地图", page_icon="🗺️", layout="wide")
-    sidebar()
+    st.set_page_config(page_title="InvestMap 招商地图", page_icon="🗺️", layout="wide",
+                       initial_sidebar_state="auto")
+    st.html(LAYOUT_CSS)
+    session.restore()
     user = current_user()
-    pages: dict[str, list[st.Page]] = {
-        t("nav_public"): [_page(p, default=i == 0) for i, p in enumerate(PUBLIC_PAGES)]}
+    defs = {p.url: p for p in (*PUBLIC_PAGES, *STAFF_PAGES, LOGIN_PAGE)}
+    pages = {url: _page(p, default=p == PUBLIC_PAGES[0]) for url, p in defs.items()}
+    nav = st.navigation(list(pages.values()), position="hidden")
+    session.persist(lang=lang())
+    wanted = defs.get(nav.url_path) or PUBLIC_PAGES[0]
+    if not _allowed(wanted, user):
+        st.session_state[_AFTER_LOGIN] = wanted.url
+        st.switch_page(pages[LOGIN_PAGE.url])
+    target = st.session_state.get(_AFTER_LOGIN)
+    if user is not None and target in defs and _allowed(defs[target], user):
+        del st.session_state[_AFTER_LOGIN]
+        st.switch_page(pages[target])
+    sidebar({t("nav_public"): [pages[p.url] for p in PUBLIC_PAGES],
+             t("nav_staff"): [pages[p.url] for p in STAFF_PAGES if _allowed(p, user)],
+             t("nav_account"): [pages[LOGIN_PAGE.url]]})
     if user is not None:
         stale_warning()
-        staff = [_page(p) for p in STAFF_PAGES if not p.roles or user.role in p.roles]
-        if staff:
-            pages[t("nav_staff")] = staff
-    pages[t("nav_account")] = [_page(LOGIN_PAGE)]
-    page = st.navigation(pages)
-    guarded(page.run, where=page.url_path or "home")
+    guarded(nav.run, where=nav.url_path or "home")
 
 
 guarded(main, where="app")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Mapping
 from typing import Literal
 
 import pandas as pd
@@ -69,7 +70,8 @@ def cjk_font_path() -> str:
 
 
 def chain_figure(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame | None = None,
-                 *, lang: str = "zh", title: str | None = None) -> Figure:
+                 *, lang: str = "zh", title: str | None = None,
+                 verdict_labels: Mapping[str, tuple[str, str]] = VERDICT_LABELS) -> Figure:
     """Diagram of one chain with segments coloured by verdict.
 
     Parameters
@@ -80,6 +82,8 @@ def chain_figure(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame | 
         uncoloured. Segments missing from it are drawn grey ("not assessed").
     lang : ``"zh"`` or ``"en"`` labels.
     title : overrides the default title (chain name, plus the park for a park analysis).
+    verdict_labels : verdict → (zh, en) words (investor material passes
+        :data:`geo.chain_catalog.INVESTOR_VERDICT_LABELS`).
 
     Returns
     -------
@@ -124,7 +128,7 @@ def chain_figure(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame | 
                                     facecolor=fill, edgecolor="#4d4d4d", linewidth=0.9,
                                     zorder=3))
         name = seg.name(lang) if lang == "zh" else textwrap.fill(seg.en, 18)
-        sub = (VERDICT_LABELS[verdict][0 if lang == "zh" else 1] if verdict
+        sub = (verdict_labels[verdict][0 if lang == "zh" else 1] if verdict
                else ("未评估" if lang == "zh" else "not assessed"))
         ax.text(x, y + 0.1, name, ha="center", va="center", fontsize=9 if lang == "zh" else 7.5,
                 color=ink, zorder=4, fontweight="bold", **text)
@@ -133,7 +137,8 @@ def chain_figure(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame | 
     ax.text(ax.get_xlim()[0] + 0.1, top + 0.6, title or _title(chain.name(lang), analysis,
                                                                    lang),
             ha="left", va="bottom", fontsize=13, fontweight="bold", color="#1a1a1a", **text)
-    _legend(ax, lang, analysis is not None, bool(catalog.loop_edges(chain_id)))
+    _legend(ax, lang, analysis is not None, bool(catalog.loop_edges(chain_id)),
+            verdict_labels)
     return fig
 
 
@@ -259,10 +264,11 @@ def _title(name: str, analysis: pd.DataFrame | None, lang: str) -> str:
     return name + (f"（园区 {scope}）" if lang == "zh" else f" (park {scope})")
 
 
-def _legend(ax: Axes, lang: str, assessed: bool, loops: bool) -> None:
+def _legend(ax: Axes, lang: str, assessed: bool, loops: bool,
+            labels: Mapping[str, tuple[str, str]] = VERDICT_LABELS) -> None:
     i = 0 if lang == "zh" else 1
     handles = [Patch(facecolor=VERDICT_COLORS[v], edgecolor="#4d4d4d",
-                     label=VERDICT_LABELS[v][i]) for v in VERDICT_COLORS] if assessed else []
+                     label=labels[v][i]) for v in VERDICT_COLORS] if assessed else []
     if loops:
         handles.append(Patch(facecolor="white", edgecolor="#7a7a7a", linestyle=(0, (4, 3)),
                              label="虚线：回流环节" if lang == "zh" else "dashed: loop back"))

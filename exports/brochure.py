@@ -34,6 +34,7 @@ from layers.county import County
 from layers.registry import LAND_USES, PARCEL_STATUSES, PARK_LEVELS, UTILITIES, label
 from layers.sites import facility_facts
 from layers.supply import availability
+from webmap.links import view_url
 
 MAX_CHAIN_PAGES = 2
 
@@ -94,6 +95,8 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
     if step:
         step(tr("汇总园区数据", "collecting park data", lang))
     ctx = _context(county, str(park_id), lang, settings)
+    url = view_url(settings.online_map_url, lang=lang, park=None if parcel is not None
+                   else str(park_id), parcel=parcel_id) if settings.online_map_url else None
     with matplotlib.rc_context(rc):
         pages = [lambda: _cover(ctx, parcel)]
         for chain_id in _park_chains(ctx)[:MAX_CHAIN_PAGES]:
@@ -105,7 +108,7 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
                 if step:
                     step(tr(f"第 {number} 页", f"page {number}", lang))
                 fig = make()
-                lay.footer(fig, settings, lang, number, len(pages))
+                lay.footer(fig, settings, lang, number, len(pages), url=url)
                 pdf.savefig(fig)
     return Path(out)
 

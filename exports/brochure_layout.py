@@ -9,8 +9,11 @@ import textwrap
 from collections.abc import Sequence
 
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from exports.common import tr
 from exports.qr import qr_matrix
@@ -52,6 +55,48 @@ def section_title(fig: Figure, x: float, y: float, text: str) -> None:
     fig.text(x + 0.014, y, text, fontsize=12, weight="bold", color=NAVY, va="bottom")
 
 
+def _renderer(fig: Figure):  # noqa: ANN202 - matplotlib RendererBase
+    """A renderer to measure text with (an Agg canvas when the figure has none yet; the
+    PDF backend lays text out with the same font metrics)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    return fig.canvas.get_renderer()
+
+
+def fit_text(text: Text, width: float, *, min_size: float = 5.0) -> Text:
+    """Shrink ``text`` (a figure or axes text) until its measured width is at most ``width``
+    figure fractions; below ``min_size`` points it is cut with "…". Returns it."""
+    fig = text.get_figure()
+    renderer = _renderer(fig)
+    limit = width * fig.bbox.width
+    while text.get_window_extent(renderer).width > limit and text.get_fontsize() > min_size:
+        text.set_fontsize(max(min_size, text.get_fontsize() - 0.5))
+    value = text.get_text()
+    while text.get_window_extent(renderer).width > limit and len(value) > 2:
+        value = value[:-2]
+        text.set_text(value.rstrip() + "…")
+    return text
+
+
+def fit_in_boxes(ax: Axes, box_width: float, *, zorder: float = 4, pad: float = 0.9) -> int:
+    """Shrink the texts drawn inside boxes of ``box_width`` data units (those at
+    ``zorder``) to fit them, once the axes have their final size (e.g. a chain diagram
+    placed on an A4 page). Returns how many were shrunk."""
+    fig = ax.get_figure()
+    renderer = _renderer(fig)
+    x0 = ax.transData.transform((0.0, 0.0))[0]
+    limit = (ax.transData.transform((box_width, 0.0))[0] - x0) * pad
+    shrunk = 0
+    for text in ax.texts:
+        if text.get_zorder() != zorder:
+            continue
+        start = text.get_fontsize()
+        while text.get_window_extent(renderer).width > limit and text.get_fontsize() > 4.0:
+            text.set_fontsize(text.get_fontsize() - 0.25)
+        shrunk += text.get_fontsize() < start
+    return shrunk
+
+
 def fact_table(fig: Figure, x: float, top: float, width: float,
                rows: Sequence[tuple[str, str]], *, line: float = 0.0215,
                wrap: int = 34) -> float:
@@ -64,10 +109,12 @@ def fact_table(fig: Figure, x: float, top: float, width: float,
             fig.patches.append(Rectangle((x, y - height), width, height,
                                          transform=fig.transFigure, facecolor=LIGHT,
                                          edgecolor="none", zorder=0))
-        fig.text(x + 0.008, y - line / 2, key, fontsize=8.5, color=MUTED, va="center")
+        fit_text(fig.text(x + 0.008, y - line / 2, key, fontsize=8.5, color=MUTED,
+                          va="center"), width * 0.33)
         for j, text in enumerate(lines):
-            fig.text(x + width * 0.34, y - line / 2 - j * line, text, fontsize=8.5,
-                     color=INK, va="center", weight="bold" if j == 0 else "normal")
+            fit_text(fig.text(x + width * 0.34, y - line / 2 - j * line, text, fontsize=8.5,
+                              color=INK, va="center", weight="bold" if j == 0 else "normal"),
+                     width * 0.65)
         y -= height
     return y
 
@@ -81,23 +128,26 @@ def paragraph(fig: Figure, x: float, top: float, text: str, *, wrap: int, line: 
     return top - len(lines) * line
 
 
-def footer(fig: Figure, settings: ExportSettings, lang: str, page: int, pages: int) -> None:
-    """Contact block, QR code to the online map, source line and page number."""
+def footer(fig: Figure, settings: ExportSettings, lang: str, page: int, pages: int, *,
+           url: str | None = None) -> None:
+    """Contact block, QR code to the online map (``url``: the park's or parcel's view, else
+    ``settings.online_map_url``), source line and page number."""
     fig.patches.append(Rectangle((0, 0), 1, 0.115, transform=fig.transFigure,
                                  facecolor=LIGHT, edgecolor="none", zorder=0))
     fig.text(0.05, 0.097, tr("招商联系", "Investment contact", lang), fontsize=9.5,
              weight="bold", color=NAVY, va="top")
     for i, text in enumerate(settings.contact_lines(lang)[:4]):
         fig.text(0.05, 0.077 - i * 0.015, text, fontsize=8, color=INK, va="top")
-    if settings.online_map_url:
+    url = url or settings.online_map_url
+    if url:
         ax = fig.add_axes((0.845, 0.012, 0.1, 0.1 * A4_PORTRAIT_IN[0] / A4_PORTRAIT_IN[1]))
-        ax.imshow(~qr_matrix(settings.online_map_url), cmap="gray", interpolation="none")
+        ax.imshow(~qr_matrix(url), cmap="gray", interpolation="none")
         ax.set_axis_off()
         ax.set_zorder(5)  # above the footer band (figure patches draw after axes)
         fig.text(0.835, 0.063, tr("扫码查看在线地图", "Scan for the online map", lang),
                  fontsize=7.5, color=NAVY, ha="right", va="center", weight="bold")
-        fig.text(0.835, 0.047, settings.online_map_url, fontsize=6.5, color=MUTED, ha="right",
-                 va="center")
+        fit_text(fig.text(0.835, 0.047, url, fontsize=6.5, color=MUTED, ha="right",
+                          va="center"), 0.42)
     fig.text(0.05, 0.012, settings.text("source", lang), fontsize=6.5, color=MUTED,
              va="bottom")
     fig.text(0.5, 0.118, f"{page} / {pages}", fontsize=7, color=MUTED, ha="center",
@@ -117,17 +167,18 @@ def parcel_table(fig: Figure, frame: pd.DataFrame, headers: Sequence[str], *, to
         xs.append(xs[-1] + w * scale)
     fig.patches.append(Rectangle((x, top - line), width, line, transform=fig.transFigure,
                                  facecolor=NAVY, edgecolor="none"))
-    for xi, head in zip(xs, headers, strict=True):
-        fig.text(xi + 0.005, top - line / 2, head, fontsize=7.5, color="white",
-                 weight="bold", va="center")
+    room = [w * scale - 0.01 for w in widths]
+    for xi, head, w in zip(xs, headers, room, strict=True):
+        fit_text(fig.text(xi + 0.005, top - line / 2, head, fontsize=7.5, color="white",
+                          weight="bold", va="center"), w)
     for i, row in enumerate(frame.head(n).itertuples(index=False)):
         y = top - line * (i + 2)
         if i % 2:
             fig.patches.append(Rectangle((x, y), width, line, transform=fig.transFigure,
                                          facecolor=LIGHT, edgecolor="none"))
-        for xi, value in zip(xs, row, strict=True):
-            fig.text(xi + 0.005, y + line / 2, _cell(value), fontsize=7.5, color=INK,
-                     va="center")
+        for xi, value, w in zip(xs, row, room, strict=True):
+            fit_text(fig.text(xi + 0.005, y + line / 2, _cell(value), fontsize=7.5, color=INK,
+                              va="center"), w)
     return n
 
 

@@ -7,7 +7,8 @@ from matplotlib.figure import Figure
 
 from exports import brochure_layout as lay
 from exports.common import tr
-from geo.chains import POSITION_LABELS, VERDICT_LABELS, ChainCatalog
+from geo.chain_catalog import INVESTOR_VERDICT_LABELS
+from geo.chains import POSITION_LABELS, ChainCatalog
 from layers.registry import label
 
 GAP_VERDICTS = ("missing", "thin", "extension")
@@ -30,8 +31,10 @@ def chain_page(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame,
     from charts.chain_diagram import chain_figure
 
     chain = catalog.chain(chain_id)
-    fig = chain_figure(catalog, chain_id, analysis, lang=lang,
-                       title=" ")
+    from charts.chain_diagram import BOX_W
+
+    fig = chain_figure(catalog, chain_id, analysis, lang=lang, title=" ",
+                       verdict_labels=INVESTOR_VERDICT_LABELS)
     fig.set_size_inches(*lay.A4_PORTRAIT_IN)
     fig.set_facecolor("white")
     diagram = fig.axes[0]
@@ -41,8 +44,10 @@ def chain_page(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame,
     diagram.set_position((0.04, 0.865 - height, 0.92, height))
     diagram.set_anchor("N")
     diagram.set_adjustable("box")  # keep the diagram's limits, shrink the box to its aspect
-    lay.header(fig, chain.name(lang), tr("产业链招商图谱：强链、补链、延链",
-                                         "Industry chain map: strengthen, fill, extend", lang),
+    diagram.apply_aspect()
+    lay.fit_in_boxes(diagram, BOX_W)  # the page shrank the boxes: measure, shrink the words
+    lay.header(fig, chain.name(lang), tr("产业链图谱：已有布局与招商机会",
+                                         "Industry chain: what is here, what is wanted", lang),
                kicker)
     top = 0.865 - height - 0.035
     lay.section_title(fig, 0.05, top, tr("招商方向与推荐地块", "Targets and suitable parcels",
@@ -52,7 +57,7 @@ def chain_page(catalog: ChainCatalog, chain_id: str, analysis: pd.DataFrame,
     table = pd.DataFrame({
         "segment": rows["zh" if lang == "zh" else "en"].astype(str),
         "position": [label(POSITION_LABELS, str(p), lang) for p in rows["position"]],
-        "verdict": [label(VERDICT_LABELS, str(v), lang) for v in rows["verdict"]],
+        "verdict": [label(INVESTOR_VERDICT_LABELS, str(v), lang) for v in rows["verdict"]],
         "parcels": [_parcels_for(worklist, chain_id, str(s), highlight, lang)
                     for s in rows["segment_id"]],
     })

@@ -38,6 +38,14 @@ VERDICT_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "extension": ("延链", "Extension"),
 })
 """Verdict → (zh, en) labels for tables, diagrams and exports."""
+INVESTOR_VERDICT_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "strong": ("优势环节", "Established"),
+    "present": ("已有布局", "Present"),
+    "thin": ("重点培育", "Partners wanted"),
+    "missing": ("招商机会", "Open opportunity"),
+    "extension": ("延伸方向", "Room to extend"),
+})
+"""Verdicts in investor words (补链/强链 "fill/strengthen" is the promotion team's jargon)."""
 
 PROJECT_STAGES: tuple[str, ...] = (
     "pipeline", "signed", "started", "completed", "producing", "stalled", "lost",

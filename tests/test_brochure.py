@@ -78,8 +78,36 @@ def test_park_brochure_text_has_chinese_name_and_key_figures(park_pdf, demo_coun
     assert f"{len(offer)} 宗，合计 {offer['area_mu'].sum():,.1f} 亩" in text
     for needle in ("基本情况", "七通一平", "红线核查", "新能源电池产业链", "现代煤化工产业链",
                    "招商方向与推荐地块", "可供应地块清单", "0912-5500000",
-                   "https://invest.qingfeng.example.cn/map", offer["parcel_id"].iloc[0]):
+                   "https://invest.qingfeng.example.cn/map?lang=zh&park=P03",
+                   offer["parcel_id"].iloc[0]):
         assert needle in text, needle
+
+
+def test_english_brochure_uses_investor_words_and_fits_chain_labels(demo_county, tmp_path):
+    from charts.chain_diagram import BOX_W
+    from exports.brochure_pages import chain_page
+    from geo.chain_catalog import INVESTOR_VERDICT_LABELS, VERDICT_LABELS
+    from geo.chains import analysis_for, worklist_for
+    from layers.chains import county_analysis, county_worklist, load_chains
+
+    pdf = export_brochure(demo_county, tmp_path / "en.pdf", park_id="P01", lang="en")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Partners wanted" in text
+    staff_words = [en for key, (_, en) in VERDICT_LABELS.items()
+                   if en != INVESTOR_VERDICT_LABELS[key][1]]
+    assert not [w for w in staff_words if w in text]
+    catalog = load_chains()
+    analysis = county_analysis(demo_county, catalog, park_id="P01")
+    worklist = county_worklist(demo_county, catalog, park_id="P01", analysis=analysis)
+    chain_id = analysis["chain_id"].iloc[0]
+    fig = chain_page(catalog, chain_id, analysis_for(analysis, "investor"),
+                     worklist_for(worklist, "investor"), lang="en", kicker="k")
+    diagram = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    box = diagram.transData.transform((BOX_W, 0))[0] - diagram.transData.transform((0, 0))[0]
+    inside = [t for t in diagram.texts if t.get_zorder() == 4]
+    assert inside and all(t.get_window_extent(renderer).width <= box for t in inside)
 
 
 def test_chinese_is_embedded_text_not_images(park_pdf):
@@ -90,7 +118,8 @@ def test_chinese_is_embedded_text_not_images(park_pdf):
     assert rows and all(r[-5:-2] == ["yes", "yes", "yes"] for r in rows)  # emb, sub, uni
     images = subprocess.run(["pdfimages", "-list", str(park_pdf)], capture_output=True,
                             text=True, check=True).stdout.splitlines()[2:]
-    size = qr_matrix("https://invest.qingfeng.example.cn/map").shape[0]
+    # The QR code opens the park's own view of the online map (issue 20 item 3).
+    size = qr_matrix("https://invest.qingfeng.example.cn/map?lang=zh&park=P03").shape[0]
     assert images and all(line.split()[3:5] == [str(size), str(size)] for line in images)
 
 

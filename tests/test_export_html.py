@@ -29,7 +29,9 @@ def test_investor_html_has_no_confidential_columns_or_values(demo_county, tmp_pa
     out = export_html(demo_county, tmp_path / "map.html", basemap=basemap, offline=offline)
     text = out.read_bytes().decode("utf-8")
     assert confidential_hits(text, demo_county) == []
-    assert "QF-0001" in text and "青峰高新技术产业开发区" in decoded(text)
+    # investors get the parcels on offer (QF-0003), not transferred ones (QF-0001; issue 20)
+    assert "QF-0003" in text and "QF-0001" not in text
+    assert "青峰高新技术产业开发区" in decoded(text)
 
 
 def test_offline_without_basemap_loads_nothing_external(demo_county, tmp_path):

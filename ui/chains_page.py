@@ -7,36 +7,18 @@ Investors see names, verdicts and suitable parcels only (:func:`geo.chains.analy
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from charts.chain_diagram import chain_figure, figure_bytes
-from geo.chain_catalog import POSITION_LABELS, VERDICT_LABELS
+from geo.chain_catalog import INVESTOR_VERDICT_LABELS, VERDICT_LABELS
 from geo.chains import analysis_for, worklist_for
 from ui import state
 from ui.auth import is_staff
 from ui.common import downloads, header
-from ui.i18n import lang, pick, t
+from ui.i18n import lang, shown_as, t
+from ui.labels import readable
 from ui.mapview import basemap_picker, map_view
 from ui.targets_panel import render_targets_panel
-
-
-def readable(frame: pd.DataFrame, park_names: dict) -> pd.DataFrame:
-    """Segment names, positions, verdicts and parks as labels in the session language; the
-    other language's name column dropped."""
-    out = frame.drop(columns=["scope", "chain_id", "verdict_zh"], errors="ignore").copy()
-    name_col, other = ("zh", "en") if lang() == "zh" else ("en", "zh")
-    out = out.drop(columns=[other, f"segment_{other}"], errors="ignore")
-    out = out.rename(columns={name_col: t("segment"), f"segment_{name_col}": t("segment")})
-    if "position" in out:
-        out["position"] = [pick(POSITION_LABELS.get(v, (v, v))) for v in out["position"]]
-    if "verdict" in out:
-        out["verdict"] = [pick(VERDICT_LABELS.get(v, (v, v))) for v in out["verdict"]]
-    if "park_id" in out:
-        out["park_id"] = [park_names.get(p, p) for p in out["park_id"]]
-    return out.rename(columns={"position": t("position"), "verdict": t("verdict"),
-                               "park_id": t("card_park"), "parcel_id": t("parcel_id"),
-                               "area_mu": t("area_mu")})
 
 
 def render() -> None:
@@ -52,21 +34,25 @@ def render() -> None:
     chain_id = left.selectbox(t("chain"), list(chains), format_func=chains.get,
                               key="chain_id")
     park = right.selectbox(t("scope"), [""] + list(park_names),
-                           format_func=lambda p: park_names.get(p, t("whole_county")),
+                           format_func=shown_as(["", *park_names],
+                                                lambda p: park_names.get(p, t("whole_county"))),
                            key="chain_park")
     park_id = park or None
     analysis = analysis_for(state.chain_analysis(park_id), audience)
     in_chain = analysis[analysis["chain_id"] == chain_id]
-    fig = chain_figure(catalog, chain_id, in_chain, lang=lang())
+    words = INVESTOR_VERDICT_LABELS if audience == "investor" else VERDICT_LABELS
+    fig = chain_figure(catalog, chain_id, in_chain, lang=lang(), verdict_labels=words)
     st.image(figure_bytes(fig, "png", dpi=110), width="stretch")
 
     st.subheader(t("segments"))
-    st.dataframe(readable(in_chain, park_names), hide_index=True, width="stretch")
+    st.dataframe(readable(in_chain.drop(columns=["scope", "chain_id"], errors="ignore"),
+                          audience=audience), hide_index=True, width="stretch")
 
     st.subheader(t("worklist"))
     worklist = worklist_for(state.chain_worklist(park_id), audience)
     worklist = worklist[worklist["chain_id"] == chain_id]
-    shown = readable(worklist.drop(columns=["score_parts"], errors="ignore"), park_names)
+    shown = readable(worklist.drop(columns=["score_parts", "scope", "chain_id"],
+                                   errors="ignore"), layer="parcel", audience=audience)
     st.dataframe(shown, hide_index=True, width="stretch", height=300)
     downloads(shown, stem=f"worklist_{chain_id}", key="worklist")
 

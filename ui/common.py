@@ -11,53 +11,95 @@ import streamlit as st
 from exports.cells import csv_text, safe_frame
 from ui.auth import ROLE_LABELS, current_user, log_out
 from ui.i18n import language_switch, pick, t
+from ui.text import md_escape
 from webmap.card import ParcelCard
 
 
-def sidebar() -> None:
-    """Language switch and the current mode (investor, or staff with logout)."""
+def sidebar(menu: dict[str, list[st.Page]] | None = None) -> None:
+    """Language switch, the page menu (section → pages the user may open) and the current
+    mode (investor, or staff with logout)."""
     language_switch()
+    for section, pages in (menu or {}).items():
+        if pages:
+            st.sidebar.caption(section)
+            for page in pages:
+                st.sidebar.page_link(page)
     user = current_user()
     if user is None:
         st.sidebar.caption(t("mode_investor"))
     else:
-        st.sidebar.caption(t("mode_staff", name=user.display or user.name,
+        st.sidebar.caption(t("mode_staff", name=md_escape(user.display or user.name),
                              role=pick(ROLE_LABELS[user.role])))
         if st.sidebar.button(t("logout"), key="logout"):
             log_out()
             st.rerun()
 
 
-def header(title_key: str) -> None:
-    """Page title and the fictional-data note."""
+def header(title_key: str, *, compact: bool = False) -> None:
+    """Page title and the fictional-data note (``compact``: one short line, for pages whose
+    map must start on the first screen of a phone)."""
+    if compact:
+        st.markdown(f"#### {md_escape(t(title_key))} "
+                    f"<small style='color:#777;font-weight:400'>{md_escape(t('sample_note'))}"
+                    "</small>", unsafe_allow_html=True)
+        return
     st.title(t(title_key))
     st.caption(t("sample_note"))
 
 
-def show_card(card: ParcelCard) -> None:
-    """Render a parcel card (every value is plain text: Streamlit escapes it)."""
-    st.subheader(t("card_title", pid=card.parcel_id))
+def share_base() -> str:
+    """Where shared links point: ``export.online_map_url`` of the policy, else this app."""
+    from ui import state
+
+    url = state.county().policy.section("export").online_map_url
+    if url:
+        return url
+    try:
+        return str(st.context.url or "")
+    except AttributeError:
+        return ""
+
+
+def show_card(card: ParcelCard, *, audience: str) -> None:
+    """Render a parcel card: every public fact, the red-line check, nearby chain firms, the
+    park's contact and a share link (data as table cells or escaped text). Other features
+    (inquiries, site notes) add their call after this one where the card is shown."""
+    from ui.labels import readable
+
+    st.subheader(t("card_title", pid=md_escape(card.parcel_id)))
+    if card.available is not None:
+        if card.available:
+            st.success(t("card_available"))
+        else:
+            st.warning(t("card_not_available"))
     rows = [(t("card_park"), card.park), *card.facts]
     st.dataframe(pd.DataFrame(rows, columns=[t("card_item"), t("card_value")]),
                  hide_index=True, width="stretch")
     if card.available is not None:
         st.markdown(f"**{t('card_redline')}**")
-        if card.available:
-            st.success(t("card_available"))
-        else:
-            st.warning(t("card_not_available"))
         for reason in card.reasons:
             st.text(f"• {reason}")
+        for name, mu in card.conflicts:
+            st.text(t("card_conflict", name=name, mu=mu))
         if not card.conflicts:
             st.caption(t("card_clean"))
     st.markdown(f"**{t('card_partners', km=3)}**")
     if card.partners.empty:
         st.caption(t("card_no_partners"))
     else:
-        st.dataframe(card.partners.rename(columns={"distance_km": t("distance_km"),
-                                                   "segment_id": t("segment"),
-                                                   "chain_id": t("chain")}),
+        st.dataframe(readable(card.partners, layer="project", audience=audience),
                      hide_index=True, width="stretch")
+    if card.contact:
+        st.markdown(f"**{t('card_contact')}**")
+        st.text(card.contact)
+    base = share_base()
+    if base:
+        from ui.i18n import lang
+        from ui.session import share_url
+
+        st.markdown(f"**{t('card_share')}**")
+        st.code(share_url(base, lang=lang(), parcel=card.parcel_id), language=None,
+                wrap_lines=True)
 
 
 def downloads(frame: pd.DataFrame, *, stem: str, key: str) -> None:

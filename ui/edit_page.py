@@ -19,10 +19,12 @@ from layers.store import (
     open_store,
 )
 from layers.store.rules import TRANSITIONS, editable_fields
-from ui.auth import require_role
+from ui.auth import ROLE_LABELS, require_role
 from ui.common import header
-from ui.i18n import lang, pick
+from ui.i18n import lang, pick, shown_as, t
+from ui.mapview import basemap_picker, map_view
 from ui.state import reload_data
+from ui.text import md_escape
 
 TEXT = {
     "layer": ("图层", "Layer"),
@@ -69,7 +71,7 @@ def value_options(layer: str, field: str, current: str | None, role: str) -> lis
 
 def _field_label(layer: str, field: str) -> str:
     col = get_spec(layer).column(field)
-    return f"{col.zh if lang() == 'zh' else col.en} ({field})"
+    return col.zh if lang() == 'zh' else col.en
 
 
 def main() -> None:
@@ -77,15 +79,17 @@ def main() -> None:
     header("page_edit")
     layers = [name for name, roles in EDITORS.items()
               if user.role in roles and name in LAYER_NAMES]  # leads: page 招商线索
-    layer = st.selectbox(tr("layer"), layers, format_func=lambda n: pick(LAYER_NAMES[n]),
-                         key="edit_layer")
+    layer = st.selectbox(tr("layer"), layers, key="edit_layer",
+                         format_func=shown_as(layers, lambda n: pick(LAYER_NAMES[n])))
     try:
         store = open_store()
     except StoreError as exc:
-        st.error(tr("store_error", e=exc))
+        st.error(tr("store_error", e=md_escape(exc)))
         return
     with store:
         ids = store.read_layer(layer)[get_spec(layer).id_column].tolist()
+        if layer == "parcel":
+            _pick_on_map(ids)
         fid = st.selectbox(tr("feature"), ids, key=f"edit_id_{layer}")
         if fid is None:
             return
@@ -98,19 +102,32 @@ def main() -> None:
         _history(store, layer, fid)
 
 
+def _pick_on_map(ids: list[str]) -> None:
+    """Editing starts from the map: a clicked parcel becomes the one edited."""
+    st.caption(t("edit_click_hint"))
+    current = st.session_state.get("edit_id_parcel")
+    clicked = map_view(key="edit_map", basemap=basemap_picker("edit_basemap"),
+                       layers=("park", "parcel"), height=460,
+                       highlight_ids=[current] if current else None)
+    if clicked and clicked in ids and clicked != st.session_state.get("edit_map_last"):
+        st.session_state["edit_map_last"] = clicked
+        st.session_state["edit_id_parcel"] = clicked
+
+
 def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noqa: ANN001
     st.caption(tr("version", v=base))
     fields = editable_fields(layer)
     first = FIRST_FIELD[layer]
     field = st.selectbox(tr("field"), fields, index=fields.index(first),
-                         format_func=lambda f: _field_label(layer, f), key=f"edit_field_{layer}")
+                         format_func=shown_as(fields, lambda f: _field_label(layer, f)),
+                         key=f"edit_field_{layer}")
     current = feature.values.get(field)
     with st.form(f"edit_form_{layer}_{fid}_{field}"):
         options = value_options(layer, field, current, user.role)
         if options is not None:
             table = CODE_TABLES[(layer, field)]
             value = st.selectbox(tr("value"), options,
-                                 format_func=lambda c: f"{label(table, c, lang())} ({c})")
+                                 format_func=shown_as(options, lambda c: label(table, c, lang())))
             if user.role == "admin":
                 st.caption(tr("override"))
         else:
@@ -125,10 +142,10 @@ def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noq
                              reason=reason, expect_version=base)
     except StaleVersionError as exc:
         shown = ", ".join(f"{k} = {v!r}" for k, v in exc.current_values.items())
-        st.error(tr("stale", v=exc.current_version, values=shown))
+        st.error(tr("stale", v=exc.current_version, values=md_escape(shown)))
         return
     except EditError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     st.session_state[f"edit_base_{layer}_{fid}"] = version
     reload_data()  # the map and finder read the same store: show the edit there
@@ -141,10 +158,22 @@ def _history(store, layer: str, fid: str) -> None:  # noqa: ANN001
     if not entries:
         st.info(tr("no_history"))
         return
-    rows = [{"时间 UTC / time": e.at, "版本 / version": e.version, "用户 / user": e.user,
-             "角色 / role": e.role, "字段 / field": e.field, "原值 / old": e.old_value,
-             "新值 / new": e.new_value, "原因 / reason": e.reason} for e in reversed(entries)]
+    table = CODE_TABLES.get
+    rows = [{pick(("时间 (UTC)", "Time (UTC)")): str(e.at)[:19].replace("T", " "),
+             pick(("版本", "Version")): e.version, pick(("用户", "User")): e.user,
+             pick(("角色", "Role")): pick(ROLE_LABELS.get(e.role, (e.role, e.role))),
+             pick(("字段", "Field")): _field_label(layer, e.field)
+             if e.field in get_spec(layer).column_names else e.field,
+             pick(("原值", "Old value")): _value_text(table((layer, e.field)), e.old_value),
+             pick(("新值", "New value")): _value_text(table((layer, e.field)), e.new_value),
+             pick(("原因", "Reason")): e.reason} for e in reversed(entries)]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _value_text(codes, value: object) -> str:  # noqa: ANN001 - code table or None
+    if value is None or str(value) in ("", "None", "nan"):
+        return ""
+    return label(codes, str(value), lang()) if codes else str(value)
 
 
 main()

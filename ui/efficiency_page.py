@@ -8,25 +8,15 @@ import streamlit as st
 
 from geo.aggregates import aggregate, low_efficiency
 from geo.idle import idle_land
-from layers.registry import LAYERS
 from ui import state
 from ui.auth import require_role
 from ui.common import downloads, header
-from ui.i18n import lang, pick, t
+from ui.i18n import lang, t
+from ui.labels import readable
 from ui.mapview import basemap_picker, map_view
 
 RANK_COLUMNS = ("enterprise_id", "name", "scale", "park_id", "land_mu", "tax_per_mu",
                 "value_added_per_mu", "score", "rank", "class")
-
-
-def headed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Column headers in the session language (registry labels, then UI strings)."""
-    spec = LAYERS["enterprise"]
-    names = {c.name: pick((c.zh, c.en)) for c in spec.columns}
-    names.update({c: t(f"eff_{c}") for c in ("tax_per_mu", "value_added_per_mu", "score",
-                                              "rank", "class", "note", "note_zh", "reason_zh",
-                                              "reason_en")})
-    return frame.rename(columns=names)
 
 
 def render() -> None:
@@ -46,7 +36,8 @@ def render() -> None:
     st.bar_chart(mix)
 
     st.subheader(t("ranking"))
-    ranking = headed(evaluated[[c for c in (*RANK_COLUMNS, note) if c in evaluated]])
+    ranking = readable(evaluated[[c for c in (*RANK_COLUMNS, note) if c in evaluated]],
+                       layer="enterprise")
     st.dataframe(ranking, hide_index=True, width="stretch", height=320)
     downloads(ranking, stem="efficiency", key="eff")
 
@@ -59,8 +50,9 @@ def render() -> None:
                  layers=("park", "parcel"), height=460)
     with right:
         st.subheader(t("park_comparison"))
-        parks = aggregate(evaluated, by="park_id").set_index("park_id")
-        st.bar_chart(parks[["tax_per_mu", "value_added_per_mu"]])
+        parks = readable(aggregate(evaluated, by="park_id")[
+            ["park_id", "tax_per_mu", "value_added_per_mu"]].dropna(subset=["park_id"]))
+        st.bar_chart(parks.set_index(parks.columns[0]), stack=False)
         county_row = aggregate(evaluated, by=None).iloc[0]
         st.caption(t("county_figures", tax=float(county_row["tax_per_mu"]),
                      va=float(county_row["value_added_per_mu"])))
@@ -68,18 +60,19 @@ def render() -> None:
     st.subheader(t("low_efficiency"))
     low = low_efficiency(evaluated, settings)
     reason = "reason_zh" if lang() == "zh" else "reason_en"
-    st.dataframe(headed(low[[c for c in ("enterprise_id", "name", "park_id", "land_mu",
-                                         "tax_per_mu", "class", reason) if c in low]]),
-                 hide_index=True, width="stretch")
+    st.dataframe(readable(low[[c for c in ("enterprise_id", "name", "park_id", "land_mu",
+                                           "tax_per_mu", "class", reason) if c in low]],
+                          layer="enterprise"), hide_index=True, width="stretch")
 
     st.subheader(t("idle_land"))
     idle = idle_land(county["parcel"], as_of=as_of, settings=county.policy.section("idle"),
                      projects=county.layers.get("project"))
     idle = idle[idle["idle"]]
     st.caption(t("idle_summary", n=len(idle), mu=float(idle["area_mu"].sum())))
-    st.dataframe(idle[[c for c in ("parcel_id", "park_id", "area_mu", "idle_kind", "idle_from",
-                                   "years_idle", "fee_estimate_wan", "may_reclaim", reason)
-                       if c in idle]], hide_index=True, width="stretch")
+    st.dataframe(readable(idle[[c for c in ("parcel_id", "park_id", "area_mu", "idle_kind",
+                                            "idle_from", "years_idle", "fee_estimate_wan",
+                                            "may_reclaim", reason) if c in idle]],
+                          layer="parcel"), hide_index=True, width="stretch")
 
 
 render()

@@ -23,7 +23,8 @@ from layers.county import County
 from ui import state
 from ui.auth import is_staff
 from ui.common import header
-from ui.i18n import lang, pick
+from ui.i18n import lang, pick, shown_as
+from ui.text import md_escape
 
 KINDS: dict[str, tuple[str, str]] = {
     "html": ("交互地图 HTML", "Interactive map (HTML)"),
@@ -39,6 +40,9 @@ STEPS = {"html": 3, "brochure": 5, "png": 2, "excel": 3}
 BASEMAPS = {"none": ("无底图（完全离线）", "No basemap (fully offline)"),
             "osm": ("OpenStreetMap", "OpenStreetMap"), "tianditu": ("天地图", "Tianditu"),
             "gaode": ("高德地图", "Gaode (AMap)")}
+AUDIENCES = {"investor": ("投资者（公开信息）", "Investor (public only)"),
+             "staff": ("内部（工作人员）", "Staff (internal)")}
+TARGETS = {"park": ("园区", "a park"), "parcel": ("地块", "a parcel")}
 RESULT_KEY = "export_result"
 
 
@@ -50,14 +54,11 @@ def render() -> None:
     names = dict(zip(parks["park_id"], parks["name_en" if code == "en" else "name"],
                      strict=True))
     kind = st.radio(pick(("导出内容", "Export")), list(KINDS), horizontal=True,
-                    format_func=lambda k: pick(KINDS[k]), key="export_kind")
+                    format_func=shown_as(KINDS, lambda k: pick(KINDS[k])), key="export_kind")
     audience = "investor"
     if is_staff():
-        audience = st.radio(pick(("对象", "Audience")), ["investor", "staff"], horizontal=True,
-                            format_func=lambda a: pick(("投资者（公开信息）",
-                                                        "Investor (public only)")
-                                                       if a == "investor" else
-                                                       ("内部（工作人员）", "Staff (internal)")),
+        audience = st.radio(pick(("对象", "Audience")), list(AUDIENCES), horizontal=True,
+                            format_func=shown_as(AUDIENCES, lambda a: pick(AUDIENCES[a])),
                             key="export_audience")
     else:
         st.caption(pick(("投资者导出只含公开信息。", "Investor exports hold public information "
@@ -67,7 +68,7 @@ def render() -> None:
         _run(kind, county, audience, code, options)
     result = st.session_state.get(RESULT_KEY)
     if result and result["kind"] == kind:
-        st.download_button(pick(("下载 ", "Download ")) + result["name"], result["data"],
+        st.download_button(pick(("下载 ", "Download ")) + md_escape(result["name"]), result["data"],
                            file_name=result["name"], mime=MIME[kind], key="export_download")
 
 
@@ -79,7 +80,7 @@ def _options(kind: str, names: dict[str, str], county: County) -> dict[str, obje
         left, mid, right = st.columns(3)
         return {
             "basemap": left.selectbox(pick(("底图", "Basemap")), list(BASEMAPS),
-                                      format_func=lambda b: pick(BASEMAPS[b]),
+                                      format_func=shown_as(BASEMAPS, lambda b: pick(BASEMAPS[b])),
                                       key="export_basemap"),
             "offline": mid.checkbox(pick(("离线（内嵌脚本与样式）", "Offline (inline scripts)")),
                                     value=True, key="export_offline"),
@@ -87,9 +88,8 @@ def _options(kind: str, names: dict[str, str], county: County) -> dict[str, obje
                                        format_func=label.get, key="export_html_park") or None,
         }
     if kind == "brochure":
-        target = st.radio(pick(("手册对象", "Brochure of")), ["park", "parcel"], horizontal=True,
-                          format_func=lambda v: pick(("园区", "a park") if v == "park"
-                                                     else ("地块", "a parcel")),
+        target = st.radio(pick(("手册对象", "Brochure of")), list(TARGETS), horizontal=True,
+                          format_func=shown_as(TARGETS, lambda v: pick(TARGETS[v])),
                           key="export_brochure_target")
         if target == "park":
             return {"park_id": st.selectbox(pick(("园区", "Park")), list(names),
@@ -130,10 +130,10 @@ def _run(kind: str, county: County, audience: str, code: str,
                 data = out.read_bytes()
         except (ExportError, FontNotFoundError, OSError) as exc:
             status.update(label=pick(("生成失败", "Failed")), state="error")
-            st.error(str(exc))
+            st.error(md_escape(exc))
             return
         bar.progress(1.0)
-        status.update(label=pick(("已生成 ", "Created ")) + name, state="complete")
+        status.update(label=pick(("已生成 ", "Created ")) + md_escape(name), state="complete")
     st.session_state[RESULT_KEY] = {"kind": kind, "name": name, "data": data}
 
 

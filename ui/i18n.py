@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import streamlit as st
 
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 _KEY = "lang"
+_WIDGET = "lang_switch"
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("InvestMap 招商地图", "InvestMap"),
@@ -67,6 +70,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "card_partners": ("周边产业链企业/项目（{km} km 内）",
                       "Chain partners nearby (within {km} km)"),
     "card_no_partners": ("周边暂无产业链项目。", "No chain projects nearby."),
+    "card_conflict": ("• 与{name}重叠 {mu:,.2f} 亩", "• overlaps {name}: {mu:,.2f} mu"),
+    "card_contact": ("招商联系方式", "Investment contact"),
+    "card_share": ("分享链接", "Share link"),
+    "map_controls": ("筛选与图层", "Filters and layers"),
+    "no_such_parcel": ("链接中的地块不存在。", "The parcel in the link does not exist."),
+    "flagged_by_owner": ("逾期与停滞项目（按责任人）", "Overdue and stalled projects by "
+                         "responsible officer"),
+    "n_flagged": ("项目数", "Count"),
+    "flag_overdue": ("逾期", "Overdue"),
+    "flag_stalled": ("停滞/流失", "Stalled or lost"),
+    "projects_list": ("项目", "Projects"),
+    "edit_click_hint": ("在地图上点击地块进行编辑，或在下方选择编号。",
+                        "Click a parcel on the map to edit it, or pick its ID below."),
     "distance_km": ("距离(km)", "Distance (km)"),
     "segment": ("产业链环节", "Chain segment"),
     "chain": ("产业链", "Chain"),
@@ -140,6 +156,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "area_mu": ("面积(亩)", "Area (mu)"),
     "chain_map": ("产业链地图", "Chain map"),
     "staff_only": ("此页面仅限工作人员。", "Staff only."),
+    "filters": ("筛选条件", "Filters"),
+    "relax_one": ("放宽「{name}」可得 {n:,} 块", "relax “{name}”: {n:,} parcels"),
+    "empty_relax": ("没有符合全部条件的地块。可放宽：{filters}。",
+                    "No parcel meets every filter. Try relaxing: {filters}."),
+    "empty_all": ("没有符合条件的地块，且单独放宽任一条件仍无结果：请同时放宽多个条件。",
+                  "No parcel matches, and relaxing any single filter still gives none: relax "
+                  "several filters."),
     "loading": ("正在加载数据…", "Loading data…"),
 }
 
@@ -163,6 +186,18 @@ def pick(pair: tuple[str, str]) -> str:
 
 
 def language_switch() -> None:
-    """The zh/en switch in the sidebar."""
-    st.sidebar.radio("语言 / Language", list(LANGS), key=_KEY,
-                     format_func=LANGS.__getitem__, horizontal=True)
+    """The zh/en switch in the sidebar. The choice is kept under a plain session key (a
+    widget's own key is dropped on a run that does not draw it, e.g. a page redirect)."""
+    def chosen() -> None:
+        st.session_state[_KEY] = st.session_state[_WIDGET]
+
+    st.sidebar.radio("语言 / Language", list(LANGS), key=_WIDGET, index=list(LANGS).index(lang()),
+                     format_func=LANGS.__getitem__, horizontal=True, on_change=chosen)
+
+
+def shown_as(options: Iterable[object], text: Callable[[object], str]) -> Callable[[object], str]:
+    """A widget ``format_func`` whose texts are made now, in the session's language (a
+    lazy one would be called later outside the run, e.g. by ``AppTest``, in the default
+    language)."""
+    table = {option: text(option) for option in options}
+    return lambda option: table.get(option, str(option))

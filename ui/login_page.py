@@ -7,14 +7,15 @@ import streamlit as st
 from ui.auth import ROLE_LABELS, AuthError, authenticate, current_user, log_in, log_out
 from ui.common import header
 from ui.i18n import pick, t
+from ui.text import md_escape
 
 
 def render() -> None:
     header("page_login")
     user = current_user()
     if user is not None:
-        st.success(t("login_ok", name=f"{user.display or user.name} · "
-                                      f"{pick(ROLE_LABELS[user.role])}"))
+        st.success(t("login_ok", name=md_escape(f"{user.display or user.name} · "
+                                      f"{pick(ROLE_LABELS[user.role])}")))
         if st.button(t("logout"), key="page_logout"):
             log_out()
             st.rerun()
@@ -28,7 +29,7 @@ def render() -> None:
         try:
             log_in(authenticate(name, password))
         except AuthError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
         else:
             st.rerun()
 

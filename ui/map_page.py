@@ -1,19 +1,27 @@
-"""招商地图 / Investment map: parks, parcels, projects and red lines; click a parcel for its
-card; public park facts below."""
+"""招商地图 / Investment map, map first: the map fills the page (its legend inside it), the
+parcel card and the filters sit in a side panel (below the map on a phone), park facts
+follow. The view is in the URL: ``?park=P01,P02``, ``?parcel=ID`` (its card open, the map
+centred on it), ``?color=chain``, ``?offer=0``."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from layers.registry import LAYERS, PARK_LEVELS, label
+from layers.registry import LAYERS
 from ui import state
 from ui.auth import current_user
 from ui.common import header, show_card
-from ui.i18n import lang, pick, t
+from ui.i18n import lang, t
 from ui.inquiry import parcel_interest, park_interest
+from ui.labels import readable
 from ui.mapview import basemap_picker, map_view, style_picker
+from ui.session import set_view_params, view_param
 from webmap.card import parcel_card
+
+MAP_HEIGHT = 700
+FOCUS_KEY = "map_focus"
+SELECTED_KEY = "map_selected"
 
 
 def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
@@ -26,48 +34,105 @@ def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
         for zh_col, en_col in (("name", "name_en"), ("description", "description_en")):
             if en_col in parks:
                 out[zh_col] = parks[en_col].where(parks[en_col].notna(), parks[zh_col])
-    out["level"] = [label(PARK_LEVELS, str(v), lang()) for v in out["level"]]
-    out["area_mu"] = out["area_mu"].round(1)
-    return out.rename(columns={c: pick((spec.column(c).zh, spec.column(c).en)) for c in cols})
+    return readable(out, layer="park", digits=1)
 
 
-def render() -> None:
-    header("page_map")
+def _url_defaults(names: dict[str, str]) -> None:
+    """First run of a session: take the view from the URL into the widgets' state."""
+    if "map_parks" not in st.session_state:
+        wanted = [p for p in (view_param("park") or "").split(",") if p in names]
+        st.session_state["map_parks"] = wanted
+    if "map_offerable" not in st.session_state and view_param("offer") is not None:
+        st.session_state["map_offerable"] = view_param("offer") != "0"
+
+
+def _focus(county, parcel_id: str | None, park_ids: list[str]):  # noqa: ANN001, ANN202
+    """The window the map opens on, fixed for the session (a moving base map would re-mount
+    it): the parcel of the URL (with room around it), else its parks."""
+    if FOCUS_KEY in st.session_state:
+        return st.session_state[FOCUS_KEY]
+    box = None
+    if parcel_id is not None:
+        parcels = county["parcel"]
+        hit = parcels[parcels["parcel_id"].astype(str) == parcel_id]
+        if len(hit):
+            box = hit.to_crs(4326).total_bounds
+    elif park_ids:
+        parks = county["park"]
+        box = parks[parks["park_id"].isin(park_ids)].to_crs(4326).total_bounds
+    if box is not None:
+        west, south, east, north = map(float, box)
+        pad = max(east - west, north - south, 0.004)
+        box = (west - pad, south - pad, east + pad, north + pad)
+    st.session_state[FOCUS_KEY] = box
+    return box
+
+
+@st.fragment
+def map_and_card() -> None:
+    """Map, side panel (card, filters): a map click reruns this part only."""
     county = state.county()
+    staff = current_user() is not None
     parks = county["park"]
     names = dict(zip(parks["park_id"], parks["name_en" if lang() == "en" else "name"],
                      strict=True))
-    left, mid, right = st.columns([1, 1.4, 2])
-    with left:
-        basemap = basemap_picker("map_basemap")
-    with mid:
-        style_mode = style_picker("map_style")
-    with right:
-        chosen = st.multiselect(t("park_filter"), list(names), format_func=names.get,
-                                key="map_parks", placeholder=t("all_parks"))
-    only_offerable = st.checkbox(t("only_offerable"), value=current_user() is None,
-                                 key="map_offerable")
+    _url_defaults(names)
+    url_parcel = view_param("parcel")
+    map_col, side = st.columns([2.8, 1.2], gap="small")
+    with side:
+        card_box = st.container()
+        with st.expander(t("map_controls"),
+                         expanded=not (url_parcel or st.session_state.get(SELECTED_KEY))):
+            style_mode = style_picker("map_style", default=view_param("color"))
+            chosen = st.multiselect(t("park_filter"), list(names), format_func=names.get,
+                                    key="map_parks", placeholder=t("all_parks"))
+            only_offerable = st.checkbox(t("only_offerable"), value=not staff,
+                                         key="map_offerable")
+            basemap = basemap_picker("map_basemap")
     offerable = None
     if only_offerable:
         av = state.availability()
         offerable = av.loc[av["available"], "parcel_id"].astype(str).tolist()
     efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
-    map_col, card_col = st.columns([2.4, 1.6])
+    shown = st.session_state.get(SELECTED_KEY) or url_parcel
     with map_col:
         clicked = map_view(key="map_main", basemap=basemap, style_mode=style_mode,
                            park_ids=chosen or None, parcel_ids=offerable,
-                           efficiency_classes=efficiency)
-    with card_col:
-        if clicked:
-            audience = "staff" if current_user() else "investor"
-            show_card(parcel_card(county, clicked, audience=audience, lang=lang(),
-                                  availability=state.availability()))
-            parcel_interest(clicked)
-        else:
-            st.info(t("click_hint"))
+                           highlight_ids=[shown] if shown else None,
+                           efficiency_classes=efficiency, height=MAP_HEIGHT,
+                           focus=_focus(county, url_parcel, chosen))
+    if clicked:
+        st.session_state[SELECTED_KEY] = clicked
+    selected = st.session_state.get(SELECTED_KEY) or url_parcel
+    set_view_params(parcel=selected, park=",".join(chosen) or None,
+                    color=None if style_mode == "status" else style_mode,
+                    offer=None if only_offerable == (not staff) else
+                    ("1" if only_offerable else "0"))
+    with card_box:
+        _card(county, selected, staff=staff)
+
+
+def _card(county, parcel_id: str | None, *, staff: bool) -> None:  # noqa: ANN001
+    if not parcel_id:
+        st.info(t("click_hint"))
+        return
+    audience = "staff" if staff else "investor"
+    try:  # the card holds public columns only for investors, whatever the parcel
+        card = parcel_card(county, parcel_id, audience=audience, lang=lang(),
+                           availability=state.availability())
+    except KeyError:
+        st.warning(t("no_such_parcel"))
+        return
+    show_card(card, audience=audience)
+    parcel_interest(parcel_id)  # as-of date; investors: view count and inquiry form
+
+
+def render() -> None:
+    header("page_map", compact=True)
+    map_and_card()
     st.subheader(t("park_facts"))
-    st.dataframe(park_facts(parks), hide_index=True, width="stretch")
-    park_interest(chosen)
+    st.dataframe(park_facts(state.county()["park"]), hide_index=True, width="stretch")
+    park_interest(st.session_state.get("map_parks") or [])  # as-of; investors: inquiry form
 
 
 render()

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from ui import state
 from ui.auth import is_staff
-from ui.i18n import lang, t
+from ui.i18n import lang, shown_as, t
 from webmap import styles
 from webmap.basemaps import available_basemaps, basemap_name, display_coords, needs_key
 from webmap.builder import MAP_LAYERS, build_parts
@@ -21,6 +21,9 @@ from webmap.display import Viewport
 MAX_FEATURES = {"parcel": 5000, "redline": 1500, "project": 1500, "park": 500}
 # Polygons smaller than this on screen are left out (listed in the note under the map).
 MIN_PIXELS = 3.0
+# Width assumed for the first view, before the browser reports its own: a phone's map, so
+# the first data sent covers what a narrow map shows (a wide one then asks for more).
+FIRST_VIEW_WIDTH = 340
 
 
 def basemap_picker(key: str) -> str:
@@ -33,7 +36,7 @@ def basemap_picker(key: str) -> str:
         suffix = t("no_key_suffix") if needs_key(code) and not has_key else ""
         return basemap_name(code, lang()) + suffix
 
-    choice = st.selectbox(t("basemap"), options, format_func=name, key=key,
+    choice = st.selectbox(t("basemap"), options, format_func=shown_as(options, name), key=key,
                           index=options.index(default) if default in options else 0)
     if needs_key(choice) and not has_key:
         st.info(t("basemap_no_key"))
@@ -41,36 +44,45 @@ def basemap_picker(key: str) -> str:
     return choice
 
 
-def style_picker(key: str) -> str:
-    """Parcel styling: status and chain for everyone, 亩均 class for staff."""
+def style_picker(key: str, *, default: str | None = None) -> str:
+    """Parcel styling: status and chain for everyone, 亩均 class for staff (``default``:
+    the colouring from the URL, used on the session's first run)."""
     modes = ["status", "chain"] + (["efficiency"] if is_staff() else [])
+    if key not in st.session_state and default in modes:
+        st.session_state[key] = default
     return st.radio(t("style_mode"), modes, key=key, horizontal=True,
-                    format_func=lambda m: t(f"style_{m}"))
+                    format_func=shown_as(modes, lambda m: t(f"style_{m}")))
 
 
 def map_view(*, key: str, basemap: str, style_mode: str = "status",
              park_ids: Iterable[str] | None = None, highlight_ids: Iterable[str] | None = None,
              parcel_ids: Iterable[str] | None = None,
              efficiency_classes: Mapping[str, str] | None = None,
-             layers: Sequence[str] = MAP_LAYERS, height: int = 600) -> str | None:
-    """Draw the map and return the clicked parcel's id (``None`` when none)."""
+             layers: Sequence[str] = MAP_LAYERS, height: int = 600,
+             flag_ids: Iterable[str] | None = None,
+             focus: tuple[float, float, float, float] | None = None) -> str | None:
+    """Draw the map and return the clicked parcel's id (``None`` when none).
+
+    ``flag_ids``: projects ringed in red (overdue, stalled); ``focus``: (west, south, east,
+    north) WGS84 degrees the map opens on (keep it fixed for a session: a changed base map
+    re-mounts)."""
     audience = "staff" if is_staff() else "investor"
     data = state.map_data(audience, lang(), display_coords(basemap))
     viewport = Viewport.from_st_folium(st.session_state.get(key)) \
-        or Viewport.covering(data.bounds(), width_px=700, height_px=height)
+        or Viewport.covering(focus or data.bounds(), width_px=FIRST_VIEW_WIDTH, height_px=height)
     parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
                         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
                         efficiency_classes=efficiency_classes, viewport=viewport,
                         max_features=MAX_FEATURES, min_pixels=MIN_PIXELS,
                         tianditu_key=state.tianditu_key(),
-                        layers=layers, compact=True)
+                        layers=layers, compact=True, flag_ids=flag_ids, focus=focus)
+    result = st_folium(parts.base, key=key, height=height, use_container_width=True,
+                       feature_group_to_add=parts.overlays, layer_control=parts.layer_control,
+                       returned_objects=["last_active_drawing", "bounds", "zoom"])
     for name, sel in parts.counts.items():
         if sel.shown < sel.in_view:
             st.caption(t("capped", total=sel.in_view, shown=sel.shown,
                          layer=styles.text(name, lang())))
-    result = st_folium(parts.base, key=key, height=height, use_container_width=True,
-                       feature_group_to_add=parts.overlays, layer_control=parts.layer_control,
-                       returned_objects=["last_active_drawing", "bounds", "zoom"])
     feature = (result or {}).get("last_active_drawing") or {}
     props = feature.get("properties") or {}
     if props.get("L") == "parcel" and isinstance(props.get("i"), int):

@@ -7,16 +7,36 @@ import pandas as pd
 import streamlit as st
 
 from geo.pipeline import overdue_projects, pipeline_rates
-from layers.registry import PROJECT_STAGES, label
 from ui import state
 from ui.auth import require_role
 from ui.common import downloads, header
-from ui.i18n import lang, t
+from ui.i18n import lang, shown_as, t
+from ui.labels import column_label, readable
 from ui.mapview import basemap_picker, map_view
 
 RATES = ("signing_rate", "start_rate", "completion_rate", "performance_rate")
 COUNTS = ("n_projects", "n_signed", "n_started", "n_completed", "n_stalled", "n_lost",
           "n_overdue", "n_due", "n_performed", "investment_wan")
+
+
+def by_owner(overdue: pd.DataFrame, stalled: pd.DataFrame) -> pd.DataFrame:
+    """Flagged projects per responsible officer (到责任人): counts and names, most first."""
+    unknown = "—"
+    rows = pd.concat([
+        pd.DataFrame({"owner": overdue.get("owner", pd.Series(dtype=object)),
+                      "name": overdue["name"], "overdue": 1, "stalled": 0}),
+        pd.DataFrame({"owner": stalled.get("owner", pd.Series(dtype=object)),
+                      "name": stalled["name"], "overdue": 0, "stalled": 1}),
+    ], ignore_index=True)
+    rows["owner"] = rows["owner"].fillna(unknown).astype(str)
+    sep = "、" if lang() == "zh" else "; "
+    table = rows.groupby("owner").agg(n=("name", "size"), overdue=("overdue", "sum"),
+                                      stalled=("stalled", "sum"),
+                                      names=("name", lambda s: sep.join(dict.fromkeys(s))))
+    table = table.sort_values("n", ascending=False).reset_index()
+    return table.rename(columns={"owner": column_label("owner", layer="project"),
+                                 "n": t("n_flagged"), "overdue": t("flag_overdue"),
+                                 "stalled": t("flag_stalled"), "names": t("projects_list")})
 
 
 def render() -> None:
@@ -34,8 +54,21 @@ def render() -> None:
         value = total[rate]
         col.metric(t(rate), "—" if pd.isna(value) else f"{float(value):.0%}")
 
-    by = st.radio(t("rates_by"), ["park_id", "chain_id"], horizontal=True, key="pipe_by",
-                  format_func=lambda b: t(f"by_{b}"))
+    overdue = overdue_projects(projects, as_of=as_of, settings=settings)
+    stalled = projects[projects["stage"].isin(["stalled", "lost"])]
+    st.subheader(t("projects_by_stage"))
+    map_col, list_col = st.columns([3, 2], gap="small")
+    with map_col:
+        basemap = basemap_picker("pipe_basemap")
+        map_view(key="pipe_map", basemap=basemap, layers=("park", "project"), height=520,
+                 flag_ids=[*overdue["project_id"].astype(str), *stalled["project_id"].astype(str)])
+    with list_col:
+        st.markdown(f"**{t('flagged_by_owner')}**")
+        st.dataframe(by_owner(overdue, stalled), hide_index=True, width="stretch", height=520)
+
+    groups = ["park_id", "chain_id"]
+    by = st.radio(t("rates_by"), groups, horizontal=True, key="pipe_by",
+                  format_func=shown_as(groups, lambda b: t(f"by_{b}")))
     rates = pipeline_rates(projects, by=by, as_of=as_of, settings=settings)
     if by == "park_id":
         parks = county["park"]
@@ -47,24 +80,18 @@ def render() -> None:
                  column_config={t(r): st.column_config.NumberColumn(format="percent")
                                 for r in RATES})
 
-    st.subheader(t("projects_by_stage"))
-    basemap = basemap_picker("pipe_basemap")
-    map_view(key="pipe_map", basemap=basemap, layers=("park", "project"), height=460)
-
     reason = "reason_zh" if lang() == "zh" else "reason_en"
     st.subheader(t("overdue"))
-    overdue = overdue_projects(projects, as_of=as_of, settings=settings)
-    st.dataframe(overdue[[c for c in ("project_id", "name", "stage", "park_id", "owner",
-                                      "overdue_kind", "planned_date", "days_overdue", reason)
-                          if c in overdue]], hide_index=True, width="stretch")
-    downloads(overdue, stem="overdue_projects", key="overdue")
+    overdue_table = readable(overdue[[c for c in (
+        "project_id", "name", "stage", "park_id", "owner", "overdue_kind", "planned_date",
+        "days_overdue", reason) if c in overdue]], layer="project")
+    st.dataframe(overdue_table, hide_index=True, width="stretch")
+    downloads(overdue_table, stem="overdue_projects", key="overdue")
 
     st.subheader(t("stalled"))
-    stalled = projects[projects["stage"].isin(["stalled", "lost"])]
-    table = pd.DataFrame(stalled[["project_id", "name", "stage", "park_id", "investment_wan",
-                                  "owner", "notes"]]).copy()
-    table["stage"] = [label(PROJECT_STAGES, str(s), lang()) for s in table["stage"]]
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(readable(stalled[["project_id", "name", "stage", "park_id", "investment_wan",
+                                   "owner", "notes"]], layer="project"),
+                 hide_index=True, width="stretch")
 
 
 render()

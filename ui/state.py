@@ -45,7 +45,8 @@ def reload_data() -> None:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def map_data(audience: str, lang: str, coords: str) -> MapData:
     """The county prepared for the map (per audience, language and display coordinates)."""
-    prepared = prepare(county(), audience=audience, lang=lang, coords=coords)
+    prepared = prepare(county(), audience=audience, lang=lang, coords=coords,
+                       availability=availability())
     gc.freeze()
     return prepared
 

@@ -11,7 +11,7 @@ not re-mounted when data change.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import folium
 import numpy as np
@@ -20,37 +20,63 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from layers.county import County
-from layers.registry import LAND_USES, LAYERS, PARCEL_STATUSES, PARK_LEVELS, PROJECT_STAGES, label
+from layers.registry import (
+    LAND_USES,
+    LAYERS,
+    PARCEL_STATUSES,
+    PARK_LEVELS,
+    PROJECT_STAGES,
+    UTILITIES,
+    label,
+)
 from webmap import styles
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
 from webmap.context import add_context, context_geojson
 from webmap.display import DisplayLayer, Selection, Viewport
+from webmap.features import ZoomGate, list_items, park_contacts, redline_text
 
 AUDIENCES: tuple[str, ...] = ("investor", "staff")
 LANGS: tuple[str, ...] = ("zh", "en")
 MAP_LAYERS: tuple[str, ...] = ("park", "redline", "parcel", "project")
 
+INVESTOR_HIDDEN_STAGES: tuple[str, ...] = ("stalled", "lost")
+"""Project stages investors never see on a map (a stalled or lost project is internal)."""
+
 _COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "park": ("park_id", "leading_industries", "area_mu"),
-    "parcel": ("parcel_id", "area_mu", "far_min", "far_max", "price_wan_per_mu"),
+    "park": ("park_id", "leading_industries", "area_mu", "contact"),
+    "parcel": ("parcel_id", "area_mu", "far_min", "far_max", "price_wan_per_mu",
+               "investment_min_wan_per_mu", "tax_min_wan_per_mu", "transfer_date",
+               "agreed_start_date"),
     "project": ("project_id", "name", "investment_wan"),
     "redline": ("redline_id", "name"),
 }
 _DERIVED: Mapping[str, tuple[tuple[str, str, str], ...]] = {
-    "park": (("park_name", "园区名称", "Name"), ("level_label", "级别", "Level")),
+    "park": (("park_name", "园区名称", "Name"), ("level_label", "级别", "Level"),
+             ("industries_label", "主导产业", "Leading industries")),
     "parcel": (("park_name", "所属园区", "Park"), ("land_use_label", "用地性质", "Land use"),
-               ("status_label", "供地状态", "Status")),
+               ("status_label", "供地状态", "Status"), ("utilities_label", "七通一平", "Utilities"),
+               ("redline_label", "红线检查", "Red-line check"),
+               ("contact_label", "招商联系方式", "Investment contact")),
     "project": (("stage_label", "项目阶段", "Stage"), ("park_name", "所属园区", "Park")),
     "redline": (("category_label", "红线类别", "Category"),),
 }
 TOOLTIP_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "park": ("park_name", "level_label", "leading_industries", "area_mu"),
+    "park": ("park_name", "level_label", "industries_label", "area_mu"),
     "parcel": ("parcel_id", "park_name", "land_use_label", "status_label", "area_mu",
                "price_wan_per_mu"),
     "project": ("name", "stage_label", "park_name", "investment_wan"),
     "redline": ("category_label", "name"),
 }
+POPUP_FIELDS: Mapping[str, tuple[str, ...]] = {
+    **TOOLTIP_FIELDS,
+    "park": ("park_name", "level_label", "industries_label", "area_mu", "contact"),
+    "parcel": ("parcel_id", "park_name", "land_use_label", "status_label", "area_mu",
+               "far_min", "far_max", "price_wan_per_mu", "investment_min_wan_per_mu",
+               "tax_min_wan_per_mu", "utilities_label", "transfer_date", "agreed_start_date",
+               "redline_label", "contact_label"),
+}
+"""Click popups of the exported map: the facts of the parcel card (:mod:`webmap.card`)."""
 
 
 @dataclass
@@ -64,6 +90,9 @@ class MapData:
     style_values: dict[str, np.ndarray] = field(default_factory=dict)
     redline_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     chain_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    allowed_zones: tuple[str, ...] = ()
+    """Red-line categories whose *outside* conflicts (building allowed inside)."""
+    hidden_stages: tuple[str, ...] = ()
     context: dict[str, object] | None = None  # webmap.context.context_geojson
 
     def bounds(self) -> tuple[float, float, float, float]:
@@ -74,6 +103,7 @@ class MapData:
                 float(arr[:, 3].max()))
 
 
+@dataclass
 @dataclass
 class MapParts:
     """What the app hands to ``st_folium``: a stable base map, overlays and their control."""
@@ -118,25 +148,34 @@ def parcel_chains(county: County) -> pd.Series:
 
 
 def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
-            coords: str = "wgs84") -> MapData:
+            coords: str = "wgs84", availability: pd.DataFrame | None = None) -> MapData:
     """Prepare the county's map layers once (cache the result; it is reused per viewport).
 
     Parameters
     ----------
     county : the loaded county.
-    audience : ``investor`` (public columns only) or ``staff``.
+    audience : ``investor`` (public columns only; stalled and lost projects left out) or
+        ``staff``.
     lang : ``zh`` or ``en`` labels.
     coords : ``wgs84`` (OSM, Tianditu, none) or ``gcj02`` (Gaode) display coordinates.
+    availability : :func:`layers.supply.availability` of the county, for the red-line
+        check in parcel popups (optional).
     """
     if audience not in AUDIENCES or lang not in LANGS:
         raise ValueError(f"audience must be one of {AUDIENCES} and lang one of {LANGS}")
     parks = _park_names(county, lang)
     policy_cats = {name: (cat.zh, cat.en)
                    for name, cat in county.policy.redlines.categories.items()}
+    hidden = INVESTOR_HIDDEN_STAGES if audience == "investor" else ()
+    chains = dict(_chain_labels())
+    sep = "、" if lang == "zh" else ", "
+    contacts = park_contacts(county)
     layers: dict[str, DisplayLayer] = {}
     values: dict[str, np.ndarray] = {}
     for name in MAP_LAYERS:
         frame = county.layers.get(name)
+        if frame is not None and name == "project" and hidden:
+            frame = frame[~frame["stage"].astype(str).isin(hidden)]
         if frame is None or len(frame) == 0:
             continue
         extra: dict[str, Sequence[object]] = {}
@@ -144,10 +183,19 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
             extra["park_name"] = [parks.get(str(p), "") for p in frame["park_id"]]
         if name == "park":
             extra["level_label"] = [label(PARK_LEVELS, str(v), lang) for v in frame["level"]]
+            extra["industries_label"] = [
+                sep.join(chains.get(str(c), (str(c), str(c)))[0 if lang == "zh" else 1]
+                         for c in list_items(v)) for v in frame["leading_industries"]]
         elif name == "parcel":
             extra["land_use_label"] = [label(LAND_USES, str(v), lang) for v in frame["land_use"]]
             extra["status_label"] = [label(PARCEL_STATUSES, str(v), lang)
                                      for v in frame["status"]]
+            extra["utilities_label"] = [sep.join(label(UTILITIES, str(u), lang)
+                                                 for u in list_items(v))
+                                        for v in frame.get("utilities", [None] * len(frame))]
+            extra["redline_label"] = redline_text(
+                availability, frame["parcel_id"].astype(str).tolist(), lang)
+            extra["contact_label"] = [contacts.get(str(p), "") for p in frame["park_id"]]
         elif name == "project":
             extra["stage_label"] = [label(PROJECT_STAGES, str(v), lang) for v in frame["stage"]]
         else:
@@ -161,20 +209,28 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
         if key:
             values[f"{name}:{key}"] = layer.raw[key].astype(str).to_numpy()
     if "parcel" in layers:
-        chains = parcel_chains(county)
-        values["parcel:chain"] = np.array([chains.get(pid, "") for pid in layers["parcel"].ids],
-                                          dtype=object)
+        on_parcel = parcel_chains(county)
+        values["parcel:chain"] = np.array(
+            [on_parcel.get(pid, "") for pid in layers["parcel"].ids], dtype=object)
+    allowed = tuple(name for name, cat in county.policy.redlines.categories.items()
+                    if cat.conflict == "outside")
     return MapData(layers=layers, audience=audience, lang=lang, coords=coords,
                    style_values=values, redline_labels=policy_cats,
-                   chain_labels=_chain_labels(),
+                   chain_labels=chains, allowed_zones=allowed, hidden_stages=hidden,
                    context=context_geojson(county.layers.get("context"), coords=coords,
                                            lang=lang))
 
 
 class Legend(MacroElement):
-    """A floating legend; the HTML is built (and escaped) by :func:`styles.legend_html`."""
+    """The map's legend; the HTML is built (and escaped) by :func:`styles.legend_html`.
+    On a narrow map (a phone) it starts collapsed."""
 
-    _template = Template("{% macro html(this, kwargs) %}{{ this.body }}{% endmacro %}")
+    _template = Template(
+        "{% macro html(this, kwargs) %}{{ this.body }}{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "document.querySelectorAll('.investmap-legend').forEach(function (d) {"
+        " if (window.innerWidth < 640) { d.open = false; } });"
+        "{% endmacro %}")
 
     def __init__(self, body: str) -> None:
         super().__init__()
@@ -206,28 +262,41 @@ def _layer_group(data: MapData, name: str, selection: Selection,
                  classes: Iterable[tuple[styles.StyleClass, np.ndarray]], *,
                  viewport: Viewport | None, fill_opacity: float, weight: float,
                  dash: Mapping[str, str] | None = None, title: str | None = None,
-                 compact: bool = False) -> folium.FeatureGroup:
+                 compact: bool = False, ring_radius: float = 5.0) -> folium.FeatureGroup:
     layer, lang = data.layers[name], data.lang
-    fields = list(TOOLTIP_FIELDS[name])
-    aliases = [_tooltip_alias(name, f, lang) for f in fields]
+    tips = list(TOOLTIP_FIELDS[name])
+    # The app shows the card on click; the exported map has no card, so its click popup
+    # carries the card's facts.
+    fields = tips if compact else list(dict.fromkeys([*tips, *POPUP_FIELDS[name]]))
+    aliases = {f: _tooltip_alias(name, f, lang) for f in fields}
     # Compact keys (f0, f1 …) carry no underscores: streamlit-folium rewrites every
     # "_name" it finds in the script, which costs seconds on megabytes of GeoJSON.
-    keys = [f"f{k}" for k in range(len(fields))] if compact else fields
+    keys = {f: (f"f{k}" if compact else f) for k, f in enumerate(fields)}
     group = folium.FeatureGroup(name=title or styles.text(name, lang), show=True)
     for cls, member in classes:
         index = selection.index[member[selection.index]]
         if len(index) == 0:
             continue
-        fc = layer.feature_collection(index, fields=fields, viewport=viewport, keys=keys)
-        style = styles.polygon_style(cls.color, fill_opacity=fill_opacity, weight=weight,
-                                     dash=(dash or {}).get(cls.value))
-        marker = folium.CircleMarker(radius=4, color=cls.color, fill=True,
-                                     fill_color=cls.color, fill_opacity=0.9, weight=1) \
+        fc = layer.feature_collection(index, fields=fields, viewport=viewport,
+                                      keys=[keys[f] for f in fields])
+        outline = cls.symbol == "outline"
+        style = styles.polygon_style(cls.color, fill_opacity=0.0 if outline else fill_opacity,
+                                     weight=weight, dash=(dash or {}).get(cls.value)
+                                     or ("6 4" if outline else None))
+        if LAYERS[name].geometry == "point":  # a hollow ring: the parcel under it shows
+            style = {"color": cls.color, "fillColor": "#ffffff", "fillOpacity": 0.35,
+                     "weight": 2.5}
+        marker = folium.CircleMarker(radius=ring_radius, color=cls.color, fill=True,
+                                     fill_color="#ffffff", fill_opacity=0.35, weight=2.5) \
             if LAYERS[name].geometry == "point" else None
+        popup = None if compact else folium.GeoJsonPopup(
+            fields=[keys[f] for f in POPUP_FIELDS[name]],
+            aliases=[aliases[f] for f in POPUP_FIELDS[name]], localize=False)
         folium.GeoJson(
             fc, name=cls.label, style_function=lambda _f, s=style: s, marker=marker,
-            tooltip=folium.GeoJsonTooltip(fields=keys, aliases=aliases, sticky=True),
-            control=False,
+            tooltip=folium.GeoJsonTooltip(fields=[keys[f] for f in tips],
+                                          aliases=[aliases[f] for f in tips], sticky=True),
+            popup=popup, control=False,
         ).add_to(group)
     return group
 
@@ -241,7 +310,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                 max_features: int | Mapping[str, int] | None = None,
                 min_pixels: float = 0.0,
                 tianditu_key: str | None = None, layers: Sequence[str] = MAP_LAYERS,
-                compact: bool = False) -> MapParts:
+                compact: bool = False, flag_ids: Iterable[str] | None = None,
+                focus: tuple[float, float, float, float] | None = None) -> MapParts:
     """Base map and overlays for one view.
 
     Parameters
@@ -262,6 +332,12 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     layers : which map layers to draw.
     compact : short property keys ``f0, f1 …`` (the app; faster through streamlit-folium)
         instead of the field names (the export).
+    flag_ids : projects drawn again with a red ring (overdue or stalled, staff maps).
+    focus : (west, south, east, north) display degrees to open the map on (a parcel or a
+        park from the URL) instead of the whole county.
+
+    Projects are drawn from zoom :data:`styles.PROJECT_MIN_ZOOM` on: in the app by the
+    viewport's zoom, in the export by a zoom listener (:class:`ZoomGate`).
     """
     if display_coords(basemap) != data.coords:
         raise ValueError(f"basemap {basemap!r} needs {display_coords(basemap)} display "
@@ -273,6 +349,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     use_local_assets(base)
     add_basemap(base, basemap, lang=lang, key=tianditu_key)
     add_context(base, data.context, basemap)
+    if focus is not None:
+        west, south, east, north = focus
     base.fit_bounds([[south, west], [north, east]])
     parks = set(map(str, park_ids)) if park_ids is not None else None
     only = set(map(str, parcel_ids)) if parcel_ids is not None else None
@@ -296,7 +374,12 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     overlays: list[folium.FeatureGroup] = []
     counts: dict[str, Selection] = {}
     legend: list[tuple[str, Sequence[styles.StyleClass]]] = []
+    notes: list[str] = []
     for name in (n for n in MAP_LAYERS if n in layers and n in data.layers):
+        if name == "project" and viewport is not None \
+                and viewport.zoom < styles.PROJECT_MIN_ZOOM:
+            notes.append(styles.text("projects_zoom", lang))
+            continue
         selection = data.layers[name].select(viewport=viewport, mask=mask_for(name),
                                              max_features=cap(name), min_pixels=min_pixels)
         counts[name] = selection
@@ -311,10 +394,13 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
             classes, values, title = _parcel_classes(data, style_mode, efficiency_classes)
             fill, weight, dash = 0.55, 1.0, None
         elif name == "project":
-            classes, values = styles.stage_classes(lang), data.style_values["project:stage"]
+            classes = [replace(c, symbol="ring") for c in
+                       styles.stage_classes(lang, hidden=data.hidden_stages)]
+            values = data.style_values["project:stage"]
             title, fill, weight, dash = styles.text("legend_stage", lang), 0.9, 1.0, None
         else:
-            classes = styles.redline_classes(data.redline_labels, lang)
+            classes = styles.redline_classes(data.redline_labels, lang,
+                                             allowed_zones=data.allowed_zones)
             values = data.style_values["redline:category"]
             title, fill, weight = styles.text("legend_redline", lang), 0.15, 2.0
             dash = LAYERS["redline"].style.get("dash")
@@ -334,14 +420,27 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
         overlays.append(_layer_group(data, "parcel", selection, [(hl, wanted)],
                                      viewport=viewport, fill_opacity=0.0, weight=3.5,
                                      title=styles.text("matches", lang), compact=compact))
-    Legend(styles.legend_html(legend, title=styles.text("legend", lang))).add_to(base)
-    control = folium.LayerControl(collapsed=False, position="topright")
+    if flag_ids is not None and "project" in data.layers:
+        flagged = np.isin(data.layers["project"].ids, list(map(str, flag_ids)))
+        selection = data.layers["project"].select(viewport=viewport, mask=flagged)
+        counts["flagged"] = selection
+        flag = styles.StyleClass("flagged", styles.FLAG_COLOR, styles.text("flagged", lang),
+                                 symbol="ring")
+        group = _layer_group(data, "project", selection, [(flag, flagged)], viewport=viewport,
+                             fill_opacity=0.0, weight=3.0, title=flag.label, compact=compact,
+                             ring_radius=9.0)
+        overlays.append(group)
+        legend.append((flag.label, [flag]))
+    Legend(styles.legend_html(legend, title=styles.text("legend", lang), notes=notes)
+           ).add_to(base)
+    control = folium.LayerControl(collapsed=True, position="topright")
     return MapParts(base=base, overlays=overlays, layer_control=control, counts=counts)
 
 
 def build_map(county: County | MapData, *, audience: str = "investor", lang: str = "zh",
               basemap: str = "osm", style_mode: str = "status",
-              park_ids: Iterable[str] | None = None, **options: object) -> folium.Map:
+              park_ids: Iterable[str] | None = None, offerable_only: bool = True,
+              **options: object) -> folium.Map:
     """A complete folium map (base, overlays, layer control, legend) — the HTML export's map.
 
     Parameters
@@ -352,14 +451,29 @@ def build_map(county: County | MapData, *, audience: str = "investor", lang: str
     basemap : ``osm``, ``tianditu``, ``tianditu_img``, ``gaode`` or ``none``.
     style_mode : parcel styling: ``status``, ``efficiency`` (staff) or ``chain``.
     park_ids : show only these parks and what lies in them.
+    offerable_only : for investors, show only parcels on offer now (offerable status, no
+        hard red-line conflict), unless ``parcel_ids`` is given.
     **options : passed to :func:`build_parts` (``highlight_ids``, ``parcel_ids``,
         ``efficiency_classes``, ``viewport``, ``max_features``, ``tianditu_key``, ``layers``).
     """
+    availability = None
+    if not isinstance(county, MapData):
+        from layers.supply import availability as judge
+
+        availability = judge(county)
+        if audience == "investor" and options.get("parcel_ids") is None \
+                and offerable_only:
+            options["parcel_ids"] = availability.loc[availability["available"],
+                                                     "parcel_id"].astype(str).tolist()
     data = county if isinstance(county, MapData) else prepare(
-        county, audience=audience, lang=lang, coords=display_coords(basemap))
+        county, audience=audience, lang=lang, coords=display_coords(basemap),
+        availability=availability)
     parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
                         **options)  # type: ignore[arg-type]
+    projects = styles.text("project", data.lang)
     for group in parts.overlays:
         group.add_to(parts.base)
+        if group.layer_name == projects:
+            ZoomGate(parts.base, group, styles.PROJECT_MIN_ZOOM).add_to(parts.base)
     parts.layer_control.add_to(parts.base)
     return parts.base

@@ -41,13 +41,17 @@ class ParcelCard:
     reasons: list[str]
     conflicts: list[tuple[str, float]]
     partners: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contact: str = ""
+    park_id: str = ""
+    bounds_wgs84: tuple[float, float, float, float] | None = None
+    """(west, south, east, north) in WGS84 degrees, to centre a map on the parcel."""
 
 
 def _text(value: object, column: str, lang: str) -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return "—"
     if column == "land_use":
-        return f"{label(LAND_USES, str(value), lang)} ({value})"
+        return label(LAND_USES, str(value), lang)
     if column == "status":
         return label(PARCEL_STATUSES, str(value), lang)
     if column == "utilities":
@@ -94,13 +98,15 @@ def parcel_card(county: County, parcel_id: str, *, audience: str, lang: str,
             facts.append((col.zh if lang == "zh" else col.en, _text(row[column], column, lang)))
     facts += facility_facts(county, row.geometry, lang)
     parks = county.layers.get("park")
-    park = "—"
+    park, contact = "—", ""
     if parks is not None and pd.notna(row.get("park_id")):
         match = parks[parks["park_id"] == row["park_id"]]
         if len(match):
             name_col = "name_en" if lang == "en" and pd.notna(match.iloc[0].get("name_en")) \
                 else "name"
             park = str(match.iloc[0][name_col])
+            value = match.iloc[0].get("contact")
+            contact = str(value) if isinstance(value, str) else ""
     available, reasons, conflicts = None, [], []
     if availability is not None:
         av = availability[availability["parcel_id"].astype(str) == str(parcel_id)]
@@ -114,21 +120,28 @@ def parcel_card(county: County, parcel_id: str, *, audience: str, lang: str,
                 mu = rec.get(f"overlap_mu_{name}")
                 if mu is not None and float(mu) > 0:
                     conflicts.append((cat.zh if lang == "zh" else cat.en, float(mu)))
+    box = parcels.loc[[hit[0]]].to_crs(4326).total_bounds if parcels.crs is not None else None
     return ParcelCard(parcel_id=str(parcel_id), park=park, facts=facts, available=available,
                       reasons=reasons, conflicts=conflicts,
                       partners=nearby_projects(county, row.geometry, lang=lang,
-                                               radius_m=radius_m))
+                                               radius_m=radius_m,
+                                               audience=audience),
+                      contact=contact, park_id=str(row.get("park_id") or ""),
+                      bounds_wgs84=None if box is None else tuple(map(float, box)))
 
 
 def nearby_projects(county: County, geometry: object, *, lang: str,
-                    radius_m: float) -> pd.DataFrame:
-    """Chain projects within ``radius_m`` of ``geometry`` (working CRS), nearest first."""
+                    radius_m: float, audience: str = "staff") -> pd.DataFrame:
+    """Chain projects within ``radius_m`` of ``geometry`` (working CRS), nearest first
+    (investors: stalled and lost projects left out)."""
     projects = county.layers.get("project")
     columns = ["name", "chain_id", "segment_id", "stage", "distance_km"]
     if projects is None or "chain_id" not in projects or geometry is None:
         return pd.DataFrame(columns=columns)
     chained = projects[projects["chain_id"].notna() & ~projects.geometry.is_empty
                        & projects.geometry.notna()]
+    if audience == "investor":
+        chained = chained[~chained["stage"].astype(str).isin(("stalled", "lost"))]
     dist = shapely.distance(chained.geometry.values, geometry)
     near = chained.assign(distance_km=np.round(np.asarray(dist) / 1000.0, 2))
     near = near[near["distance_km"] * 1000.0 <= radius_m].sort_values("distance_km")

@@ -27,6 +27,17 @@ CHAIN_PALETTE: tuple[str, ...] = ("#e6550d", "#3182bd", "#31a354", "#756bb1", "#
                                   "#843c39", "#17becf")
 NO_VALUE_COLOR = "#d9d9d9"
 HIGHLIGHT_COLOR = "#ff00ff"
+FLAG_COLOR = "#d50000"
+PROJECT_COLORS: Mapping[str, str] = {
+    "pipeline": "#80deea", "signed": "#00acc1", "started": "#f9a825", "completed": "#ef6c00",
+    "producing": "#212121", "stalled": "#c2185b", "lost": "#6a1b9a",
+}
+"""Project stages as hollow rings in colours no parcel status uses (a parcel's fill and a
+project's ring must never read as the same thing)."""
+PROJECT_MIN_ZOOM = 13
+"""Projects are drawn from this zoom on (at county zoom hundreds of rings bury the parcels)."""
+ALLOWED_ZONE_COLOR = "#455a64"
+"""Outline of zones where building IS allowed (城镇开发边界: conflict outside)."""
 
 LABELS: Mapping[str, tuple[str, str]] = {
     "park": ("园区", "Parks"),
@@ -41,6 +52,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "legend_redline": ("管控红线", "Red lines"),
     "legend": ("图例", "Legend"),
     "unclassified": ("未评价", "Not evaluated"),
+    "flagged": ("逾期或停滞", "Overdue or stalled"),
+    "projects_zoom": ("放大后显示项目", "Zoom in to see projects"),
     "no_chain": ("无链内项目", "No chain project"),
 }
 
@@ -53,11 +66,13 @@ def text(key: str, lang: str) -> str:
 
 @dataclass(frozen=True)
 class StyleClass:
-    """One class of a styled layer: the value, its colour and its label."""
+    """One class of a styled layer: the value, its colour, its label and its legend symbol
+    (``fill`` box, ``outline`` box, ``ring`` for points)."""
 
     value: str
     color: str
     label: str
+    symbol: str = "fill"
 
 
 def status_classes(lang: str) -> list[StyleClass]:
@@ -68,21 +83,26 @@ def status_classes(lang: str) -> list[StyleClass]:
             for code, pair in PARCEL_STATUSES.items()]
 
 
-def stage_classes(lang: str) -> list[StyleClass]:
-    """Project stages with the registry colours."""
-    colors = LAYERS["project"].style["colors"]
-    assert isinstance(colors, Mapping)
-    return [StyleClass(code, str(colors[code]), pair[0] if lang == "zh" else pair[1])
-            for code, pair in PROJECT_STAGES.items()]
+def stage_classes(lang: str, *, hidden: Sequence[str] = ()) -> list[StyleClass]:
+    """Project stages (but ``hidden`` ones) with :data:`PROJECT_COLORS`."""
+    return [StyleClass(code, PROJECT_COLORS.get(code, "#000000"),
+                       pair[0] if lang == "zh" else pair[1])
+            for code, pair in PROJECT_STAGES.items() if code not in hidden]
 
 
-def redline_classes(categories: Mapping[str, tuple[str, str]], lang: str) -> list[StyleClass]:
-    """Red-line categories (from the policy: name → (zh, en)) with registry colours."""
+def redline_classes(categories: Mapping[str, tuple[str, str]], lang: str, *,
+                    allowed_zones: Sequence[str] = ()) -> list[StyleClass]:
+    """Red-line categories (from the policy: name → (zh, en)) with registry colours; zones
+    where building is allowed (``allowed_zones``: conflict outside) as grey outlines."""
     colors = LAYERS["redline"].style["colors"]
     assert isinstance(colors, Mapping)
     extra = iter(("#0277bd", "#6d4c41", "#00838f", "#5d4037"))
     out = []
     for name, (zh, en) in categories.items():
+        if name in allowed_zones:
+            out.append(StyleClass(name, ALLOWED_ZONE_COLOR, zh if lang == "zh" else en,
+                                  symbol="outline"))
+            continue
         color = str(colors[name]) if name in colors else next(extra, "#455a64")
         out.append(StyleClass(name, color, zh if lang == "zh" else en))
     return out
@@ -114,20 +134,30 @@ def polygon_style(color: str, *, fill_opacity: float, weight: float,
     return style
 
 
+_SWATCH = {
+    "fill": "width:12px;height:12px;background:{c};border:1px solid #555",
+    "outline": "width:10px;height:10px;border:2px dashed {c};background:transparent",
+    "ring": "width:8px;height:8px;border:2.5px solid {c};border-radius:50%;background:#fff",
+}
+
+
 def legend_html(sections: Sequence[tuple[str, Sequence[StyleClass]]], *,
-                title: str = "图例 Legend") -> str:
-    """A floating legend (HTML, every label escaped) listing each section's classes."""
-    parts = ['<details open class="investmap-legend" style="position:absolute;bottom:28px;'
-             'right:10px;z-index:1000;background:rgba(255,255,255,.92);padding:4px 8px;'
-             'border-radius:4px;font:11px/1.35 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);'
-             'max-height:45%;overflow:auto"><summary style="cursor:pointer;font-weight:600">'
-             f'{html.escape(title)}</summary>']
-    for title, classes in sections:
-        parts.append(f'<div style="font-weight:600;margin-top:3px">{html.escape(title)}</div>')
+                title: str = "图例 Legend", notes: Sequence[str] = ()) -> str:
+    """The map's legend (HTML, every label escaped): a collapsible box under the zoom buttons
+    listing each section's classes with their symbol, then ``notes``. It starts open on
+    wide maps and collapsed on phones (see :class:`webmap.builder.Legend`)."""
+    parts = ['<details open class="investmap-legend" style="position:absolute;top:80px;'
+             'left:10px;z-index:1000;background:rgba(255,255,255,.94);padding:4px 8px;'
+             'border-radius:4px;font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);'
+             'max-height:60%;max-width:45%;overflow:auto"><summary style="cursor:pointer;'
+             f'font-weight:600">{html.escape(title)}</summary>']
+    for heading, classes in sections:
+        parts.append(f'<div style="font-weight:600;margin-top:3px">{html.escape(heading)}</div>')
         for cls in classes:
-            parts.append(
-                '<div><span style="display:inline-block;width:12px;height:12px;'
-                f'margin-right:5px;vertical-align:-2px;background:{html.escape(cls.color)};'
-                f'border:1px solid #555"></span>{html.escape(cls.label)}</div>')
+            swatch = _SWATCH.get(cls.symbol, _SWATCH["fill"]).format(c=html.escape(cls.color))
+            parts.append(f'<div><span style="display:inline-block;{swatch};margin-right:5px;'
+                         f'vertical-align:-2px"></span>{html.escape(cls.label)}</div>')
+    for note in notes:
+        parts.append(f'<div style="color:#555;margin-top:3px">{html.escape(note)}</div>')
     parts.append("</details>")
     return "".join(parts)

@@ -53,6 +53,7 @@ def test_layer_control_toggles_a_layer(page, app_url):
     _open(page, app_url)
     frame = _settled_map(page)
     before_layers, before_ink = frame.evaluate(LAYER_COUNT), frame.evaluate(CANVAS_INK)
+    frame.locator(".leaflet-control-layers").hover()  # collapsed: opens on hover or tap
     box = frame.locator(".leaflet-control-layers-overlays label", has_text="地块")
     box.locator("input").uncheck()
     frame.wait_for_function(f"({LAYER_COUNT})() < {before_layers}")
@@ -124,9 +125,9 @@ def test_language_switch_changes_visible_text(page, app_url):
 
 def test_investor_mode_hides_staff_pages(page, app_url):
     _open(page, app_url)
-    nav = page.locator("[data-testid='stSidebarNav']")
+    nav = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").first
     nav.wait_for()
-    text = nav.inner_text()
+    text = page.locator("[data-testid='stSidebar']").inner_text()
     assert "招商地图" in text and "地块查询" in text
     for staff_title in ("亩均评价", "项目挂图作战"):
         assert staff_title not in text
