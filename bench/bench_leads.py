@@ -66,10 +66,11 @@ def loop_three_wei(projects: pd.DataFrame, parcels: pd.DataFrame, grace: int) ->
         started = not pd.isna(row.start_date) and row.start_date <= AS_OF
         supplied = status.get(row.parcel_id) in ("transferred", "under_construction",
                                                  "producing")
-        late_start = agreed[row.parcel_id] + pd.Timedelta(days=grace) < AS_OF
-        late_end = row.planned_completion_date + pd.Timedelta(days=grace) < AS_OF
-        if ((not started and not supplied) or (not started and late_start)
-                or (started and row.stage != "completed" and late_end)):
+        grace_td = pd.Timedelta(days=grace)
+        if ((not started and not supplied)
+                or (not started and agreed[row.parcel_id] + grace_td < AS_OF)
+                or (started and row.stage != "completed"
+                    and row.planned_completion_date + grace_td < AS_OF)):
             hits += 1
     return hits
 
