@@ -39,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-parcels", type=int, metavar="K", help="largest combination "
                    "(default: sites.max_parcels of the policy)")
     p.add_argument("--top", type=int, metavar="N", help="write only the best N sites")
+    p.add_argument("--plan-output", type=float, metavar="WAN", help="the prospect's planned "
+                   "annual output (万元): adds the 亩均 class it would get on each site under "
+                   "the county's current standards (what-if; staff material)")
+    p.add_argument("--plan-tax", type=float, metavar="WAN", help="planned annual tax (万元), "
+                   "for the what-if class")
+    p.add_argument("--plan-investment", type=float, metavar="WAN",
+                   help="planned investment (万元), for the what-if class")
     p.add_argument("--out", required=True, help="output table: .csv or .xlsx")
     add_data_options(p, ("parcel", "redline"))
     p.set_defaults(func=run)
@@ -100,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     sites = result.sites if args.top is None else result.sites.head(args.top)
+    if any(v is not None for v in (args.plan_output, args.plan_tax, args.plan_investment)):
+        sites = _with_whatif(sites, args, county)
     write_table(sites, args.out, layer="sites")
     n_multi = int((result.sites["n_parcels"] > 1).sum())
     note = (f"; {result.capped_seeds} seed parcel(s) hit sites.per_seed_cap"
@@ -108,3 +117,27 @@ def run(args: argparse.Namespace) -> int:
           f"assembled){note} (load {t1 - t0:.1f} s, search {time.perf_counter() - t1:.1f} s)",
           file=sys.stderr)
     return 0
+
+
+def _with_whatif(sites, args: argparse.Namespace, county):  # noqa: ANN001, ANN202
+    """Each site with the 亩均 class the prospect's planned figures would get on its area
+    (``whatif_class``, ``whatif_zh``, ``whatif_en``; geo.efficiency_whatif)."""
+    import pandas as pd
+
+    from geo.efficiency import evaluate
+    from geo.efficiency_whatif import whatif_table
+    from layers.county import load_county
+
+    enterprises = load_county(getattr(args, "data", None), policy=county.policy,
+                              layers=("parcel", "enterprise")).layers.get("enterprise")
+    if enterprises is None:
+        raise UserError("--plan-*: the county has no enterprise layer to compare with; fix: "
+                        "load one (investmap load FILE --layer enterprise) or drop --plan-*")
+    settings = county.policy.section("efficiency")
+    evaluated = evaluate(enterprises, settings, as_of=pd.Timestamp.today().normalize())
+    planned = pd.DataFrame({"land_mu": sites["area_mu"].to_numpy(),
+                            "revenue_wan": args.plan_output, "tax_wan": args.plan_tax,
+                            "investment_wan": args.plan_investment}, index=sites.index)
+    table = whatif_table(planned, evaluated, settings)
+    return sites.assign(whatif_class=table["whatif_class"], whatif_zh=table["whatif_zh"],
+                        whatif_en=table["whatif_en"])

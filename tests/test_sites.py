@@ -219,3 +219,17 @@ def test_segment_scores_chain_proximity(county):
     with pytest.raises(ValueError, match="unknown segment"):
         search(county, SiteRequest(segment_id="nope"), SiteQuery(min_mu=1, max_mu=2),
                catalog=load_chains())
+
+
+def test_sites_what_if_class_follows_the_site_area(cli, tmp_path):
+    """The same planned figures on a larger site mean less per 亩: never a better class."""
+    out = tmp_path / "sites.csv"
+    result = cli("sites", "--min-mu", "10", "--max-mu", "200", "--plan-output", "20000",
+                 "--plan-tax", "800", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    sites = pd.read_csv(out).sort_values("area_mu")
+    assert set(sites["whatif_class"]) <= set("ABCD")
+    rank = sites["whatif_class"].map("ABCD".index).to_numpy()
+    assert (rank[1:] >= rank[:-1]).all()
+    assert sites["whatif_zh"].str.startswith("按现行标准预计为").all()
+    assert sites["whatif_en"].str.contains("under current standards").all()
