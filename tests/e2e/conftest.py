@@ -149,3 +149,24 @@ def map_frame(page):  # noqa: ANN001, ANN201 - playwright Page/Frame
                 continue
         page.wait_for_timeout(250)
     raise AssertionError("no Leaflet map found in any frame")
+
+
+E2E_PASSWORDS = {"promoter": "promoter-e2e-pass", "planner": "planner-e2e-pass",
+                 "admin": "admin-e2e-pass"}
+"""Passwords of :func:`real_users`: an app on a real store refuses the demo passwords."""
+
+
+def real_users(folder: Path) -> Path:
+    """A users file like data/users.yaml whose passwords are not the demo ones (an app with
+    ``INVESTMAP_STORE`` set refuses demo passwords); returns its path for
+    ``INVESTMAP_USERS``."""
+    import bcrypt
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "data" / "users.yaml").read_text(encoding="utf-8"))
+    for name, password in E2E_PASSWORDS.items():
+        doc["users"][name]["password_hash"] = bcrypt.hashpw(
+            password.encode(), bcrypt.gensalt(rounds=4)).decode()
+    path = folder / "users.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path

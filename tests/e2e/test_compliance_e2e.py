@@ -38,7 +38,7 @@ def test_planner_draws_a_boundary_and_gets_the_review(page, app_url, blocked):
     page.get_by_label("密码").fill("planner-demo")
     page.get_by_role("button", name="登录").click()
     page.get_by_text(re.compile("已登录")).wait_for()
-    page.locator("[data-testid='stSidebarNav']").get_by_text("合规审查").click()
+    page.get_by_role("link", name="合规审查").click()
     page.get_by_role("heading", name="合规审查").wait_for()
     frame = _draw_button(page)
     frame.click(".leaflet-draw-draw-polygon")

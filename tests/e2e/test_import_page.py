@@ -16,7 +16,15 @@ import urllib.request
 import pytest
 
 from layers.store import open_store
-from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port, map_frame, wait_ready
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    E2E_PASSWORDS,
+    ROOT,
+    _free_port,
+    map_frame,
+    real_users,
+    wait_ready,
+)
 from tests.test_coord_txt import SHAANXI, build, rect_lines
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +40,8 @@ def store_app(tmp_path_factory):
     store = state / "store.gpkg"
     port = _free_port()
     env = {**os.environ, "INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state),
-           "INVESTMAP_STORE": str(store), "INVESTMAP_AS_OF": "2026-11-22"}
+           "INVESTMAP_STORE": str(store), "INVESTMAP_AS_OF": "2026-11-22",
+           "INVESTMAP_USERS": str(real_users(state))}  # a real store: no demo passwords
     env.pop("INVESTMAP_DATA", None)
     env.pop("INVESTMAP_DATABASE_URL", None)
     log = open(state / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
@@ -79,7 +88,7 @@ def staff_page(app_browser, store_app, request):
     page.goto(f"{url}/login")
     wait_ready(page)
     page.get_by_label("用户名").fill("planner")
-    page.get_by_label("密码").fill("planner-demo")
+    page.get_by_label("密码").fill(E2E_PASSWORDS["planner"])
     page.get_by_role("button", name="登录").click()
     page.get_by_text("工作人员模式", exact=False).wait_for()
     page.get_by_role("link", name="导入数据").click()

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from layers.store import open_store
-from tests.e2e.conftest import ARTIFACTS, serve_app, wait_ready
+from tests.e2e.conftest import ARTIFACTS, E2E_PASSWORDS, real_users, serve_app, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,8 @@ def app_url(tmp_path_factory, store_path):
     state = tmp_path_factory.mktemp("leads-state")
     later = (dt.date.today() + dt.timedelta(days=20)).isoformat()
     with serve_app(state, {"INVESTMAP_STORE": str(store_path), "INVESTMAP_AS_OF": later,
-                           "INVESTMAP_DATA": ""}) as url:
+                           "INVESTMAP_DATA": "",  # a real store: no demo passwords
+                           "INVESTMAP_USERS": str(real_users(state))}) as url:
         yield url
 
 
@@ -62,10 +63,10 @@ def test_inquiry_to_assignment_to_overdue_list(page, app_url, store_path, blocke
     page.goto(f"{app_url}/login")
     wait_ready(page)
     page.get_by_label("用户名").fill("promoter")
-    page.get_by_label("密码").fill("promoter-demo")
+    page.get_by_label("密码").fill(E2E_PASSWORDS["promoter"])
     page.get_by_role("button", name="登录").click()
     page.get_by_text(re.compile("已登录")).wait_for()
-    page.locator("[data-testid='stSidebarNav']").get_by_text("招商线索").click()
+    page.get_by_role("link", name="招商线索").click()
     wait_ready(page)
     page.get_by_role("heading", name="招商线索").wait_for()
     page.get_by_text(f"L00001 {COMPANY}").wait_for()  # on the board, stage 线索
