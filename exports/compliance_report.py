@@ -9,7 +9,6 @@ spreadsheet would run as a formula (= + - @ TAB CR) are written as text.
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import matplotlib
@@ -232,12 +231,11 @@ def _draw_map(ax: Axes, review: Review, county: County, lang: str) -> None:
 
 
 def _context(ax: Axes, county: County, box: shapely.Polygon, lang: str) -> None:
-    """Roads, rivers, towns … when the static map module can draw the ``context`` layer."""
-    draw = getattr(static_map, "draw_context", None)
-    if draw is None or "context" not in county.layers:
+    """Roads, rivers, towns … of the ``context`` layer under the report's map (the same
+    drawing as the PNG map and the brochure: :func:`exports.static_map.draw_context`)."""
+    if "context" not in county.layers:
         return
-    accepted = inspect.signature(draw).parameters
-    draw(ax, county, box, **({"lang": lang} if "lang" in accepted else {}))
+    static_map.draw_context(ax, county["context"], tuple(box.bounds), lang=lang)
 
 
 def _redlines(ax: Axes, review: Review, county: County, box: shapely.Polygon,

@@ -32,7 +32,11 @@ def toy_gpkg(tmp_path_factory):
             geometry=[rect(0, 0, 600, 1000), square(700, 0), rect(100, 150, 100, 50)],
             crs=EPSG),
     }
-    for name, frame in layers.items():
+    context = gpd.GeoDataFrame(  # drawn under the report's map (town names are labelled)
+        {"context_id": ["R1", "T1"], "kind": ["road", "town"], "name": ["示例大道", "示例镇"]},
+        geometry=[shapely.LineString([(X0 - 200, Y0 + 50), (X0 + 1200, Y0 + 50)]),
+                  shapely.Point(X0 + 650, Y0 + 80)], crs=EPSG)
+    for name, frame in {**layers, "context": context}.items():
         frame.to_file(out, layer=name, driver="GPKG")
     return out
 
@@ -191,7 +195,7 @@ def test_pdf_report_text(toy_gpkg, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                           text=True).stdout
     for expected in ("合规审查", "张规划", "存在硬性冲突", "生态保护红线", "城镇开发边界",
-                     "界址点", "37500750.000", "4300100.000", "数据日期"):
+                     "界址点", "37500750.000", "4300100.000", "数据日期", "示例镇"):
         assert expected in text, expected
 
 

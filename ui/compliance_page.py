@@ -128,7 +128,8 @@ def _map(result, basemap: str) -> dict | None:  # noqa: ANN001 - Review or None
                         max_features={"parcel": 5000, "redline": 1500, "park": 500},
                         min_pixels=3.0, tianditu_key=state.tianditu_key(), compact=True)
     if draw_assets.installed():
-        draw_assets.local_draw(
+        draw_assets.local_draw(  # top right: the legend sits top left under the zoom buttons
+            position="topright",
             draw_options={"polyline": False, "circle": False, "marker": False,
                           "circlemarker": False, "polygon": {"allowIntersection": False}},
             edit_options={"edit": False}).add_to(parts.base)
