@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from exports import static_map
+from exports.cells import safe_frame
 from exports.common import ExportError, atomic_output, tr
 from exports.fonts import cjk_rc
 from geo.compliance import FEATURE_ID, VERDICTS, overlap_columns
@@ -29,7 +30,6 @@ from layers.compliance import Review
 from layers.county import County
 from layers.registry import REDLINE
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_POINT_ROWS = 46
 """界址点 rows per column block on page 2 (three blocks); more points go to the Excel file."""
 BOUNDARY_COLOR = "#d62728"
@@ -89,21 +89,11 @@ def write_report(review: Review, county: County, out: str | Path, *, lang: str =
         raise ExportError(f"{out}: unsupported report type {suffix!r}; use .csv, .xlsx or .pdf")
     with atomic_output(out) as tmp:
         if suffix == ".csv":
-            _safe(machine_table(review)).to_csv(tmp, index=False, encoding="utf-8-sig")
+            safe_frame(machine_table(review)).to_csv(tmp, index=False, encoding="utf-8-sig")
         elif suffix == ".xlsx":
             _write_xlsx(review, tmp, lang)
         else:
             _write_pdf(review, county, tmp, lang)
-    return out
-
-
-def _safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells starting like a formula with ``'`` (OWASP CSV injection)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v
-                           for v in out[column]]
     return out
 
 
@@ -125,7 +115,7 @@ def _write_xlsx(review: Review, path: Path, lang: str) -> None:
                   (tr("涉及地块", "Parcels touched", lang), parcels),
                   (tr("图层", "Layers", lang), layers))
         for name, frame in sheets:
-            _safe(frame).to_excel(writer, sheet_name=name, index=False)
+            safe_frame(frame).to_excel(writer, sheet_name=name, index=False)
         sheet = writer.sheets[tr("界址点", "Corner points", lang)]
         for cell in (*sheet["D"][1:], *sheet["E"][1:]):
             cell.number_format = "0.000"

@@ -21,8 +21,6 @@ on a 部标 TXT whose 地类编码 is also ``land_use`` must fill that one colum
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -242,13 +240,11 @@ def _read_notes(warnings: Sequence[tuple[str, str]], notes: list[Problem]) -> li
 
 def refused_csv(refused: pd.DataFrame) -> str:
     """The refused list as CSV text; cells a spreadsheet would run as formulas
-    (= + - @ TAB CR) are written as text (OWASP "CSV injection")."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(REFUSED_COLUMNS)
-    for row in refused[list(REFUSED_COLUMNS)].itertuples(index=False):
-        writer.writerow([_text_cell(v) for v in row])
-    return buffer.getvalue()
+    (= + - @ TAB CR) are written as text (OWASP "CSV injection", :mod:`exports.cells`)."""
+    from exports.cells import csv_text  # the one escaping rule of every CSV/Excel writer
+
+    return csv_text(refused[list(REFUSED_COLUMNS)].astype(object).map(
+        lambda v: "" if v is None else str(v)))
 
 
 def write_refused(refused: pd.DataFrame, out: str | Path) -> Path:
@@ -257,11 +253,6 @@ def write_refused(refused: pd.DataFrame, out: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(refused_csv(refused), encoding="utf-8-sig", newline="")
     return out
-
-
-def _text_cell(value: object) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 # -- placeholders and fills -----------------------------------------------------------------

@@ -59,6 +59,6 @@ def test_staff_get_a_class_from_planned_figures():
 def test_staff_see_it_in_english():
     # With the defaults (50 mu, no figures) every item is scored at its group's average.
     at = finder(user=ADMIN)
-    at.radio(key="lang").set_value("en").run()
+    at.radio(key="lang_switch").set_value("en").run()
     assert any("Output\\-per\\-mu what\\-if" in m.value for m in at.markdown)
     assert any(m.endswith("under current standards") for m in messages(at))

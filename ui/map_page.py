@@ -12,6 +12,7 @@ from layers.registry import LAYERS
 from ui import state
 from ui.auth import current_user
 from ui.common import header, show_card
+from ui.errors import guarded
 from ui.i18n import lang, t
 from ui.inquiry import parcel_interest, park_interest
 from ui.labels import readable
@@ -70,7 +71,12 @@ def _focus(county, parcel_id: str | None, park_ids: list[str]):  # noqa: ANN001,
 
 @st.fragment
 def map_and_card() -> None:
-    """Map, side panel (card, filters): a map click reruns this part only."""
+    """Map, side panel (card, filters): a map click reruns this part only. A fragment's
+    errors stay inside it, so it is guarded itself (a short message, never a traceback)."""
+    guarded(_map_and_card, where="map")
+
+
+def _map_and_card() -> None:
     county = state.county()
     staff = current_user() is not None
     parks = county["park"]
