@@ -29,8 +29,18 @@ def test_investor_html_has_no_confidential_columns_or_values(demo_county, tmp_pa
     out = export_html(demo_county, tmp_path / "map.html", basemap=basemap, offline=offline)
     text = out.read_bytes().decode("utf-8")
     assert confidential_hits(text, demo_county) == []
-    # investors get the parcels on offer (QF-0003), not transferred ones (QF-0001; issue 20)
-    assert "QF-0003" in text and "QF-0001" not in text
+    # investors get the parcels on offer, not transferred ones (issue 20)
+    from layers.supply import availability
+
+    parcels = demo_county["parcel"]
+    flags = availability(demo_county).set_index("parcel_id")["available"]
+    offered = parcels.loc[parcels["parcel_id"].map(flags).fillna(False).astype(bool),
+                          "parcel_id"].iloc[0]
+    named = set(demo_county["redline"]["parcel_id"].dropna()) | set(
+        demo_county["project"]["parcel_id"].dropna())  # other layers may name a parcel
+    taken = parcels.loc[(parcels["status"] == "transferred")
+                        & ~parcels["parcel_id"].isin(named), "parcel_id"].iloc[0]
+    assert f'"{offered}"' in text and f'"{taken}"' not in text
     assert "青峰高新技术产业开发区" in decoded(text)
 
 

@@ -139,7 +139,7 @@ def test_promoter_sees_assigns_and_leader_view_lists_overdue(_env):
 def test_leads_page_in_english_shows_labels_and_planners_only_read(_env, demo_county):
     _inquire(_app())
     at = _app(PLANNER, page="ui/leads_page.py")
-    at.radio(key="lang").set_value("en").run()
+    at.radio(key="lang_switch").set_value("en").run()
     assert at.title[0].value == "Leads"
     table = at.dataframe[0].value
     assert table.loc[0, "Source"] == "Online inquiry" and table.loc[0, "Stage"] == "Lead"
