@@ -279,6 +279,8 @@ def _layer_group(data: MapData, name: str, selection: Selection,
             continue
         fc = layer.feature_collection(index, fields=fields, viewport=viewport,
                                       keys=[keys[f] for f in fields])
+        if not fc.get("features"):  # all clipped away by the viewport: nothing to draw (and
+            continue  # folium refuses a tooltip on a collection without properties)
         outline = cls.symbol == "outline"
         style = styles.polygon_style(cls.color, fill_opacity=0.0 if outline else fill_opacity,
                                      weight=weight, dash=(dash or {}).get(cls.value)
