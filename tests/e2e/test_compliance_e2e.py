@@ -50,7 +50,7 @@ def test_planner_draws_a_boundary_and_gets_the_review(page, app_url, blocked):
         page.mouse.click(x, y)
         page.wait_for_timeout(300)
     page.get_by_text("审查结果").wait_for(timeout=120_000)
-    page.get_by_role("button", name="下载 PDF 报告").wait_for(timeout=120_000)  # the PDF is built before the button
+    page.get_by_role("button", name="下载 PDF 报告").wait_for(timeout=120_000)  # PDF built first
     page.get_by_role("button", name="下载 Excel 报告").wait_for()
     assert any(u.endswith("/app/static/vendor/leaflet-draw/leaflet.draw.js") for u in seen)
     assert blocked == [], f"requests to other hosts were attempted: {blocked}"
