@@ -31,6 +31,7 @@ from exports.static_map import MapView, draw_map
 from exports.tables import offerable_parcels, park_row, utilities_text
 from geo.chains import ChainCatalog
 from layers.county import County
+from layers.freshness import as_of_line
 from layers.registry import LAND_USES, PARCEL_STATUSES, PARK_LEVELS, UTILITIES, label
 from layers.sites import facility_facts
 from layers.supply import availability
@@ -97,6 +98,7 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
     ctx = _context(county, str(park_id), lang, settings)
     url = view_url(settings.online_map_url, lang=lang, park=None if parcel is not None
                    else str(park_id), parcel=parcel_id) if settings.online_map_url else None
+    as_of = as_of_line(county, lang)  # how current the parcels and red lines are
     with matplotlib.rc_context(rc):
         pages = [lambda: _cover(ctx, parcel)]
         for chain_id in _park_chains(ctx)[:MAX_CHAIN_PAGES]:
@@ -108,7 +110,7 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
                 if step:
                     step(tr(f"第 {number} 页", f"page {number}", lang))
                 fig = make()
-                lay.footer(fig, settings, lang, number, len(pages), url=url)
+                lay.footer(fig, settings, lang, number, len(pages), url=url, as_of=as_of)
                 pdf.savefig(fig)
     return Path(out)
 

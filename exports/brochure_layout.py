@@ -129,9 +129,10 @@ def paragraph(fig: Figure, x: float, top: float, text: str, *, wrap: int, line: 
 
 
 def footer(fig: Figure, settings: ExportSettings, lang: str, page: int, pages: int, *,
-           url: str | None = None) -> None:
+           url: str | None = None, as_of: str = "") -> None:
     """Contact block, QR code to the online map (``url``: the park's or parcel's view, else
-    ``settings.online_map_url``), source line and page number."""
+    ``settings.online_map_url``), source line with the data's as-of dates (``as_of``:
+    :func:`layers.freshness.as_of_line`) and page number."""
     fig.patches.append(Rectangle((0, 0), 1, 0.115, transform=fig.transFigure,
                                  facecolor=LIGHT, edgecolor="none", zorder=0))
     fig.text(0.05, 0.097, tr("招商联系", "Investment contact", lang), fontsize=9.5,
@@ -148,7 +149,8 @@ def footer(fig: Figure, settings: ExportSettings, lang: str, page: int, pages: i
                  fontsize=7.5, color=NAVY, ha="right", va="center", weight="bold")
         fit_text(fig.text(0.835, 0.047, url, fontsize=6.5, color=MUTED, ha="right",
                           va="center"), 0.42)
-    fig.text(0.05, 0.012, settings.text("source", lang), fontsize=6.5, color=MUTED,
+    source = "  ".join(t for t in (settings.text("source", lang), as_of) if t)
+    fig.text(0.05, 0.012, source, fontsize=6.5, color=MUTED,
              va="bottom")
     fig.text(0.5, 0.118, f"{page} / {pages}", fontsize=7, color=MUTED, ha="center",
              va="bottom")

@@ -79,7 +79,8 @@ def test_park_brochure_text_has_chinese_name_and_key_figures(park_pdf, demo_coun
     for needle in ("基本情况", "七通一平", "红线核查", "新能源电池产业链", "现代煤化工产业链",
                    "招商方向与推荐地块", "可供应地块清单", "0912-5500000",
                    "https://invest.qingfeng.example.cn/map?lang=zh&park=P03",
-                   offer["parcel_id"].iloc[0]):
+                   offer["parcel_id"].iloc[0],
+                   "地块数据"):  # the source line says how current the parcels are (issue 18)
         assert needle in text, needle
 
 
