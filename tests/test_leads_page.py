@@ -166,3 +166,17 @@ def test_interest_table_sums_recent_weeks():
     assert list(table.columns) == ["target", "kind", "2026-11-23", "2026-11-30", "total"]
     assert table[["target", "kind", "total"]].values.tolist() == [
         ["QF-2", "parcel_view", 5], ["QF-1", "parcel_view", 2], ["QF-1", "inquiry", 1]]
+
+
+def test_promoter_registers_a_lead_met_in_person(_env):
+    at = _app(PROMOTER, page="ui/leads_page.py")
+    at.text_input(key="lead_new_company").input("示例来访企业")
+    at.text_input(key="lead_new_contact").input(CONTACT)
+    at.text_input(key="lead_new_phone").input(PHONE)
+    at.number_input(key="lead_new_need").set_value(80.0)
+    next(b for b in at.button if b.key.startswith("FormSubmitter:lead_new")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (lead,) = _leads(_env).itertuples()
+    assert (lead.company, lead.source, lead.owner, lead.phone, lead.need_mu) == (
+        "示例来访企业", "visit", "promoter", PHONE, 80.0)
+    assert any(s.value.startswith("已登记线索 ") for s in at.success)

@@ -28,6 +28,16 @@ from ui.whatif import lead_whatif_text
 
 EDITORS = ("promoter", "admin")
 TEXT: dict[str, tuple[str, str]] = {
+    "new_lead": ("登记新线索（来访、展会、推荐）", "Register a lead (visit, fair, referral)"),
+    "new_source": ("来源", "Source"),
+    "new_company": ("企业名称", "Company"),
+    "new_contact": ("联系人", "Contact person"),
+    "new_phone": ("联系电话", "Phone"),
+    "new_industry": ("行业", "Industry"),
+    "new_need": ("用地需求(亩)", "Land need (mu)"),
+    "new_save": ("登记", "Register"),
+    "new_done": ("已登记线索 {i}", "Lead {i} registered"),
+    "new_missing": ("请填写企业名称", "Fill in the company name"),
     "tab_board": ("看板", "Board"),
     "tab_table": ("线索表", "Table"),
     "tab_work": ("跟进", "Follow up"),
@@ -96,6 +106,7 @@ def render() -> None:
         if flash:
             st.success(flash)
         if user.role in EDITORS:
+            _new_lead(user.name, user.role, as_of)
             _work(leads, user.name, as_of, staff)
         else:
             st.info(pick(TEXT["read_only"]))
@@ -299,6 +310,44 @@ def _interest() -> None:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _new_lead(user: str, role: str, as_of: pd.Timestamp) -> None:
+    """A lead a promoter met in person (来访/展会/推荐), typed in here; owner: the promoter."""
+    from layers.leads import add_lead
+    from layers.registry import LEAD_SOURCES
+
+    with st.expander(pick(TEXT["new_lead"]), icon=":material/person_add:"):
+        with st.form("lead_new", clear_on_submit=True):
+            sources = [k for k in LEAD_SOURCES if k not in ("inquiry", "target")]
+            source = st.selectbox(pick(TEXT["new_source"]), sources, key=f"lead_new_src_{lang()}",
+                                  format_func=lambda k: label(LEAD_SOURCES, k, lang()))
+            company = st.text_input(pick(TEXT["new_company"]), key="lead_new_company")
+            left, right = st.columns(2)
+            contact = left.text_input(pick(TEXT["new_contact"]), key="lead_new_contact")
+            phone = right.text_input(pick(TEXT["new_phone"]), key="lead_new_phone")
+            industry = left.text_input(pick(TEXT["new_industry"]), key="lead_new_industry")
+            need = right.number_input(pick(TEXT["new_need"]), min_value=0.0, value=0.0,
+                                      step=10.0, key="lead_new_need")
+            submitted = st.form_submit_button(pick(TEXT["new_save"]))
+        if not submitted:
+            return
+        if not company.strip():
+            st.warning(pick(TEXT["new_missing"]))
+            return
+        values = {"source": source, "company": company.strip(), "owner": user,
+                  "contact_name": contact.strip() or None, "phone": phone.strip() or None,
+                  "industry": industry.strip() or None, "need_mu": need or None}
+        try:
+            with open_store(lead_store_location()) as store:
+                lead_id = add_lead(store, {k: v for k, v in values.items() if v is not None},
+                                   user=user, role=role, reason="登记线索 (app)", today=as_of,
+                                   settings=state.county().policy.section("leads"))
+        except (EditError, StoreError) as exc:
+            st.error(str(exc))
+            return
+        st.session_state["leads_flash"] = pick(TEXT["new_done"]).format(i=lead_id)
+        st.rerun()
 
 
 render()
