@@ -21,6 +21,8 @@ from exports.common import AUDIENCES, LANGS, atomic_output, check_choice, tr
 from exports.tables import labelled, offerable_parcels
 from exports.worklist import worklist_table
 from layers.county import County
+from layers.freshness import as_of_text, layer_freshness
+from layers.registry import LAYERS
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E9C")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -102,8 +104,24 @@ def export_excel(county: County, out: str | Path, *, lang: str = "zh",
     write_sheet(first, parcels, lang)
     write_sheet(book.create_sheet(tr("招商工作清单", "Promotion worklist", lang)), worklist,
                 lang, headers=headers)
+    _about_sheet(book.create_sheet(tr("数据说明", "About the data", lang)), county, lang)
     if step:
         step(tr("写出 Excel", "writing Excel", lang))
     with atomic_output(out) as tmp:
         book.save(tmp)
     return Path(out)
+
+
+def _about_sheet(sheet: Worksheet, county: County, lang: str) -> None:
+    """How current each layer of the workbook is (set by ``investmap load --as-of``)."""
+    fresh = layer_freshness(county)
+    sheet.append([tr("图层", "Layer", lang), tr("数据日期", "As of", lang)])
+    for name in ("park", "parcel", "redline"):
+        if name in county.layers:
+            spec = LAYERS[name]
+            sheet.append([safe_cell(spec.zh if lang == "zh" else spec.en),
+                          safe_cell(as_of_text(name, lang, fresh))])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 48

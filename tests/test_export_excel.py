@@ -24,8 +24,12 @@ def _rows(ws):
 
 
 def test_sheets_and_chinese_headers(workbook):
-    assert workbook.sheetnames == ["可供应地块", "招商工作清单"]
-    parcels, worklist = (_rows(workbook[n]) for n in workbook.sheetnames)
+    assert workbook.sheetnames == ["可供应地块", "招商工作清单", "数据说明"]
+    parcels, worklist = (_rows(workbook[n]) for n in workbook.sheetnames[:2])
+    about = _rows(workbook["数据说明"])  # how current the data is (issue 18)
+    assert about[0] == ["图层", "数据日期"]
+    assert [r[0] for r in about[1:]] == ["园区", "地块", "管控红线"]
+    assert all("数据" in r[1] for r in about[1:])
     assert parcels[0] == ["地块编号", "园区名称", "用地性质", "面积(亩)", "容积率下限",
                           "容积率上限", "出让底价(万元/亩)", "投资强度(万元/亩)",
                           "亩均税收承诺(万元/亩)", "七通一平", "红线核查"]
@@ -69,7 +73,7 @@ def test_investor_workbook_has_no_confidential_data(workbook, demo_county):
 def test_staff_workbook_adds_targets_and_scores(demo_county, tmp_path):
     out = export_excel(demo_county, tmp_path / "staff.xlsx", audience="staff", lang="en")
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Offerable parcels", "Promotion worklist"]
+    assert book.sheetnames == ["Offerable parcels", "Promotion worklist", "About the data"]
     header = _rows(book["Promotion worklist"])[0]
     assert header[-4:] == ["Rank", "Score", "Target enterprises", "Notes"]
     assert any(r[8] for r in _rows(book["Promotion worklist"])[1:])
