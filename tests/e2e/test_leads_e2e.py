@@ -69,7 +69,7 @@ def test_inquiry_to_assignment_to_overdue_list(page, app_url, store_path, blocke
     page.get_by_role("link", name="招商线索").click()
     wait_ready(page)
     page.get_by_role("heading", name="招商线索").wait_for()
-    page.get_by_text(f"L00001 {COMPANY}").wait_for()  # on the board, stage 线索
+    page.get_by_text(f"L00001 {COMPANY}", exact=True).wait_for()  # on the board, stage 线索
 
     page.get_by_role("tab", name="跟进").click()
     _choose(page, "责任人", "招商专员（演示） · 招商人员")
