@@ -127,13 +127,15 @@ def main(argv: list[str] | None = None) -> int:
         firms = ranked[ranked["target_id"].notna()]
         a = firms.set_index("target_id")["score"].astype(float).sort_index()
         b = slow.set_index("target_id")["score"].astype(float).sort_index()
-        same = a.index.equals(b.index) and ((a - b).abs().fillna(0) < 1e-9).all() and (
+        # scores are rounded to 0.1: a sum accumulated in another order may round a .x5 the
+        # other way, so "identical" means equal to within one rounding step
+        same = a.index.equals(b.index) and ((a - b).abs().fillna(0) <= 0.1 + 1e-9).all() and (
             a.isna() == b.isna()).all()
         print(f"ranking kernel (placement + {len(EVIDENCE_PARTS)} parts + score + rank): "
               f"ours {statistics.median(ours):.3f} s vs per-firm loop "
               f"{statistics.median(naive):.3f} s "
               f"({statistics.median(naive) / statistics.median(ours):.0f}×); "
-              f"{len(firms):,} firms in gap segments; identical scores: {same}")
+              f"{len(firms):,} firms in gap segments; same scores (to the 0.1 shown): {same}")
         if not same:
             return 1
     return 0
