@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from live_app import CHROMIUM_ARGS, ROOT, map_frame, serve, staff_token, wait_ready  # noqa: E402
 
 PAGES: dict[str, bool] = {"map": False, "finder": False, "chains": False, "export": False,
-                          "login": False, "efficiency": True, "pipeline": True, "edit": True}
+                          "login": False, "efficiency": True, "pipeline": True, "edit": True,
+                          "import": True, "compliance": True, "leads": True, "settings": True}
 """URL path → staff page."""
 SIZES = {"desktop": (1600, 1000), "phone": (390, 844)}
 
