@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     a = actions.add_parser("add", help="register a lead; prints its new id")
-    where = a.add_mutually_exclusive_group()
+    where = a.add_mutually_exclusive_group(required=True)
     where.add_argument("--parcel", metavar="ID", help="parcel of interest")
     where.add_argument("--park", metavar="ID", help="park of interest")
     a.add_argument("--company", required=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import random
-import time
 
 import pandas as pd
 import pytest
@@ -17,22 +16,19 @@ from layers.store import StaleVersionError, open_store
 from tests import store_county as county
 
 WORKERS = 4
-SECONDS = 3.0
+ATTEMPTS = 12  # per worker: a count, not a time budget, so a loaded machine still collides
 HOT = ["L00001", "L00002"]
 DAY = pd.Timestamp("2026-12-01")
 FORM = {"company": "青峰材料", "contact_name": "王", "phone": "13800000000"}
 
 
-def _worker(location: str, worker: int, seconds: float, queue: mp.Queue) -> None:
+def _worker(location: str, worker: int, attempts: int, queue: mp.Queue) -> None:
     rng = random.Random(worker)
     notes: list[tuple[str, str]] = []
     created: list[str] = []
     refused = 0
-    deadline = time.monotonic() + seconds
     with open_store(location) as store:
-        i = 0
-        while time.monotonic() < deadline:
-            i += 1
+        for i in range(attempts):
             if rng.random() < 0.2:
                 created.append(submit_inquiry(store, FORM, today=DAY))
                 continue
@@ -62,17 +58,17 @@ def location(request, tmp_path) -> str:
 def test_concurrent_follow_ups_lose_nothing(location):
     ctx = mp.get_context("spawn")
     queue: mp.Queue = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(location, w, SECONDS, queue))
+    procs = [ctx.Process(target=_worker, args=(location, w, ATTEMPTS, queue))
              for w in range(WORKERS)]
     for p in procs:
         p.start()
-    results = [queue.get(timeout=120) for _ in procs]
+    results = [queue.get(timeout=600) for _ in procs]
     for p in procs:
         p.join(timeout=60)
         assert p.exitcode == 0
     notes = [n for r in results for n in r[0]]
     created = [c for r in results for c in r[1]]
-    assert len(notes) > 10, "the workers hardly wrote anything"
+    assert len(notes) >= WORKERS, "the workers hardly wrote anything"
     assert sum(r[2] for r in results) > 0, "no write was refused: the workers never collided"
     assert len(created) == len(set(created)), "two inquiries received the same id"
 

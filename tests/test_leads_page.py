@@ -112,6 +112,7 @@ def test_promoter_sees_assigns_and_leader_view_lists_overdue(_env):
     assert at.title[0].value == "招商线索"
     assert [m.label for m in at.metric] == ["线索", "接洽", "考察", "谈判", "签约", "流失"]
     assert at.metric[0].value == "1"
+    assert "近一年登记线索的签约率：0%" in [x.value for x in at.text]
     table = at.dataframe[0].value
     assert table.loc[0, "线索来源"] == "在线意向" and table.loc[0, "联系电话"] == PHONE
     assert table.loc[0, "责任人"] == "（未分派）"

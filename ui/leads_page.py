@@ -12,7 +12,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.followup import KINDS, by_person, overdue_leads, stage_counts, three_wei
+from geo.followup import (
+    KINDS,
+    by_person,
+    lead_signing_rate,
+    overdue_leads,
+    stage_counts,
+    three_wei,
+)
 from layers.leads import convert_lead, labelled, read_leads, text_cells, update_lead
 from layers.registry import LEAD_STAGES, label
 from layers.store import EditError, StaleVersionError, StoreError, open_store
@@ -39,6 +46,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "new_done": ("已登记线索 {i}", "Lead {i} registered"),
     "new_missing": ("请填写企业名称", "Fill in the company name"),
     "tab_board": ("看板", "Board"),
+    "signing_rate": ("近一年登记线索的签约率：{rate}", "Signing rate of leads received in the "
+                     "last year: {rate}"),
     "tab_table": ("线索表", "Table"),
     "tab_work": ("跟进", "Follow up"),
     "tab_people": ("到责任人", "By person"),
@@ -98,7 +107,7 @@ def render() -> None:
         [pick(TEXT[k]) for k in ("tab_board", "tab_table", "tab_work", "tab_people",
                                  "tab_interest")])
     with board:
-        _board(leads)
+        _board(leads, as_of)
     with table:
         _table(leads, as_of, staff)
     with work:
@@ -136,10 +145,13 @@ def _shown(leads: pd.DataFrame, staff: dict[str, str]) -> pd.DataFrame:
     return labelled(out, lang=lang())
 
 
-def _board(leads: pd.DataFrame) -> None:
+def _board(leads: pd.DataFrame, as_of: pd.Timestamp) -> None:
     if leads.empty:
         st.info(pick(TEXT["no_leads"]))
         return
+    rate = lead_signing_rate(leads, start=as_of - pd.Timedelta(days=365), end=as_of)
+    st.text(pick(TEXT["signing_rate"]).format(
+        rate="—" if pd.isna(rate) else f"{rate:.0%}"))
     stages = list(LEAD_STAGES)
     counts = stage_counts(leads, stages)
     for column, stage in zip(st.columns(len(stages)), stages, strict=True):
