@@ -39,14 +39,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
 
 
 @contextmanager
-def serve_app(state: Path, env: dict[str, str]) -> Iterator[str]:
+def serve_app(state: Path, env: dict[str, str | None]) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free loopback port with ``INVESTMAP_STATE_DIR`` =
-    ``state`` plus ``env``; yield its base URL; stop it afterwards."""
+    ``state`` plus ``env`` (a ``None`` value removes that variable); yield its base URL; stop
+    it afterwards."""
     from webmap.assets import install
 
     install()
     port = _free_port()
-    env = {**os.environ, "INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state), **env}
+    merged = {**os.environ, "INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state),
+              **env}
+    env = {k: v for k, v in merged.items() if v is not None}
     log = open(state / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

@@ -7,22 +7,15 @@ worktree's data is touched."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
 from layers.store import open_store
 from tests.e2e.conftest import (
     ARTIFACTS,
     E2E_PASSWORDS,
-    ROOT,
-    _free_port,
     map_frame,
     real_users,
+    serve_app,
     wait_ready,
 )
 from tests.test_coord_txt import SHAANXI, build, rect_lines
@@ -33,45 +26,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def store_app(tmp_path_factory):
     """(URL, store path) of an app whose store is a fresh copy of the demo county."""
-    from webmap.assets import install
-
-    install()
     state = tmp_path_factory.mktemp("import_state")
     store = state / "store.gpkg"
-    port = _free_port()
-    env = {**os.environ, "INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state),
-           "INVESTMAP_STORE": str(store), "INVESTMAP_AS_OF": "2026-11-22",
-           "INVESTMAP_USERS": str(real_users(state))}  # a real store: no demo passwords
-    env.pop("INVESTMAP_DATA", None)
-    env.pop("INVESTMAP_DATABASE_URL", None)
-    log = open(state / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log,
-        stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start: "
-                                   + (state / "streamlit.log").read_text()[-2000:])
-            time.sleep(0.3)
+    with serve_app(state, {"INVESTMAP_STORE": str(store), "INVESTMAP_AS_OF": "2026-11-22",
+                           "INVESTMAP_USERS": str(real_users(state)),  # no demo passwords
+                           "INVESTMAP_DATA": None, "INVESTMAP_DATABASE_URL": None}) as url:
         yield url, store
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture

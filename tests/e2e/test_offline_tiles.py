@@ -3,11 +3,6 @@ it with every request to another host blocked."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from io import BytesIO
 from urllib.parse import urlparse
 
@@ -15,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import LOOPBACK, ROOT, _free_port, map_frame, wait_ready
+from tests.e2e.conftest import LOOPBACK, map_frame, serve_app, wait_ready
 from tests.tiles_fixture import TILE_COLOR, write_mbtiles
 
 pytestmark = pytest.mark.e2e
@@ -28,47 +23,15 @@ LOADED_TILES = ("() => Array.from(document.querySelectorAll('img.leaflet-tile-lo
 def tiles_app(tmp_path_factory: pytest.TempPathFactory):
     """A live app whose only basemap is a hand-made MBTiles file covering the demo county."""
     from layers.county import load_county
-    from webmap.assets import install
 
-    install()
     county = load_county(layers=("park", "parcel"))
     west, south, east, north = county["parcel"].to_crs(4326).total_bounds
     state = tmp_path_factory.mktemp("tiles_state")
     source = state / "county.mbtiles"
     write_mbtiles(source, (west - 0.1, south - 0.1, east + 0.1, north + 0.1), range(8, 14))
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("INVESTMAP_BASEMAP", "TIANDITU_KEY")}
-    env.update({"INVESTMAP_TILES": str(source), "INVESTMAP_STATE_DIR": str(state),
-                "INVESTMAP_AS_OF": "2026-11-22"})
-    log = open(state / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start: "
-                                   + (state / "streamlit.log").read_text()[-2000:])
-            time.sleep(0.3)
+    with serve_app(state, {"INVESTMAP_TILES": str(source), "INVESTMAP_AS_OF": "2026-11-22",
+                           "INVESTMAP_BASEMAP": None, "TIANDITU_KEY": None}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_offline_tiles_are_drawn_with_the_internet_blocked(app_browser, tiles_app):
