@@ -6,7 +6,7 @@
 set -euo pipefail
 
 profile="${1:-test}"
-run_pkgs=(fonts-noto-cjk fontconfig npm)
+run_pkgs=(fonts-noto-cjk fontconfig)
 test_pkgs=(chromium postgresql postgresql-15-postgis-3 poppler-utils)
 
 pkgs=("${run_pkgs[@]}")
