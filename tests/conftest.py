@@ -12,6 +12,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 pytest_plugins = ["tests.pg_cluster"]  # postgis_cluster / postgis_url fixtures
 
+_MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    """Streamlit's AppTest runs a page as ``__main__`` and leaves it there; a process that
+    ``spawn``s later would re-run that page in its child (and die on its login check)."""
+    yield
+    if sys.modules.get("__main__") is not _MAIN:
+        sys.modules["__main__"] = _MAIN
+
 
 @pytest.fixture(scope="session")
 def demo_county():

@@ -29,10 +29,23 @@ def data_location() -> str | None:
     return store if is_database_url(store) or Path(store).exists() else None
 
 
-@st.cache_resource(show_spinner="正在加载数据… Loading data…")
+_SHOWN: dict[str, str | None] = {}
+
+
 def county() -> County:
-    """The county the app shows (see :func:`data_location`)."""
-    loaded = load_county(data_location())
+    """The county the app shows (see :func:`data_location`). When the location changes
+    (``INVESTMAP_DATA`` or the edit store appearing), every cached frame derived from the
+    previous county is dropped first, so no page mixes two counties."""
+    where = data_location()
+    if "where" in _SHOWN and _SHOWN["where"] != where:
+        reload_data()
+    _SHOWN["where"] = where
+    return _county(where)
+
+
+@st.cache_resource(show_spinner="正在加载数据… Loading data…", max_entries=1)
+def _county(where: str | None) -> County:
+    loaded = load_county(where)
     gc.freeze()  # long-lived frames: keep full collections from walking them on every rerun
     return loaded
 

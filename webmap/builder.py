@@ -10,7 +10,7 @@ not re-mounted when data change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import folium
@@ -33,7 +33,7 @@ from webmap import styles
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
 from webmap.context import add_context, context_geojson
-from webmap.display import DisplayLayer, Selection, Viewport
+from webmap.display import DisplayLayer, Selection, Viewport, member_of, per_distinct
 from webmap.features import ZoomGate, list_items, park_contacts, redline_text
 
 AUDIENCES: tuple[str, ...] = ("investor", "staff")
@@ -178,30 +178,34 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
             frame = frame[~frame["stage"].astype(str).isin(hidden)]
         if frame is None or len(frame) == 0:
             continue
+        # Labels per distinct code (a few hundred calls, not one per row: 100,000 parcels).
         extra: dict[str, Sequence[object]] = {}
+
+        def coded(column: str, fn: Callable[[str], str]) -> np.ndarray:
+            values = frame[column] if column in frame else pd.Series([None] * len(frame))
+            return per_distinct(values, lambda v: "" if v is None else fn(str(v)))
+
         if "park_id" in frame:
-            extra["park_name"] = [parks.get(str(p), "") for p in frame["park_id"]]
+            extra["park_name"] = coded("park_id", lambda p: parks.get(p, ""))
         if name == "park":
-            extra["level_label"] = [label(PARK_LEVELS, str(v), lang) for v in frame["level"]]
+            extra["level_label"] = coded("level", lambda v: label(PARK_LEVELS, v, lang))
             extra["industries_label"] = [
                 sep.join(chains.get(str(c), (str(c), str(c)))[0 if lang == "zh" else 1]
                          for c in list_items(v)) for v in frame["leading_industries"]]
         elif name == "parcel":
-            extra["land_use_label"] = [label(LAND_USES, str(v), lang) for v in frame["land_use"]]
-            extra["status_label"] = [label(PARCEL_STATUSES, str(v), lang)
-                                     for v in frame["status"]]
-            extra["utilities_label"] = [sep.join(label(UTILITIES, str(u), lang)
-                                                 for u in list_items(v))
-                                        for v in frame.get("utilities", [None] * len(frame))]
+            extra["land_use_label"] = coded("land_use", lambda v: label(LAND_USES, v, lang))
+            extra["status_label"] = coded("status", lambda v: label(PARCEL_STATUSES, v, lang))
+            extra["utilities_label"] = per_distinct(
+                frame["utilities"] if "utilities" in frame else [None] * len(frame),
+                lambda v: sep.join(label(UTILITIES, str(u), lang) for u in list_items(v)))
             extra["redline_label"] = redline_text(
                 availability, frame["parcel_id"].astype(str).tolist(), lang)
-            extra["contact_label"] = [contacts.get(str(p), "") for p in frame["park_id"]]
+            extra["contact_label"] = coded("park_id", lambda p: contacts.get(p, ""))
         elif name == "project":
-            extra["stage_label"] = [label(PROJECT_STAGES, str(v), lang) for v in frame["stage"]]
+            extra["stage_label"] = coded("stage", lambda v: label(PROJECT_STAGES, v, lang))
         else:
-            extra["category_label"] = [
-                (policy_cats.get(str(v), (str(v), str(v)))[0 if lang == "zh" else 1])
-                for v in frame["category"]]
+            extra["category_label"] = coded(
+                "category", lambda v: policy_cats.get(v, (v, v))[0 if lang == "zh" else 1])
         layer = DisplayLayer(frame, LAYERS[name], columns=_COLUMNS[name], audience=audience,
                              coords=coords, extra=extra)
         layers[name] = layer
@@ -210,8 +214,8 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
             values[f"{name}:{key}"] = layer.raw[key].astype(str).to_numpy()
     if "parcel" in layers:
         on_parcel = parcel_chains(county)
-        values["parcel:chain"] = np.array(
-            [on_parcel.get(pid, "") for pid in layers["parcel"].ids], dtype=object)
+        values["parcel:chain"] = pd.Series(layers["parcel"].ids).map(on_parcel) \
+            .fillna("").astype(str).to_numpy(dtype=object)
     allowed = tuple(name for name, cat in county.policy.redlines.categories.items()
                     if cat.conflict == "outside")
     return MapData(layers=layers, audience=audience, lang=lang, coords=coords,
@@ -366,11 +370,11 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
         layer = data.layers[name]
         mask = np.ones(len(layer), dtype=bool)
         if parks is not None and name == "park":
-            mask &= np.isin(layer.ids, list(parks))
+            mask &= member_of(layer.ids, parks)
         elif parks is not None and "park_id" in layer.raw:
             mask &= layer.raw["park_id"].astype(str).isin(parks).to_numpy()
         if only is not None and name == "parcel":
-            mask &= np.isin(layer.ids, list(only))
+            mask &= member_of(layer.ids, only)
         return mask
 
     overlays: list[folium.FeatureGroup] = []
@@ -413,7 +417,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                                      dash=dash if isinstance(dash, Mapping) else None,
                                      compact=compact))
     if highlight_ids is not None and "parcel" in data.layers:
-        wanted = np.isin(data.layers["parcel"].ids, list(map(str, highlight_ids)))
+        wanted = member_of(data.layers["parcel"].ids, map(str, highlight_ids))
         selection = data.layers["parcel"].select(viewport=viewport, mask=wanted,
                                                  max_features=cap("parcel"),
                                                  min_pixels=min_pixels)
@@ -423,7 +427,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                                      viewport=viewport, fill_opacity=0.0, weight=3.5,
                                      title=styles.text("matches", lang), compact=compact))
     if flag_ids is not None and "project" in data.layers:
-        flagged = np.isin(data.layers["project"].ids, list(map(str, flag_ids)))
+        flagged = member_of(data.layers["project"].ids, map(str, flag_ids))
         selection = data.layers["project"].select(viewport=viewport, mask=flagged)
         counts["flagged"] = selection
         flag = styles.StyleClass("flagged", styles.FLAG_COLOR, styles.text("flagged", lang),

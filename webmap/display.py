@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -89,6 +89,32 @@ def display_text(value: object, *, decimals: int = 2) -> str:
     return html.escape(text)
 
 
+def per_distinct(values: Sequence[object] | pd.Series,
+                 fn: Callable[[object], str]) -> np.ndarray:
+    """``fn`` applied once per distinct value and spread back to every row (missing values
+    — None, NaN, NaT, NA — get ``fn(None)``). A column of 100,000 cells with a few hundred
+    distinct values costs a few hundred calls instead of 100,000.
+
+    List cells are compared as tuples (``fn`` receives the tuple)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # lists in the cells
+        keys = pd.Series([tuple(v) if isinstance(v, list | np.ndarray) else v for v in series],
+                         dtype=object)
+        codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    texts[:-1] = [fn(u) for u in uniques]
+    texts[-1] = fn(None)  # code -1: missing
+    return texts[codes]
+
+
+def member_of(ids: np.ndarray, wanted: Iterable[object]) -> np.ndarray:
+    """Boolean mask: which ``ids`` are in ``wanted`` (hash look-up; ``np.isin`` on object
+    arrays compares every pair: 78 s for 100,000 parcels against 30,000 offerable ids)."""
+    return pd.Index(ids).isin(list(wanted))
+
+
 def to_display_coords(geoms: np.ndarray, crs: object, coords: str) -> np.ndarray:
     """Geometries from ``crs`` to WGS84 or GCJ-02 degrees (display only)."""
     if coords not in COORDS:
@@ -140,9 +166,11 @@ class DisplayLayer:
         frame = frame.loc[valid]
         self.name = spec.name
         self.ids = frame[spec.id_column].astype(str).to_numpy()
-        self.props = pd.DataFrame({c: [display_text(v) for v in frame[c]] for c in present})
+        self.props = pd.DataFrame({c: per_distinct(frame[c], display_text) for c in present},
+                                  index=pd.RangeIndex(len(frame)))
         for key, values in (extra or {}).items():
-            self.props[key] = [display_text(v) for v in np.asarray(values, dtype=object)[valid]]
+            column = pd.Series(list(values), dtype=object)[valid].reset_index(drop=True)
+            self.props[key] = per_distinct(column, display_text)
         self.raw = frame.drop(columns=frame.geometry.name).reset_index(drop=True)
         self.geoms = to_display_coords(frame.geometry.values, frame.crs, coords)
         if spec.geometry == "polygon":

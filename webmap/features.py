@@ -12,26 +12,25 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from layers.county import County
+from webmap.display import per_distinct
 
 
 def redline_text(availability: pd.DataFrame | None, ids: Sequence[str],
-                 lang: str) -> list[str]:
-    """Per parcel: "可供应" or "暂不可供应：reasons" (the card's red-line check)."""
+                 lang: str) -> np.ndarray:
+    """Per parcel: "可供应" or "暂不可供应：reasons" (the card's red-line check); empty for
+    a parcel the availability table does not know. Built per distinct reason text."""
     if availability is None:
-        return ["" for _ in ids]
-    av = availability.drop_duplicates("parcel_id").set_index(
-        availability["parcel_id"].drop_duplicates().astype(str))
+        return np.full(len(ids), "", dtype=object)
+    av = availability.drop_duplicates("parcel_id")
+    av = av.set_axis(av["parcel_id"].astype(str)).reindex(pd.Index(ids, dtype=object))
     yes, no = ("可供应", "暂不可供应") if lang == "zh" else ("Available now", "Not available now")
-    reasons = av["reasons_zh" if lang == "zh" else "reasons_en"].fillna("").astype(str)
-    ok = av["available"].astype(bool)
-    out = []
-    for pid in ids:
-        if pid not in ok.index:
-            out.append("")
-        elif ok[pid]:
-            out.append(yes)
-        else:
-            out.append(f"{no}: {reasons[pid]}" if reasons[pid] else no)
+    reasons = av["reasons_zh" if lang == "zh" else "reasons_en"]
+    known = av["available"].notna().to_numpy()
+    ok = av["available"].fillna(False).astype(bool).to_numpy()
+    refused = per_distinct(reasons.where(~ok & known),
+                           lambda r: f"{no}: {r}" if r not in (None, "") else no)
+    out = np.where(ok, yes, refused).astype(object)
+    out[~known] = ""
     return out
 
 
