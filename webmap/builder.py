@@ -181,9 +181,10 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
         # Labels per distinct code (a few hundred calls, not one per row: 100,000 parcels).
         extra: dict[str, Sequence[object]] = {}
 
-        def coded(column: str, fn: Callable[[str], str]) -> np.ndarray:
-            values = frame[column] if column in frame else pd.Series([None] * len(frame))
-            return per_distinct(values, lambda v: "" if v is None else fn(str(v)))
+        def coded(column: str, fn: Callable[[str], str], rows: pd.DataFrame = frame
+                  ) -> np.ndarray:
+            values = rows[column] if column in rows else pd.Series([None] * len(rows))
+            return per_distinct(values, lambda x: "" if x is None else fn(str(x)))
 
         if "park_id" in frame:
             extra["park_name"] = coded("park_id", lambda p: parks.get(p, ""))

@@ -30,8 +30,8 @@ PACKAGE = "leaflet-draw@1.0.4"
 TARBALL = "leaflet-draw/-/leaflet-draw-1.0.4.tgz"
 INTEGRITY = ("sha512-rsQ6saQO5ST5Aj6XRFylr5zvarWgzWnrg46zQ1MEOEIHsppdC/8hnN8qMoFvACsPvTioAuysya"
              "/TVtog15tyAQ==")
-#: Registry base URL; ``INVESTMAP_NPM_REGISTRY`` (or npm's own ``npm_config_registry``)
-#: points at a mirror such as https://registry.npmmirror.com.
+#: Registry base URL; ``INVESTMAP_NPM_REGISTRY`` points at a mirror such as
+#: https://registry.npmmirror.com.
 DEFAULT_REGISTRY = "https://registry.npmjs.org"
 _FILES = ("leaflet.draw.js", "leaflet.draw.css", "images/spritesheet.png",
           "images/spritesheet-2x.png", "images/spritesheet.svg")
@@ -45,8 +45,7 @@ def installed(target: Path | None = None) -> bool:
 
 def registry_url() -> str:
     """Base URL of the npm registry to fetch from (a mirror when configured)."""
-    base = (os.environ.get("INVESTMAP_NPM_REGISTRY") or os.environ.get("npm_config_registry")
-            or DEFAULT_REGISTRY)
+    base = os.environ.get("INVESTMAP_NPM_REGISTRY") or DEFAULT_REGISTRY
     return base.rstrip("/")
 
 
