@@ -26,7 +26,7 @@ system-test:
 	bash scripts/setup-system.sh test
 
 run: system-run venv assets
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m ui.serve --server.port $(PORT)
 
 test: system-test venv assets
 	$(BIN)/python -m pytest -q

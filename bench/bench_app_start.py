@@ -1,17 +1,19 @@
-"""Benchmark: the app's first page on a cold server, in Debian's Chromium (Playwright).
+"""Benchmark: the app's first page on a freshly started server, in Debian's Chromium.
 
-Per round: start ``streamlit run app.py`` on a free loopback port (``INVESTMAP_DATA`` = the
-county, basemap off, a fresh state folder), wait for ``/_stcore/health``, open the page and
-wait until the map's Leaflet container is drawn inside its component frame and Streamlit's
-status widget is gone. Printed: server start → healthy, and navigation → map drawn (what a
-visitor waits for: the county loaded — validated, or from the validated-county cache —, the
-map prepared and rendered). ``--cache cold`` gives every round an empty cache folder,
-``warm`` one shared folder filled by a first, unreported run.
+Two launchers, alternating per round, same data: ``make run``'s ``python -m ui.serve``
+(prepares the county and the first map in a background thread as the server starts) and
+plain ``streamlit run app.py`` (everything on the first visit). Per round: start the server
+on a free loopback port (``INVESTMAP_DATA`` = the county, basemap off, fresh state folder),
+wait for ``/_stcore/health`` — and for ``ui.serve`` for its ``ready`` log line — then open
+the page and wait until the map's Leaflet container is drawn inside its component frame and
+Streamlit's status widget is gone. Printed per launcher: server start → healthy, → ready,
+and navigation → map drawn (what a visitor waits for). ``--cache cold`` gives every round an
+empty validated-county cache, ``warm`` one shared folder filled by a first, unreported run.
 
 Usage::
 
-    .venv/bin/python bench/bench_app_start.py --rounds 3          # the demo, 2,000 parcels
-    .venv/bin/python bench/bench_app_start.py --data DIR/demo-100000x10000/county.gpkg
+    .venv/bin/python -m bench.bench_app_start --rounds 3          # the demo, 2,000 parcels
+    .venv/bin/python -m bench.bench_app_start --data DIR/county.gpkg --rounds 2
 """
 
 from __future__ import annotations
@@ -19,13 +21,10 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,86 +37,73 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="county GeoPackage (default: the embedded demo)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cache", choices=["cold", "warm"], default="cold")
-    parser.add_argument("--timeout", type=float, default=180.0, help="seconds per page load")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per page load")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     shared = Path(tempfile.mkdtemp(prefix="investmap-app-cache-"))
-    starts, firsts = [], []
+    results: dict[str, list[dict[str, float]]] = {"ui.serve": [], "streamlit run": []}
     load0 = os.getloadavg()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        rounds = args.rounds + (1 if args.cache == "warm" else 0)
-        for r in range(rounds):
-            cache = shared if args.cache == "warm" else Path(tempfile.mkdtemp())
-            start, first = _one(browser, args, cache)
-            if args.cache == "cold":
-                shutil.rmtree(cache, ignore_errors=True)
-            if args.cache == "warm" and r == 0:
-                continue  # filled the cache
-            starts.append(start)
-            firsts.append(first)
-            print(f"round {len(firsts)}: server healthy after {start:.2f} s, first page "
-                  f"drawn {first:.2f} s after navigation", file=sys.stderr)
+        if args.cache == "warm":
+            _one(browser, args, shared, warm_up=False)  # fills the cache, not reported
+        for r in range(args.rounds):
+            for name in (("ui.serve", "streamlit run") if r % 2 == 0
+                         else ("streamlit run", "ui.serve")):
+                cache = shared if args.cache == "warm" else Path(tempfile.mkdtemp())
+                got = _one(browser, args, cache, warm_up=name == "ui.serve")
+                if args.cache == "cold":
+                    shutil.rmtree(cache, ignore_errors=True)
+                results[name].append(got)
+                print(f"round {r + 1} {name}: " + ", ".join(f"{k} {v:.2f} s"
+                                                           for k, v in got.items()),
+                      file=sys.stderr)
         browser.close()
     shutil.rmtree(shared, ignore_errors=True)
     load1 = os.getloadavg()
-    print(f"{args.data or 'demo'} ({args.cache} cache), {len(firsts)} round(s), medians: "
-          f"server start {statistics.median(starts):.2f} s, first page "
-          f"{statistics.median(firsts):.2f} s (min {min(firsts):.2f}); load average "
-          f"{load0[0]:.1f} before, {load1[0]:.1f} after")
+    print(f"{args.data or 'demo'} ({args.cache} cache), {args.rounds} round(s) each, "
+          f"medians; load average {load0[0]:.1f} before, {load1[0]:.1f} after")
+    for name, rows in results.items():
+        keys = rows[0].keys()
+        print(f"  {name:14s} " + ", ".join(
+            f"{k} {statistics.median(r[k] for r in rows):.2f} s" for k in keys))
     return 0
 
 
-def _one(browser, args: argparse.Namespace, cache: Path) -> tuple[float, float]:  # noqa: ANN001
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+def _one(browser, args: argparse.Namespace, cache: Path, *,  # noqa: ANN001
+         warm_up: bool) -> dict[str, float]:
+    from ui.serve import served
+
     state = Path(tempfile.mkdtemp(prefix="investmap-app-state-"))
-    env = {**os.environ, "INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state),
+    env = {"INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state),
            "INVESTMAP_CACHE": str(cache)}
     if args.data:
         env["INVESTMAP_DATA"] = str(Path(args.data).resolve())
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    timings: dict[str, float] = {}
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.perf_counter() - t0 > 120:
-                raise RuntimeError("streamlit did not start")
-            time.sleep(0.05)
-        healthy = time.perf_counter() - t0
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        t1 = time.perf_counter()
-        page.goto(url)
-        page.wait_for_selector("[data-testid='stApp']", timeout=args.timeout * 1000)
-        deadline = t1 + args.timeout
-        while not any(f.query_selector(".leaflet-container") for f in page.frames):
-            if time.perf_counter() > deadline:
-                raise RuntimeError("the map was not drawn in time")
-            page.wait_for_timeout(50)
-        page.wait_for_selector("[data-testid='stStatusWidget']", state="detached",
-                               timeout=args.timeout * 1000)
-        first = time.perf_counter() - t1
-        page.close()
-        return healthy, first
+        with served(env, log_path=state / "server.log", warm_up=warm_up, wait_ready=True,
+                    timeout=args.timeout, timings=timings) as url:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            t1 = time.perf_counter()
+            page.goto(url)
+            page.wait_for_selector("[data-testid='stApp']", timeout=args.timeout * 1000)
+            deadline = t1 + args.timeout
+            while not any(f.query_selector(".leaflet-container") for f in page.frames):
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("the map was not drawn in time")
+                page.wait_for_timeout(50)
+            page.wait_for_selector("[data-testid='stStatusWidget']", state="detached",
+                                   timeout=args.timeout * 1000)
+            first = time.perf_counter() - t1
+            page.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         shutil.rmtree(state, ignore_errors=True)
+    out = {"healthy": timings["healthy"]}
+    if "ready" in timings:
+        out["ready"] = timings["ready"]
+    out["first page"] = first
+    return out
 
 
 if __name__ == "__main__":

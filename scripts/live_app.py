@@ -8,12 +8,9 @@ the same throwaway secret the server is given.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,48 +21,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SECRET = "investmap-scripts-only"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serve(*, data: str | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run the app (offline basemap, throwaway login state) and yield its base URL."""
+    sys.path.insert(0, str(ROOT))
+    from ui.serve import served
+
     state = Path(tempfile.mkdtemp(prefix="investmap-live-"))
     extra = {"INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state),
              "INVESTMAP_AS_OF": "2026-11-22", "INVESTMAP_SESSION_SECRET": SECRET,
              **({"INVESTMAP_DATA": data} if data else {}), **(env or {})}
-    port = _free_port()
-    log = open(state / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, **extra}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start: "
-                                   + (state / "streamlit.log").read_text()[-2000:])
-            time.sleep(0.3)
+    with served(extra, log_path=state / "streamlit.log", wait_ready=True,
+                timeout=600) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def staff_token(role: str = "admin") -> str:

@@ -14,12 +14,9 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -34,35 +31,6 @@ DEVICES = {"desktop": {"viewport": {"width": 1600, "height": 1000}},
            "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
                      "has_touch": True}}
 LOOPBACK = {"127.0.0.1", "localhost"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_app(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    handle = open(log, "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, url
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not start; see {log}")
-        time.sleep(0.3)
 
 
 def _wait_ready(page) -> None:  # noqa: ANN001 - playwright Page
@@ -128,6 +96,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from scripts.demo_tiles import write_demo_tiles
+    from ui.serve import served
     from webmap.assets import install
 
     install()
@@ -144,16 +113,14 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
                                          args=CHROMIUM_ARGS)
             for name, extra in scenarios.items():
-                proc, url = _start_app({**base_env, **extra}, Path(tmp) / f"{name}.log")
-                try:
+                env = {**{k: None for k in os.environ if k not in base_env}, **base_env,
+                       **extra}
+                with served(env, log_path=Path(tmp) / f"{name}.log") as url:
                     for device in DEVICES:
                         shot = _shoot(browser, url, device, args.lang, tiles=name == "basemap")
                         target = args.out / f"map_{device}_{name}_{args.lang}.png"
                         shot.quantize(128).save(target, optimize=True)
                         print(f"wrote {target} ({target.stat().st_size / 1024:.0f} KB)")
-                finally:
-                    proc.terminate()
-                    proc.wait(timeout=20)
             browser.close()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from ui import state
 from ui.auth import is_staff
@@ -66,6 +65,10 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     ``flag_ids``: projects ringed in red (overdue, stalled); ``focus``: (west, south, east,
     north) WGS84 degrees the map opens on (keep it fixed for a session: a changed base map
     re-mounts)."""
+    # Imported here, inside a page run: streamlit-folium registers its component when first
+    # imported, and an import from ui.serve's warm-up thread leaves the map frame blank.
+    from streamlit_folium import st_folium
+
     audience = "staff" if is_staff() else "investor"
     data = state.map_data(audience, lang(), display_coords(basemap))
     viewport = Viewport.from_st_folium(st.session_state.get(key)) \

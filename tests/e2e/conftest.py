@@ -4,12 +4,7 @@ in test-artifacts/ when a test fails."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,12 +19,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory):
     """Base URL of a live app (offline basemap, throwaway login state)."""
@@ -40,44 +29,16 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
 
 @contextmanager
 def serve_app(state: Path, env: dict[str, str | None]) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free loopback port with ``INVESTMAP_STATE_DIR`` =
-    ``state`` plus ``env`` (a ``None`` value removes that variable); yield its base URL; stop
-    it afterwards."""
+    """Run the app through ``make run``'s launcher (:func:`ui.serve.served`) on a free
+    loopback port with ``INVESTMAP_STATE_DIR`` = ``state`` plus ``env`` (a ``None`` value
+    removes that variable); yield its base URL; stop it afterwards."""
+    from ui.serve import served
     from webmap.assets import install
 
     install()
-    port = _free_port()
-    merged = {**os.environ, "INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state),
-              **env}
-    env = {k: v for k, v in merged.items() if v is not None}
-    log = open(state / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start: "
-                                   + (state / "streamlit.log").read_text()[-2000:])
-            time.sleep(0.3)
+    with served({"INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state), **env},
+                log_path=state / "streamlit.log", timeout=60) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

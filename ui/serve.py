@@ -1,0 +1,172 @@
+"""Start the app with its data prepared before the first visitor: ``python -m ui.serve
+[streamlit options]`` (``make run`` uses it).
+
+It runs ``streamlit run app.py`` in this process and, in a background thread, imports the
+page libraries and fills the app's caches (:mod:`ui.state`) the way the first visit to the
+investment map would: the county (validated, or from the validated-county cache), the
+availability verdicts, the map layers for investors in Chinese, then English, and one map
+build. A visitor who arrives earlier waits for the same cached computation (each cache entry
+is computed once), never for a second one. The log says ``InvestMap ready in N s`` when the
+first page can be served from memory; a failure is logged (the page itself then shows its
+usual short message) and never stops the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+READY = "InvestMap ready in"
+SKIPPED = "InvestMap warm-up skipped"
+log = logging.getLogger("investmap.serve")
+
+
+def warm(langs: tuple[str, ...] = ("zh", "en")) -> float:
+    """Fill the caches the investment map's first view reads; return the seconds it took
+    for the first language (the page a default visitor opens)."""
+    t0 = time.perf_counter()
+    from ui import state
+    from ui.mapview import FIRST_VIEW_WIDTH, MAX_FEATURES, MIN_PIXELS
+    from webmap.basemaps import display_coords
+    from webmap.builder import build_parts
+    from webmap.display import Viewport
+
+    basemap = state.default_basemap()
+    av = state.availability()
+    offerable = av.loc[av["available"], "parcel_id"].astype(str).tolist()
+    first = 0.0
+    for i, lang in enumerate(langs):
+        data = state.map_data("investor", lang, display_coords(basemap))
+        view = Viewport.covering(data.bounds(), width_px=FIRST_VIEW_WIDTH, height_px=700)
+        parts = build_parts(data, basemap=basemap, viewport=view, parcel_ids=offerable,
+                            max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, compact=True)
+        parts.base.get_root().render()  # folium's templates compiled once, here
+        if i == 0:
+            first = time.perf_counter() - t0
+    return first
+
+
+def _wait_for_runtime(timeout: float = 120.0) -> None:
+    """Wait until Streamlit's runtime exists: components (streamlit-folium) register with
+    the runtime's registry when imported, so importing them earlier leaves the map's
+    component unserved (a blank frame and a 404)."""
+    from streamlit.runtime import Runtime, RuntimeState
+
+    running = (RuntimeState.NO_SESSIONS_CONNECTED, RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED)
+    deadline = time.monotonic() + timeout
+    while not (Runtime.exists() and Runtime.instance().state in running):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the Streamlit runtime did not start")
+        time.sleep(0.05)
+
+
+def _warm_in_background() -> None:
+    try:
+        _wait_for_runtime()
+        seconds = warm()
+    except Exception as exc:  # noqa: BLE001 - the server must start whatever the data
+        log.warning("InvestMap warm-up skipped (%s: %s); pages load the data on first visit",
+                    type(exc).__name__, exc)
+        return
+    log.info("%s %.1f s (data loaded and the first map prepared)", READY, seconds)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``streamlit run app.py ARGV`` with the warm-up thread started first."""
+    from streamlit.web import cli as stcli
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    threading.Thread(target=_warm_in_background, name="investmap-warm", daemon=True).start()
+    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    sys.exit(stcli.main())
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served(env: Mapping[str, str | None], *, log_path: Path, warm_up: bool = True,
+           wait_ready: bool = False, timeout: float = 120.0,
+           timings: dict[str, float] | None = None) -> Iterator[str]:
+    """Run the app in a subprocess on a free loopback port and yield its base URL (for the
+    browser tests, the screenshot scripts and the benchmarks: one server loop for all).
+
+    Parameters
+    ----------
+    env : variables added to this process's environment (a ``None`` value removes one).
+    log_path : file receiving the server's output.
+    warm_up : start through :func:`main` (``make run``'s launcher) rather than plain
+        ``streamlit run app.py``.
+    wait_ready : also wait for the warm-up's ``ready`` (or ``skipped``) log line.
+    timings : filled with ``healthy`` and (with ``wait_ready``) ``ready``, seconds after
+        the process started.
+    """
+    port = free_port()
+    merged = {**os.environ, **env}
+    environ = {k: v for k, v in merged.items() if v is not None}
+    command = [sys.executable, "-m", "ui.serve"] if warm_up else \
+        [sys.executable, "-m", "streamlit", "run", str(APP)]
+    command += ["--server.headless", "true", "--server.port", str(port),
+                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as handle:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=handle,
+                                stderr=subprocess.STDOUT)
+        try:
+            _wait(lambda: _healthy(url), proc, log_path, t0 + timeout, "did not start")
+            if timings is not None:
+                timings["healthy"] = time.perf_counter() - t0
+            if wait_ready and warm_up:
+                _wait(lambda: any(m in log_path.read_text(errors="replace")
+                                  for m in (READY, SKIPPED)),
+                      proc, log_path, t0 + timeout, "did not finish its warm-up")
+                if timings is not None:
+                    timings["ready"] = time.perf_counter() - t0
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def _wait(done, proc: subprocess.Popen, log_path: Path, deadline: float,  # noqa: ANN001
+          what: str) -> None:
+    while not done():
+        if proc.poll() is not None or time.perf_counter() > deadline:
+            raise RuntimeError(f"streamlit {what}: "
+                               + log_path.read_text(errors="replace")[-2000:])
+        time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    main()
