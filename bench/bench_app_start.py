@@ -2,7 +2,8 @@
 
 Two launchers, alternating per round, same data: ``make run``'s ``python -m ui.serve``
 (prepares the county and the first map in a background thread as the server starts) and
-plain ``streamlit run app.py`` (everything on the first visit). Per round: start the server
+plain ``streamlit run app.py`` (everything on the first visit), and the floor: a one-page
+Streamlit app with an empty folium map (``bench/floor_app.py``). Per round: start the server
 on a free loopback port (``INVESTMAP_DATA`` = the county, basemap off, fresh state folder),
 wait for ``/_stcore/health`` — and for ``ui.serve`` for its ``ready`` log line — then open
 the page and wait until the map's Leaflet container is drawn inside its component frame and
@@ -42,17 +43,19 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     shared = Path(tempfile.mkdtemp(prefix="investmap-app-cache-"))
-    results: dict[str, list[dict[str, float]]] = {"ui.serve": [], "streamlit run": []}
+    results: dict[str, list[dict[str, float]]] = {"ui.serve": [], "streamlit run": [],
+                                                  "floor": []}
     load0 = os.getloadavg()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         if args.cache == "warm":
             _one(browser, args, shared, warm_up=False)  # fills the cache, not reported
         for r in range(args.rounds):
-            for name in (("ui.serve", "streamlit run") if r % 2 == 0
-                         else ("streamlit run", "ui.serve")):
+            for name in (("ui.serve", "streamlit run", "floor") if r % 2 == 0
+                         else ("floor", "streamlit run", "ui.serve")):
                 cache = shared if args.cache == "warm" else Path(tempfile.mkdtemp())
-                got = _one(browser, args, cache, warm_up=name == "ui.serve")
+                got = _one(browser, args, cache, warm_up=name == "ui.serve",
+                           floor=name == "floor")
                 if args.cache == "cold":
                     shutil.rmtree(cache, ignore_errors=True)
                 results[name].append(got)
@@ -72,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one(browser, args: argparse.Namespace, cache: Path, *,  # noqa: ANN001
-         warm_up: bool) -> dict[str, float]:
-    from ui.serve import served
+         warm_up: bool, floor: bool = False) -> dict[str, float]:
+    from ui.serve import APP, served
 
     state = Path(tempfile.mkdtemp(prefix="investmap-app-state-"))
     env = {"INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": str(state),
@@ -83,7 +86,8 @@ def _one(browser, args: argparse.Namespace, cache: Path, *,  # noqa: ANN001
     timings: dict[str, float] = {}
     try:
         with served(env, log_path=state / "server.log", warm_up=warm_up, wait_ready=True,
-                    timeout=args.timeout, timings=timings) as url:
+                    timeout=args.timeout, timings=timings,
+                    app=_floor_app(state) if floor else APP) as url:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             t1 = time.perf_counter()
             page.goto(url)
@@ -104,6 +108,15 @@ def _one(browser, args: argparse.Namespace, cache: Path, *,  # noqa: ANN001
         out["ready"] = timings["ready"]
     out["first page"] = first
     return out
+
+
+def _floor_app(folder: Path) -> Path:
+    """bench/floor_app.py copied into ``folder`` beside a link to ``static/`` (Streamlit
+    serves the ``static`` folder next to the script it runs)."""
+    script = folder / "floor_app.py"
+    shutil.copy(ROOT / "bench" / "floor_app.py", script)
+    (folder / "static").symlink_to(ROOT / "static", target_is_directory=True)
+    return script
 
 
 if __name__ == "__main__":

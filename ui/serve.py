@@ -92,7 +92,10 @@ def main(argv: list[str] | None = None) -> None:
     log.setLevel(logging.INFO)
     log.propagate = False
     threading.Thread(target=_warm_in_background, name="investmap-warm", daemon=True).start()
-    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    # A served app does not reload itself on file changes: no watcher on every imported
+    # module (Streamlit creates ~100 after the first run, while the first visitor waits).
+    sys.argv = ["streamlit", "run", str(APP), "--server.fileWatcherType", "none",
+                *(sys.argv[1:] if argv is None else argv)]
     sys.exit(stcli.main())
 
 
@@ -106,7 +109,7 @@ def free_port() -> int:
 @contextmanager
 def served(env: Mapping[str, str | None], *, log_path: Path, warm_up: bool = True,
            wait_ready: bool = False, timeout: float = 120.0,
-           timings: dict[str, float] | None = None) -> Iterator[str]:
+           timings: dict[str, float] | None = None, app: Path = APP) -> Iterator[str]:
     """Run the app in a subprocess on a free loopback port and yield its base URL (for the
     browser tests, the screenshot scripts and the benchmarks: one server loop for all).
 
@@ -119,12 +122,13 @@ def served(env: Mapping[str, str | None], *, log_path: Path, warm_up: bool = Tru
     wait_ready : also wait for the warm-up's ``ready`` (or ``skipped``) log line.
     timings : filled with ``healthy`` and (with ``wait_ready``) ``ready``, seconds after
         the process started.
+    app : the script plain ``streamlit run`` serves (``warm_up=False``; benchmarks).
     """
     port = free_port()
     merged = {**os.environ, **env}
     environ = {k: v for k, v in merged.items() if v is not None}
     command = [sys.executable, "-m", "ui.serve"] if warm_up else \
-        [sys.executable, "-m", "streamlit", "run", str(APP)]
+        [sys.executable, "-m", "streamlit", "run", str(app)]
     command += ["--server.headless", "true", "--server.port", str(port),
                 "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     url = f"http://127.0.0.1:{port}"
