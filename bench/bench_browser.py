@@ -68,9 +68,10 @@ def click_card(page, url: str) -> float:  # noqa: ANN001
     wait_ready(page)
     frame = map_frame(page, timeout_s=120)
     frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.Map)")
-    point = frame.evaluate(PARCEL_POINT)
-    if point is None:
-        raise RuntimeError("no parcel to click in the first view")
+    try:  # the overlays arrive after the map (the first bounds report reruns the page)
+        point = frame.wait_for_function(PARCEL_POINT, timeout=120_000).json_value()
+    except Exception as exc:  # noqa: BLE001 - playwright's TimeoutError
+        raise RuntimeError("no parcel to click in the first view") from exc
     box = frame.frame_element().bounding_box()
     start = time.perf_counter()
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
@@ -105,10 +106,22 @@ def run(n: int, work: Path) -> dict[str, float]:
         measures = {"map_drawn": map_drawn, "click_card": click_card,
                     "page_switch": page_switch}
         map_drawn(page, url, timeout_s=900)  # warm-up: the county prepared (minutes at 100k)
-        for measure in measures.values():  # caches filled, assets loaded
-            measure(page, url)
-        out = {name: _median([measure(page, url) for _ in range(ROUNDS)])
-               for name, measure in measures.items()}
+        for name, measure in measures.items():  # caches filled, assets loaded
+            try:
+                measure(page, url)
+            except RuntimeError as exc:
+                print(f"  {n} parcels {name}: warm-up round failed ({exc})", file=sys.stderr)
+        out = {}
+        for name, measure in measures.items():
+            got = []
+            for _ in range(ROUNDS):
+                try:
+                    got.append(measure(page, url))
+                except RuntimeError as exc:  # reported, not hidden: the round is left out
+                    print(f"  {n} parcels {name}: a round failed ({exc})", file=sys.stderr)
+            out[name] = _median(got) if got else float("nan")
+            print(f"  {n} parcels {name}: {len(got)} of {ROUNDS} rounds measured",
+                  file=sys.stderr)
         browser.close()
     return out
 
