@@ -109,8 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"investmap {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:  # a file error a command did not wrap: still no traceback
-        if type(exc).__name__ not in ("ReadError", "ValidationError"):
+    except (ValueError, KeyError) as exc:  # a data error a command did not wrap: no traceback
+        if type(exc).__name__ not in ("ReadError", "ValidationError", "MissingLayerError"):
             raise
         print(f"investmap {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -19,11 +19,19 @@ import shapely
 
 from layers import county_cache
 from layers.declared import layer_spec
-from layers.io import ReadOptions, known_layers_in, load_layer
+from layers.io import ReadError, ReadOptions, known_layers_in, load_layer
 from layers.policy import Policy, load_policy
 from layers.registry import LAYERS
 from layers.store import is_database_url
 from layers.validate import ValidationReport, validate_layer
+
+
+class MissingLayerError(KeyError):
+    """A command needs a layer the county's data does not have; the message names the data,
+    the layer, what is present and the fix."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass
@@ -39,8 +47,12 @@ class County:
         try:
             return self.layers[name]
         except KeyError:
-            raise KeyError(f"{self.source}: no layer {name!r}; present: "
-                           f"{sorted(self.layers)}") from None
+            present = ", ".join(sorted(self.layers)) or "none"
+            raise MissingLayerError(
+                f"{self.source}: no {name} layer (layers present: {present}); fix: use a "
+                f"GeoPackage or a folder holding {name}.parquet (`investmap demo --out DIR` "
+                "writes both kinds), or give the layer's own file (see the command's --help)"
+            ) from None
 
     @property
     def crs(self):  # noqa: ANN201 - pyproj CRS
@@ -83,11 +95,20 @@ def load_county(
                                    layers=layers, columns=columns)
     base = Path(data) if data is not None else demo_path()
     overrides = dict(overrides or {})
-    present = known_layers_in(base) if base.suffix.lower() == ".gpkg" else []
+    folder: dict[str, Path] = {}
+    if base.is_dir():  # `investmap demo --format parquet`: <layer>.parquet files or datasets
+        folder = {p.stem: p for p in sorted(base.glob("*.parquet")) if p.stem in LAYERS}
+        present: list[str] = []
+    elif base.suffix.lower() == ".gpkg" or not base.exists():
+        present = known_layers_in(base) if base.suffix.lower() == ".gpkg" else []
+    else:
+        raise ReadError(f"{base}: not a GeoPackage (.gpkg), a folder of <layer>.parquet nor "
+                        "a postgresql:// URL; fix: point --data (or INVESTMAP_DATA) at one "
+                        "of those, or import the file first (`investmap import`)")
     wanted = layers or tuple(LAYERS)
     sources: dict[str, Path] = {}
     for name in wanted:
-        path = overrides.get(name)
+        path = overrides.get(name) or folder.get(name)
         if path is None and name in present:
             path = base
         if path is not None:

@@ -138,3 +138,31 @@ def test_a_narrow_validation_still_reports_a_bad_value(tmp_path):
     out, _ = validate_layer(frame, "parcel", source="t", columns=["status", "area_mu"])
     assert set(out.columns) == {"parcel_id", "status", "area_mu", "geometry"}
     assert out["area_mu"].tolist() == pytest.approx([15.0, 15.0])
+
+
+def test_data_folder_of_parquet_layers_loads_like_a_geopackage(tmp_path):
+    """`--data DIR` of `investmap demo --format parquet` reads <layer>.parquet from it."""
+    from layers.county import load_county
+
+    demo = load_county(layers=("park", "parcel"), cache=False)
+    folder = tmp_path / "county"
+    folder.mkdir()
+    for name in ("park", "parcel"):
+        demo[name].to_parquet(folder / f"{name}.parquet")
+    county = load_county(folder, layers=("park", "parcel"), cache=False)
+    assert sorted(county.layers) == ["parcel", "park"]
+    assert len(county["parcel"]) == len(demo["parcel"])
+
+
+def test_missing_layer_is_a_clear_cli_error_not_a_traceback(tmp_path, cli):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    done = cli("availability", "--data", str(folder), "--out", str(tmp_path / "a.csv"))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "no parcel layer" in done.stderr and "fix:" in done.stderr
+    other = tmp_path / "notes.txt"
+    other.write_text("x")
+    done = cli("availability", "--data", str(other), "--out", str(tmp_path / "a.csv"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "not a GeoPackage" in done.stderr
