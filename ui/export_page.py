@@ -94,8 +94,7 @@ def _options(kind: str, names: dict[str, str], county: County) -> dict[str, obje
         if target == "park":
             return {"park_id": st.selectbox(pick(("园区", "Park")), list(names),
                                             format_func=names.get, key="export_brochure_park")}
-        offerable = state.availability()
-        ids = offerable.loc[offerable["available"], "parcel_id"].astype(str).tolist()
+        ids = list(state.offerable_ids())
         return {"parcel_id": st.selectbox(pick(("可供应地块", "Offerable parcel")), ids,
                                           key="export_brochure_parcel")}
     if kind == "png":

@@ -16,11 +16,10 @@ from ui.errors import guarded
 from ui.i18n import lang, t
 from ui.inquiry import parcel_interest, park_interest
 from ui.labels import readable
-from ui.mapview import basemap_picker, map_view, style_picker
+from ui.mapview import MAP_HEIGHT, basemap_picker, map_view, style_picker
 from ui.session import set_view_params, view_param
 from webmap.card import parcel_card
 
-MAP_HEIGHT = 700
 FOCUS_KEY = "map_focus"
 SELECTED_KEY = "map_selected"
 
@@ -95,10 +94,7 @@ def _map_and_card() -> None:
             only_offerable = st.checkbox(t("only_offerable"), value=not staff,
                                          key="map_offerable")
             basemap = basemap_picker("map_basemap")
-    offerable = None
-    if only_offerable:
-        av = state.availability()
-        offerable = av.loc[av["available"], "parcel_id"].astype(str).tolist()
+    offerable = state.offerable_ids() if only_offerable else None
     efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
     shown = st.session_state.get(SELECTED_KEY) or url_parcel
     with map_col:

@@ -12,7 +12,7 @@ from ui.auth import is_staff
 from ui.i18n import lang, shown_as, t
 from webmap import styles
 from webmap.basemaps import available_basemaps, basemap_name, display_coords, needs_key
-from webmap.builder import MAP_LAYERS, build_parts
+from webmap.builder import MAP_LAYERS, MapData, build_parts
 from webmap.display import Viewport
 
 # Most features per layer sent in one map update (largest first); keeps every update under
@@ -23,6 +23,16 @@ MIN_PIXELS = 3.0
 # Width assumed for the first view, before the browser reports its own: a phone's map, so
 # the first data sent covers what a narrow map shows (a wide one then asks for more).
 FIRST_VIEW_WIDTH = 340
+# Height of the investment map page's map (px).
+MAP_HEIGHT = 700
+
+
+def first_view(data: MapData, *, focus: tuple[float, float, float, float] | None = None,
+               height: int = MAP_HEIGHT) -> Viewport:
+    """The window a map shows before the browser reports its own: ``focus`` (else the whole
+    county) on a phone-wide map of ``height`` px."""
+    return Viewport.covering(focus or data.bounds(), width_px=FIRST_VIEW_WIDTH,
+                             height_px=height)
 
 
 def basemap_picker(key: str) -> str:
@@ -72,7 +82,7 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     audience = "staff" if is_staff() else "investor"
     data = state.map_data(audience, lang(), display_coords(basemap))
     viewport = Viewport.from_st_folium(st.session_state.get(key)) \
-        or Viewport.covering(focus or data.bounds(), width_px=FIRST_VIEW_WIDTH, height_px=height)
+        or first_view(data, focus=focus, height=height)
     parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
                         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
                         efficiency_classes=efficiency_classes, viewport=viewport,

@@ -37,18 +37,16 @@ def warm(langs: tuple[str, ...] = ("zh", "en")) -> float:
     for the first language (the page a default visitor opens)."""
     t0 = time.perf_counter()
     from ui import state
-    from ui.mapview import FIRST_VIEW_WIDTH, MAX_FEATURES, MIN_PIXELS
+    from ui.mapview import MAX_FEATURES, MIN_PIXELS, first_view
     from webmap.basemaps import display_coords
     from webmap.builder import build_parts
-    from webmap.display import Viewport
 
     basemap = state.default_basemap()
-    av = state.availability()
-    offerable = av.loc[av["available"], "parcel_id"].astype(str).tolist()
+    offerable = state.offerable_ids()
     first = 0.0
     for i, lang in enumerate(langs):
         data = state.map_data("investor", lang, display_coords(basemap))
-        view = Viewport.covering(data.bounds(), width_px=FIRST_VIEW_WIDTH, height_px=700)
+        view = first_view(data)  # the investment map's first view
         parts = build_parts(data, basemap=basemap, viewport=view, parcel_ids=offerable,
                             max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, compact=True)
         parts.base.get_root().render()  # folium's templates compiled once, here

@@ -72,6 +72,14 @@ def availability() -> pd.DataFrame:
     return compute(county())
 
 
+@st.cache_resource(show_spinner=False)
+def offerable_ids() -> tuple[str, ...]:
+    """Ids of the parcels on offer now (offerable status, no red-line conflict): what
+    investors see by default on the map, in exports and in the brochure list."""
+    av = availability()
+    return tuple(av.loc[av["available"], "parcel_id"].astype(str))
+
+
 def tianditu_key() -> str | None:
     """Tianditu key from ``st.secrets["tianditu_key"]`` or the ``TIANDITU_KEY`` variable."""
     from webmap.basemaps import tianditu_key as from_env
