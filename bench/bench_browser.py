@@ -94,6 +94,32 @@ def page_switch(page, url: str) -> float:  # noqa: ANN001
     return time.perf_counter() - start
 
 
+def floor_map_drawn() -> float:
+    """Median "map drawn" of bench/floor_app.py (one polygon on a streamlit-folium map, no
+    InvestMap code) served the same way: the framework's own cost of this measure."""
+    import shutil
+    import tempfile
+
+    from bench_app_start import _floor_app
+    from playwright.sync_api import sync_playwright
+
+    from ui.serve import served
+
+    state = Path(tempfile.mkdtemp(prefix="investmap-floor-"))
+    try:
+        with served({}, log_path=state / "server.log", warm_up=False,
+                    app=_floor_app(state)) as url, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                         args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+            map_drawn(page, url)  # warm-up
+            got = [map_drawn(page, url) for _ in range(ROUNDS)]
+            browser.close()
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+    return _median(got)
+
+
 def run(n: int, work: Path) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
@@ -140,6 +166,9 @@ def main() -> None:
             verdict = "ok" if seconds <= target else "SLOW"
             print(f"{n:>7} parcels  {name:<12} median {seconds:6.3f} s  (target ≤ {target} s) "
                   f"{verdict}")
+    floor = floor_map_drawn()
+    print(f"  floor  map_drawn    median {floor:6.3f} s  (bench/floor_app.py: one polygon on a "
+          "streamlit-folium map, nothing of InvestMap)")
     print(f"load average after: {os.getloadavg()[0]:.2f} (1 min)")
 
 

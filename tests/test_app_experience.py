@@ -226,3 +226,115 @@ def test_staff_map_rings_flagged_projects(demo_county):
                         viewport=county_view, flag_ids=flagged)
     assert parts.counts["flagged"].shown == 3
     assert "project" not in parts.counts  # below zoom 13 the other projects wait
+
+
+# -- click → card, shared views of the chain and efficiency pages ---------------------------
+
+def test_a_map_click_shows_its_card_and_outlines_the_parcel_in_the_same_run(demo_county):
+    """The card is read from the map widget's state before the map is drawn (so it goes
+    out first); the same run already outlines the clicked parcel on the map."""
+    from ui import state
+    from webmap.basemaps import display_coords
+
+    data = state.map_data("investor", "zh", display_coords("none"))
+    row = 7
+    pid = str(data.layers["parcel"].ids[row])
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert at.info[0].value == "点击地块查看详情。"  # no card yet
+    before = _map_args(at)["feature_group"]
+    at.session_state["map_main"] = {"last_active_drawing": {
+        "type": "Feature", "properties": {"L": "parcel", "i": row}}}
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value == f"地块 {md_escape(pid)}"
+    after = _map_args(at)["feature_group"]
+    assert f'"i": {row}' in after.split("查询结果")[-1] and "查询结果" not in before
+
+
+def test_clicks_on_other_layers_or_stale_indexes_choose_no_parcel(demo_county):
+    from ui.mapview import _parcel_of
+    from webmap.builder import prepare
+
+    data = prepare(demo_county, audience="investor", lang="zh")
+    n = len(data.layers["parcel"].ids)
+
+    def click(props):  # noqa: ANN001, ANN202
+        return {"last_active_drawing": {"properties": props}}
+
+    assert _parcel_of(click({"L": "parcel", "i": 0}), data) == str(data.layers["parcel"].ids[0])
+    assert _parcel_of(click({"L": "project", "i": 0}), data) is None
+    assert _parcel_of(click({"L": "parcel", "i": n}), data) is None  # a stale map
+    assert _parcel_of(click({"L": "parcel", "i": "0"}), data) is None
+    assert _parcel_of(None, data) is None and _parcel_of("x", data) is None
+
+
+def test_bounds_of_features_in_display_degrees(demo_county):
+    from webmap.builder import prepare
+
+    data = prepare(demo_county, audience="staff", lang="zh")
+    parcels = demo_county["parcel"]
+    pids = parcels["parcel_id"].astype(str).iloc[[3, 40]].tolist()
+    expected = parcels[parcels["parcel_id"].astype(str).isin(pids)].to_crs(4326).total_bounds
+    assert np.allclose(data.bounds_of("parcel", pids), expected, atol=1e-9)
+    assert data.bounds_of("parcel", ["no-such-parcel"]) is None
+    assert data.bounds_of("no-such-layer", pids) is None
+
+
+def test_chain_page_view_comes_from_and_goes_to_the_url():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.switch_page("ui/chains_page.py").run()
+    options = at.selectbox(key="chain_id").options
+    assert len(options) >= 2
+    from ui import state
+
+    catalog = state.chain_catalog()
+    second = catalog.chains[1].chain_id
+    parks = state.county()["park"]["park_id"].tolist()
+    shared = AppTest.from_file(APP, default_timeout=180)
+    shared.query_params["lang"] = "zh"
+    shared.query_params["chain"] = second
+    shared.query_params["park"] = parks[0]
+    shared.run()
+    shared.switch_page("ui/chains_page.py").run()
+    assert shared.selectbox(key="chain_id").value == second
+    assert shared.selectbox(key="chain_park").value == parks[0]
+    first = catalog.chains[0].chain_id
+    shared.selectbox(key="chain_id").set_value(first).run()
+    assert _param(shared, "chain") == first and _param(shared, "park") == parks[0]
+    unknown = AppTest.from_file(APP, default_timeout=180)
+    unknown.query_params["chain"] = "no-such-chain"
+    unknown.run()
+    unknown.switch_page("ui/chains_page.py").run()
+    assert not unknown.exception
+    assert unknown.selectbox(key="chain_id").value == first  # the default, no error
+
+
+def test_efficiency_date_comes_from_and_goes_to_the_url(monkeypatch):
+    from ui.session import sign
+
+    token = sign(ADMIN)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["s"] = token
+    at.query_params["as_of"] = "2025-12-31"
+    at.run()
+    at.switch_page("ui/efficiency_page.py").run()
+    assert not at.exception
+    assert str(at.date_input(key="eff_as_of").value) == "2025-12-31"
+    assert _param(at, "as_of") == "2025-12-31"
+    bad = AppTest.from_file(APP, default_timeout=180)
+    bad.query_params["s"] = token
+    bad.query_params["as_of"] = "31/12/2025"
+    bad.run()
+    bad.switch_page("ui/efficiency_page.py").run()
+    assert not bad.exception
+    assert str(bad.date_input(key="eff_as_of").value) == "2026-11-22"  # INVESTMAP_AS_OF
+    assert _param(bad, "as_of") is None
+
+
+def _param(at: AppTest, name: str) -> str | None:
+    value = at.query_params.get(name)
+    return (value[0] if isinstance(value, list) else value) if value else None

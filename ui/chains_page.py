@@ -18,6 +18,7 @@ from ui.common import downloads, header
 from ui.i18n import lang, shown_as, t
 from ui.labels import readable
 from ui.mapview import basemap_picker, map_view
+from ui.session import choice_from_url, set_view_params
 from ui.targets_panel import render_targets_panel
 
 
@@ -30,6 +31,8 @@ def render() -> None:
     park_names = dict(zip(parks["park_id"], parks["name_en" if lang() == "en" else "name"],
                           strict=True))
     chains = {c.chain_id: c.name(lang()) for c in catalog.chains}
+    choice_from_url("chain_id", "chain", chains)  # ?chain=…&park=… (a shared view)
+    choice_from_url("chain_park", "park", park_names)
     left, right = st.columns(2)
     chain_id = left.selectbox(t("chain"), list(chains), format_func=chains.get,
                               key="chain_id")
@@ -38,6 +41,7 @@ def render() -> None:
                                                 lambda p: park_names.get(p, t("whole_county"))),
                            key="chain_park")
     park_id = park or None
+    set_view_params(chain=chain_id, park=park_id)
     analysis = analysis_for(state.chain_analysis(park_id), audience)
     in_chain = analysis[analysis["chain_id"] == chain_id]
     words = INVESTOR_VERDICT_LABELS if audience == "investor" else VERDICT_LABELS

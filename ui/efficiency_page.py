@@ -3,6 +3,9 @@ comparison, low-efficiency and idle-land lists."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -14,16 +17,28 @@ from ui.common import downloads, header
 from ui.i18n import lang, t
 from ui.labels import readable
 from ui.mapview import basemap_picker, map_view
+from ui.session import set_view_params, view_param
 
 RANK_COLUMNS = ("enterprise_id", "name", "scale", "park_id", "land_mu", "tax_per_mu",
                 "value_added_per_mu", "score", "rank", "class")
+
+
+def _as_of_from_url() -> None:
+    """First run of a session: the evaluation date from ``?as_of=YYYY-MM-DD`` (a date that
+    does not parse is ignored: the page opens on the default date)."""
+    if "eff_as_of" in st.session_state or not view_param("as_of"):
+        return
+    with contextlib.suppress(ValueError):
+        st.session_state["eff_as_of"] = dt.date.fromisoformat(str(view_param("as_of")))
 
 
 def render() -> None:
     require_role()
     header("page_efficiency")
     county = state.county()
+    _as_of_from_url()
     as_of = pd.Timestamp(st.date_input(t("as_of"), state.as_of(), key="eff_as_of"))
+    set_view_params(as_of=None if as_of == state.as_of() else as_of.date().isoformat())
     evaluated = state.efficiency(as_of)
     settings = county.policy.section("efficiency")
     note = "note_zh" if lang() == "zh" else "note"

@@ -16,12 +16,20 @@ from ui.errors import guarded
 from ui.i18n import lang, t
 from ui.inquiry import parcel_interest, park_interest
 from ui.labels import readable
-from ui.mapview import MAP_HEIGHT, basemap_picker, map_view, style_picker
+from ui.mapview import (
+    MAP_HEIGHT,
+    basemap_picker,
+    clicked_parcel,
+    map_view,
+    shown_data,
+    style_picker,
+)
 from ui.session import set_view_params, view_param
 from webmap.card import parcel_card
 
 FOCUS_KEY = "map_focus"
 SELECTED_KEY = "map_selected"
+MAP_KEY = "map_main"
 
 
 def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
@@ -46,22 +54,22 @@ def _url_defaults(names: dict[str, str]) -> None:
         st.session_state["map_offerable"] = view_param("offer") != "0"
 
 
-def _focus(county, parcel_id: str | None, park_ids: list[str]):  # noqa: ANN001, ANN202
+def _focus(basemap: str, parcel_id: str | None,
+           park_ids: list[str]) -> tuple[float, float, float, float] | None:
     """The window the map opens on, fixed for the session (a moving base map would re-mount
-    it): the parcel of the URL (with room around it), else its parks."""
+    it): the parcel of the URL (with room around it), else its parks. Taken from the map's
+    own display geometries: no reprojection (a transformer is built per thread, and each
+    browser session runs in its own thread)."""
     if FOCUS_KEY in st.session_state:
         return st.session_state[FOCUS_KEY]
+    data = shown_data(basemap)
     box = None
     if parcel_id is not None:
-        parcels = county["parcel"]
-        hit = parcels[parcels["parcel_id"].astype(str) == parcel_id]
-        if len(hit):
-            box = hit.to_crs(4326).total_bounds
+        box = data.bounds_of("parcel", [parcel_id])
     elif park_ids:
-        parks = county["park"]
-        box = parks[parks["park_id"].isin(park_ids)].to_crs(4326).total_bounds
+        box = data.bounds_of("park", park_ids)
     if box is not None:
-        west, south, east, north = map(float, box)
+        west, south, east, north = box
         pad = max(east - west, north - south, 0.004)
         box = (west - pad, south - pad, east + pad, north + pad)
     st.session_state[FOCUS_KEY] = box
@@ -96,22 +104,24 @@ def _map_and_card() -> None:
             basemap = basemap_picker("map_basemap")
     offerable = state.offerable_ids() if only_offerable else None
     efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
-    shown = st.session_state.get(SELECTED_KEY) or url_parcel
-    with map_col:
-        clicked = map_view(key="map_main", basemap=basemap, style_mode=style_mode,
-                           park_ids=chosen or None, parcel_ids=offerable,
-                           highlight_ids=[shown] if shown else None,
-                           efficiency_classes=efficiency, height=MAP_HEIGHT,
-                           focus=_focus(county, url_parcel, chosen))
+    # The card goes out before the map: a click shows its card without waiting for the map
+    # (whose update then outlines the parcel).
+    clicked = clicked_parcel(key=MAP_KEY, basemap=basemap)
     if clicked:
         st.session_state[SELECTED_KEY] = clicked
     selected = st.session_state.get(SELECTED_KEY) or url_parcel
+    with card_box:
+        _card(county, selected, staff=staff)
+    with map_col:
+        map_view(key=MAP_KEY, basemap=basemap, style_mode=style_mode,
+                 park_ids=chosen or None, parcel_ids=offerable,
+                 highlight_ids=[selected] if selected else None,
+                 efficiency_classes=efficiency, height=MAP_HEIGHT,
+                 focus=_focus(basemap, url_parcel, chosen))
     set_view_params(parcel=selected, park=",".join(chosen) or None,
                     color=None if style_mode == "status" else style_mode,
                     offer=None if only_offerable == (not staff) else
                     ("1" if only_offerable else "0"))
-    with card_box:
-        _card(county, selected, staff=staff)
 
 
 def _card(county, parcel_id: str | None, *, staff: bool) -> None:  # noqa: ANN001

@@ -79,8 +79,7 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     # imported, and an import from ui.serve's warm-up thread leaves the map frame blank.
     from streamlit_folium import st_folium
 
-    audience = "staff" if is_staff() else "investor"
-    data = state.map_data(audience, lang(), display_coords(basemap))
+    data = shown_data(basemap)
     viewport = Viewport.from_st_folium(st.session_state.get(key)) \
         or first_view(data, focus=focus, height=height)
     parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
@@ -96,8 +95,27 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
         if sel.shown < sel.in_view:
             st.caption(t("capped", total=sel.in_view, shown=sel.shown,
                          layer=styles.text(name, lang())))
-    feature = (result or {}).get("last_active_drawing") or {}
-    props = feature.get("properties") or {}
+    return _parcel_of(result, data)
+
+
+def clicked_parcel(*, key: str, basemap: str) -> str | None:
+    """The parcel of the map's last click, read from the widget's state before the map is
+    drawn: a page can send the parcel card first and the map after it (a click then shows
+    its card without waiting for the map's update)."""
+    return _parcel_of(st.session_state.get(key), shown_data(basemap))
+
+
+def shown_data(basemap: str) -> MapData:
+    """The county as this session's map shows it (audience, language, display coordinates
+    of ``basemap``)."""
+    audience = "staff" if is_staff() else "investor"
+    return state.map_data(audience, lang(), display_coords(basemap))
+
+
+def _parcel_of(value: object, data: MapData) -> str | None:
+    """The parcel id a map widget's value points at (its last clicked feature)."""
+    feature = (value or {}).get("last_active_drawing") if isinstance(value, dict) else None
+    props = (feature or {}).get("properties") or {}
     if props.get("L") == "parcel" and isinstance(props.get("i"), int):
         ids = data.layers["parcel"].ids
         if 0 <= props["i"] < len(ids):

@@ -19,6 +19,7 @@ import hmac
 import os
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +145,17 @@ def view_param(name: str) -> str | None:
     """A view parameter of the URL (``park``, ``parcel``, ``color`` …), or ``None``."""
     value = st.query_params.get(name)
     return str(value) if value else None
+
+
+def choice_from_url(key: str, param: str, allowed: Iterable[str]) -> None:
+    """First run of a session: a single-choice widget (session-state ``key``) takes its
+    value from the URL parameter ``param`` when that is one of ``allowed`` (else it keeps
+    its default: a shared link to a renamed chain or park still opens the page)."""
+    if key in st.session_state:
+        return
+    value = view_param(param)
+    if value is not None and value in set(allowed):
+        st.session_state[key] = value
 
 
 def set_view_params(**values: str | None) -> None:

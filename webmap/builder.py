@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import folium
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -94,6 +95,19 @@ class MapData:
     """Red-line categories whose *outside* conflicts (building allowed inside)."""
     hidden_stages: tuple[str, ...] = ()
     context: dict[str, object] | None = None  # webmap.context.context_geojson
+
+    def bounds_of(self, layer: str,
+                  ids: Iterable[str]) -> tuple[float, float, float, float] | None:
+        """(west, south, east, north) in display degrees of the ``layer`` features with these
+        ids (``None`` when none of them is drawn). No reprojection: the geometries are
+        already in display coordinates."""
+        shown = self.layers.get(layer)
+        rows = [] if shown is None else \
+            [shown.position[i] for i in map(str, ids) if i in shown.position]
+        if not rows:
+            return None
+        west, south, east, north = shapely.total_bounds(shown.geoms[rows])
+        return float(west), float(south), float(east), float(north)
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) of parks and parcels in display degrees."""

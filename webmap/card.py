@@ -43,7 +43,6 @@ class ParcelCard:
     partners: pd.DataFrame = field(default_factory=pd.DataFrame)
     contact: str = ""
     park_id: str = ""
-    bounds_wgs84: tuple[float, float, float, float] | None = None
     """(west, south, east, north) in WGS84 degrees, to centre a map on the parcel."""
 
 
@@ -120,14 +119,12 @@ def parcel_card(county: County, parcel_id: str, *, audience: str, lang: str,
                 mu = rec.get(f"overlap_mu_{name}")
                 if mu is not None and float(mu) > 0:
                     conflicts.append((cat.zh if lang == "zh" else cat.en, float(mu)))
-    box = parcels.loc[[hit[0]]].to_crs(4326).total_bounds if parcels.crs is not None else None
     return ParcelCard(parcel_id=str(parcel_id), park=park, facts=facts, available=available,
                       reasons=reasons, conflicts=conflicts,
                       partners=nearby_projects(county, row.geometry, lang=lang,
                                                radius_m=radius_m,
                                                audience=audience),
-                      contact=contact, park_id=str(row.get("park_id") or ""),
-                      bounds_wgs84=None if box is None else tuple(map(float, box)))
+                      contact=contact, park_id=str(row.get("park_id") or ""))
 
 
 def nearby_projects(county: County, geometry: object, *, lang: str,
