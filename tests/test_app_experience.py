@@ -250,7 +250,8 @@ def test_a_map_click_shows_its_card_and_outlines_the_parcel_in_the_same_run(demo
     assert not at.exception
     assert at.subheader[0].value == f"地块 {md_escape(pid)}"
     after = _map_args(at)["feature_group"]
-    assert f'"i": {row}' in after.split("查询结果")[-1] and "查询结果" not in before
+    assert "查询结果" in after and "查询结果" not in before  # the outline group, now
+    assert f'"i": {row}' in after.split("查询结果")[-1]
 
 
 def test_clicks_on_other_layers_or_stale_indexes_choose_no_parcel(demo_county):
