@@ -433,9 +433,10 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                                      compact=compact))
     if highlight_ids is not None and "parcel" in data.layers:
         wanted = member_of(data.layers["parcel"].ids, map(str, highlight_ids))
+        # Outlined however small on screen (a clicked parcel at county zoom); the cap
+        # still bounds a long list of finder results.
         selection = data.layers["parcel"].select(viewport=viewport, mask=wanted,
-                                                 max_features=cap("parcel"),
-                                                 min_pixels=min_pixels)
+                                                 max_features=cap("parcel"))
         counts["matches"] = selection
         hl = styles.StyleClass("match", styles.HIGHLIGHT_COLOR, styles.text("matches", lang))
         overlays.append(_layer_group(data, "parcel", selection, [(hl, wanted)],
