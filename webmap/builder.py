@@ -34,7 +34,7 @@ from webmap import styles
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
 from webmap.context import add_context, context_geojson
-from webmap.display import DisplayLayer, Selection, Viewport, member_of, per_distinct
+from webmap.display import DisplayLayer, Selection, Viewport, per_distinct
 from webmap.features import ZoomGate, list_items, park_contacts, redline_text
 
 AUDIENCES: tuple[str, ...] = ("investor", "staff")
@@ -385,11 +385,11 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
         layer = data.layers[name]
         mask = np.ones(len(layer), dtype=bool)
         if parks is not None and name == "park":
-            mask &= member_of(layer.ids, parks)
+            mask &= layer.mask_of(parks)
         elif parks is not None and "park_id" in layer.raw:
             mask &= layer.raw["park_id"].astype(str).isin(parks).to_numpy()
         if only is not None and name == "parcel":
-            mask &= member_of(layer.ids, only)
+            mask &= layer.mask_of(only)
         return mask
 
     overlays: list[folium.FeatureGroup] = []
@@ -432,7 +432,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                                      dash=dash if isinstance(dash, Mapping) else None,
                                      compact=compact))
     if highlight_ids is not None and "parcel" in data.layers:
-        wanted = member_of(data.layers["parcel"].ids, map(str, highlight_ids))
+        wanted = data.layers["parcel"].mask_of(highlight_ids)
         # Outlined however small on screen (a clicked parcel at county zoom); the cap
         # still bounds a long list of finder results.
         selection = data.layers["parcel"].select(viewport=viewport, mask=wanted,
@@ -443,7 +443,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                                      viewport=viewport, fill_opacity=0.0, weight=3.5,
                                      title=styles.text("matches", lang), compact=compact))
     if flag_ids is not None and "project" in data.layers:
-        flagged = member_of(data.layers["project"].ids, map(str, flag_ids))
+        flagged = data.layers["project"].mask_of(flag_ids)
         selection = data.layers["project"].select(viewport=viewport, mask=flagged)
         counts["flagged"] = selection
         flag = styles.StyleClass("flagged", styles.FLAG_COLOR, styles.text("flagged", lang),
