@@ -77,20 +77,24 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     re-mounts)."""
     # Imported here, inside a page run: streamlit-folium registers its component when first
     # imported, and an import from ui.serve's warm-up thread leaves the map frame blank.
-    from streamlit_folium import st_folium
+    from ui.map_component import frozen, show
 
     data = shown_data(basemap)
     viewport = Viewport.from_st_folium(st.session_state.get(key)) \
         or first_view(data, focus=focus, height=height)
-    parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
-                        highlight_ids=highlight_ids, parcel_ids=parcel_ids,
-                        efficiency_classes=efficiency_classes, viewport=viewport,
-                        max_features=MAX_FEATURES, min_pixels=MIN_PIXELS,
-                        tianditu_key=state.tianditu_key(),
-                        layers=layers, compact=True, flag_ids=flag_ids, focus=focus)
-    result = st_folium(parts.base, key=key, height=height, use_container_width=True,
-                       feature_group_to_add=parts.overlays, layer_control=parts.layer_control,
-                       returned_objects=["last_active_drawing", "bounds", "zoom"])
+    view = (data.audience, data.lang, data.coords, basemap, style_mode, frozen(park_ids),
+            frozen(highlight_ids), frozen(parcel_ids),
+            None if efficiency_classes is None else frozenset(efficiency_classes.items()),
+            viewport, tuple(layers), frozen(flag_ids), focus, state.tianditu_key())
+    rendered = state.map_renders().get(view, lambda: build_parts(
+        data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
+        highlight_ids=highlight_ids, parcel_ids=parcel_ids,
+        efficiency_classes=efficiency_classes, viewport=viewport,
+        max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, tianditu_key=state.tianditu_key(),
+        layers=layers, compact=True, flag_ids=flag_ids, focus=focus))
+    result = show(rendered, key=key, height=height,
+                  returned_objects=["last_active_drawing", "bounds", "zoom"])
+    parts = rendered.parts
     for name, sel in parts.counts.items():
         if sel.shown < sel.in_view:
             st.caption(t("capped", total=sel.in_view, shown=sel.shown,

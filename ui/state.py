@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,9 @@ from geo.availability import ParcelQuery
 from geo.chain_catalog import ChainCatalog
 from layers.county import County, load_county
 from webmap.builder import MapData, prepare
+
+if TYPE_CHECKING:  # imported in a page run only: it imports streamlit-folium (ui.mapview)
+    from ui.map_component import RenderCache
 
 
 def data_location() -> str | None:
@@ -62,6 +66,15 @@ def map_data(audience: str, lang: str, coords: str) -> MapData:
                        availability=availability())
     gc.freeze()
     return prepared
+
+
+@st.cache_resource(show_spinner=False)
+def map_renders() -> RenderCache:
+    """Maps already rendered for the component, by view (shared by all sessions; dropped
+    with the other caches when the data changes)."""
+    from ui.map_component import RenderCache
+
+    return RenderCache(size=16)
 
 
 @st.cache_resource(show_spinner=False)

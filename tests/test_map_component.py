@@ -1,0 +1,77 @@
+"""ui.map_component: the component receives what st_folium would send for the same map, and
+kept renders are reused (by view key), evicted oldest first and dropped on clear."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import streamlit_folium as sf
+
+from ui.map_component import RenderCache, frozen, render, show
+from webmap.builder import build_parts, prepare
+from webmap.display import Viewport
+
+RANDOM_ID = re.compile(r"[0-9a-f]{32}")  # folium's element ids (os.urandom): differ per build
+
+
+@pytest.fixture(scope="module")
+def data(demo_county):  # noqa: ANN001, ANN201
+    return prepare(demo_county, audience="investor", lang="zh")
+
+
+def _parts(data, **options):  # noqa: ANN001, ANN003, ANN202
+    view = Viewport.covering(data.bounds(), width_px=800, height_px=600)
+    return build_parts(data, basemap="none", viewport=view, compact=True,
+                       highlight_ids=[data.layers["parcel"].ids[3]], **options)
+
+
+def _sent(monkeypatch: pytest.MonkeyPatch, call) -> dict:  # noqa: ANN001
+    got: dict = {}
+    monkeypatch.setattr(sf, "_component_func", lambda **kwargs: got.update(kwargs))
+    call()
+    got.pop("on_change")
+    return {k: RANDOM_ID.sub("ID", v) if isinstance(v, str) else v for k, v in got.items()}
+
+
+def test_component_gets_what_st_folium_sends(data, monkeypatch):
+    returned = ["last_active_drawing", "bounds", "zoom"]
+    theirs = _sent(monkeypatch, lambda: sf.st_folium(
+        (p := _parts(data)).base, key="m", height=600, use_container_width=True,
+        feature_group_to_add=p.overlays, layer_control=p.layer_control,
+        returned_objects=returned))
+    ours = _sent(monkeypatch, lambda: show(render(_parts(data)), key="m", height=600,
+                                           returned_objects=returned))
+    assert ours.keys() == theirs.keys()
+    for name in theirs:
+        assert ours[name] == theirs[name], name
+    assert theirs["feature_group"] and theirs["script"]  # something real was compared
+
+
+def test_render_cache_reuses_evicts_and_clears(data):
+    cache = RenderCache(size=2)
+    built: list[str] = []
+
+    def build(tag: str):  # noqa: ANN202
+        def make():  # noqa: ANN202
+            built.append(tag)
+            return _parts(data)
+        return make
+
+    first = cache.get("a", build("a"))
+    assert cache.get("a", build("a")) is first and built == ["a"]  # a hit builds nothing
+    cache.get("b", build("b"))
+    cache.get("a", build("a"))  # "a" used last: "b" is the oldest
+    cache.get("c", build("c"))
+    assert cache.get("a", build("a")) is first
+    cache.get("b", build("b"))
+    assert built == ["a", "b", "c", "b"]  # "b" was evicted, then built again
+    cache.clear()
+    cache.get("a", build("a"))
+    assert built[-1] == "a"
+
+
+def test_view_keys_keep_order_and_none():
+    assert frozen(None) is None
+    assert frozen(["P2", 1]) == ("P2", "1")
+    assert frozen(["B", "A"]) != frozen(["A", "B"])
