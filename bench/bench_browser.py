@@ -51,6 +51,12 @@ PARCEL_POINT = """() => {
 }"""
 
 
+ZOOM_IN = """() => {
+  const maps = Object.values(window).filter(v => v instanceof L.Map);
+  for (const m of maps) m.setZoom(m.getZoom() + 3);
+}"""
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -69,15 +75,26 @@ def click_card(page, url: str) -> float:  # noqa: ANN001
     frame = map_frame(page, timeout_s=120)
     frame.wait_for_function("() => Object.values(window).some(v => v instanceof L.Map)")
     try:  # the overlays arrive after the map (the first bounds report reruns the page)
-        point = frame.wait_for_function(PARCEL_POINT, timeout=120_000).json_value()
-    except Exception as exc:  # noqa: BLE001 - playwright's TimeoutError
-        raise RuntimeError("no parcel to click in the first view") from exc
+        point = frame.wait_for_function(PARCEL_POINT, timeout=10_000).json_value()
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError
+        # At county zoom a large county's parcels are specks, not drawn: zoom in three
+        # levels, as a user would, and wait for the parcels of that view.
+        frame.evaluate(ZOOM_IN)
+        try:
+            frame.wait_for_function(PARCEL_POINT, timeout=120_000)
+            wait_ready(page)  # the zoom's rerun settled: the parcels stay where they are
+            point = frame.wait_for_function(PARCEL_POINT, timeout=60_000).json_value()
+        except Exception as exc:  # noqa: BLE001 - playwright's TimeoutError
+            raise RuntimeError("no parcel to click, even zoomed in") from exc
     box = frame.frame_element().bounding_box()
     start = time.perf_counter()
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('h3')].some(h => h.textContent.startsWith('地块 '))",
-        timeout=60_000)
+    try:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('h3')]"
+            ".some(h => h.textContent.startsWith('地块 '))", timeout=60_000)
+    except Exception as exc:  # noqa: BLE001 - playwright's TimeoutError
+        raise RuntimeError("no card within 60 s of the click") from exc
     return time.perf_counter() - start
 
 
