@@ -91,6 +91,10 @@ def write_table(frame: pd.DataFrame, out: str | Path, *, layer: str = "result") 
         tmp.write_text(csv_text(plain), encoding="utf-8-sig", newline="")
     elif suffix == ".xlsx":
         safe_frame(frame.drop(columns=["geometry"], errors="ignore")).to_excel(tmp, index=False)
+    elif suffix == ".parquet" and isinstance(frame, gpd.GeoDataFrame):
+        from layers.geoparquet import write_geoparquet
+
+        write_geoparquet(frame, tmp)  # row group by row group: a bounded peak of memory
     elif suffix == ".parquet":
         frame.to_parquet(tmp)
     else:

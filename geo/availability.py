@@ -23,7 +23,7 @@ Reason codes (blocking unless marked):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -149,7 +149,8 @@ def verdicts(parcels: pd.DataFrame, overlaps: pd.DataFrame, rules: SupplyRules, 
 
 
 def assess(parcels: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame, rules: SupplyRules, *,
-           query: ParcelQuery | None = None, threads: int | None = None) -> pd.DataFrame:
+           query: ParcelQuery | None = None, threads: int | None = None,
+           between: Callable[[], object] | None = None) -> pd.DataFrame:
     """Overlaps and verdicts in one call: :func:`overlap_table` then :func:`verdicts`.
 
     Only categories of ``rules`` that occur in ``redlines`` are computed, so a county without,
@@ -162,6 +163,8 @@ def assess(parcels: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame, rules: SupplyR
     redlines : ``category`` (+ optional ``parcel_id``) and polygon geometry, same CRS.
     rules, query : see :func:`verdicts`.
     threads : worker threads for the geometry; ``None`` uses every core.
+    between : called after the overlaps, before the verdicts (a command hands the kernel
+        threads' freed memory back to the system there).
 
     Returns
     -------
@@ -172,6 +175,8 @@ def assess(parcels: gpd.GeoDataFrame, redlines: gpd.GeoDataFrame, rules: SupplyR
     present = set(redlines["category"].dropna().astype(str)) if len(redlines) else set()
     categories = {name: cat for name, cat in rules.categories.items() if name in present}
     overlaps = overlap_table(parcels, redlines, categories, threads=threads or 0)
+    if between is not None:
+        between()
     return verdicts(parcels, overlaps, rules, query=query)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo.availability import ParcelQuery, SupplyRules, assess
 from layers.county import County
+from layers.memory import release_memory
 from layers.policy import Policy
 from layers.registry import LAND_USES, PARCEL_STATUSES
 
@@ -56,4 +57,5 @@ def availability(county: County, query: ParcelQuery | None = None, *,
     if redlines is None:
         redlines = gpd.GeoDataFrame({"category": pd.Series([], dtype=object)},
                                     geometry=gpd.GeoSeries([], crs=parcels.crs), crs=parcels.crs)
-    return assess(parcels, redlines, supply_rules(county.policy), query=query, threads=threads)
+    return assess(parcels, redlines, supply_rules(county.policy), query=query, threads=threads,
+                  between=release_memory)

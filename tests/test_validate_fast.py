@@ -14,6 +14,7 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyproj import CRS
 
 from layers.registry import Column
 from layers.validate import PY_WHITESPACE, _coerce, _is_blank
@@ -182,3 +183,29 @@ def test_auto_working_crs_across_a_zone_edge_takes_the_mean():
     frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
         [shapely.box(x, 30, x + 0.01, 30.01) for x in [109.4, 109.7, 109.8, 109.9]], crs=4490))
     assert _auto_working_crs(frame).to_epsg() == 4546
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 50_000])
+def test_chunked_checks_give_the_answers_of_the_whole_layer(monkeypatch, chunk):
+    """Vertex checks and the two-zone working-CRS mean run a chunk of features at a time
+    (bounded memory); any chunk size gives the same rows and the same zone."""
+    import geopandas as gpd
+
+    import layers.validate as lv
+    from layers.validate import ValidationReport, _auto_working_crs, _check_coordinates
+
+    monkeypatch.setattr(lv, "COORDINATE_CHUNK", chunk)
+    lons = [109.30, 109.32, 109.34, 109.60, 109.36, 109.31, 109.33]  # across 109.5°E
+    frame = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
+        [shapely.box(x, 30, x + 0.01, 30.01) for x in lons], crs=4490))
+    assert _auto_working_crs(frame) == _reference_working_crs(frame)
+    geoms = np.array([shapely.box(0, 0, 1, 1), shapely.Point(float("nan"), 2),
+                      shapely.box(0, 0, 1, 1), shapely.LineString([(0, 0), (2e9, 1)]),
+                      shapely.box(0, 0, 1, 1), shapely.Point(float("inf"), 3e9),
+                      shapely.box(5e9, 0, 5e9 + 1, 1)], dtype=object)
+    report = ValidationReport(source="t", layer="parcel")
+    labels = [f"row {i}" for i in range(len(geoms))]
+    _check_coordinates(geoms, np.ones(len(geoms), bool), CRS(4547), report, labels)
+    finite, beyond = report.errors
+    assert "not a finite number" in finite.message and finite.rows == ("row 1", "row 5")
+    assert "beyond" in beyond.message and beyond.rows == ("row 3", "row 6")
