@@ -5,6 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8501
+# The project's packages, byte-compiled by `assets` so that the first command on a fresh
+# machine (or one with PYTHONDONTWRITEBYTECODE set) does not compile them on every start.
+PACKAGES := app.py cli geo layers exports webmap ui scale charts data
 
 .PHONY: run test system-run system-test venv assets lint clean
 
@@ -18,6 +21,7 @@ venv: $(STAMP)
 
 assets: venv
 	$(BIN)/investmap assets
+	$(BIN)/python -m compileall -q $(PACKAGES)
 
 system-run:
 	bash scripts/setup-system.sh run
