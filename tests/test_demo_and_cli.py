@@ -141,3 +141,19 @@ def test_policy_settings_documented():
             if key == "categories":
                 continue
             assert f"`{section}.{key}" in readme, f"{section}.{key} not documented in README"
+
+
+def test_park_outline_union_survives_an_invalid_hull():
+    """A 5,000,000-parcel demo stopped on GEOS's "side location conflict" when a park's
+    concave hull came out invalid; the outline is then the repaired union."""
+    import shapely
+
+    from data.demo_layout import joined
+
+    bowtie = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])  # invalid
+    parts = shapely.MultiPolygon([shapely.box(2, 2, 8, 8), shapely.box(12, 0, 14, 2)])
+    out = joined(bowtie, parts)
+    assert out.is_valid and isinstance(out, shapely.Polygon)
+    assert out.contains(shapely.box(2.1, 2.1, 7.9, 7.9))  # the park's parcels stay inside
+    plain = shapely.box(0, 0, 5, 5)
+    assert joined(plain, shapely.box(4, 0, 9, 5)).equals(shapely.box(0, 0, 9, 5))
