@@ -309,15 +309,24 @@ def group_parcels(count: int, centre: np.ndarray, angle: float, obstacles: shape
 
 
 def joined(hull: shapely.Geometry, parts: shapely.Geometry) -> shapely.Geometry:
-    """``hull ∪ parts``; when GEOS refuses the union (an invalid sliver hull: a
-    "side location conflict" stopped a 5,000,000-parcel demo), the same union of the
-    repaired hull snapped to 1 mm, its largest polygon kept."""
-    try:
-        return hull.union(parts)
-    except shapely.errors.GEOSException:
-        out = shapely.union(shapely.make_valid(hull), parts, grid_size=0.001)
+    """``hull ∪ parts``. GEOS can refuse a union of nearly coincident edges (a "side
+    location conflict" stopped two 5,000,000-parcel demos, once even after snapping): then
+    the union of both repaired shapes snapped to 1 mm, and as a last resort the convex hull
+    of both (always a valid polygon). The largest polygon is kept."""
+    attempts = (lambda: hull.union(parts),
+                lambda: shapely.union(shapely.make_valid(hull), shapely.make_valid(parts),
+                                      grid_size=0.001),
+                lambda: shapely.union_all([hull, parts]).convex_hull,
+                lambda: shapely.MultiPolygon([*shapely.get_parts(hull),
+                                              *shapely.get_parts(parts)]).convex_hull)
+    for attempt in attempts:
+        try:
+            out = attempt()
+        except shapely.errors.GEOSException:
+            continue
         polygons = [p for p in shapely.get_parts(out) if isinstance(p, shapely.Polygon)]
         return max(polygons, key=lambda p: p.area) if polygons else out
+    return shapely.convex_hull(shapely.GeometryCollection([hull, parts]))
 
 
 def park_outline(parcels: GroupParcels) -> shapely.Polygon:

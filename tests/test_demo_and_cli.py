@@ -157,3 +157,24 @@ def test_park_outline_union_survives_an_invalid_hull():
     assert out.contains(shapely.box(2.1, 2.1, 7.9, 7.9))  # the park's parcels stay inside
     plain = shapely.box(0, 0, 5, 5)
     assert joined(plain, shapely.box(4, 0, 9, 5)).equals(shapely.box(0, 0, 9, 5))
+
+
+def test_park_outline_union_falls_back_until_one_works(monkeypatch):
+    import shapely
+
+    import data.demo_layout as layout
+
+    calls = []
+    real = shapely.union
+
+    def refusing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - GEOS refusing, twice
+        calls.append(kwargs)
+        raise shapely.errors.GEOSException("TopologyException: side location conflict")
+
+    bowtie = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])
+    parts = shapely.box(2, 2, 8, 8)
+    monkeypatch.setattr(layout.shapely, "union", refusing)
+    out = layout.joined(bowtie, parts)
+    monkeypatch.setattr(layout.shapely, "union", real)
+    assert calls and out.is_valid and isinstance(out, shapely.Polygon)
+    assert out.contains(parts)
