@@ -3,13 +3,14 @@
 Two launchers, alternating per round, same data: ``make run``'s ``python -m ui.serve``
 (prepares the county and the first map in a background thread as the server starts) and
 plain ``streamlit run app.py`` (everything on the first visit), and the floor: a one-page
-Streamlit app with a folium map and one polygon (``bench/floor_app.py``). Per round: start the server
-on a free loopback port (``INVESTMAP_DATA`` = the county, basemap off, fresh state folder),
-wait for ``/_stcore/health`` — and for ``ui.serve`` for its ``ready`` log line — then open
-the page and wait until the map's Leaflet container is drawn inside its component frame and
-Streamlit's status widget is gone. Printed per launcher: server start → healthy, → ready,
-and navigation → map drawn (what a visitor waits for). ``--cache cold`` gives every round an
-empty validated-county cache, ``warm`` one shared folder filled by a first, unreported run.
+Streamlit app with a folium map and one polygon (``bench/floor_app.py``). Per round: start
+the server on a free loopback port (``INVESTMAP_DATA`` = the county, basemap off, fresh
+state folder), wait for ``/_stcore/health`` — and for ``ui.serve`` for its ``ready`` log
+line — then open the page and wait until the map's Leaflet container is drawn inside its
+component frame and Streamlit's status widget is gone. Printed per launcher: server start →
+healthy, → ready, and navigation → map drawn (what a visitor waits for). ``--cache cold``
+gives every round an empty validated-county cache, ``warm`` one shared folder filled by a
+first, unreported run.
 
 Usage::
 
