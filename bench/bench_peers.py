@@ -54,9 +54,8 @@ from bench_availability import (  # noqa: E402 - the sibling benchmark's readers
     _overlay_inside,
     _read,
 )
+from bench_command import compile_project  # noqa: E402 - the sibling benchmark's helper
 
-PACKAGES = ("app.py", "cli", "geo", "layers", "exports", "webmap", "ui", "scale", "charts",
-            "data")
 METHODS = ("command-cold", "command-warm", "bound", "strtree", "duckdb", "overlay")
 M2_PER_MU = 10_000 / 15
 
@@ -76,9 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.run:
         return _child(args)
 
-    # Byte-compiled first, as `make assets` does: with PYTHONDONTWRITEBYTECODE set (this
-    # machine's shells) every command would otherwise compile the project on each start.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True)
+    compile_project()  # as `make assets` does: no command compiles the project on start
     data = _build(args.parcels, args.redlines, Path(args.workdir))
     methods = [m for m in METHODS if m not in args.skip]
     warm_cache = Path(tempfile.mkdtemp(prefix="investmap-bench-cache-"))

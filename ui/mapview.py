@@ -82,15 +82,16 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     data = shown_data(basemap)
     viewport = Viewport.from_st_folium(st.session_state.get(key)) \
         or first_view(data, focus=focus, height=height)
+    key_tianditu = state.tianditu_key()
     view = (data.audience, data.lang, data.coords, basemap, style_mode, frozen(park_ids),
             frozen(highlight_ids), frozen(parcel_ids),
             None if efficiency_classes is None else frozenset(efficiency_classes.items()),
-            viewport, tuple(layers), frozen(flag_ids), focus, state.tianditu_key())
+            viewport, tuple(layers), frozen(flag_ids), focus, key_tianditu)
     rendered = state.map_renders().get(view, lambda: build_parts(
         data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
         efficiency_classes=efficiency_classes, viewport=viewport,
-        max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, tianditu_key=state.tianditu_key(),
+        max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, tianditu_key=key_tianditu,
         layers=layers, compact=True, flag_ids=flag_ids, focus=focus))
     result = show(rendered, key=key, height=height,
                   returned_objects=["last_active_drawing", "bounds", "zoom"])

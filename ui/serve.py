@@ -112,8 +112,9 @@ def _warm_in_background() -> None:
     try:
         t0 = time.perf_counter()
         visit_once()
-        seconds += time.perf_counter() - t0
-        log.info("%s %.1f s", REHEARSED, time.perf_counter() - t0)
+        visit = time.perf_counter() - t0
+        seconds += visit
+        log.info("%s %.1f s", REHEARSED, visit)
     except Exception as exc:  # noqa: BLE001 - a warm page is a bonus, never a failure
         log.warning("InvestMap first visit not rehearsed (%s: %s)", type(exc).__name__, exc)
     log.info("%s %.1f s (data loaded and the first map prepared)", READY, seconds)

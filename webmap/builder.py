@@ -102,9 +102,8 @@ class MapData:
         ids (``None`` when none of them is drawn). No reprojection: the geometries are
         already in display coordinates."""
         shown = self.layers.get(layer)
-        rows = [] if shown is None else \
-            [shown.position[i] for i in map(str, ids) if i in shown.position]
-        if not rows:
+        rows = None if shown is None else shown.mask_of(ids)
+        if rows is None or not rows.any():
             return None
         west, south, east, north = shapely.total_bounds(shown.geoms[rows])
         return float(west), float(south), float(east), float(north)

@@ -43,7 +43,6 @@ class ParcelCard:
     partners: pd.DataFrame = field(default_factory=pd.DataFrame)
     contact: str = ""
     park_id: str = ""
-    """(west, south, east, north) in WGS84 degrees, to centre a map on the parcel."""
 
 
 def _text(value: object, column: str, lang: str) -> str:

@@ -239,14 +239,14 @@ class DisplayLayer:
         at one zoom redraw the same shapes: at 100,000 parcels simplifying the view was
         0.1 s of every map update)."""
         index = np.asarray(index, dtype=np.intp)
+        tolerance = pixel_degrees(zoom) * 0.5
         if zoom > KEEP_SIMPLIFIED_MAX_ZOOM:  # street level: a few parcels, little to gain
-            return shapely.simplify(self.geoms[index], pixel_degrees(zoom) * 0.5,
-                                    preserve_topology=True)
+            return shapely.simplify(self.geoms[index], tolerance, preserve_topology=True)
         with self._lock:
             kept = self._simplified.setdefault(zoom, np.full(len(self), None, dtype=object))
             todo = index[shapely.is_missing(kept[index])]
             if len(todo):
-                kept[todo] = shapely.simplify(self.geoms[todo], pixel_degrees(zoom) * 0.5,
+                kept[todo] = shapely.simplify(self.geoms[todo], tolerance,
                                               preserve_topology=True)
             return kept[index]
 
