@@ -1,7 +1,7 @@
 """Guards every reader shares against broken and hostile files (issue 13).
 
 Small checks called at the readers' entry points, so that a broken file gives a
-:class:`layers.io.ReadError` naming the file, the line or feature and the fix — never a
+:class:`layers.formats.base.ReadError` naming the file, the line or feature and the fix — never a
 traceback, never an unbounded loop or allocation:
 
 * :func:`check_path` — missing, a folder, or 0 bytes;
@@ -30,7 +30,7 @@ import shapely.errors
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from layers.io import ReadError
+from layers.formats.base import ReadError
 
 MAX_COORDINATE = 1e9
 """Largest |coordinate| or radius a drawing or coordinate file may hold (metres or degrees);
