@@ -1,7 +1,8 @@
 """The ``export:`` section of the policy file: titles, contact block, online map URL, source line.
 
-Parsed by :func:`parse` (registered in ``layers.policy.EXTRA_SECTIONS``) and read with
-``policy.section("export")``.
+Parsed by :func:`parse`, which this module registers with
+:func:`layers.policy.register_section` when ``exports`` is imported (``layers/`` never names
+``exports/``); read with :func:`export_settings` or ``policy.section("export")``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from layers.policy import PolicyError
+from layers.policy import Policy, PolicyError, register_section
 
 _TEXT_KEYS = ("title_zh", "title_en", "contact_org_zh", "contact_org_en", "contact_phone",
               "contact_email", "contact_address_zh", "contact_address_en", "source_zh",
@@ -84,3 +85,12 @@ def parse(value: Mapping[str, Any], source: str) -> ExportSettings:
                           "fix: give e.g. 200 or 300 (print resolution)")
     kwargs["png_dpi"] = dpi
     return ExportSettings(**kwargs)
+
+
+register_section("export", parse)
+
+
+def export_settings(policy: Policy) -> ExportSettings:
+    """The ``export`` section of ``policy`` (parsed on first use)."""
+    settings: ExportSettings = policy.section("export")
+    return settings

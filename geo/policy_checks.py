@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from geo.errors import DataError
 
-class PolicyError(ValueError):
+
+class PolicyError(DataError):
     """The policy file is malformed; the message names the file, the key and the fix."""
 
 

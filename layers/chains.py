@@ -33,6 +33,7 @@ from geo.chain_catalog import (
     Target,
     forward_cycle,
 )
+from geo.errors import DataError
 from geo.target_match import TargetSettings
 from layers.registry import LAND_USES, PROJECT_STAGES
 
@@ -48,7 +49,7 @@ LAND_KEYS = {"mu", "land_use", "far_min", "investment_wan_per_mu"}
 TARGET_KEYS = {"name", "segment_id", "hq_city", "scale", "notes"}
 
 
-class ChainsError(ValueError):
+class ChainsError(DataError):
     """The chain definitions are malformed; ``problems`` lists every finding."""
 
     def __init__(self, source: str, problems: list[str]):

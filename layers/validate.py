@@ -29,6 +29,7 @@ from geo.crs import (
     working_crs_for_extent,
     working_crs_for_lonlat,
 )
+from geo.errors import DataError
 from geo.units import m2_to_mu
 from layers.registry import (
     CONTEXT_KINDS,
@@ -108,7 +109,7 @@ class ValidationReport:
         return "\n".join([head, *(p.format(self.source) for p in self.problems)])
 
 
-class ValidationError(ValueError):
+class ValidationError(DataError):
     """A layer failed validation; ``report`` holds every problem found."""
 
     def __init__(self, report: ValidationReport):

@@ -18,10 +18,11 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.errors import DataError
 from layers.policy import Policy
 
 
-class ReadError(ValueError):
+class ReadError(DataError):
     """A file could not be read; the message names the file and the fix."""
 
 

@@ -30,6 +30,7 @@ import shapely.errors
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from geo.errors import DataError
 from layers.formats.base import ReadError
 
 MAX_COORDINATE = 1e9
@@ -39,7 +40,7 @@ MAX_ARC_SEGMENTS = 3600
 """Most chords one arc or circle is split into, whatever its size and the deviation asked."""
 
 
-class GuardError(ValueError):
+class GuardError(DataError):
     """A value refused by a guard; the reader adds the file and the feature."""
 
 

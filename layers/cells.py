@@ -6,6 +6,9 @@ Excel, WPS and LibreOffice treat a cell whose text starts with ``=``, ``+``, ``-
 ``=cmd|' /C calc'!A0`` a DDE command. Every CSV and Excel writer of the product passes its
 values through :func:`safe_frame` (tables) or :func:`safe_cell` (cell by cell): such text gets
 a leading apostrophe and is shown as text; numbers, dates and booleans stay what they are.
+
+It lives in ``layers/`` (below ``exports/``, ``ui/`` and ``cli/``) because the import
+pipeline writes the refused-rows CSV (:func:`layers.importing.refused_csv`) with it too.
 """
 
 from __future__ import annotations
