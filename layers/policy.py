@@ -71,6 +71,10 @@ class Policy:
             raise KeyError(f"{self.source}: no section {name!r}; sections: "
                            f"{sorted(self.extras)}") from None
 
+    @property
+    def redline_categories(self) -> list[str]:
+        return list(self.redlines.categories)
+
 
 def _parse_crs(value: Mapping[str, Any], source: str) -> CRSSettings:
     check_keys(value, {"working_epsg"}, source, "crs")
