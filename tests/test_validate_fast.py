@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pyproj import CRS
 
 from layers.registry import Column
-from layers.validate import PY_WHITESPACE, _coerce, _is_blank
+from layers.validation.values import PY_WHITESPACE, _coerce, _is_blank
 
 
 def _reference_is_blank(series: pd.Series) -> pd.Series:
@@ -160,7 +160,7 @@ def _reference_working_crs(frame):  # noqa: ANN001, ANN202 - the rule before iss
 def test_auto_working_crs_matches_reprojecting_every_polygon(west, width, n, seed, source):
     import geopandas as gpd
 
-    from layers.validate import _auto_working_crs
+    from layers.validation.geometry import auto_working_crs as _auto_working_crs
 
     rng = np.random.default_rng(seed)
     x = west + rng.random(n) * width
@@ -173,7 +173,7 @@ def test_auto_working_crs_matches_reprojecting_every_polygon(west, width, n, see
 def test_auto_working_crs_across_a_zone_edge_takes_the_mean():
     import geopandas as gpd
 
-    from layers.validate import _auto_working_crs
+    from layers.validation.geometry import auto_working_crs as _auto_working_crs
 
     # zone 36/37 edge at 109.5°E: three plots west of it, one east → the mean is west (zone 36)
     lons = [109.30, 109.32, 109.34, 109.60]
@@ -191,8 +191,10 @@ def test_chunked_checks_give_the_answers_of_the_whole_layer(monkeypatch, chunk):
     (bounded memory); any chunk size gives the same rows and the same zone."""
     import geopandas as gpd
 
-    import layers.validate as lv
-    from layers.validate import ValidationReport, _auto_working_crs, _check_coordinates
+    import layers.validation.geometry as lv
+    from layers.validation.geometry import _check_coordinates
+    from layers.validation.geometry import auto_working_crs as _auto_working_crs
+    from layers.validation.report import ValidationReport
 
     monkeypatch.setattr(lv, "COORDINATE_CHUNK", chunk)
     lons = [109.30, 109.32, 109.34, 109.60, 109.36, 109.31, 109.33]  # across 109.5°E
