@@ -38,6 +38,8 @@ from layers.validation.report import (
     ValidationError,
     ValidationReport,
 )
+from layers.validation.sanity import check_plausible
+from layers.validation.text import check_text
 from layers.validation.values import BLANK_TEXTS, PY_WHITESPACE, check_ids, check_values
 
 __all__ = [
@@ -91,6 +93,8 @@ def validate_layer(
     out = normalise_columns(frame, spec, report)
     out = codes_from_labels(out, spec)
     out = check_values(out, spec, report, labels, allowed_extra or {})
+    check_plausible(out, spec, report, labels)
+    out = check_text(out, spec, report, labels)
     check_ids(out, spec, report, labels)
     if spec.has_geometry:
         out = check_geometry(out, spec, report, labels, working_crs)

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from layers.registry import Column, LayerSpec
+from layers.validation.dates import as_dates
 from layers.validation.report import ValidationReport, bad_rows
 
 BLANK_TEXTS = ("", "nan", "None", "NaT")
@@ -91,14 +92,13 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
         values = pd.to_numeric(raw, errors="coerce")
         bad = values.isna() & ~blank
         if col.type == "int":
-            frac = values.notna() & (values % 1 != 0)
-            bad |= frac
-            return values.round().astype("Int64"), bad
+            finite = values.notna() & np.isfinite(values.astype("float64"))
+            bad |= values.notna() & ~finite  # inf: an int column cannot hold it
+            bad |= finite & (values % 1 != 0)
+            return values.where(finite).round().astype("Int64"), bad
         return values.astype("float64"), bad
     if col.type == "date":
-        raw = series if series.dtype.kind == "M" else series.where(~blank)
-        values = pd.to_datetime(raw, errors="coerce")
-        return values, values.isna() & ~blank
+        return as_dates(series, blank)
     if col.type == "bool":
         read = _per_distinct(series, _as_bool)
         values = pd.Series(read, index=series.index) if read is not None else series.map(
@@ -177,7 +177,8 @@ def check_values(frame: pd.DataFrame, spec: LayerSpec, report: ValidationReport,
         if allowed:
             _check_allowed(out[col.name], col, allowed, report, labels)
         if col.minimum is not None and col.type in ("float", "int"):
-            low = out[col.name].notna() & (out[col.name] < col.minimum)
+            low = out[col.name].notna() & out[col.name].between(-np.inf, col.minimum,
+                                                                 inclusive="neither")
             if low.any():
                 report.add("error", f"value below {col.minimum}",
                            f"correct {col.name!r}; it cannot be negative",
