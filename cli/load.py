@@ -102,16 +102,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_as_of(value: str | None) -> None:
-    import pandas as pd
+    from cli.metric_options import parse_as_of
 
-    try:
-        if value is not None and not pd.isna(pd.Timestamp(value)):
-            return
-    except ValueError:
-        pass
     if value is not None:
-        raise UserError(f"--as-of {value!r} is not a date; fix: write YYYY-MM-DD; nothing was "
-                        "written")
+        parse_as_of(value)
 
 
 def _record_freshness(store, args: argparse.Namespace):  # noqa: ANN001, ANN202

@@ -6,6 +6,11 @@ Excel, WPS and LibreOffice treat a cell whose text starts with ``=``, ``+``, ``-
 ``=cmd|' /C calc'!A0`` a DDE command. Every CSV and Excel writer of the product passes its
 values through :func:`safe_frame` (tables) or :func:`safe_cell` (cell by cell): such text gets
 a leading apostrophe and is shown as text; numbers, dates and booleans stay what they are.
+
+Text also loses the control characters no workbook can hold (openpyxl refuses them and the
+export would fail half-written): a vertical tab or form feed pasted from Word becomes a line
+break, any other is removed (the same rule the validator applies on input,
+:func:`layers.validation.text.clean_text`, for data stored before it did).
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+
+from layers.validation.text import CONTROL_RE, clean_text
 
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read text as a formula (OWASP CSV injection)."""
@@ -26,7 +33,10 @@ def is_formula_text(value: Any) -> bool:
 
 
 def safe_cell(value: Any) -> Any:
-    """``value`` with a leading ``'`` when it is formula-like text; anything else unchanged."""
+    """``value`` with a leading ``'`` when it is formula-like text and without control
+    characters; anything that is not text unchanged."""
+    if isinstance(value, str) and CONTROL_RE.search(value):
+        value = clean_text(value)
     return TEXT_PREFIX + value if is_formula_text(value) else value
 
 
