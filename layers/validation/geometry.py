@@ -20,6 +20,7 @@ from geo.crs import (
 from geo.units import m2_to_mu
 from layers.registry import LayerSpec
 from layers.validation.report import ValidationReport, bad_rows
+from layers.validation.zone import check_in_zone, check_placeable, lonlat_centres
 
 REPAIR_AREA_TOLERANCE = 1e-6
 """A make_valid repair is safe when it keeps one polygon part and changes |area| by less than
@@ -72,13 +73,18 @@ def check_geometry(frame: pd.DataFrame, spec: LayerSpec, report: ValidationRepor
         report.add("error", f"geometry type {[names[t] for t in found]} where {expected} "
                    "is required", f"export the {spec.en.lower()} layer as {expected}",
                    rows=bad_rows(wrong, labels))
-    _check_coordinates(geoms, present & ~wrong, CRS(frame.crs), report, labels)
+    crs = CRS(frame.crs)
+    _check_coordinates(geoms, present & ~wrong, crs, report, labels)
+    if len(report.errors) > earlier:
+        return frame
+    centres = lonlat_centres(geoms, crs)
+    check_placeable(geoms, centres, present & ~wrong, crs, report, labels)
     if len(report.errors) > earlier:
         return frame
     out = gpd.GeoDataFrame(frame, geometry=frame.geometry.name, crs=frame.crs)
     if spec.geometry in ("polygon", "any"):
         out = _repair_polygons(out, report, labels)
-    return _to_working_crs(out, spec, report, working_crs)
+    return _to_working_crs(out, spec, report, labels, working_crs, centres)
 
 
 COORDINATE_CHUNK = 50_000
@@ -193,13 +199,15 @@ def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
 
 
 def _to_working_crs(frame: gpd.GeoDataFrame, spec: LayerSpec, report: ValidationReport,
-                    working_crs: CRS | int | str | None) -> gpd.GeoDataFrame:
+                    labels: Sequence[str], working_crs: CRS | int | str | None,
+                    centres: np.ndarray) -> gpd.GeoDataFrame:
     try:
         target = (require_projected(working_crs, what="areas") if working_crs is not None
                   else auto_working_crs(frame))
     except CRSError as exc:
         report.add("error", str(exc), "set crs.working_epsg in the policy file")
         return frame
+    check_in_zone(centres, target, report, labels)
     out = frame.to_crs(target) if not CRS(frame.crs).equals(target) else frame
     if spec.geometry == "polygon" and "area_mu" in out.columns:
         out["area_mu"] = np.asarray(m2_to_mu(shapely.area(out.geometry.values)))

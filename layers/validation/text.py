@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -107,3 +107,31 @@ def check_text(frame: pd.DataFrame, spec: LayerSpec, report: ValidationReport,
                    column=col.name,
                    rows=[labels[int(i)] for i in changed_from[moved].index])
     return out
+
+
+def _unpadded(value: str) -> str | None:
+    """``"7"`` for ``"007"`` (digits only); ``None`` for an id that is not all digits."""
+    return value.lstrip("0") or "0" if value.isdigit() and value.isascii() else None
+
+
+def leading_zero_clashes(ids: Iterable[object],
+                         existing: Iterable[object] = ()) -> list[tuple[str, str]]:
+    """Pairs of different all-digit ids that are equal without their leading zeros
+    (``("7", "007")``): what a spreadsheet makes of ``007`` when it reads it as a number.
+
+    Within ``ids`` when ``existing`` is empty; else each id of ``ids`` against ``existing``.
+    """
+    texts = [str(v) for v in ids if isinstance(v, str)]
+    others = [str(v) for v in existing if isinstance(v, str)] if existing else texts
+    by_number: dict[str, set[str]] = {}
+    for value in others:
+        key = _unpadded(value)
+        if key is not None:
+            by_number.setdefault(key, set()).add(value)
+    clashes: set[tuple[str, str]] = set()
+    for value in texts:
+        key = _unpadded(value)
+        for other in by_number.get(key, ()) if key is not None else ():
+            if other != value and (existing or (other, value) not in clashes):
+                clashes.add((value, other))
+    return sorted(clashes)
