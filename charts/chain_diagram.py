@@ -27,6 +27,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 from matplotlib.path import Path
 
 from geo.chain_catalog import POSITION_LABELS, POSITIONS, VERDICT_LABELS, ChainCatalog
+from geo.errors import InstallError
 
 FONT_FAMILY: list[str] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
 """Font families by preference (shared/pitfalls.md "Print": CJK first, DejaVu as fallback)."""
@@ -47,7 +48,7 @@ COL_STEP, ROW_STEP = 2.3, 1.05
 BAND_GAP = 0.5
 
 
-class ChartFontError(RuntimeError):
+class ChartFontError(InstallError):
     """No CJK font is installed, so Chinese labels would render as empty boxes."""
 
 

@@ -5,7 +5,9 @@ Each command module defines ``register(subparsers)`` which adds its parser(s) an
 parser (and ``investmap --help``) is built from :data:`COMMANDS` alone, so listing the
 commands imports none of them (geopandas, ezdxf, matplotlib …); only the module of the
 command being run is imported.
-Errors that users can fix (bad files, bad options) go to stderr with exit code 2.
+Errors raised on purpose (every :class:`geo.errors.InvestMapError`: bad files, bad options,
+refused edits) go to stderr without a traceback, with the exit code of
+:func:`cli.common.exit_status` (2, or 3 for an edit based on an old version).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 from typing import NamedTuple
+
+from geo.errors import InvestMapError
 
 
 class Command(NamedTuple):
@@ -102,18 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
-    from cli.common import UserError
+    from cli.common import exit_status
 
     try:
         return int(args.func(args) or 0)
-    except UserError as exc:
-        print(f"investmap {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, KeyError) as exc:  # a data error a command did not wrap: no traceback
-        if type(exc).__name__ not in ("ReadError", "ValidationError", "MissingLayerError"):
-            raise
-        print(f"investmap {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except InvestMapError as exc:  # raised on purpose, written for the user: no traceback
+        code, verb = exit_status(exc)
+        print(f"investmap {args.command}: {verb}: {exc}", file=sys.stderr)
+        return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

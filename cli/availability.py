@@ -33,13 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         try:
-            from scale import dask_engine
+            from cli import availability_dask
         except ModuleNotFoundError as exc:
             if exc.name not in ("scale", "scale.dask_engine"):
                 raise
             raise UserError("the dask engine is not installed (package 'scale' missing); "
                             "use --engine local") from exc
-        return int(dask_engine.availability(args) or 0)
+        return int(availability_dask.availability(args) or 0)
     if not args.out.lower().endswith((".csv", ".gpkg", ".parquet")):
         raise UserError(f"{args.out}: unsupported output type; use .csv, .gpkg or .parquet")
     if args.data is None and (args.layer_parcel is None) != (args.layer_redline is None):

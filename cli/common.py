@@ -10,14 +10,29 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from exports.cells import csv_text, safe_frame
+import exports  # noqa: F401 - registers the "export" policy section
+from geo.errors import InvestMapError
+from layers.cells import csv_text, safe_frame
 from layers.io import ReadError
 from layers.policy import Policy, PolicyError, load_policy
+from layers.store.errors import StaleVersionError
 from layers.validate import ValidationError
 
 
-class UserError(Exception):
+class UserError(InvestMapError):
     """An error the user can fix; printed without a traceback, exit code 2."""
+
+
+def exit_status(exc: InvestMapError) -> tuple[int, str]:
+    """Exit code and verb :func:`cli.main` prints for an error a command raised.
+
+    An edit or lead change based on an old version (:class:`StaleVersionError`: someone else
+    changed the feature first) is *refused* with exit code 3, so that scripts can re-read and
+    retry; every other error is exit code 2.
+    """
+    if isinstance(exc, StaleVersionError):
+        return 3, "refused"
+    return 2, "error"
 
 
 LAYER_OPTIONS = {
@@ -54,6 +69,8 @@ def add_engine_options(parser: argparse.ArgumentParser, *, local: str,
 
 
 def policy_from(args: argparse.Namespace) -> Policy:
+    """The ``--policy`` file (default ``data/policy.yaml``), every section checked on load
+    (:mod:`exports` is imported here, so its ``export`` section too)."""
     try:
         return load_policy(getattr(args, "policy", None))
     except PolicyError as exc:
@@ -78,7 +95,7 @@ def county_from(args: argparse.Namespace, layers: tuple[str, ...], *,
 def write_table(frame: pd.DataFrame, out: str | Path, *, layer: str = "result") -> Path:
     """Write a result table by suffix: .csv (UTF-8 with BOM for Excel), .gpkg, .parquet,
     .xlsx. The file appears only when complete (written to a temporary name, then renamed).
-    CSV and Excel text cannot run as formulas (:func:`exports.cells.safe_frame`)."""
+    CSV and Excel text cannot run as formulas (:func:`layers.cells.safe_frame`)."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".gpkg", ".parquet", ".xlsx"):

@@ -7,14 +7,11 @@ working copy ``data/store.gpkg``); see :mod:`layers.store`.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from cli.common import UserError
 from layers.store import (
     EDITORS,
     ROLES,
-    EditError,
-    StaleVersionError,
     Store,
     StoreError,
     open_store,
@@ -85,14 +82,8 @@ def run_edit(args: argparse.Namespace) -> int:
     changes = parse_changes(args.changes)
     role = args.role or DEFAULT_ROLE[args.layer]
     with store_from(args) as store:
-        try:
-            version = store.edit(args.layer, args.id, changes, user=args.user, role=role,
-                                 reason=args.reason, expect_version=args.expect_version)
-        except StaleVersionError as exc:
-            print(f"investmap edit: refused: {exc}", file=sys.stderr)
-            return 3
-        except (EditError, StoreError) as exc:
-            raise UserError(str(exc)) from exc
+        version = store.edit(args.layer, args.id, changes, user=args.user, role=role,
+                             reason=args.reason, expect_version=args.expect_version)
     print(version)
     return 0
 

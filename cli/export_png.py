@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 
 from cli.common import UserError, add_data_options, county_from, progress
+from exports.settings import export_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from exports.png_map import export_png
 
     county = county_from(args, ("park", "parcel", "redline", "context"))
-    dpi = args.dpi or county.policy.section("export").png_dpi
+    dpi = args.dpi or export_settings(county.policy).png_dpi
     step, close = step_reporter("export-png")
     try:
         out = export_png(county, args.out, park_id=args.park, dpi=dpi, lang=args.lang,

@@ -7,14 +7,12 @@ change is versioned and audited (``investmap history lead ID`` shows it).
 from __future__ import annotations
 
 import argparse
-import sys
 
 import pandas as pd
 
 from cli.common import UserError, policy_from, write_table
 from cli.edit import add_store_option, store_from
 from layers.registry import LEAD_SOURCES, LEAD_STAGES
-from layers.store import EditError, StaleVersionError, StoreError
 
 LIST_COLUMNS = ("lead_id", "source", "company", "industry", "segment_id", "need_mu",
                 "investment_wan", "parcel_id", "park_id", "owner", "stage", "received_date",
@@ -111,13 +109,10 @@ def run_add(args: argparse.Namespace) -> int:
               "parcel_id": args.parcel, "park_id": args.park, "source": args.source,
               "owner": args.owner}
     with store_from(args) as store:
-        try:
-            lead_id = add_lead(store, {k: v for k, v in values.items() if v is not None},
-                               user=args.user, role=args.role,
-                               reason=args.reason or f"new lead {args.company}",
-                               today=_today(args), settings=settings)
-        except (EditError, StoreError) as exc:
-            raise UserError(str(exc)) from exc
+        lead_id = add_lead(store, {k: v for k, v in values.items() if v is not None},
+                           user=args.user, role=args.role,
+                           reason=args.reason or f"new lead {args.company}",
+                           today=_today(args), settings=settings)
     print(lead_id)
     return 0
 
@@ -126,18 +121,12 @@ def run_update(args: argparse.Namespace) -> int:
     from layers.leads import update_lead
 
     with store_from(args) as store:
-        try:
-            version = update_lead(store, args.id, user=args.user, role=args.role,
-                                  reason=args.reason, today=_today(args), stage=args.stage,
-                                  owner=args.owner, next_action=args.action,
-                                  next_action_date=args.next_action, note=args.note,
-                                  lost_reason=args.lost_reason,
-                                  expect_version=args.expect_version)
-        except StaleVersionError as exc:
-            print(f"investmap leads update: refused: {exc}", file=sys.stderr)
-            return 3
-        except (EditError, StoreError) as exc:
-            raise UserError(str(exc)) from exc
+        version = update_lead(store, args.id, user=args.user, role=args.role,
+                              reason=args.reason, today=_today(args), stage=args.stage,
+                              owner=args.owner, next_action=args.action,
+                              next_action_date=args.next_action, note=args.note,
+                              lost_reason=args.lost_reason,
+                              expect_version=args.expect_version)
     print(version)
     return 0
 
@@ -147,15 +136,9 @@ def run_convert(args: argparse.Namespace) -> int:
 
     settings = policy_from(args).section("leads")
     with store_from(args) as store:
-        try:
-            project_id = convert_lead(store, args.id, user=args.user, role=args.role,
-                                      reason=args.reason, today=_today(args),
-                                      expect_version=args.expect_version, settings=settings)
-        except StaleVersionError as exc:
-            print(f"investmap leads convert: refused: {exc}", file=sys.stderr)
-            return 3
-        except (EditError, StoreError) as exc:
-            raise UserError(str(exc)) from exc
+        project_id = convert_lead(store, args.id, user=args.user, role=args.role,
+                                  reason=args.reason, today=_today(args),
+                                  expect_version=args.expect_version, settings=settings)
     print(project_id)
     return 0
 

@@ -3,4 +3,8 @@
 Every export is investor-facing by default: only public registry columns reach it, and every
 file is written atomically (temporary name, then rename). The CLI commands and the app's
 export page call the same functions.
+
+Importing the package registers the ``export`` policy section (:mod:`exports.settings`).
 """
+
+from exports import settings as settings  # registers the "export" policy section

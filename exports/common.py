@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from geo.errors import DataError
+
 AUDIENCES = ("investor", "staff")
 LANGS = ("zh", "en")
 
 
-class ExportError(ValueError):
+class ExportError(DataError):
     """An export cannot be made as asked; the message names the input and the fix."""
 
 

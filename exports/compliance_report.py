@@ -21,11 +21,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from exports import static_map
-from exports.cells import safe_frame
 from exports.common import ExportError, atomic_output, tr
 from exports.fonts import cjk_rc
 from geo.compliance import FEATURE_ID, VERDICTS, overlap_columns
 from geo.overlap import overlap_column, share_column
+from layers.cells import safe_frame
 from layers.compliance import Review
 from layers.county import County
 from layers.registry import REDLINE

@@ -2,7 +2,7 @@
 
 Headers are the registry's Chinese (or English) labels; only public columns are written. The
 workbook is written with openpyxl into a temporary file and renamed when complete; every text
-cell goes through :func:`exports.cells.safe_cell`, so no value becomes a formula.
+cell goes through :func:`layers.cells.safe_cell`, so no value becomes a formula.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.cells import safe_cell
 from exports.common import AUDIENCES, LANGS, atomic_output, check_choice, tr
 from exports.tables import labelled, offerable_parcels
 from exports.worklist import worklist_table
+from layers.cells import safe_cell
 from layers.county import County
 from layers.freshness import as_of_text, layer_freshness
 from layers.registry import LAYERS

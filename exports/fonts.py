@@ -12,6 +12,8 @@ from pathlib import Path
 
 from matplotlib import font_manager
 
+from geo.errors import InstallError
+
 CJK_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK SC",
     "Noto Serif CJK SC",
@@ -30,7 +32,7 @@ FONT_DIRS: tuple[Path, ...] = (Path("/usr/share/fonts"), Path("/usr/local/share/
 """Folders searched for CJK font files when matplotlib's font cache predates their install."""
 
 
-class FontNotFoundError(RuntimeError):
+class FontNotFoundError(InstallError):
     """No CJK font is installed; the message says how to install one."""
 
 

@@ -1,7 +1,8 @@
 """The ``export:`` section of the policy file: titles, contact block, online map URL, source line.
 
-Parsed by :func:`parse` (registered in ``layers.policy.EXTRA_SECTIONS``) and read with
-``policy.section("export")``.
+Parsed by :func:`parse`, which this module registers with
+:func:`layers.policy.register_section` when ``exports`` is imported (``layers/`` never names
+``exports/``); read with :func:`export_settings` or ``policy.section("export")``.
 """
 
 from __future__ import annotations
@@ -9,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
-from layers.policy import PolicyError
-
-_TEXT_KEYS = ("title_zh", "title_en", "contact_org_zh", "contact_org_en", "contact_phone",
-              "contact_email", "contact_address_zh", "contact_address_en", "source_zh",
-              "source_en")
+from geo.policy_checks import Rule, parse_section
+from layers.policy import Policy, register_section
 
 
 @dataclass(frozen=True)
@@ -51,36 +48,28 @@ class ExportSettings:
         return [line for line in lines if line]
 
 
+RULES = {
+    "online_map_url": Rule(url=True),
+    "png_dpi": Rule(minimum=200, fix="give e.g. 200 or 300 (print resolution)"),
+}
+"""Checks beyond the types: every other key is text."""
+
+
 def parse(value: Mapping[str, Any], source: str) -> ExportSettings:
-    """Validate the ``export:`` mapping of a policy file.
+    """Validate the ``export:`` mapping of a policy file (:func:`geo.policy_checks.parse_section`).
 
     Raises
     ------
     PolicyError
-        For unknown keys, non-text values, a URL that is not http(s) or a DPI below 100.
+        For unknown keys, non-text values, a URL that is not http(s) or a DPI below 200.
     """
-    allowed = set(_TEXT_KEYS) | {"online_map_url", "png_dpi"}
-    unknown = sorted(set(value) - allowed)
-    if unknown:
-        raise PolicyError(f"{source}: export: unknown key(s) {unknown}; fix: use only "
-                          f"{sorted(allowed)} (see README 'Policy settings')")
-    kwargs: dict[str, Any] = {}
-    for key in _TEXT_KEYS:
-        if key in value:
-            if not isinstance(value[key], str):
-                raise PolicyError(f"{source}: export.{key}: {value[key]!r} is not text; "
-                                  "fix: quote it")
-            kwargs[key] = value[key]
-    url = value.get("online_map_url", "")
-    if url:
-        parts = urlparse(str(url))
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise PolicyError(f"{source}: export.online_map_url: {url!r} is not an http(s) "
-                              "URL; fix: write the full address, e.g. https://host/map")
-        kwargs["online_map_url"] = str(url)
-    dpi = value.get("png_dpi", 200)
-    if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi < 200:
-        raise PolicyError(f"{source}: export.png_dpi: {dpi!r} is not a whole number ≥ 200; "
-                          "fix: give e.g. 200 or 300 (print resolution)")
-    kwargs["png_dpi"] = dpi
-    return ExportSettings(**kwargs)
+    return parse_section(ExportSettings, value, source, "export", rules=RULES)
+
+
+register_section("export", parse)
+
+
+def export_settings(policy: Policy) -> ExportSettings:
+    """The ``export`` section of ``policy`` (parsed on first use)."""
+    settings: ExportSettings = policy.section("export")
+    return settings

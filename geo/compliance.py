@@ -31,6 +31,7 @@ from pyproj import CRS
 
 from geo.availability import SupplyRules, verdicts
 from geo.crs import CRSError, gk3_epsg, gk3_zone_for_lon, require_projected
+from geo.errors import DataError
 from geo.overlap import overlap_column, overlap_table
 from geo.units import M2_PER_MU
 
@@ -45,7 +46,7 @@ VERDICTS: dict[str, tuple[str, str]] = {
 _POLYGONAL = (3, 6)
 
 
-class BoundaryError(ValueError):
+class BoundaryError(DataError):
     """A boundary that cannot be judged; the message names the feature and the fix."""
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from pyproj import CRS
 
+from geo.errors import DataError
 from geo.units import m2_to_mu
 
 CGCS2000_GEOGRAPHIC = 4490
@@ -35,7 +36,7 @@ CHINA_LON_RANGE = (72.0, 136.0)
 CHINA_LAT_RANGE = (0.8, 56.0)
 
 
-class CRSError(ValueError):
+class CRSError(DataError):
     """A coordinate reference system is missing, unsuitable or inconsistent."""
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.policy_checks import check_keys, fail, number
+from geo.policy_checks import Rule, fail, parse_section
 
 STARTED_STATUSES = ("under_construction", "producing")
 
@@ -46,32 +46,22 @@ class IdleSettings:
     stopped_years: int = 1
 
 
+_RULES = {
+    **dict.fromkeys(("idle_after_years", "reclaim_after_years", "stopped_years"),
+                    Rule(minimum=0, fix="give whole years, e.g. 1")),
+    **dict.fromkeys(("fee_rate", "developed_share_min", "invested_share_min"),
+                    Rule(minimum=0, maximum=1)),
+}
+
+
 def parse_settings(value: Mapping[str, Any], source: str) -> IdleSettings:
     """Parse and validate the ``idle`` policy section (PolicyError names key and fix)."""
-    check_keys(value, {"idle_after_years", "reclaim_after_years", "fee_rate",
-                       "developed_share_min", "invested_share_min", "stopped_years"},
-               source, "idle")
-    defaults = IdleSettings()
-    years = {k: _years(value.get(k, getattr(defaults, k)), source, f"idle.{k}")
-             for k in ("idle_after_years", "reclaim_after_years", "stopped_years")}
-    if years["reclaim_after_years"] < years["idle_after_years"]:
+    settings = parse_section(IdleSettings, value, source, "idle", rules=_RULES)
+    if settings.reclaim_after_years < settings.idle_after_years:
         raise fail(source, "idle.reclaim_after_years",
-                   f"{years['reclaim_after_years']} is less than idle_after_years",
+                   f"{settings.reclaim_after_years} is less than idle_after_years",
                    "make it at least idle_after_years (53号: 2 vs 1)")
-    shares = {k: number(value.get(k, getattr(defaults, k)), source, f"idle.{k}", maximum=1.0)
-              for k in ("fee_rate", "developed_share_min", "invested_share_min")}
-    return IdleSettings(idle_after_years=years["idle_after_years"],
-                        reclaim_after_years=years["reclaim_after_years"],
-                        stopped_years=years["stopped_years"], fee_rate=shares["fee_rate"],
-                        developed_share_min=shares["developed_share_min"],
-                        invested_share_min=shares["invested_share_min"])
-
-
-def _years(value: Any, source: str, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise fail(source, key, f"{value!r} is not a whole number of years ≥ 0",
-                   "give whole years, e.g. 1")
-    return value
+    return settings
 
 
 def idle_land(parcels: pd.DataFrame, *, as_of: pd.Timestamp,

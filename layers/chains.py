@@ -33,6 +33,8 @@ from geo.chain_catalog import (
     Target,
     forward_cycle,
 )
+from geo.errors import DataError
+from geo.policy_checks import Rule, fail, mapping, number, parse_section
 from geo.target_match import TargetSettings
 from layers.registry import LAND_USES, PROJECT_STAGES
 
@@ -48,7 +50,7 @@ LAND_KEYS = {"mu", "land_use", "far_min", "investment_wan_per_mu"}
 TARGET_KEYS = {"name", "segment_id", "hq_city", "scale", "notes"}
 
 
-class ChainsError(ValueError):
+class ChainsError(DataError):
     """The chain definitions are malformed; ``problems`` lists every finding."""
 
     def __init__(self, source: str, problems: list[str]):
@@ -302,67 +304,40 @@ def _targets(raw: Any, catalog: ChainCatalog, check: _Checker) -> list[Target]:
 
 # -- policy section ``chains`` --------------------------------------------------------------
 
-SETTING_KEYS = {
-    "present_stages", "output_measure", "strong_min_producers", "strong_min_relative_output",
-    "thin_max_producers", "thin_max_relative_output", "disclosure_min_firms",
-    "match_verdicts", "max_parcels_per_segment", "area_tolerance", "proximity_full_m",
-    "proximity_zero_m", "price_full_wan_per_mu", "price_zero_wan_per_mu", "weights",
-}
 OUTPUT_MEASURES = ("value_added_wan", "revenue_wan", "tax_wan")
+
+
+def _parse_weights(value: Any, source: str, key: str) -> ScoreWeights:
+    weights = ScoreWeights().as_dict()
+    for part, given in mapping(value, source, key).items():
+        if part not in MATCH_PARTS:
+            raise fail(source, f"{key}.{part}", "unknown score part", f"use {list(MATCH_PARTS)}")
+        weights[part] = number(given, source, f"{key}.{part}")
+    if sum(weights.values()) <= 0:
+        raise fail(source, key, "all weights are 0", "give at least one positive weight")
+    return ScoreWeights(**weights)
+
+
+SETTING_RULES = {
+    "present_stages": Rule(choices=tuple(PROJECT_STAGES)),
+    "match_verdicts": Rule(choices=VERDICTS),
+    "output_measure": Rule(choices=OUTPUT_MEASURES),
+    "weights": Rule(parse=_parse_weights),
+}
+"""Checks beyond the types; every other setting is a number ≥ 0 (counts whole)."""
 
 
 def parse_settings(value: Mapping[str, Any], source: str) -> ChainSettings:
     """Validate the policy section ``chains`` into :class:`ChainSettings` (missing keys keep
     their defaults; README "Policy settings" documents each key)."""
-    from layers.policy import PolicyError
-
-    def err(key: str, problem: str, fix: str) -> PolicyError:
-        return PolicyError(f"{source}: chains.{key}: {problem}; fix: {fix}")
-
-    unknown = sorted(set(value) - SETTING_KEYS)
-    if unknown:
-        raise err(unknown[0], "unknown key", f"use only {sorted(SETTING_KEYS)}")
-    defaults = ChainSettings()
-    out: dict[str, Any] = {}
-    for key in SETTING_KEYS - {"present_stages", "output_measure", "match_verdicts",
-                               "weights"}:
-        v = value.get(key, getattr(defaults, key))
-        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
-            raise err(key, f"{v!r} is not a number ≥ 0", "give a number")
-        out[key] = type(getattr(defaults, key))(v)
-        if isinstance(getattr(defaults, key), int) and v != int(v):
-            raise err(key, f"{v!r} is not a whole number", "give a count")
-    for key, allowed in (("present_stages", tuple(PROJECT_STAGES)),
-                         ("match_verdicts", VERDICTS)):
-        items = value.get(key, getattr(defaults, key))
-        if not isinstance(items, list | tuple) or not items or any(
-                i not in allowed for i in items):
-            raise err(key, f"{items!r} is not a list of allowed values",
-                      f"use items from {list(allowed)}")
-        out[key] = tuple(items)
-    measure = value.get("output_measure", defaults.output_measure)
-    if measure not in OUTPUT_MEASURES:
-        raise err("output_measure", f"{measure!r} is not allowed",
-                  f"use one of {list(OUTPUT_MEASURES)}")
-    out["output_measure"] = measure
-    weights = defaults.weights.as_dict()
-    raw_w = value.get("weights", {})
-    if not isinstance(raw_w, Mapping):
-        raise err("weights", "not a mapping", f"give weights for {list(MATCH_PARTS)}")
-    for part, w in raw_w.items():
-        if part not in MATCH_PARTS:
-            raise err(f"weights.{part}", "unknown score part", f"use {list(MATCH_PARTS)}")
-        if isinstance(w, bool) or not isinstance(w, int | float) or w < 0:
-            raise err(f"weights.{part}", f"{w!r} is not a number ≥ 0", "give a weight")
-        weights[part] = float(w)
-    if sum(weights.values()) <= 0:
-        raise err("weights", "all weights are 0", "give at least one positive weight")
-    out["weights"] = ScoreWeights(**weights)
-    if out["proximity_zero_m"] <= out["proximity_full_m"]:
-        raise err("proximity_zero_m", "not above proximity_full_m", "raise it")
-    if out["price_zero_wan_per_mu"] <= out["price_full_wan_per_mu"]:
-        raise err("price_zero_wan_per_mu", "not above price_full_wan_per_mu", "raise it")
-    return ChainSettings(**out)
+    settings = parse_section(ChainSettings, value, source, "chains", rules=SETTING_RULES,
+                             default=Rule(minimum=0))
+    if settings.proximity_zero_m <= settings.proximity_full_m:
+        raise fail(source, "chains.proximity_zero_m", "not above proximity_full_m", "raise it")
+    if settings.price_zero_wan_per_mu <= settings.price_full_wan_per_mu:
+        raise fail(source, "chains.price_zero_wan_per_mu", "not above price_full_wan_per_mu",
+                   "raise it")
+    return settings
 
 
 def chain_settings(policy: Any) -> ChainSettings:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.errors import DataError
 from layers import county_cache
 from layers.declared import layer_spec
 from layers.io import ReadError, ReadOptions, known_layers_in, load_layer
@@ -26,7 +27,7 @@ from layers.store import is_database_url
 from layers.validate import ValidationReport, validate_layer
 
 
-class MissingLayerError(KeyError):
+class MissingLayerError(DataError, KeyError):
     """A command needs a layer the county's data does not have; the message names the data,
     the layer, what is present and the fix."""
 

@@ -33,6 +33,8 @@ import pandas as pd
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from geo.errors import DataError
+from layers.cells import csv_text
 from layers.formats.settings import import_settings
 from layers.formats.zones import OFFICIAL_AREA, official_area_mu, zone_warning
 from layers.io import ReadError, ReadOptions, list_layers, read_frame
@@ -59,7 +61,7 @@ _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _BLANK_TEXTS = ("", "nan", "none", "nat", "<na>")
 
 
-class ImportOptionError(ValueError):
+class ImportOptionError(DataError):
     """A ``--set``/``--replace`` item cannot be applied; the message names it and the fix."""
 
 
@@ -240,9 +242,7 @@ def _read_notes(warnings: Sequence[tuple[str, str]], notes: list[Problem]) -> li
 
 def refused_csv(refused: pd.DataFrame) -> str:
     """The refused list as CSV text; cells a spreadsheet would run as formulas
-    (= + - @ TAB CR) are written as text (OWASP "CSV injection", :mod:`exports.cells`)."""
-    from exports.cells import csv_text  # the one escaping rule of every CSV/Excel writer
-
+    (= + - @ TAB CR) are written as text (OWASP "CSV injection", :mod:`layers.cells`)."""
     return csv_text(refused[list(REFUSED_COLUMNS)].astype(object).map(
         lambda v: "" if v is None else str(v)))
 

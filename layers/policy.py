@@ -48,10 +48,23 @@ class Policy:
     redlines: RedlineSettings
     supply: SupplySettings
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
-    extras: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    extras: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def section(self, name: str) -> Any:
-        """The parsed object of an extra section (see :data:`EXTRA_SECTIONS`)."""
+        """The parsed object of an extra section (see :data:`EXTRA_SECTIONS`) or of a section
+        a package above ``layers/`` registered (:func:`register_section`), parsed on first
+        use when the package was imported after this policy was loaded.
+
+        Raises
+        ------
+        PolicyError
+            The section's values are invalid (file, key and fix).
+        KeyError
+            No such section is known.
+        """
+        if name not in self.extras and name in OWNED_SECTIONS:
+            value = mapping(self.raw.get(name, {}), self.source, name)
+            self.extras[name] = _parse_extra(name, OWNED_SECTIONS[name], value, self.source)
         try:
             return self.extras[name]
         except KeyError:
@@ -133,8 +146,9 @@ SECTIONS: dict[str, Callable[[Mapping[str, Any], str], Any]] = {
     "redlines": _parse_redlines,
     "supply": _parse_supply,
 }
-"""Typed sections parsed here. Other sections (efficiency, idle, pipeline, chains, export)
-are validated by the module that owns them through :data:`EXTRA_SECTIONS`."""
+"""Typed sections parsed here. Other sections (efficiency, idle, pipeline, chains …) are
+validated by the module that owns them through :data:`EXTRA_SECTIONS`, and sections of packages
+above ``layers/`` (``export``) through :data:`OWNED_SECTIONS`."""
 
 EXTRA_SECTIONS: dict[str, str] = {
     "efficiency": "geo.efficiency:parse_settings",
@@ -142,7 +156,6 @@ EXTRA_SECTIONS: dict[str, str] = {
     "pipeline": "geo.pipeline:parse_settings",
     "chains": "layers.chains:parse_settings",
     "targets": "geo.target_match:parse_settings",
-    "export": "exports.settings:parse",
     "imports": "layers.formats.settings:parse",
     "storage": "layers.store.settings:parse",
     "sites": "layers.sites:parse_settings",
@@ -152,6 +165,38 @@ EXTRA_SECTIONS: dict[str, str] = {
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
 as ``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad
 values. The parsed object is available as ``policy.section(name)``."""
+
+
+SectionParser = Callable[[Mapping[str, Any], str], Any]
+
+OWNED_ABOVE: tuple[str, ...] = ("export",)
+"""Top-level sections whose parser a package above ``layers/`` registers when it is imported
+(``exports/`` owns ``export``). Only the name is known here, so that a typo still fails on
+load while ``layers/`` never imports the package."""
+
+OWNED_SECTIONS: dict[str, SectionParser] = {}
+"""Parsers registered by :func:`register_section` for the names in :data:`OWNED_ABOVE`."""
+
+
+def register_section(name: str, parser: SectionParser) -> None:
+    """Let a package above ``layers/`` own the top-level policy section ``name``.
+
+    ``parser(mapping, source)`` returns the typed settings or raises :class:`PolicyError`;
+    ``policy.section(name)`` returns its result. Call it at the owning module's import.
+    """
+    if name not in OWNED_ABOVE:
+        raise ValueError(f"policy section {name!r} is not in layers.policy.OWNED_ABOVE")
+    OWNED_SECTIONS[name] = parser
+
+
+def _parse_extra(name: str, parse: SectionParser, value: Mapping[str, Any],
+                 source: str) -> Any:
+    try:
+        return parse(value, source)
+    except PolicyError:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        raise PolicyError(f"{source}: {name}: {exc}") from exc
 
 
 def _import_parser(target: str) -> Callable[[Mapping[str, Any], str], Any]:
@@ -176,7 +221,9 @@ def load_policy(path: str | Path | None = None) -> Policy:
     Raises
     ------
     PolicyError
-        Naming the file, the key path and the fix, for any malformed or unknown setting.
+        Naming the file, the key path and the fix, for any malformed or unknown setting. A
+        section of :data:`OWNED_ABOVE` whose package is not imported yet is checked when
+        :meth:`Policy.section` first reads it.
     """
     path = Path(path) if path is not None else default_policy_path()
     source = str(path)
@@ -188,17 +235,15 @@ def load_policy(path: str | Path | None = None) -> Policy:
     except yaml.YAMLError as exc:
         raise PolicyError(f"{source}: not valid YAML ({exc}); fix the syntax") from exc
     raw = mapping(raw or {}, source, "<top level>")
-    allowed = set(SECTIONS) | set(EXTRA_SECTIONS)
-    check_keys(raw, allowed, source, "<top level>")
+    check_keys(raw, set(SECTIONS) | set(EXTRA_SECTIONS) | set(OWNED_ABOVE), source,
+               "<top level>")
     parsed = {name: parse(mapping(raw.get(name, {}), source, name), source)
               for name, parse in SECTIONS.items()}
     extras: dict[str, Any] = {}
     for name, target in EXTRA_SECTIONS.items():
-        value = mapping(raw.get(name, {}), source, name)
-        try:
-            extras[name] = _import_parser(target)(value, source)
-        except PolicyError:
-            raise
-        except (ValueError, TypeError, KeyError) as exc:
-            raise PolicyError(f"{source}: {name}: {exc}") from exc
+        extras[name] = _parse_extra(name, _import_parser(target),
+                                    mapping(raw.get(name, {}), source, name), source)
+    for name, parse in OWNED_SECTIONS.items():
+        extras[name] = _parse_extra(name, parse, mapping(raw.get(name, {}), source, name),
+                                    source)
     return Policy(source=source, raw=raw, extras=extras, **parsed)

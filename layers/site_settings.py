@@ -14,10 +14,12 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from geo.errors import DataError
+
 SETTINGS_FILE = "settings.json"
 
 
-class SettingsError(ValueError):
+class SettingsError(DataError):
     """The settings file or a value is unusable; the message names it and the fix."""
 
 

@@ -304,7 +304,7 @@ def test_policy_section_parses_to_settings(policy):
 
 
 @pytest.mark.parametrize(("section", "expected"), [
-    ({"strong_min_producers": -1}, "chains.strong_min_producers: -1 is not a number"),
+    ({"strong_min_producers": -1}, "chains.strong_min_producers: -1 is not a whole number ≥ 0"),
     ({"strong_min_producers": 2.5}, "chains.strong_min_producers: 2.5 is not a whole number"),
     ({"present_stages": ["built"]}, "chains.present_stages"),
     ({"match_verdicts": []}, "chains.match_verdicts"),
@@ -313,7 +313,7 @@ def test_policy_section_parses_to_settings(policy):
     ({"weights": {"proximity": 0, "area": 0, "utilities": 0, "price": 0, "intensity": 0}},
      "chains.weights: all weights are 0"),
     ({"proximity_full_m": 6000}, "chains.proximity_zero_m: not above proximity_full_m"),
-    ({"colour": 1}, "chains.colour: unknown key"),
+    ({"colour": 1}, "chains: unknown key(s) ['colour']"),
 ])
 def test_bad_policy_values(section, expected):
     with pytest.raises(PolicyError) as info:

@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 
 from cli.common import write_table
-from exports.cells import safe_cell
+from layers.cells import safe_cell
 from exports.excel import export_excel
 from layers.county import load_county
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from cli.common import write_table
-from exports.cells import FORMULA_STARTS, safe_cell, safe_frame
 from exports.excel import export_excel
+from layers.cells import FORMULA_STARTS, safe_cell, safe_frame
 from layers.county import load_county
 
 HOSTILE = ['=HYPERLINK("http://evil","x")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(1)", "-2+3",
@@ -84,7 +84,7 @@ def test_every_csv_and_excel_writer_goes_through_cells():
         for path in paths:
             text = path.read_text(encoding="utf-8")
             if path.name != "cells.py" and any(w in text for w in writers) \
-                    and "exports.cells import" not in text:
+                    and "layers.cells import" not in text:
                 unsafe.append(str(path.relative_to(ROOT)))
     assert unsafe == []
 
@@ -93,7 +93,7 @@ def test_app_download_bytes_have_no_formula(tmp_path):
     """What ``ui.common.downloads`` offers: ``csv_text`` and ``safe_frame(...).to_excel``."""
     import io
 
-    from exports.cells import csv_text
+    from layers.cells import csv_text
 
     frame = pd.DataFrame({"parcel_id": HOSTILE, "area_mu": [15.0] * len(HOSTILE)})
     rows = list(csv.reader(io.StringIO(csv_text(frame), newline="")))

@@ -22,6 +22,8 @@ import bcrypt
 import streamlit as st
 import yaml
 
+from geo.errors import DataError, InvestMapError
+
 ROLES: tuple[str, ...] = ("promoter", "planner", "admin")
 ROLE_LABELS: dict[str, tuple[str, str]] = {
     "promoter": ("招商人员", "Promoter"),
@@ -31,11 +33,11 @@ ROLE_LABELS: dict[str, tuple[str, str]] = {
 _SESSION_KEY = "auth_user"
 
 
-class AuthError(Exception):
+class AuthError(InvestMapError):
     """Login refused; the message is safe to show (it never says which part was wrong)."""
 
 
-class ConfigError(ValueError):
+class ConfigError(DataError):
     """The users file is malformed; the message names the file, the key and the fix."""
 
 

@@ -8,7 +8,8 @@ import io
 import pandas as pd
 import streamlit as st
 
-from exports.cells import csv_text, safe_frame
+from exports.settings import export_settings
+from layers.cells import csv_text, safe_frame
 from ui.auth import ROLE_LABELS, current_user, log_out
 from ui.i18n import language_switch, pick, t
 from ui.text import md_escape
@@ -51,7 +52,7 @@ def share_base() -> str:
     """Where shared links point: ``export.online_map_url`` of the policy, else this app."""
     from ui import state
 
-    url = state.county().policy.section("export").online_map_url
+    url = export_settings(state.county().policy).online_map_url
     if url:
         return url
     try:

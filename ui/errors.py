@@ -16,13 +16,16 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from geo.errors import DataError, InvestMapError
+from layers.store.errors import StoreError
 from ui.auth import is_staff
 from ui.i18n import pick
 
 log = logging.getLogger("investmap.app")
 
-DATA_ERRORS: tuple[str, ...] = ("ValidationError", "ReadError", "StoreError")
-"""Exception class names that mean the county data is broken (not the program)."""
+DATA_ERRORS: tuple[type[InvestMapError], ...] = (DataError, StoreError)
+"""Errors that mean the county data or its store is broken (not the program): every
+:class:`geo.errors.DataError` (files, validation, policy …) and every store error."""
 
 
 def guarded(run: Callable[[], object], *, where: str) -> None:
@@ -42,8 +45,7 @@ def show_error(exc: Exception, *, where: str) -> str:
     """Log ``exc`` with a new reference and show the visitor a short message; return the ref."""
     ref = uuid.uuid4().hex[:8]
     log.error("page %s failed [ref %s]", where, ref, exc_info=exc)
-    data = any(cls.__name__ in DATA_ERRORS for cls in type(exc).__mro__)
-    if data:
+    if isinstance(exc, DATA_ERRORS):
         st.error(pick((f"数据有误，暂时无法显示此页（编号 {ref}），请联系管理员。",
                        f"The county data has an error and this page cannot be shown (ref "
                        f"{ref}); please tell the administrator.")))

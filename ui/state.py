@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+import exports  # noqa: F401 - registers the "export" policy section (checked on load)
 from geo.availability import ParcelQuery
 from geo.chain_catalog import ChainCatalog
 from layers.county import County, load_county

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import folium
 
+from geo.errors import InstallError
+
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR_DIR = ROOT / "static" / "vendor"
 STATIC_URL = "/app/static/vendor"
@@ -26,7 +28,7 @@ _IMAGES = ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png
            "marker-shadow.png")
 
 
-class AssetError(RuntimeError):
+class AssetError(InstallError):
     """The offline assets are missing; the message says how to install them."""
 
 

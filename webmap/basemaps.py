@@ -19,6 +19,8 @@ import os
 
 import folium
 
+from geo.errors import DataError
+
 BASEMAPS: tuple[str, ...] = ("osm", "tianditu", "tianditu_img", "gaode", "local", "none")
 
 NAMES: dict[str, tuple[str, str]] = {
@@ -41,7 +43,7 @@ _GAODE = ("https://webrd0{{s}}.is.autonavi.com/appmaptile?lang={lang}&size=1&sca
 _GAODE_ATTR = '&copy; <a href="https://www.amap.com/">高德地图</a>'
 
 
-class BasemapError(ValueError):
+class BasemapError(DataError):
     """A basemap cannot be used as asked; the message says why and how to fix it."""
 
 

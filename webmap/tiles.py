@@ -24,6 +24,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.errors import DataError
+
 TILES_ENV = "INVESTMAP_TILES"
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_TILES = ROOT / "static" / "tiles"
@@ -33,7 +35,7 @@ _STAMP = ".published.json"
 _LOCK = threading.Lock()
 
 
-class TileSourceError(ValueError):
+class TileSourceError(DataError):
     """The offline tile source cannot be used; the message names it and the fix."""
 
 

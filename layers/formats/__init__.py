@@ -6,8 +6,12 @@
 * :mod:`layers.formats.tables` — CSV/XLSX lists with lon/lat in WGS84/CGCS2000/GCJ-02/BD-09
 * :mod:`layers.formats.textcodec` — encoding detection shared by the text formats
 * :mod:`layers.formats.gk` — Gauss–Krüger CRS from datum, zone width and zone
+* :mod:`layers.formats.ogr` — GeoPackage, GeoJSON, zipped Shapefile, KML and (Geo)Parquet
+* :mod:`layers.formats.guards` — checks every reader shares against broken and hostile files
 * :mod:`layers.formats.settings` — the ``imports`` policy section
+* :mod:`layers.formats.base` — what every reader shares (options, result, error)
 
-Each reader has the :data:`layers.io.Reader` signature and is registered in
+Each reader has the :data:`layers.formats.base.Reader` signature, imports only
+:mod:`layers.formats.base` (never the dispatcher) and is registered in
 :data:`layers.io.READERS` by file suffix.
 """

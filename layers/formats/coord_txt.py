@@ -43,10 +43,10 @@ import shapely
 from pyproj import CRS
 
 from geo.units import m2_to_mu
+from layers.formats.base import RawFrame, ReadError, ReadOptions
 from layers.formats.gk import GKError, GKZone, gk_zone, parse_datum
 from layers.formats.settings import import_settings
 from layers.formats.textcodec import EncodingError, decode_text
-from layers.io import RawFrame, ReadError, ReadOptions
 from layers.registry import LAND_USES
 
 HEADER_SECTION, COORD_SECTION = "[属性描述]", "[地块坐标]"

@@ -23,17 +23,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import ezdxf
 import geopandas as gpd
 import shapely
-from ezdxf.math import Vec2, bulge_center
 from pyproj import CRS
 
 from geo.crs import CRSError, detect_gk
+from layers.formats.base import RawFrame, ReadError, ReadOptions
 from layers.formats.gk import check_easting_prefix
 from layers.formats.guards import GuardError, arc_segment_count, check_magnitude
 from layers.formats.settings import import_settings
-from layers.io import RawFrame, ReadError, ReadOptions
 
 CLOSE_TOLERANCE = 1e-6
 """Drawing units: a polyline whose last vertex is this close to its first is closed."""
@@ -85,6 +83,8 @@ def _open(path: Path) -> Any:
     head = path.read_bytes()[:6]
     if head.startswith(b"AC10"):
         raise ReadError(f"{path}: this is a binary DWG drawing, not DXF; {DWG_FIX}")
+    import ezdxf  # 0.5 s to import: loaded when a drawing is read, not with layers.io
+
     try:
         return ezdxf.readfile(path)
     except (OSError, ezdxf.DXFError, UnicodeDecodeError, ValueError) as exc:
@@ -107,6 +107,8 @@ def arc_points(center: tuple[float, float], radius: float, start: float, sweep: 
 
 def _bulge_vertices(points: list[tuple[float, float, float]], closed: bool,
                     deviation: float) -> list[tuple[float, float]]:
+    from ezdxf.math import Vec2, bulge_center  # loaded by _open before any entity is read
+
     out = [(points[0][0], points[0][1])]
     pairs = list(zip(points, points[1:], strict=False))
     if closed:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from pyproj import CRS
 
+from geo.errors import DataError
+
 DATUMS: dict[str, dict[tuple[int, bool], int]] = {
     "cgcs2000": {(3, True): 4513, (3, False): 4534, (6, True): 4491, (6, False): 4502},
     "xian1980": {(3, True): 2349, (3, False): 2370, (6, True): 2327, (6, False): 2338},
@@ -41,7 +43,7 @@ _DATUM_WORDS = (
 )
 
 
-class GKError(ValueError):
+class GKError(DataError):
     """A datum, zone width or zone is not one of the supported Gauss–Krüger systems."""
 
 

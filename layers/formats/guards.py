@@ -1,7 +1,7 @@
 """Guards every reader shares against broken and hostile files (issue 13).
 
 Small checks called at the readers' entry points, so that a broken file gives a
-:class:`layers.io.ReadError` naming the file, the line or feature and the fix — never a
+:class:`layers.formats.base.ReadError` naming the file, the line or feature and the fix — never a
 traceback, never an unbounded loop or allocation:
 
 * :func:`check_path` — missing, a folder, or 0 bytes;
@@ -30,7 +30,8 @@ import shapely.errors
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from layers.io import ReadError
+from geo.errors import DataError
+from layers.formats.base import ReadError
 
 MAX_COORDINATE = 1e9
 """Largest |coordinate| or radius a drawing or coordinate file may hold (metres or degrees);
@@ -39,7 +40,7 @@ MAX_ARC_SEGMENTS = 3600
 """Most chords one arc or circle is split into, whatever its size and the deviation asked."""
 
 
-class GuardError(ValueError):
+class GuardError(DataError):
     """A value refused by a guard; the reader adds the file and the feature."""
 
 

@@ -1,6 +1,7 @@
 """The ``imports`` policy section: tolerances used when reading planners' files.
 
-Registered in :data:`layers.policy.EXTRA_SECTIONS`; read with ``policy.section("imports")``.
+Parsed by :func:`geo.policy_checks.parse_section` (registered in
+:data:`layers.policy.EXTRA_SECTIONS`); read with :func:`import_settings`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from layers.policy import PolicyError
+from geo.policy_checks import Rule, parse_section
 
 
 @dataclass(frozen=True)
@@ -28,19 +29,8 @@ DEFAULTS = ImportSettings()
 
 def parse(mapping: Mapping[str, Any], source: str) -> ImportSettings:
     """Validate the ``imports`` mapping; unknown keys and non-positive numbers fail."""
-    allowed = set(ImportSettings.__dataclass_fields__)
-    unknown = sorted(set(mapping) - allowed)
-    if unknown:
-        raise PolicyError(f"{source}: imports: unknown key(s) {unknown}; fix: use only "
-                          f"{sorted(allowed)} (see README 'Policy settings')")
-    values: dict[str, float] = {}
-    for key in allowed:
-        value = mapping.get(key, getattr(DEFAULTS, key))
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise PolicyError(f"{source}: imports.{key}: {value!r} is not a number > 0; "
-                              "fix: give a positive number")
-        values[key] = float(value)
-    return ImportSettings(**values)
+    return parse_section(ImportSettings, mapping, source, "imports",
+                         default=Rule(minimum=0, strict=True, fix="give a positive number"))
 
 
 def import_settings(policy: Any) -> ImportSettings:

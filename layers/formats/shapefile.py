@@ -14,8 +14,8 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from layers.formats.base import RawFrame, ReadError, ReadOptions, read_with_ogr
 from layers.formats.textcodec import has_cjk, plausibly_chinese
-from layers.io import RawFrame, ReadError, ReadOptions, read_with_ogr
 
 SAMPLE_RECORDS = 50_000
 """Records whose text fields are inspected to detect the encoding."""

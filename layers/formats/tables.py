@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from geo.chinacoords import bd09_to_wgs84, gcj02_to_wgs84
+from layers.formats.base import RawFrame, ReadError, ReadOptions, points_from_columns
 from layers.formats.guards import unique_headers
 from layers.formats.textcodec import EncodingError, decode_text
-from layers.io import RawFrame, ReadError, ReadOptions, points_from_columns
 
 LON_HEADERS = ("经度", "东经", "经度(°)", "lon", "lng", "long", "longitude")
 LAT_HEADERS = ("纬度", "北纬", "纬度(°)", "lat", "latitude")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+from geo.errors import DataError
+
 GB2312_SHARE_MIN = 0.9
 """Share of non-ASCII characters that must be GB2312 characters to accept a GBK decoding."""
 
@@ -20,7 +22,7 @@ COMMON_SHARE_MIN = 0.5
 """Share of non-ASCII characters that must be common (GB2312 level 1, symbols) hanzi."""
 
 
-class EncodingError(ValueError):
+class EncodingError(DataError):
     """Bytes are not text in a supported encoding; the message says what was tried."""
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from geo.errors import DataError, InvestMapError
 
-class StoreError(Exception):
+
+class StoreError(InvestMapError):
     """A store cannot do what was asked (bad location, missing feature, broken backup)."""
 
 
-class EditError(StoreError, ValueError):
+class EditError(StoreError, DataError):
     """An edit was refused before anything was written."""
 
 

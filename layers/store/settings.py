@@ -1,6 +1,7 @@
 """The ``storage`` policy section: how imports decide that a feature really changed.
 
-Registered in :data:`layers.policy.EXTRA_SECTIONS`; read with ``policy.section("storage")``.
+Parsed by :func:`geo.policy_checks.parse_section` (registered in
+:data:`layers.policy.EXTRA_SECTIONS`); read with :func:`storage_settings`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from layers.policy import PolicyError
+from geo.policy_checks import Rule, parse_section
 
 
 @dataclass(frozen=True)
@@ -27,16 +28,8 @@ DEFAULTS = StorageSettings()
 
 def parse(mapping: Mapping[str, Any], source: str) -> StorageSettings:
     """Validate the ``storage`` mapping; unknown keys and negative numbers fail."""
-    allowed = set(StorageSettings.__dataclass_fields__)
-    unknown = sorted(set(mapping) - allowed)
-    if unknown:
-        raise PolicyError(f"{source}: storage: unknown key(s) {unknown}; fix: use only "
-                          f"{sorted(allowed)} (see README 'Policy settings')")
-    value = mapping.get("geometry_tolerance_m", DEFAULTS.geometry_tolerance_m)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise PolicyError(f"{source}: storage.geometry_tolerance_m: {value!r} is not a number "
-                          "≥ 0; fix: give a distance in metres, e.g. 0.001")
-    return StorageSettings(geometry_tolerance_m=float(value))
+    return parse_section(StorageSettings, mapping, source, "storage", default=Rule(
+        minimum=0, fix="give a distance in metres, e.g. 0.001"))
 
 
 def storage_settings(policy: Any) -> StorageSettings:

@@ -10,6 +10,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from geo.errors import DataError
+
 Severity = Literal["error", "warning"]
 
 MAX_LISTED_ROWS = 10
@@ -69,7 +71,7 @@ class ValidationReport:
         return "\n".join([head, *(p.format(self.source) for p in self.problems)])
 
 
-class ValidationError(ValueError):
+class ValidationError(DataError):
     """A layer failed validation; ``report`` holds every problem found."""
 
     def __init__(self, report: ValidationReport):

@@ -7,6 +7,9 @@ Excel, WPS and LibreOffice treat a cell whose text starts with ``=``, ``+``, ``-
 values through :func:`safe_frame` (tables) or :func:`safe_cell` (cell by cell): such text gets
 a leading apostrophe and is shown as text; numbers, dates and booleans stay what they are.
 
+It lives in ``layers/`` (below ``exports/``, ``ui/`` and ``cli/``) because the import
+pipeline writes the refused-rows CSV (:func:`layers.importing.refused_csv`) with it too.
+
 Text also loses the control characters no workbook can hold (openpyxl refuses them and the
 export would fail half-written): a vertical tab or form feed pasted from Word becomes a line
 break, any other is removed (the same rule the validator applies on input,

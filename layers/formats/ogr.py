@@ -1,0 +1,63 @@
+"""Readers for the formats GDAL and Arrow open as they are: GeoPackage, GeoJSON, zipped
+Shapefile, KML (:func:`read_ogr`) and (Geo)Parquet files or datasets (:func:`read_parquet`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow.dataset as ds
+import pyogrio
+
+from layers.formats.base import RawFrame, ReadError, ReadOptions, read_with_ogr
+
+
+def read_ogr(path: Path, options: ReadOptions) -> RawFrame:
+    """:data:`layers.io.READERS` entry for the formats GDAL reads as they are; only the
+    headers in ``options.columns`` are read when it is set."""
+    kwargs: dict[str, Any] = {}
+    if options.columns is not None:
+        try:
+            fields = pyogrio.read_info(path, layer=options.source_layer)["fields"]
+        except Exception:  # unreadable: read_with_ogr below reports it
+            fields = None
+        if fields is not None:
+            kwargs["columns"] = [f for f in fields if f.strip().lower() in options.columns]
+    if path.suffix.lower() == ".gpkg" and options.encoding is None:
+        kwargs["use_arrow"] = True  # GeoPackage text is UTF-8: Arrow reads it several × faster
+    return RawFrame(read_with_ogr(path, options, fix="check that the file is a complete "
+                                  "GeoPackage/GeoJSON/Shapefile/KML and the layer name is right",
+                                  **kwargs))
+
+
+def _parquet_columns(path: Path, wanted: frozenset[str]) -> list[str] | None:
+    """Columns of a (Geo)Parquet file or dataset whose lower-cased name is wanted, plus its
+    geometry column; ``None`` when the schema cannot be read (the reader then says why)."""
+    try:
+        schema = ds.dataset(path, format="parquet").schema
+    except Exception:  # pyarrow raises many types for unreadable files
+        return None
+    geo = json.loads((schema.metadata or {}).get(b"geo", b"{}"))
+    keep = {geo.get("primary_column", "geometry")} if geo else set()
+    return [n for n in schema.names if n in keep or n.strip().lower() in wanted]
+
+
+def read_parquet(path: Path, options: ReadOptions) -> RawFrame:
+    """:data:`layers.io.READERS` entry for a (Geo)Parquet file or partitioned dataset; a
+    Parquet file without geometry metadata is read as a plain table."""
+    columns = (_parquet_columns(path, options.columns) if options.columns is not None
+               else None)
+    try:
+        frame = gpd.read_parquet(path, columns=columns)
+    except ValueError:
+        frame = pd.read_parquet(path, columns=columns)
+    except Exception as exc:
+        raise ReadError(f"{path}: cannot read GeoParquet ({exc})") from exc
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and options.crs is not None:
+        frame = frame.set_crs(options.crs)
+    return RawFrame(frame)
+
+

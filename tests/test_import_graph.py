@@ -1,0 +1,179 @@
+"""The import graph has no cycle and never climbs the Architecture order (issue 26).
+
+Every module's imports are read with :mod:`ast` — top-level, function-local and
+``if TYPE_CHECKING:`` ones alike, since a function-local import is still a dependency — and
+resolved to project modules. Two rules:
+
+* **order** (README "Architecture"): a module may import its own level or a lower one::
+
+      geo, data  <  layers  <  charts, exports, webmap, scale  <  ui, cli  <  app
+
+  (``data/`` is the embedded demo and its generator; ``layers.policy`` reads its files).
+* **no cycle**: no module reaches itself through imports that run (``TYPE_CHECKING`` imports
+  never run, so they are left out of this rule only). Importing ``a.b.c`` also runs the
+  packages ``a`` and ``a.b``, so those count as imported too.
+
+A failure lists each offending import as ``module:line imports target`` — move the shared
+piece down a level (see docs/reference/development.md) rather than hiding the import.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+ORDER: tuple[tuple[str, ...], ...] = (
+    ("geo", "data"),
+    ("layers",),
+    ("charts", "exports", "webmap", "scale"),
+    ("ui", "cli"),
+    ("app",),
+)
+"""The Architecture table's order, lowest first; packages on one row may import each other."""
+
+LEVEL: dict[str, int] = {top: i for i, row in enumerate(ORDER) for top in row}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_modules() -> dict[str, Path]:
+    """Module name → file, for every module of the packages in :data:`ORDER`."""
+    modules = {}
+    for top in LEVEL:
+        single = ROOT / f"{top}.py"
+        paths = [single] if single.exists() else sorted((ROOT / top).rglob("*.py"))
+        for path in paths:
+            modules[_module_name(path)] = path
+    return modules
+
+
+def _type_checking_lines(tree: ast.Module) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for inner in node.body:
+                lines.update(range(inner.lineno, (inner.end_lineno or inner.lineno) + 1))
+    return lines
+
+
+def _targets(node: ast.Import | ast.ImportFrom, name: str, is_package: bool,
+             modules: dict[str, Path]) -> Iterator[str]:
+    if isinstance(node, ast.Import):
+        bases = [alias.name for alias in node.names]
+    else:
+        base = node.module or ""
+        if node.level:
+            package = name if is_package else name.rpartition(".")[0]
+            for _ in range(node.level - 1):
+                package = package.rpartition(".")[0]
+            base = f"{package}.{base}".strip(".")
+        bases = [base] + [f"{base}.{alias.name}" for alias in node.names]
+    for base in bases:
+        parts = base.split(".")
+        for i in range(1, len(parts) + 1):  # a.b.c runs a and a.b first
+            target = ".".join(parts[:i])
+            if target in modules and not (name == target or name.startswith(f"{target}.")):
+                yield target
+
+
+def import_edges() -> list[tuple[str, int, str, bool]]:
+    """Every (module, line, imported project module, runs) of the project."""
+    modules = project_modules()
+    edges = []
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        typing_only = _type_checking_lines(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                for target in _targets(node, name, path.name == "__init__.py", modules):
+                    edges.append((name, node.lineno, target, node.lineno not in typing_only))
+    return edges
+
+
+def _level(module: str) -> int:
+    return LEVEL[module.partition(".")[0]]
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_graph_is_read():
+    edges = import_edges()
+    pairs = {(a, b) for a, _, b, _ in edges}
+    assert ("layers.io", "layers.formats.dxf") in pairs  # a top-level import
+    assert ("cli.availability", "cli.availability_dask") in pairs  # a function-local one
+    assert ("exports.excel", "layers.cells") in pairs
+    assert ("layers.io", "layers.formats") in pairs  # the package of layers.formats.dxf runs too
+
+
+def test_no_import_climbs_the_architecture_order():
+    climbing = sorted({f"{a}:{line} imports {b} ({a.partition('.')[0]} is below "
+                      f"{b.partition('.')[0]})"
+                       for a, line, b, _ in import_edges() if _level(b) > _level(a)})
+    assert climbing == [], "\n".join(climbing)
+
+
+def test_no_import_cycle():
+    graph: dict[str, set[str]] = {}
+    lines: dict[tuple[str, str], int] = {}
+    for a, line, b, runs in import_edges():
+        if runs:
+            graph.setdefault(a, set()).add(b)
+            lines.setdefault((a, b), line)
+    report = []
+    for component in _cycles(graph):
+        members = set(component)
+        report.append(" ; ".join(f"{a}:{lines[a, b]} imports {b}" for a in component
+                                 for b in sorted(graph.get(a, ())) if b in members))
+    assert report == [], "\n".join(report)
+
+
+def test_cycle_finder_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
