@@ -158,12 +158,9 @@ def run_targets(args: argparse.Namespace) -> int:
 def _as_of(args: argparse.Namespace):  # noqa: ANN202
     import datetime as dt
 
-    if not args.as_of:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(args.as_of)
-    except ValueError:
-        raise UserError(f"--as-of {args.as_of}: not a date; fix: write YYYY-MM-DD") from None
+    from cli.metric_options import parse_as_of
+
+    return parse_as_of(args.as_of).date() if args.as_of else dt.date.today()
 
 
 def _firm_list(args: argparse.Namespace, county, catalog) -> int:  # noqa: ANN001

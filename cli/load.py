@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{path}: no features to load; fix: check that this is the right "
                             f"file (and --source-layer); nothing was written to {store.location}")
         spec = LAYERS[args.layer]
+        _check_leading_zeros(store, spec, frame, path)
         columns = (*report.columns, *(("geometry",) if spec.has_geometry else ()))
         try:
             result = store.import_frame(args.layer, frame, user=args.user,
@@ -101,17 +102,30 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_as_of(value: str | None) -> None:
-    import pandas as pd
+def _check_leading_zeros(store, spec, frame, path: Path) -> None:  # noqa: ANN001
+    """Refuse ids that equal a stored id without its leading zeros (7 beside a stored 007):
+    the file went through a spreadsheet that read the ids as numbers."""
+    from layers.validation.text import leading_zero_clashes
 
-    try:
-        if value is not None and not pd.isna(pd.Timestamp(value)):
-            return
-    except ValueError:
-        pass
+    ids = frame[spec.id_column]
+    digits = ids[ids.map(lambda v: isinstance(v, str) and v.isascii() and v.isdigit())]
+    if digits.empty or spec.name not in store.layer_names():
+        return
+    stored = store.read_layer(spec.name)[spec.id_column].tolist()
+    clashes = leading_zero_clashes(digits.tolist(), stored)
+    if clashes:
+        shown = ", ".join(f"{new} (stored: {old})" for new, old in clashes[:5])
+        raise UserError(f"{path}: id(s) {shown} equal stored ids without their leading "
+                        "zeros; fix: format the id column as text in the spreadsheet and "
+                        "retype the ids with their zeros (a spreadsheet that reads 007 as a "
+                        f"number writes 7); nothing was written to {store.location}")
+
+
+def _check_as_of(value: str | None) -> None:
+    from cli.metric_options import parse_as_of
+
     if value is not None:
-        raise UserError(f"--as-of {value!r} is not a date; fix: write YYYY-MM-DD; nothing was "
-                        "written")
+        parse_as_of(value)
 
 
 def _record_freshness(store, args: argparse.Namespace):  # noqa: ANN001, ANN202

@@ -18,15 +18,37 @@ def add_as_of(parser: argparse.ArgumentParser, *, required: bool = False) -> Non
                         + ("" if required else " (default: today)"))
 
 
+FUTURE_SLACK_DAYS = 1
+"""Days after the server's today still accepted as "today" (China is ahead of UTC)."""
+
+
+def parse_as_of(text: str) -> pd.Timestamp:
+    """``--as-of`` text as a Timestamp: an ISO date that is not in the future.
+
+    Raises
+    ------
+    UserError
+        Not a date (``YYYY-MM-DD``), or a day after today: a judgement or a data date
+        cannot lie ahead.
+    """
+    try:
+        day = pd.Timestamp(date.fromisoformat(text.strip()))
+    except ValueError:
+        raise UserError(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD") from None
+    today = pd.Timestamp.today().normalize()
+    if day > today + pd.Timedelta(days=FUTURE_SLACK_DAYS):
+        raise UserError(f"--as-of {text} is in the future (today is {today.date()}); "
+                        "fix: give today or an earlier date; nothing was written")
+    return day
+
+
 def as_of_from(args: argparse.Namespace) -> pd.Timestamp:
-    """The ``--as-of`` date as a Timestamp (today when not given); bad dates are a UserError."""
+    """The ``--as-of`` date as a Timestamp (today when not given); bad or future dates are a
+    UserError (:func:`parse_as_of`)."""
     text = getattr(args, "as_of", None)
     if text is None:
         return pd.Timestamp.today().normalize()
-    try:
-        return pd.Timestamp(date.fromisoformat(text))
-    except ValueError:
-        raise UserError(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD") from None
+    return parse_as_of(text)
 
 
 def check_out(out: str, suffixes: tuple[str, ...] = (".csv", ".xlsx", ".parquet")) -> None:

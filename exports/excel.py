@@ -16,7 +16,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.common import AUDIENCES, LANGS, atomic_output, check_choice, tr
+from exports.common import (
+    AUDIENCES,
+    LANGS,
+    ExportError,
+    atomic_output,
+    check_choice,
+    raise_quietly,
+    tr,
+)
 from exports.tables import labelled, offerable_parcels
 from exports.worklist import worklist_table
 from layers.cells import safe_cell
@@ -107,8 +115,14 @@ def export_excel(county: County, out: str | Path, *, lang: str = "zh",
     _about_sheet(book.create_sheet(tr("数据说明", "About the data", lang)), county, lang)
     if step:
         step(tr("写出 Excel", "writing Excel", lang))
-    with atomic_output(out) as tmp:
-        book.save(tmp)
+    failure: ExportError | None = None
+    try:
+        with atomic_output(out) as tmp:
+            book.save(tmp)
+    except ExportError as exc:  # a refused write (file too large, disk full)
+        failure = exc
+    if failure is not None:
+        raise_quietly(failure)
     return Path(out)
 
 

@@ -9,6 +9,11 @@ a leading apostrophe and is shown as text; numbers, dates and booleans stay what
 
 It lives in ``layers/`` (below ``exports/``, ``ui/`` and ``cli/``) because the import
 pipeline writes the refused-rows CSV (:func:`layers.importing.refused_csv`) with it too.
+
+Text also loses the control characters no workbook can hold (openpyxl refuses them and the
+export would fail half-written): a vertical tab or form feed pasted from Word becomes a line
+break, any other is removed (the same rule the validator applies on input,
+:func:`layers.validation.text.clean_text`, for data stored before it did).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+
+from layers.validation.text import CONTROL_RE, clean_text
 
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read text as a formula (OWASP CSV injection)."""
@@ -29,7 +36,10 @@ def is_formula_text(value: Any) -> bool:
 
 
 def safe_cell(value: Any) -> Any:
-    """``value`` with a leading ``'`` when it is formula-like text; anything else unchanged."""
+    """``value`` with a leading ``'`` when it is formula-like text and without control
+    characters; anything that is not text unchanged."""
+    if isinstance(value, str) and CONTROL_RE.search(value):
+        value = clean_text(value)
     return TEXT_PREFIX + value if is_formula_text(value) else value
 
 

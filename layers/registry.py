@@ -608,3 +608,57 @@ def public_frame_columns(spec: LayerSpec, columns: Iterable[str]) -> list[str]:
     """Of ``columns``, those an investor may see (declared and not confidential)."""
     public = set(spec.public_columns)
     return [c for c in columns if c in public]
+
+
+# issue 27: plausible values (the validator refuses what lies outside, naming the unit)
+
+
+@dataclass(frozen=True)
+class ValueRange:
+    """The plausible values of a numeric column and the unit they are written in.
+
+    Parameters
+    ----------
+    low, high : smallest and largest plausible value (inclusive).
+    unit : the unit as messages print it, Chinese then English (``"万元 / 10k CNY"``).
+    """
+
+    low: float
+    high: float
+    unit: str
+
+
+_WAN = "万元 / 10k CNY"
+_WAN_PER_MU = "万元/亩 / 10k CNY per mu"
+VALUE_RANGES: Mapping[str, ValueRange] = MappingProxyType({
+    "far_min": ValueRange(0, 20, "容积率 / floor-area ratio"),
+    "far_max": ValueRange(0, 20, "容积率 / floor-area ratio"),
+    "price_wan_per_mu": ValueRange(0, 10_000, _WAN_PER_MU),
+    "investment_min_wan_per_mu": ValueRange(0, 100_000, _WAN_PER_MU),
+    "tax_min_wan_per_mu": ValueRange(0, 10_000, _WAN_PER_MU),
+    "developed_share": ValueRange(0, 1, "share 0–1 / 比例"),
+    "invested_share": ValueRange(0, 1, "share 0–1 / 比例"),
+    "investment_wan": ValueRange(0, 10_000_000, _WAN),
+    "land_mu": ValueRange(0, 1_000_000, "亩 / mu"),
+    "need_mu": ValueRange(0, 1_000_000, "亩 / mu"),
+    "tax_wan": ValueRange(-10_000_000, 100_000_000, _WAN),
+    "value_added_wan": ValueRange(-10_000_000, 100_000_000, _WAN),
+    "revenue_wan": ValueRange(0, 1_000_000_000, _WAN),
+    "energy_tce": ValueRange(0, 100_000_000, "吨标煤 / tce"),
+    "emission_t": ValueRange(0, 100_000_000, "吨 / t"),
+    "employees": ValueRange(0, 1_000_000, "人 / people"),
+    "rnd_wan": ValueRange(0, 100_000_000, _WAN),
+    "electricity_10k_kwh": ValueRange(0, 100_000_000, "万千瓦时 / 10k kWh"),
+    "water_t": ValueRange(0, 10_000_000_000, "吨 / t"),
+})
+"""Plausible range per numeric column name (the same name means the same quantity in every
+layer). Every number must also be finite: ``inf`` and ``nan`` written as text are refused."""
+
+DATE_RANGE: tuple[str, str] = ("1900-01-01", "2100-12-31")
+"""Earliest and latest plausible date in any date column (ISO)."""
+
+MILESTONE_ORDER: Mapping[str, tuple[tuple[str, ...], ...]] = MappingProxyType({
+    "project": (("signed_date", "start_date", "completion_date"),
+                ("signed_date", "planned_start_date", "planned_completion_date")),
+})
+"""Per layer, date columns that must not go backwards, in order (签约 ≤ 开工 ≤ 竣工)."""

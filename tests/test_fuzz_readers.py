@@ -4,8 +4,11 @@ Two parts:
 
 * the committed corpus ``tests/fuzz_corpus/`` (made by its ``make.py``; one defect per file)
   goes through ``investmap validate``, ``import`` and ``load`` in a memory-capped subprocess
-  (:mod:`tests.fuzz_driver`): exit code 1 or 2, a message naming the file, no traceback, the
-  store byte-for-byte unchanged and no ``--out`` file written;
+  (:mod:`tests.fuzz_driver`): no traceback and a message naming the file; a refused file
+  (the default) exits 1 or 2 with the store byte-for-byte unchanged and no ``--out`` file
+  written; a file the manifest expects accepted (issue 27) exits 0 with every feature read
+  (``features``), its warning shown and its values stored as written; no load ever leaves an
+  id in the store that is not what it looks like;
 * hypothesis mutates a valid small file of every registered format (bytes flipped, cut,
   inserted) and builds coordinate TXT / CSV files from hostile numbers: every reader either
   returns a frame that then validates or fails, or raises :class:`layers.io.ReadError`.
@@ -45,6 +48,18 @@ SLOW = settings(max_examples=20, deadline=None,
 # -- the committed corpus -------------------------------------------------------------------
 
 
+def expected(entry: dict, command: str) -> str:
+    """``accept`` or ``refuse``: what the manifest entry asks of ``command``."""
+    expect = entry.get("expect", "refuse")
+    if isinstance(expect, dict):
+        return str(expect.get(command, "refuse"))
+    return str(expect)
+
+
+def _manifest() -> dict[str, dict]:
+    return json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+
+
 def test_corpus_matches_its_maker():
     sys.path.insert(0, str(CORPUS))
     try:
@@ -81,16 +96,58 @@ def test_no_traceback_and_a_message_naming_the_file(corpus_results):
     tracebacks = [(r["file"], r["command"], r["traceback"].splitlines()[-1])
                   for r in corpus_results if r["traceback"]]
     assert tracebacks == []
+    raw_errors = [(r["file"], r["command"]) for r in corpus_results  # a library's, not ours
+                  if "OverflowError" in r["text"] or "[Errno" in r["text"]]
+    assert raw_errors == []
     unnamed = [(r["file"], r["command"], r["text"][:200]) for r in corpus_results
-               if r["file"] not in r["text"]]
+               if Path(r["file"]).stem not in r["text"]]  # an import names its output
     assert unnamed == []
+    manifest = _manifest()
     codes = {(r["file"], r["command"]): r["rc"] for r in corpus_results}
-    assert {k: v for k, v in codes.items() if v not in (1, 2)} == {}
+    want = {k: (0,) if expected(manifest[k[0]], k[1]) == "accept" else (1, 2) for k in codes}
+    assert {k: v for k, v in codes.items() if v not in want[k]} == {}
 
 
 def test_failed_commands_change_nothing(corpus_results):
-    assert [r["file"] for r in corpus_results if not r["store_same"]] == []
-    assert [r["file"] for r in corpus_results if r["out_exists"]] == []
+    manifest = _manifest()
+    refused = [r for r in corpus_results
+               if expected(manifest[r["file"]], r["command"]) == "refuse"]
+    assert [r["file"] for r in refused if not r["store_same"]] == []
+    assert [r["file"] for r in refused if r["out_exists"]
+            and expected(manifest[r["file"]], "import") == "refuse"] == []
+
+
+def test_no_silent_partial_read(corpus_results):
+    """Issue 27: a file that is read is read in full, and what was adjusted is said."""
+    manifest = _manifest()
+    short, unsaid = [], []
+    for r in corpus_results:
+        entry = manifest[r["file"]]
+        if r["command"] != "validate" or expected(entry, "validate") != "accept":
+            continue
+        if f"[{entry['layer']}]: {entry['features']} features" not in r["text"]:
+            short.append((r["file"], r["text"][:300]))
+        if entry.get("warning") and entry["warning"] not in r["text"]:
+            unsaid.append((r["file"], entry["warning"]))
+    assert short == [] and unsaid == []
+
+
+def test_loads_store_values_as_written_and_no_lookalike_id(corpus_results):
+    manifest = _manifest()
+    loads = [r for r in corpus_results if r["command"] == "load"]
+    assert [(r["file"], r["lookalike_ids"]) for r in loads if r["lookalike_ids"]] == []
+    wrong = []
+    for r in loads:
+        want = manifest[r["file"]].get("stored")
+        if want and expected(manifest[r["file"]], "load") == "accept":
+            got = r.get("stored") or {}
+            for fid, values in want.items():
+                for column, value in values.items():
+                    text = (got.get(fid) or {}).get(column)
+                    if text is None or not (text == value or text in (f"{value} 00:00:00",
+                                                                      f"{value}T00:00:00")):
+                        wrong.append((r["file"], fid, column, value, text))
+    assert wrong == []
 
 
 # -- hypothesis: mutated valid files --------------------------------------------------------

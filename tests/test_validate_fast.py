@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pyproj import CRS
 
 from layers.registry import Column
-from layers.validate import PY_WHITESPACE, _coerce, _is_blank
+from layers.validation.values import PY_WHITESPACE, _coerce, _is_blank
 
 
 def _reference_is_blank(series: pd.Series) -> pd.Series:
@@ -39,6 +39,37 @@ def _reference_as_list(value: object) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _reference_date_number(value: object) -> pd.Timestamp | None:
+    """Issue 27: a number in a date cell is a year, a YYYYMMDD day or an Excel serial."""
+    if isinstance(value, pd.Timestamp) or value is None:
+        return None
+    try:
+        x = float(value.strip() if isinstance(value, str) else value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(x):
+        return pd.NaT
+    if x.is_integer() and 1900 <= x <= 2100:
+        return pd.Timestamp(year=int(x), month=1, day=1)
+    if x.is_integer() and 19000101 <= x <= 21001231:
+        return pd.to_datetime(str(int(x)), format="%Y%m%d", errors="coerce")
+    if 1 <= x <= 73050:
+        return pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(x // 1))
+    return pd.NaT
+
+
+def _reference_dates(series: pd.Series) -> pd.Series:
+    numbers = [None if pd.isna(v) else _reference_date_number(v) for v in series]
+    is_number = pd.Series([n is not None for n in numbers], index=series.index)
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    if (~is_number).any():
+        out[~is_number] = pd.to_datetime(series[~is_number], errors="coerce")
+    for i, n in enumerate(numbers):
+        if n is not None:
+            out.iloc[i] = n
+    return out
+
+
 def _reference_coerce(series: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     blank = _reference_is_blank(series)
     if col.type == "str":
@@ -53,7 +84,7 @@ def _reference_coerce(series: pd.Series, col: Column) -> tuple[pd.Series, pd.Ser
             return values.round().astype("Int64"), bad
         return values.astype("float64"), bad
     if col.type == "date":
-        values = pd.to_datetime(series.where(~blank), errors="coerce")
+        values = _reference_dates(series.where(~blank))
         return values, values.isna() & ~blank
     if col.type == "bool":
         mapping = {"true": True, "1": True, "yes": True, "是": True, "y": True,
@@ -100,6 +131,8 @@ def _series(draw_kind: str, values: list) -> pd.Series:  # noqa: ANN001
 
 
 def _assert_same(got: pd.Series, want: pd.Series) -> None:
+    if got.dtype.kind == "M":  # dates: the unit pandas picks is not part of the contract
+        got, want = got.astype("datetime64[ns]"), want.astype("datetime64[ns]")
     assert got.dtype == want.dtype
     assert got.index.equals(want.index)
     if got.dtype == object:
@@ -160,7 +193,7 @@ def _reference_working_crs(frame):  # noqa: ANN001, ANN202 - the rule before iss
 def test_auto_working_crs_matches_reprojecting_every_polygon(west, width, n, seed, source):
     import geopandas as gpd
 
-    from layers.validate import _auto_working_crs
+    from layers.validation.geometry import auto_working_crs as _auto_working_crs
 
     rng = np.random.default_rng(seed)
     x = west + rng.random(n) * width
@@ -173,7 +206,7 @@ def test_auto_working_crs_matches_reprojecting_every_polygon(west, width, n, see
 def test_auto_working_crs_across_a_zone_edge_takes_the_mean():
     import geopandas as gpd
 
-    from layers.validate import _auto_working_crs
+    from layers.validation.geometry import auto_working_crs as _auto_working_crs
 
     # zone 36/37 edge at 109.5°E: three plots west of it, one east → the mean is west (zone 36)
     lons = [109.30, 109.32, 109.34, 109.60]
@@ -191,8 +224,10 @@ def test_chunked_checks_give_the_answers_of_the_whole_layer(monkeypatch, chunk):
     (bounded memory); any chunk size gives the same rows and the same zone."""
     import geopandas as gpd
 
-    import layers.validate as lv
-    from layers.validate import ValidationReport, _auto_working_crs, _check_coordinates
+    import layers.validation.geometry as lv
+    from layers.validation.geometry import _check_coordinates
+    from layers.validation.geometry import auto_working_crs as _auto_working_crs
+    from layers.validation.report import ValidationReport
 
     monkeypatch.setattr(lv, "COORDINATE_CHUNK", chunk)
     lons = [109.30, 109.32, 109.34, 109.60, 109.36, 109.31, 109.33]  # across 109.5°E

@@ -124,7 +124,8 @@ class FailureLog:
     before the (slow) bcrypt check, so a burst of concurrent guesses is checked at most
     ``max_failures`` times; a correct password :meth:`clear`-s the record afterwards. Every
     write drops expired entries and keeps at most ``max_tracked_names`` usernames (locked ones
-    last to go), so sprayed unknown names cannot grow the file without bound.
+    last to go), so sprayed unknown names cannot grow the file without bound; names are kept to
+    their first :data:`MAX_USERNAME_CHARS` characters (:func:`failure_key`).
     """
 
     def __init__(self, path: str | Path | None = None) -> None:
@@ -149,6 +150,7 @@ class FailureLog:
     def begin_attempt(self, name: str, lockout: Lockout, now: float) -> float | None:
         """Atomically: the end of ``name``'s lockout if locked (nothing recorded), else record
         this attempt as a failure and return ``None`` (call :meth:`clear` when it succeeds)."""
+        name = failure_key(name)
         with self._locked() as data:
             _prune(data, lockout, now)
             recent = data.get(name, [])
@@ -160,13 +162,14 @@ class FailureLog:
 
     def locked_until(self, name: str, lockout: Lockout, now: float) -> float | None:
         """End of the lockout of ``name`` (epoch seconds), or ``None`` when not locked."""
+        name = failure_key(name)
         with self._locked() as data:
             _prune(data, lockout, now)
             return _locked_until(data.get(name, []), lockout, now)
 
     def clear(self, name: str) -> None:
         with self._locked() as data:
-            data.pop(name, None)
+            data.pop(failure_key(name), None)
 
 
 def _locked_until(times: list[float], lockout: Lockout, now: float) -> float | None:
@@ -208,6 +211,27 @@ REAL_DATA_ENV: tuple[str, ...] = ("INVESTMAP_DATA", "INVESTMAP_DATABASE_URL", "I
 
 _DUMMY_HASH = bcrypt.hashpw(b"unknown-user", bcrypt.gensalt(rounds=10))
 
+BCRYPT_MAX_BYTES = 72
+"""bcrypt reads at most 72 bytes of a password (24 Chinese characters in UTF-8) and the library
+refuses longer ones with a ValueError; a longer password is answered as a wrong one."""
+
+MAX_USERNAME_CHARS = 64
+"""Characters of a username kept in the failed-login file (longer names count under their
+first 64 characters: a 200 KB name cannot bloat the file rewritten on every attempt)."""
+
+
+def failure_key(name: str) -> str:
+    """The name under which a login attempt is counted (at most :data:`MAX_USERNAME_CHARS`)."""
+    return name[:MAX_USERNAME_CHARS]
+
+
+def password_matches(password: str, digest: bytes) -> bool:
+    """bcrypt's check, with a password over :data:`BCRYPT_MAX_BYTES` answered ``False`` after
+    the same work (the check still runs on its first 72 bytes, so timing tells nothing)."""
+    secret = password.encode()
+    matched = bcrypt.checkpw(secret[:BCRYPT_MAX_BYTES], digest)
+    return matched and len(secret) <= BCRYPT_MAX_BYTES
+
 
 def demo_deployment() -> bool:
     """True when the app shows the embedded demo county (no real data configured)."""
@@ -240,7 +264,7 @@ def authenticate(name: str, password: str, *, config: UserConfig | None = None,
                         f"/ 登录失败次数过多，请 {minutes} 分钟后再试")
     account = config.accounts.get(name)
     digest = account[1] if account is not None else _DUMMY_HASH
-    if not bcrypt.checkpw(password.encode(), digest) or account is None:
+    if not password_matches(password, digest) or account is None:
         raise AuthError("wrong username or password / 用户名或密码错误")
     if password in DEMO_PASSWORDS and not (demo_deployment() if demo is None else demo):
         raise AuthError("the demo password is not allowed on real data; fix: an administrator "

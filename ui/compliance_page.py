@@ -21,6 +21,8 @@ from geo.compliance import BoundaryError
 from geo.crs import CRSError
 from layers.compliance import COORDS, Boundary, boundary_frame, drawn_boundary, review
 from layers.io import ReadError
+from layers.policy import load_policy
+from layers.uploads import stage_upload, upload_folder, upload_limit_mb
 from ui import state
 from ui.auth import require_role
 from ui.common import header
@@ -66,13 +68,11 @@ def _uploaded_boundary(files: list, crs: str, coords: str | None) -> Boundary | 
     """Write the uploads to a temporary folder and read the main file."""
     if not files:
         return None
-    folder = Path(tempfile.mkdtemp(prefix="investmap-compliance-"))
-    for f in files:
-        (folder / Path(f.name).name).write_bytes(f.getvalue())
-    names = sorted(folder.iterdir())
-    main = next((p for p in names if p.suffix.lower() == ".shp"), names[0])
-    return boundary_frame(main, crs=crs or None, coords=coords,
-                          working_crs=state.county().crs)
+    with upload_folder("investmap-compliance-") as folder:  # removed when read
+        mains = stage_upload(((f.name, f.getvalue()) for f in files), folder,
+                             max_bytes=int(upload_limit_mb(load_policy()) * 2**20))
+        return boundary_frame(mains[0], crs=crs or None, coords=coords,
+                              working_crs=state.county().crs)
 
 
 def _drawn(result: dict | None, coords: str) -> Boundary | None:
@@ -157,7 +157,8 @@ def render() -> None:
     boundary: Boundary | None = None
     with upload_tab:
         files = st.file_uploader(tx("upload"), accept_multiple_files=True, help=tx("upload_help"),
-                                 key="compliance_files")
+                                 key="compliance_files",
+                                 max_upload_size=max(1, int(upload_limit_mb(load_policy()))))
         c1, c2 = st.columns(2)
         crs = c1.text_input(tx("crs"), key="compliance_crs", placeholder="4546")
         coords = c2.selectbox(tx("coords"), [None, *COORDS], key=f"compliance_coords_{lang()}",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import tempfile
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -25,7 +24,6 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers.formats.settings import import_settings
 from layers.formats.tables import COORDS_VALUES
 from layers.importing import PreparedImport, prepare_import, refused_csv
 from layers.io import ReadError, ReadOptions
@@ -42,10 +40,10 @@ from layers.registry import (
 )
 from layers.store import EditError, StoreError, open_store
 from layers.store.settings import storage_settings
-from layers.uploads import stage_upload
+from layers.uploads import stage_upload, upload_folder, upload_limit_mb
 from layers.validate import Problem, ValidationError
 from ui import state
-from ui.auth import require_role
+from ui.auth import User, require_role
 from ui.common import header
 from ui.i18n import lang, pick
 from webmap.assets import use_local_assets
@@ -109,8 +107,13 @@ def tr(key: str, **values: object) -> str:
 def main() -> None:
     user = require_role("planner", "admin")
     header("page_import")
+    with upload_folder() as folder:  # removed when this run ends (also on a rerun)
+        _page(user, folder)
+
+
+def _page(user: User, folder: Path) -> None:
     policy = load_policy()
-    limit_mb = import_settings(policy).upload_max_mb
+    limit_mb = upload_limit_mb(policy)
     layer = st.selectbox(tr("layer"), list(LAYERS), key="import_layer",
                          index=list(LAYERS).index("parcel"),
                          format_func=lambda n: pick((get_spec(n).zh, get_spec(n).en)))
@@ -125,15 +128,15 @@ def main() -> None:
     for f in files:
         digest.update(f.name.encode() + f.getvalue())
     key = digest.hexdigest()[:16]
-    folder = Path(tempfile.gettempdir()) / "investmap-upload" / key
     try:
         mains = stage_upload(((f.name, f.getvalue()) for f in files), folder,
                              max_bytes=int(limit_mb * 2**20))
     except ReadError as exc:
         _problems([], str(exc).replace(str(folder) + "/", ""))
         return
-    path = mains[0] if len(mains) == 1 else st.selectbox(
-        tr("which"), mains, format_func=lambda p: p.name, key=f"import_main_{key}")
+    names = [str(p.relative_to(folder)) for p in mains]  # stable across runs (new folder)
+    path = mains[0] if len(mains) == 1 else folder / st.selectbox(
+        tr("which"), names, key=f"import_main_{key}")
     needs: set[str] = st.session_state.setdefault(f"import_needs_{key}_{layer}", set())
     if path.suffix.lower() == ".dxf":
         needs.add("crs")

@@ -7,6 +7,7 @@ and the dispatcher imports each reader by name in :data:`layers.io.READERS`.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +55,8 @@ Reader = Callable[[Path, ReadOptions], RawFrame]
 def read_with_ogr(path: Path, options: ReadOptions, *, fix: str,
                   **kwargs: Any) -> pd.DataFrame:
     """Read ``path`` with pyogrio (``options.source_layer`` and ``options.encoding`` unless
-    ``kwargs`` override them) and assume ``options.crs`` when the file has none.
+    ``kwargs`` override them) and assume ``options.crs`` when the file has none. A ``data``
+    keyword (bytes) is read instead of the file, with ``path`` still named in messages.
 
     Raises
     ------
@@ -65,8 +67,9 @@ def read_with_ogr(path: Path, options: ReadOptions, *, fix: str,
         kwargs.setdefault("layer", options.source_layer)
     if options.encoding is not None:
         kwargs.setdefault("encoding", options.encoding)
+    data = kwargs.pop("data", None)  # the file's content, already prepared by the reader
     try:
-        frame = pyogrio.read_dataframe(path, **kwargs)
+        frame = pyogrio.read_dataframe(io.BytesIO(data) if data is not None else path, **kwargs)
     except Exception as exc:  # pyogrio raises several DataSourceError subclasses
         raise ReadError(f"{path}: cannot read ({exc}); fix: {fix}") from exc
     if isinstance(frame, gpd.GeoDataFrame) and frame.crs is None and options.crs is not None:

@@ -33,6 +33,7 @@ red-line layer through the registry aliases (地块编号 → ``parcel_id``, 地
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,6 +259,10 @@ def _parse_parcel_header(line: str, number: int, problems: _Problems) -> TxtParc
     return TxtParcel(fields, number)
 
 
+MAX_RING = 100_000
+"""Largest 圈号 read (a parcel with more rings than this is not a parcel)."""
+
+
 def _parse_point(line: str, number: int, problems: _Problems) -> TxtPoint | None:
     parts = _split(line)
     if len(parts) < 4:
@@ -274,6 +279,11 @@ def _parse_point(line: str, number: int, problems: _Problems) -> TxtPoint | None
         return None
     ring, x, y = values["圈号"], values["X"], values["Y"]
     assert ring is not None and x is not None and y is not None
+    if not (math.isfinite(ring) and ring.is_integer() and 0 <= ring <= MAX_RING):
+        problems.add(number, f"point {name}: 圈号 {ring_text!r} is not a ring number",
+                     "write the ring number as a whole number: 1 for the outer ring, 2, 3 … "
+                     "for holes and further parts")
+        return None
     return TxtPoint(name, int(ring), x, y, number)
 
 

@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
+from xml.parsers import expat
 
 import shapely.errors
 from pyproj import CRS
@@ -119,10 +121,11 @@ LIBRARY_ERRORS: tuple[type[BaseException], ...] = (
     OSError, ValueError, KeyError, IndexError, TypeError, ZeroDivisionError, OverflowError,
     UnicodeError, zipfile.BadZipFile, sqlite3.Error, MemoryError, RuntimeError,
     shapely.errors.ShapelyError, StopIteration, EOFError, AssertionError, AttributeError,
-    zlib.error,
+    zlib.error, ElementTree.ParseError, expat.ExpatError,
 )
 """Errors a third-party reader raises on a broken file (pyogrio's DataSourceError is a
-RuntimeError; pyarrow's ArrowInvalid and pandas' EmptyDataError are ValueErrors)."""
+RuntimeError; pyarrow's ArrowInvalid and pandas' EmptyDataError are ValueErrors; a workbook
+whose XML declares entities — XXE, "billion laughs" — fails in expat with a ParseError)."""
 
 
 @contextmanager

@@ -93,6 +93,34 @@ def detect_dbf_encoding(dbf: Path) -> str | None:
                     "cp1252) or add a .cpg file naming it")
 
 
+CPG_FAMILIES: dict[str, str] = {
+    "utf-8": "UTF-8", "utf8": "UTF-8", "65001": "UTF-8",
+    "gbk": "GB18030", "gb2312": "GB18030", "gb18030": "GB18030", "936": "GB18030",
+    "cp936": "GB18030", "ansi 936": "GB18030",
+}
+""".cpg spellings of the two encodings Chinese shapefiles use → the codec that reads them."""
+
+
+def _checked_cpg(cpg: Path, dbf: Path, warnings: list[tuple[str, str]]) -> str | None:
+    """The encoding to read ``dbf`` with when a ``.cpg`` names one: the ``.cpg``'s unless it
+    names UTF-8 or GBK and the text is plainly the other (a ``.cpg`` copied from another file
+    would store mojibake); other code pages are left to GDAL as declared."""
+    declared = cpg.read_bytes()[:64].decode("ascii", errors="replace").strip().lower()
+    family = CPG_FAMILIES.get(declared)
+    if family is None:
+        return None
+    try:
+        detected = detect_dbf_encoding(dbf)
+    except ReadError:
+        return family
+    if detected is None or detected == family:
+        return family
+    shown = "GBK" if detected == "GB18030" else detected
+    warnings.append((f"{cpg.name} says {declared.upper()} but the attribute text is {shown}; "
+                     f"read as {shown}", f"correct {cpg.name} to {shown} (or pass --encoding)"))
+    return detected
+
+
 def read_shapefile(path: Path, options: ReadOptions) -> RawFrame:
     """:data:`layers.io.READERS` entry for ``.shp`` with encoding detection."""
     kwargs: dict[str, Any] = {"use_arrow": False}
@@ -107,6 +135,8 @@ def read_shapefile(path: Path, options: ReadOptions) -> RawFrame:
             warnings.append((f"{path.name} has no .cpg file; attributes detected as GBK "
                              "(read as GB18030, its superset)", "add a .cpg file containing "
                              "GBK, or pass --encoding, to make it explicit"))
+    elif encoding is None and cpg.exists() and dbf is not None:
+        encoding = _checked_cpg(cpg, dbf, warnings)
     if encoding is not None:
         kwargs["encoding"] = encoding
     frame = read_with_ogr(path, options, fix="copy all of the shapefile's files (.shp, .shx, "

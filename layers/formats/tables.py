@@ -15,9 +15,12 @@ Lists without lon/lat columns fall back to :func:`layers.io.points_from_columns`
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.etree import ElementTree
+from xml.parsers import expat
 
 import geopandas as gpd
 import numpy as np
@@ -187,19 +190,33 @@ def read_csv_table(path: Path, options: ReadOptions) -> RawFrame:
     if not decoded.text.strip(" \t\r\n\ufeff"):
         raise ReadError(f"{path}: no rows (only a byte-order mark or blank lines); fix: export "
                         "the list again")
+    text, sep, skipped = _separator_line(decoded.text)
     try:
-        raw = pd.read_csv(io.StringIO(decoded.text), header=None, dtype=str,
+        raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, sep=sep,
                           keep_default_na=False, skip_blank_lines=False)
     except pd.errors.ParserError as exc:
         raise ReadError(f"{path}: not a readable CSV ({exc}); fix: save it as CSV") from None
     body, row = _with_header(raw)
-    labels = [f"line {row + 2 + int(i)}" for i in body.index]
+    labels = [f"line {row + 2 + skipped + int(i)}" for i in body.index]
     body = body.reset_index(drop=True)
     warnings = []
     if decoded.detected and decoded.encoding != "utf-8":
         warnings.append((f"encoding detected as {decoded.encoding}",
                          "none needed; pass --encoding to override"))
     return _table(body, str(path), labels, options, warnings)
+
+
+SEPARATOR_LINE = re.compile(r"\A\ufeff?[ \t]*sep=(.)[ \t]*\r?\n", re.IGNORECASE)
+"""Excel's hint line ``sep=,`` (or ``sep=;``) before the header of a CSV it saved."""
+
+
+def _separator_line(text: str) -> tuple[str, str, int]:
+    """``(text without the hint line, separator, lines skipped)`` for Excel's ``sep=X``
+    first line; ``(text, ",", 0)`` without one."""
+    found = SEPARATOR_LINE.match(text)
+    if found is None:
+        return text, ",", 0
+    return text[found.end():], found.group(1), 1
 
 
 def read_xlsx_table(path: Path, options: ReadOptions) -> RawFrame:
@@ -210,15 +227,37 @@ def read_xlsx_table(path: Path, options: ReadOptions) -> RawFrame:
             names = [str(n) for n in book.sheet_names]
             if isinstance(sheet, str) and sheet not in names:
                 raise ReadError(f"{path}: no sheet {sheet!r}; fix: use one of {names}")
-            name = sheet if isinstance(sheet, str) else names[0]
+            hidden = _hidden_sheets(book)
+            name = sheet if isinstance(sheet, str) else _first_visible(path, names, hidden)
             raw = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, KeyError, ElementTree.ParseError,
+            expat.ExpatError) as exc:
         if isinstance(exc, ReadError):
             raise
-        raise ReadError(f"{path}: not a readable .xlsx workbook ({exc}); fix: save it from "
-                        "Excel/WPS as .xlsx") from None
+        raise ReadError(f"{path}: not a readable .xlsx workbook ({type(exc).__name__}: "
+                        f"{str(exc)[:200]}); fix: open it in Excel/WPS and save it again as "
+                        ".xlsx (a workbook whose XML declares entities is refused)") from None
     if raw.empty:
         raise ReadError(f"{path}: sheet {name!r} is empty; fix: choose the sheet with the list")
     body, row = _with_header(raw)
     labels = [f"sheet {name} row {row + 2 + int(i)}" for i in body.index]
-    return _table(body.reset_index(drop=True), str(path), labels, options, [])
+    skipped = [n for n in names[:names.index(name)] if n in hidden]
+    notes = [(f"hidden sheet(s) {skipped} skipped; read the first visible sheet {name!r}",
+              "pass --source-layer SHEET to read another sheet")] if skipped else []
+    return _table(body.reset_index(drop=True), str(path), labels, options, notes)
+
+
+def _hidden_sheets(book: pd.ExcelFile) -> set[str]:
+    """Names of the sheets Excel does not show (hidden or very hidden)."""
+    workbook = getattr(book, "book", None)
+    return {str(ws.title) for ws in getattr(workbook, "worksheets", ())
+            if getattr(ws, "sheet_state", "visible") != "visible"}
+
+
+def _first_visible(path: Path, names: list[str], hidden: set[str]) -> str:
+    """The first sheet a person opening the workbook sees listed (hidden ones are skipped)."""
+    visible = [n for n in names if n not in hidden]
+    if not visible:
+        raise ReadError(f"{path}: every sheet is hidden ({names}); fix: pass --source-layer "
+                        "SHEET, or unhide the sheet with the list in Excel/WPS")
+    return visible[0]

@@ -1,0 +1,72 @@
+"""Date cells as dates: ISO text, spreadsheet dates, and the numbers spreadsheets leave behind.
+
+A date column copied out of Excel without its format arrives as a number: the serial day
+count since 1899-12-30 (``45292`` is 2024-01-01), which ``pandas.to_datetime`` would read as
+nanoseconds since 1970 (1970-01-01 00:00:00.000045292). Numbers are therefore read here, by
+their size:
+
+* a whole number from 1900 to 2100 is a year (``2024`` → 2024-01-01);
+* a whole number of eight digits that is a valid ``YYYYMMDD`` is that day (``20240115``);
+* any other number from 1 to 73050 (2099-12-31) is an Excel serial day (the time of day is
+  dropped);
+* any other number cannot be read as a date.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+"""Day 0 of Excel's (and LibreOffice's, WPS's) 1900 date system, as its serials count."""
+
+EXCEL_SERIAL_MAX = 73050
+"""Serial of 2099-12-31, the last day read as a serial."""
+
+YEAR_RANGE = (1900, 2100)
+"""Whole numbers read as a year."""
+
+DATE_DTYPE = pd.to_datetime(pd.Series(["2000-01-01"])).dtype
+"""The dtype ``pandas.to_datetime`` gives text dates (so every date column has one dtype)."""
+
+
+def as_dates(series: pd.Series, blank: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``(dates, mask of cells that are not blank and cannot be read as a date)``."""
+    if series.dtype.kind == "M":
+        values = pd.to_datetime(series, errors="coerce")
+        return values, values.isna() & ~blank
+    raw = series.where(~blank)
+    numbers = pd.to_numeric(raw, errors="coerce") if series.dtype.kind in "biufO" else None
+    if numbers is None or series.dtype.kind == "O" and not numbers.notna().any():
+        values = pd.to_datetime(raw, errors="coerce") if len(raw) else raw.astype("M8[ns]")
+        return values, values.isna() & ~blank
+    numbers = numbers.astype("float64")
+    is_number = numbers.notna().to_numpy()
+    out = pd.Series(pd.NaT, index=series.index, dtype=DATE_DTYPE)
+    if (~is_number).any():
+        rest = raw[~is_number]
+        out[~is_number] = pd.to_datetime(rest, errors="coerce").astype(DATE_DTYPE)
+    if is_number.any():
+        out[is_number] = _from_numbers(numbers[is_number].to_numpy()).astype(DATE_DTYPE)
+    return out, out.isna() & ~blank
+
+
+def _from_numbers(values: np.ndarray) -> np.ndarray:
+    """Dates (``datetime64[ns]``, NaT where unreadable) for numbers read as in the module
+    docstring."""
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    finite = np.isfinite(values)
+    whole = finite & (np.mod(values, 1, where=finite, out=np.ones_like(values)) == 0)
+    year = whole & (values >= YEAR_RANGE[0]) & (values <= YEAR_RANGE[1])
+    if year.any():
+        out[year] = pd.to_datetime(values[year].astype(int).astype(str), format="%Y")
+    ymd = whole & (values >= 19000101) & (values <= 21001231)
+    if ymd.any():
+        read = pd.to_datetime(values[ymd].astype(np.int64).astype(str), format="%Y%m%d",
+                              errors="coerce")
+        out[ymd] = read.to_numpy(dtype="datetime64[ns]")
+    serial = finite & ~year & ~ymd & (values >= 1) & (values <= EXCEL_SERIAL_MAX)
+    if serial.any():
+        days = np.floor(values[serial]).astype(np.int64)
+        out[serial] = (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).to_numpy()
+    return out
