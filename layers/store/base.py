@@ -477,7 +477,10 @@ def features_from_frame(spec: LayerSpec, frame: pd.DataFrame, *,
         geoms = frame.geometry.values
         present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         raw = np.full(len(frame), None, dtype=object)
-        raw[present] = shapely.to_wkb(geoms[present], byte_order=1, output_dimension=2)
+        kept = np.asarray(geoms[present], dtype=object).copy()
+        single = (shapely.get_type_id(kept) == 6) & (shapely.get_num_geometries(kept) == 1)
+        kept[single] = shapely.get_geometry(kept[single], 0)  # as norm_wkb reads them back
+        raw[present] = shapely.to_wkb(kept, byte_order=1, output_dimension=2)
         wkbs = [bytes(w) if w is not None else None for w in raw]
     columns = {c.name: [canonical(c, v) for v in frame[c.name].tolist()]
                if c.name in frame.columns else [None] * len(frame)
