@@ -53,6 +53,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "cli.edit", "print the audit trail of a parcel, project or park"),
     Command("backup", "cli.backup", "copy the whole store (layers, versions, audit) to a file"),
     Command("restore", "cli.backup", "replace the store's content with a backup"),
+    Command("upgrade-store", "cli.backup", "bring an older store to the current structure "
+            "(typed geometry, constraints, spatial index)"),
     Command("compliance", "cli.compliance", "red-line compliance review of a boundary "
             "(合规审查)"),
     Command("sites", "cli.sites", "site search: single and assembled parcels, ranked "

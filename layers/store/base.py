@@ -192,6 +192,16 @@ class Store(ABC):
     def restore(self, path: str | Path) -> None:
         """Replace the whole store content with a backup written by :meth:`backup`."""
 
+    @abstractmethod
+    def pending_upgrade(self) -> list[str]:
+        """What :meth:`upgrade` would change in an older store (empty: up to date)."""
+
+    @abstractmethod
+    def upgrade(self, *, user: str = "investmap", reason: str = "upgrade-store") -> list[str]:
+        """Bring an older store to the current structure (typed geometry, constraints,
+        spatial index) in one audited transaction; returns what changed. Refused with a
+        :class:`StoreError` naming the rows to fix when they would break the constraints."""
+
     def __enter__(self) -> Store:
         return self
 

@@ -267,6 +267,10 @@ def _is_environment_problem(exc: BaseException) -> bool:
 def sqlite_problem(path: Path, exc: BaseException, outcome: str) -> str:
     """A clear message for an SQLite/OS error on ``path``: what happened, the outcome, the fix."""
     text = "readonly" if _read_only(path) else str(exc).lower()
+    if "no such column" in text or "no such table" in text or "malformed" in text:
+        return (f"{path}: the store's tables are damaged or not those InvestMap writes "
+                f"({exc}); {outcome}; fix: restore the last good backup (`investmap restore "
+                "FILE`)")
     for key, (what, fix) in _ENVIRONMENT.items():
         if key in text:
             return f"{path}: {what} ({exc}); {outcome}; fix: {fix}"
@@ -286,15 +290,20 @@ def check_intact(conn: sqlite3.Connection, path: Path, *, quick: bool) -> None:
     except sqlite3.DatabaseError as exc:
         if _is_environment_problem(exc):
             raise StoreError(sqlite_problem(path, exc, "nothing was read")) from exc
+        if "malformed" in str(exc):
+            raise StoreError(_damaged(path, pragma, str(exc))) from exc
         raise StoreError(f"{path}: not a usable GeoPackage ({exc}); fix: pass a .gpkg file "
                          "written by GDAL/QGIS or by InvestMap") from exc
     if rows and rows[0][0] == "ok":
         return
-    found = "; ".join(str(r[0]) for r in rows)[:300]
-    raise StoreError(f"{path}: the file is damaged (SQLite {pragma}: {found}); nothing was "
-                     "read or written; fix: restore the last good backup (`investmap restore "
-                     "FILE`), or recover what is readable with `sqlite3 damaged.gpkg .recover "
-                     "| sqlite3 recovered.gpkg` and check the recovered counts")
+    raise StoreError(_damaged(path, pragma, "; ".join(str(r[0]) for r in rows)))
+
+
+def _damaged(path: Path, pragma: str, found: str) -> str:
+    return (f"{path}: the file is damaged (SQLite {pragma}: {found[:300]}); nothing was read "
+            "or written; fix: restore the last good backup (`investmap restore FILE`), or "
+            "recover what is readable with `sqlite3 damaged.gpkg .recover | sqlite3 "
+            "recovered.gpkg` and check the recovered counts")
 
 
 def check_backup(path: str | Path) -> sqlite3.Connection:
