@@ -77,6 +77,10 @@ def read_with_ogr(path: Path, options: ReadOptions, *, fix: str,
 
 
 def _read_ogr(path: Path, options: ReadOptions) -> RawFrame:
+    if path.suffix.lower() == ".gpkg":
+        from layers.formats import guards
+
+        guards.check_geopackage_intact(path)
     kwargs: dict[str, Any] = {}
     if options.columns is not None:
         try:
@@ -276,6 +280,8 @@ def list_layers(path: str | Path) -> list[str]:
     if not path.exists():
         raise ReadError(f"{path}: file not found; fix: check the path")
     guards.check_path(path)
+    if path.suffix.lower() == ".gpkg":
+        guards.check_geopackage_intact(path)
     with guards.reader_failures(path):
         return [str(name) for name, _ in pyogrio.list_layers(path)]
 

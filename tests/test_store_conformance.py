@@ -153,6 +153,22 @@ def test_a_damaged_store_is_refused_not_read_partially(tmp_path, cli):
     assert not (tmp_path / "b.gpkg").exists()
 
 
+def test_a_damaged_geopackage_is_refused_by_reading_commands(tmp_path, cli):
+    """GDAL reads a damaged table up to the bad page without an error (1,769 of the demo's
+    2,000 parcels once): the reader's quick_check refuses the file instead."""
+    from data import get_path
+
+    good = tmp_path / "county.gpkg"
+    shutil.copy(get_path("demo"), good)
+    done = cli("availability", "--data", str(good), "--out", str(tmp_path / "a.csv"))
+    assert done.returncode == 0 and "2,000 parcels" in done.stderr, done.stderr
+    _damage(good)
+    done = cli("availability", "--data", str(good), "--out", str(tmp_path / "b.csv"))
+    assert done.returncode == 2, done.stdout
+    assert f"{good}: the GeoPackage is damaged" in done.stderr and "fix:" in done.stderr
+    assert not (tmp_path / "b.csv").exists()
+
+
 @pytest.fixture
 def immutable():
     """``chattr +i`` on paths (even root cannot write them: a read-only mount's behaviour),
