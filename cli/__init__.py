@@ -30,6 +30,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("import", "cli.import_", "import a planner's file (coordinate TXT, DXF, SHP, CSV, "
             "XLSX …) into a GeoPackage layer"),
     Command("export-txt", "cli.export_txt", "write parcels as a 部标 coordinate TXT"),
+    Command("export-shp", "cli.export_shp", "write a store layer as shapefile(s) (one per "
+            "geometry type for mixed layers)"),
     Command("demo", "cli.demo", "write a fictional demo county of any size"),
     Command("assets", "cli.assets", "install the offline map assets (Leaflet) into "
             "static/vendor/"),

@@ -189,6 +189,7 @@ READERS: dict[str, Reader] = {
     ".shp": _reader_in("layers.formats.shapefile:read_shapefile"),
     ".zip": _read_ogr,
     ".kml": _read_ogr,
+    ".fgb": _read_ogr,
     ".parquet": _read_parquet,
     ".geoparquet": _read_parquet,
     ".csv": _reader_in("layers.formats.tables:read_csv_table"),
