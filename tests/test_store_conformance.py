@@ -105,6 +105,13 @@ def test_extent_and_index_follow_every_load(tmp_path):
     assert "parcel_id (String) = F1" in found
 
 
+def test_the_embedded_demo_validates():
+    from data import get_path
+
+    validate(get_path("demo"))
+    assert_typed(str(get_path("demo")), "parcel", "Polygon")
+
+
 def test_an_older_store_is_upgraded_once_with_an_audit_row(tmp_path):
     from data import get_path
 
