@@ -333,6 +333,7 @@ def _legacy_store(url: str, *, srids: tuple[int, int]) -> None:
             conn.execute(f'ALTER TABLE "{name}" ALTER COLUMN geom TYPE geometry USING '
                          "ST_Force2D(geom)")
         conn.execute('ALTER TABLE parcel ALTER COLUMN status DROP NOT NULL')
+        conn.execute("ALTER TABLE project DROP COLUMN lead_id")
         conn.execute("ALTER TABLE parcel DROP CONSTRAINT " + next(
             r[0] for r in conn.execute("SELECT conname FROM pg_constraint WHERE conname LIKE "
                                        "'parcel_status_codes_%'")))
@@ -353,7 +354,7 @@ def test_upgrade_store_refuses_several_srids_then_upgrades(postgis_url, cli):
         conn.execute("UPDATE parcel SET geom = ST_SetSRID(geom, 4546) WHERE ST_SRID(geom) = 0")
     done = cli("upgrade-store", "--data", postgis_url)
     assert done.returncode == 0, done.stderr
-    assert "parcel.geom" in done.stdout
+    assert "parcel.geom" in done.stdout and "project: no column(s) lead_id" in done.stdout
     assert _columns(postgis_url)["parcel"] == ("MULTIPOLYGON", EPSG)
     with open_store(postgis_url) as store:
         assert [e.field for e in store.history() if e.layer == "store"] == ["structure"]

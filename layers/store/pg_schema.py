@@ -8,7 +8,8 @@ Every layer table gets, from its :class:`~layers.registry.LayerSpec`:
 * ``NOT NULL`` on required columns, ``CHECK`` constraints on coded columns (named
   ``<layer>_<column>_codes_<hash of the code list>``, so a changed code list is seen as a
   pending upgrade) and on list columns with allowed items;
-* a GiST index on the geometry.
+* a GiST index on the geometry;
+* every registry column (a column added to the registry later is added by the upgrade).
 
 GDAL and QGIS read the type and SRID from ``geometry_columns``; a row written by them with
 another SRID, another geometry type, without a required value or with an unknown code is
@@ -106,6 +107,14 @@ def _column_type(conn: Any, layer: str) -> str:
     return str(row[0]).upper() if row else ""
 
 
+def missing_columns(conn: Any, spec: LayerSpec) -> list[str]:
+    """Registry columns the layer's table lacks (added by a later InvestMap)."""
+    rows = conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema "
+                        "= current_schema() AND table_name = %s", (spec.name,)).fetchall()
+    have = {r[0] for r in rows}
+    return [c.name for c in stored_columns(spec) if c.name not in have]
+
+
 def _not_null(conn: Any, layer: str) -> set[str]:
     rows = conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema "
                         "= current_schema() AND table_name = %s AND is_nullable = 'NO'",
@@ -130,6 +139,9 @@ def pending(conn: Any, layers: list[str], epsg: int | None) -> list[str]:
     todo: list[str] = []
     for name in layers:
         spec = LAYERS[name]
+        absent = missing_columns(conn, spec)
+        if absent:
+            todo.append(f"{name}: no column(s) {', '.join(absent)}")
         if spec.has_geometry:
             kind = GEOMETRY_TYPES[spec.geometry].upper()
             if _column_type(conn, name) != kind or (epsg and column_srid(conn, name) != epsg):
@@ -202,6 +214,13 @@ def _ids(conn: Any, spec: LayerSpec, where: str) -> tuple[int, list[str]]:
 
 def _row_refusals(conn: Any, spec: LayerSpec) -> Iterator[str]:
     fix = f"fix it with `investmap edit {spec.name} ID --set …` or SQL, then run again"
+    absent = set(missing_columns(conn, spec))
+    for col in stored_columns(spec):
+        if col.name in absent and col.required and \
+                conn.execute(f"SELECT 1 FROM {q(spec.name)} LIMIT 1").fetchone():
+            yield (f"{spec.name}: the required column {col.name} is missing and the table "
+                   f"holds rows; fix: ALTER TABLE {spec.name} ADD COLUMN {col.name} "
+                   f"{PG_TYPES[col.type]} and fill it, then run again")
     if spec.geometry == "polygon":
         n, ids = _ids(conn, spec, "geom IS NOT NULL AND GeometryType(geom) NOT IN "
                                   "('POLYGON', 'MULTIPOLYGON')")
@@ -209,6 +228,8 @@ def _row_refusals(conn: Any, spec: LayerSpec) -> Iterator[str]:
             yield (f"{spec.name}: {n} row(s) hold no polygon ({spec.id_column} {ids}); "
                    f"{fix}")
     for col in stored_columns(spec):
+        if col.name in absent:
+            continue
         if col.required and col.name != spec.id_column:
             n, ids = _ids(conn, spec, f"{q(col.name)} IS NULL")
             if n:
@@ -226,6 +247,9 @@ def upgrade(conn: Any, layers: list[str], epsg: int | None) -> None:
     :func:`refusals` returned nothing, inside one transaction)."""
     for name in layers:
         spec = LAYERS[name]
+        for column in missing_columns(conn, spec):
+            conn.execute(f"ALTER TABLE {q(name)} ADD COLUMN {q(column)} "
+                         f"{PG_TYPES[spec.column(column).type]}")
         if spec.has_geometry:
             target = geometry_type(spec, epsg)
             using = "ST_Multi(geom)" if spec.geometry == "polygon" else "geom"
