@@ -381,3 +381,19 @@ def test_postgis_store_refuses_polygon_of_a_point_layer(postgis_url):
             psycopg.errors.InvalidParameterValue, match="does not match column type"):
         conn.execute("UPDATE project SET geom = ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', "
                      "4546) WHERE project_id = 'X1'")
+
+
+def test_the_reference_page_shows_the_generated_names():
+    from layers.registry import LAYERS
+    from layers.store.pg_schema import constraint_name
+    from layers.validate import dbf_names
+
+    page = (Path(__file__).parents[1] / "docs/reference/storage-conformance.md").read_text(
+        encoding="utf-8")
+    parcel = LAYERS["parcel"]
+    for column in ("land_use", "status", "utilities"):
+        assert constraint_name(parcel, parcel.column(column)) in page, column
+    for layer in ("park", "parcel", "facility"):
+        for dbf, column in dbf_names(LAYERS[layer]).items():
+            if f"| {column} |" in page:
+                assert f"| {layer} | {column} | `{dbf}` |" in page
