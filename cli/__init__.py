@@ -34,6 +34,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("import", "cli.import_", "import a planner's file (coordinate TXT, DXF, SHP, CSV, "
             "XLSX …) into a GeoPackage layer"),
     Command("export-txt", "cli.export_txt", "write parcels as a 部标 coordinate TXT"),
+    Command("export-shp", "cli.export_shp", "write a store layer as shapefile(s) (one per "
+            "geometry type for mixed layers)"),
     Command("demo", "cli.demo", "write a fictional demo county of any size"),
     Command("assets", "cli.assets", "install the offline map assets (Leaflet) into "
             "static/vendor/"),
@@ -57,6 +59,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "cli.edit", "print the audit trail of a parcel, project or park"),
     Command("backup", "cli.backup", "copy the whole store (layers, versions, audit) to a file"),
     Command("restore", "cli.backup", "replace the store's content with a backup"),
+    Command("upgrade-store", "cli.backup", "bring an older store to the current structure "
+            "(typed geometry, constraints, spatial index)"),
     Command("compliance", "cli.compliance", "red-line compliance review of a boundary "
             "(合规审查)"),
     Command("sites", "cli.sites", "site search: single and assembled parcels, ranked "

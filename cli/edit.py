@@ -92,9 +92,9 @@ def run_history(args: argparse.Namespace) -> int:
     with store_from(args) as store:
         try:
             feature = store.get(args.layer, args.id)
+            entries = store.history(args.layer, args.id)
         except StoreError as exc:
             raise UserError(str(exc)) from exc
-        entries = store.history(args.layer, args.id)
     print(f"{args.layer} {args.id}: version {feature.version}, {len(entries)} change(s)")
     for e in entries:
         change = ("created" if e.field == "*"

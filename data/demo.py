@@ -552,7 +552,6 @@ def write_county(county: dict[str, pd.DataFrame], out: str | Path, *,
 
     Returns the GeoPackage path, or the folder holding ``<layer>.parquet`` files.
     """
-    import pyogrio
 
     out = Path(out)
     if fmt == "gpkg":
@@ -561,7 +560,7 @@ def write_county(county: dict[str, pd.DataFrame], out: str | Path, *,
         if path.exists():
             path.unlink()
         for name, frame in county.items():
-            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+            _write_gpkg_layer(frame, path, name)
         return path
     if fmt == "parquet":
         out.mkdir(parents=True, exist_ok=True)
@@ -575,6 +574,24 @@ def write_county(county: dict[str, pd.DataFrame], out: str | Path, *,
     raise ValueError(f"unknown format {fmt!r}; use gpkg or parquet")
 
 
+def _write_gpkg_layer(frame: pd.DataFrame, path: Path, name: str, *,
+                      append: bool = False) -> None:
+    """One layer into a GeoPackage 1.3 (GDAL < 3.7 and its validator reject 1.4's R-tree
+    triggers) with registry date columns as GeoPackage DATE, not date-time text."""
+    import pyogrio
+
+    from layers.registry import LAYERS
+
+    spec = LAYERS.get(name)
+    dates = [c.name for c in spec.columns if c.type == "date"] if spec is not None else []
+    out = frame.copy() if any(c in frame.columns for c in dates) else frame
+    for column in dates:
+        if column in out.columns:
+            out[column] = pd.to_datetime(out[column]).astype("date32[pyarrow]")
+    pyogrio.write_dataframe(out, path, layer=name, driver="GPKG", append=append,
+                            use_arrow=True, dataset_options={"VERSION": "1.3"})
+
+
 def write_county_chunks(chunks: Iterable[dict[str, pd.DataFrame]], out: str | Path, *,
                         fmt: str = "parquet") -> tuple[Path, dict[str, int]]:
     """Write a county chunk by chunk as it is generated (see :func:`iter_county_chunks`).
@@ -586,7 +603,6 @@ def write_county_chunks(chunks: Iterable[dict[str, pd.DataFrame]], out: str | Pa
     """
     import shutil
 
-    import pyogrio
 
     if fmt not in ("gpkg", "parquet"):
         raise ValueError(f"unknown format {fmt!r}; use gpkg or parquet")
@@ -599,7 +615,7 @@ def write_county_chunks(chunks: Iterable[dict[str, pd.DataFrame]], out: str | Pa
     for k, county in enumerate(chunks):
         for name, frame in county.items():
             if fmt == "gpkg":
-                pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=k > 0)
+                _write_gpkg_layer(frame, path, name, append=k > 0)
             else:
                 folder = out / f"{name}.parquet"
                 if k == 0 and folder.is_dir():

@@ -36,6 +36,7 @@ READERS: dict[str, Reader] = {
     ".shp": read_shapefile,
     ".zip": read_ogr,
     ".kml": read_ogr,
+    ".fgb": read_ogr,
     ".parquet": read_parquet,
     ".geoparquet": read_parquet,
     ".csv": read_csv_table,
@@ -128,6 +129,8 @@ def list_layers(path: str | Path) -> list[str]:
     if not path.exists():
         raise ReadError(f"{path}: file not found; fix: check the path")
     guards.check_path(path)
+    if path.suffix.lower() == ".gpkg":
+        guards.check_geopackage_intact(path)
     with guards.reader_failures(path):
         return [str(name) for name, _ in pyogrio.list_layers(path)]
 

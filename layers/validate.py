@@ -26,6 +26,8 @@ from layers.validation.columns import (
     codes_from_labels,
     column_lookup,
     columns_spec,
+    dbf_name,
+    dbf_names,
     label_codes,
     normalise_columns,
 )
@@ -46,7 +48,7 @@ __all__ = [
     "BLANK_TEXTS", "CODE_TABLES", "LABEL_SPELLINGS", "MAX_LISTED_ROWS",
     "MAX_PROJECTED_COORDINATE", "PY_WHITESPACE", "FeatureLabels", "Problem", "Severity",
     "ValidationError", "ValidationReport", "canonical_renames", "codes_for_labels",
-    "column_lookup", "columns_spec", "label_codes", "validate_layer",
+    "column_lookup", "columns_spec", "dbf_name", "dbf_names", "label_codes", "validate_layer",
 ]
 
 

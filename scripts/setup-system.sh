@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages InvestMap needs, only those missing.
 #   scripts/setup-system.sh run   -> what the app needs (CJK fonts for brochures)
-#   scripts/setup-system.sh test  -> plus Chromium, PostgreSQL/PostGIS, poppler-utils
+#   scripts/setup-system.sh test  -> plus Chromium, PostgreSQL/PostGIS, poppler-utils, GDAL
+#                                     (ogrinfo, ogr2ogr, validate_gpkg.py for the conformance tests)
 # Needs root or sudo; fails with a clear message otherwise.
 set -euo pipefail
 
 profile="${1:-test}"
 run_pkgs=(fonts-noto-cjk fontconfig)
-test_pkgs=(chromium postgresql postgresql-15-postgis-3 poppler-utils)
+test_pkgs=(chromium postgresql postgresql-15-postgis-3 poppler-utils gdal-bin python3-gdal)
 
 pkgs=("${run_pkgs[@]}")
 if [ "$profile" = "test" ]; then pkgs+=("${test_pkgs[@]}"); fi

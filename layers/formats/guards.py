@@ -11,12 +11,14 @@ traceback, never an unbounded loop or allocation:
   refused *before* anything is densified, and an arc never has more than
   :data:`MAX_ARC_SEGMENTS` chords (a 15 KB DXF with a bulge of 1e12 once asked for 8 GB);
 * :func:`unique_headers` — a header named twice (two 经度 columns);
+* :func:`check_geopackage_intact` — a damaged GeoPackage is refused, not read partially;
 * :func:`reader_failures` — the last line of defence: library errors escaping a reader
   (pyogrio, pyarrow, openpyxl, zipfile, sqlite3 …) become a ReadError naming the file.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import sqlite3
 import zipfile
@@ -115,6 +117,43 @@ def unique_headers(columns: Sequence[object], *, source: str) -> None:
             raise ReadError(f"{source}: column {str(name).strip()!r} appears twice (columns "
                             f"{seen[key]} and {i}); fix: delete or rename one of them")
         seen[key] = i
+
+
+def check_geopackage_intact(path: Path) -> None:
+    """Refuse a damaged GeoPackage before GDAL reads it: GDAL reads a table until the
+    damaged page and stops without an error, so a partial layer would look complete.
+
+    SQLite's ``PRAGMA quick_check`` (every page read once; ~10 ms for the 1.3 MB demo) runs
+    once per file state (path, size and modification time of the file and its -wal).
+    """
+    wal = path.with_name(path.name + "-wal")
+    stat = path.stat()
+    wal_state = (wal.stat().st_size, wal.stat().st_mtime_ns) if wal.exists() else None
+    _quick_check(str(path.resolve()), stat.st_size, stat.st_mtime_ns, wal_state)
+
+
+@functools.lru_cache(maxsize=32)
+def _quick_check(path: str, size: int, mtime_ns: int, wal: tuple[int, int] | None) -> None:
+    del size, mtime_ns, wal  # cache key only
+    uri = Path(path).as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # unopenable: the reader itself reports it
+    try:
+        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if "malformed" not in str(exc):
+            return  # not an SQLite file, locked, read-only folder …: the reader reports it
+        rows = [(str(exc),)]
+    finally:
+        conn.close()
+    if rows and rows[0][0] != "ok":
+        found = "; ".join(str(r[0]) for r in rows)[:300]
+        raise ReadError(f"{path}: the GeoPackage is damaged (SQLite quick_check: {found}); "
+                        "nothing was read; fix: restore the last good copy or backup "
+                        "(`investmap restore FILE` for a store), or recover what is readable "
+                        "with `sqlite3 damaged.gpkg .recover | sqlite3 recovered.gpkg`")
 
 
 LIBRARY_ERRORS: tuple[type[BaseException], ...] = (

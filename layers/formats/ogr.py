@@ -12,12 +12,15 @@ import pandas as pd
 import pyarrow.dataset as ds
 import pyogrio
 
+from layers.formats import guards
 from layers.formats.base import RawFrame, ReadError, ReadOptions, read_with_ogr
 
 
 def read_ogr(path: Path, options: ReadOptions) -> RawFrame:
     """:data:`layers.io.READERS` entry for the formats GDAL reads as they are; only the
     headers in ``options.columns`` are read when it is set."""
+    if path.suffix.lower() == ".gpkg":
+        guards.check_geopackage_intact(path)
     kwargs: dict[str, Any] = {}
     if options.columns is not None:
         try:

@@ -192,6 +192,16 @@ class Store(ABC):
     def restore(self, path: str | Path) -> None:
         """Replace the whole store content with a backup written by :meth:`backup`."""
 
+    @abstractmethod
+    def pending_upgrade(self) -> list[str]:
+        """What :meth:`upgrade` would change in an older store (empty: up to date)."""
+
+    @abstractmethod
+    def upgrade(self, *, user: str = "investmap", reason: str = "upgrade-store") -> list[str]:
+        """Bring an older store to the current structure (typed geometry, constraints,
+        spatial index) in one audited transaction; returns what changed. Refused with a
+        :class:`StoreError` naming the rows to fix when they would break the constraints."""
+
     def __enter__(self) -> Store:
         return self
 
@@ -477,7 +487,10 @@ def features_from_frame(spec: LayerSpec, frame: pd.DataFrame, *,
         geoms = frame.geometry.values
         present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         raw = np.full(len(frame), None, dtype=object)
-        raw[present] = shapely.to_wkb(geoms[present], byte_order=1, output_dimension=2)
+        kept = np.asarray(geoms[present], dtype=object).copy()
+        single = (shapely.get_type_id(kept) == 6) & (shapely.get_num_geometries(kept) == 1)
+        kept[single] = shapely.get_geometry(kept[single], 0)  # as norm_wkb reads them back
+        raw[present] = shapely.to_wkb(kept, byte_order=1, output_dimension=2)
         wkbs = [bytes(w) if w is not None else None for w in raw]
     columns = {c.name: [canonical(c, v) for v in frame[c.name].tolist()]
                if c.name in frame.columns else [None] * len(frame)

@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pyproj import CRS
+import shapely
 
 from layers.registry import LAYERS, LayerSpec
-from layers.store.base import KEEP, AuditEntry, Feature, Store, Transaction
+from layers.store import gpkg_schema as schema
+from layers.store.base import KEEP, AuditEntry, Feature, Store, Transaction, utc_now
 from layers.store.errors import StoreError
 from layers.store.values import (
     blob_bound,
@@ -28,6 +29,7 @@ from layers.store.values import (
     gpkg_blob,
     gpkg_wkb,
     norm_wkb,
+    storage_wkb,
     stored_columns,
 )
 
@@ -39,42 +41,39 @@ AUDIT_DDL = """CREATE TABLE IF NOT EXISTS audit (
   field TEXT NOT NULL, old_value TEXT, new_value TEXT, user TEXT NOT NULL, role TEXT NOT NULL,
   reason TEXT NOT NULL, at TEXT NOT NULL, version INTEGER NOT NULL)"""
 
-_SQL_TYPES = {"str": "TEXT", "float": "REAL", "int": "INTEGER", "date": "DATETIME",
-              "list": "TEXT", "bool": "BOOLEAN"}
-_GEOM_TYPES = {"polygon": "GEOMETRY", "point": "POINT", "any": "GEOMETRY"}
-
-_BASE_DDL = (
-    "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL "
-    "PRIMARY KEY, organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL, "
-    "definition TEXT NOT NULL, description TEXT)",
-    "CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL,"
-    " identifier TEXT UNIQUE, description TEXT DEFAULT '', last_change DATETIME NOT NULL "
-    "DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), min_x DOUBLE, min_y DOUBLE, max_x DOUBLE,"
-    " max_y DOUBLE, srs_id INTEGER, CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES "
-    "gpkg_spatial_ref_sys(srs_id))",
-    "CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, "
-    "geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT "
-    "NOT NULL, CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name), CONSTRAINT "
-    "uk_gc_table_name UNIQUE (table_name), CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) "
-    "REFERENCES gpkg_contents(table_name), CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) "
-    "REFERENCES gpkg_spatial_ref_sys (srs_id))",
-    "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, "
-    "'undefined', 'undefined cartesian coordinate reference system')",
-    "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic SRS', 0, 'NONE', 0, "
-    "'undefined', 'undefined geographic coordinate reference system')",
-)
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection with the GeoPackage SQL functions; ``read_only`` opens the file without
+    writing anything (not even SQLite's -shm file when its folder is read-only)."""
+    if not read_only:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    else:
+        conn = _connect_read_only(path)
     conn.create_function("ST_IsEmpty", 1, blob_is_empty, deterministic=True)
     for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
         conn.create_function(name, 1, blob_bound(i), deterministic=True)
+    conn.create_function(schema.MULTI_FUNCTION, 2, schema.multi_blob, deterministic=True)
     return conn
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S,
+                               isolation_level=None)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StoreError(f"{path}: read-only, and its last changes are still in "
+                             f"{wal.name}, which SQLite cannot merge without writing; fix: copy "
+                             f"{path.name} together with {wal.name} to a writable folder and "
+                             "pass that copy") from None
+    # a read-only folder: no -shm file can be made, and with no -wal nothing is pending
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+
+
+_q = schema.q
 
 
 class GeoPackageStore(Store):
@@ -85,6 +84,11 @@ class GeoPackageStore(Store):
     path : the file; created when missing — as a copy of ``seed`` when given, else empty.
     seed : a GeoPackage whose content initialises a new store (e.g. the demo county).
     migrate : bring an older file up to the store schema (``False`` opens a backup as is).
+
+    A file that cannot be written (read-only file, folder or mount) is opened read-only:
+    reading commands (``history``, ``backup``, the map) work, writes are refused with a
+    message. Every open runs SQLite's ``PRAGMA quick_check``, so a damaged file is refused
+    instead of being read as far as it goes.
     """
 
     def __init__(self, path: str | Path, *, seed: str | Path | None = None,
@@ -94,18 +98,19 @@ class GeoPackageStore(Store):
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a GeoPackage; fix: pass a .gpkg "
                              "file path")
+        self.read_only = self.path.exists() and _read_only(self.path)
         try:
             if not self.path.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 _create(self.path, seed)
-            self._conn = _connect(self.path)
+            self._conn = _connect(self.path, read_only=self.read_only)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(sqlite_problem(self.path, exc, "the store was not created")) \
                 from exc
-        if not migrate:
-            return
         try:
-            self._migrate()
+            check_intact(self._conn, self.path, quick=True)
+            if migrate and not self.read_only:
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             if _is_environment_problem(exc):
@@ -145,23 +150,47 @@ class GeoPackageStore(Store):
             raise StoreError(sqlite_problem(self.path, exc, "rolled back")) from exc
 
     def _migrate(self) -> None:
-        """Add ``version`` columns, missing registry columns, id indexes and the audit table."""
-        if self._conn.execute("PRAGMA application_id").fetchone()[0] != 0x47504B47:
+        """Add ``version`` columns, missing registry columns, id indexes and the audit table,
+        and bring the file to the GeoPackage 1.3 structure of :mod:`layers.store.gpkg_schema`
+        (in one transaction, with an audit row saying what changed)."""
+        if self._conn.execute("PRAGMA application_id").fetchone()[0] != schema.APPLICATION_ID:
             raise StoreError(f"{self.path}: not a GeoPackage; fix: pass a .gpkg file")
         if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self._conn.execute("PRAGMA journal_mode=WAL")
-        tx = _GpkgTransaction(self._conn)
-        if tx.has_table("audit") and all(tx.missing_columns(LAYERS[n]) == []
-                                         for n in tx.layers()):
+        if not self.pending_upgrade():
             return
+        self.upgrade()
+
+    def pending_upgrade(self) -> list[str]:
+        """What :meth:`upgrade` would change (empty: the file is up to date)."""
+        tx = _GpkgTransaction(self._conn)
+        pending = [] if tx.has_table("audit") else ["audit table"]
+        pending += [f"{n}: columns {tx.missing_columns(LAYERS[n])}" for n in tx.layers()
+                    if tx.missing_columns(LAYERS[n])]
+        return pending + schema.file_problems(self._conn, tx.layers())
+
+    def upgrade(self, *, user: str = "investmap", reason: str = "store opened by a newer "
+                "InvestMap") -> list[str]:
+        """Bring the file up to date in one write transaction; returns what changed."""
         with self._transaction(write=True) as wtx:
+            done = self.pending_upgrade()
+            if not done:
+                return []
             wtx.conn.execute(AUDIT_DDL)
             for name in wtx.layers():
                 wtx.upgrade_table(LAYERS[name])
+            schema.upgrade_file(wtx.conn, wtx.layers(), wtx.srs_id_of)
+            wtx.add_audit([AuditEntry("store", "*", "structure", None,
+                                      "; ".join(done)[:2000], user, "admin", reason,
+                                      utc_now(), 0)])
+        return done
 
     def backup(self, out: str | Path) -> Path:
+        """Copy the file with SQLite's online-backup API after a full ``integrity_check``
+        (a damaged store is refused, as ``restore`` would refuse the copy)."""
         out = Path(out)
         tmp = out.with_name(f".{out.name}.partial")
+        check_intact(self._conn, self.path, quick=False)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             tmp.unlink(missing_ok=True)
@@ -238,10 +267,43 @@ def _is_environment_problem(exc: BaseException) -> bool:
 def sqlite_problem(path: Path, exc: BaseException, outcome: str) -> str:
     """A clear message for an SQLite/OS error on ``path``: what happened, the outcome, the fix."""
     text = "readonly" if _read_only(path) else str(exc).lower()
+    if "no such column" in text or "no such table" in text or "malformed" in text:
+        return (f"{path}: the store's tables are damaged or not those InvestMap writes "
+                f"({exc}); {outcome}; fix: restore the last good backup (`investmap restore "
+                "FILE`)")
     for key, (what, fix) in _ENVIRONMENT.items():
         if key in text:
             return f"{path}: {what} ({exc}); {outcome}; fix: {fix}"
     return f"{path}: {exc}; {outcome}; fix: check the disk and the file, then run it again"
+
+
+def check_intact(conn: sqlite3.Connection, path: Path, *, quick: bool) -> None:
+    """Refuse a damaged file: SQLite's ``PRAGMA quick_check`` (``integrity_check`` when not
+    ``quick``) must answer ``ok``.
+
+    ``quick_check`` reads every page once but skips index-content checks: about 10 ms for the
+    2,000-parcel demo store, so every open runs it.
+    """
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        rows = conn.execute(f"PRAGMA {pragma}(5)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if _is_environment_problem(exc):
+            raise StoreError(sqlite_problem(path, exc, "nothing was read")) from exc
+        if "malformed" in str(exc):
+            raise StoreError(_damaged(path, pragma, str(exc))) from exc
+        raise StoreError(f"{path}: not a usable GeoPackage ({exc}); fix: pass a .gpkg file "
+                         "written by GDAL/QGIS or by InvestMap") from exc
+    if rows and rows[0][0] == "ok":
+        return
+    raise StoreError(_damaged(path, pragma, "; ".join(str(r[0]) for r in rows)))
+
+
+def _damaged(path: Path, pragma: str, found: str) -> str:
+    return (f"{path}: the file is damaged (SQLite {pragma}: {found[:300]}); nothing was read "
+            "or written; fix: restore the last good backup (`investmap restore FILE`), or "
+            "recover what is readable with `sqlite3 damaged.gpkg .recover | sqlite3 "
+            "recovered.gpkg` and check the recovered counts")
 
 
 def check_backup(path: str | Path) -> sqlite3.Connection:
@@ -277,11 +339,8 @@ def _create(path: Path, seed: str | Path | None) -> None:
             finally:
                 src.close()
         else:
-            conn.execute("PRAGMA application_id = 1196444487")
-            conn.execute("PRAGMA user_version = 10400")
             conn.execute("BEGIN")
-            for statement in _BASE_DDL:
-                conn.execute(statement)
+            schema.create_base(conn)
             conn.execute(AUDIT_DDL)
             conn.execute("COMMIT")
     finally:
@@ -292,6 +351,7 @@ def _create(path: Path, seed: str | Path | None) -> None:
 class _GpkgTransaction(Transaction):
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self._types: dict[str, dict[str, str]] = {}
 
     def has_table(self, name: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
@@ -319,7 +379,7 @@ class _GpkgTransaction(Transaction):
     def upgrade_table(self, spec: LayerSpec) -> None:
         for name in self.missing_columns(spec):
             ddl = ("INTEGER NOT NULL DEFAULT 1" if name == "version"
-                   else _SQL_TYPES[spec.column(name).type])
+                   else schema.SQL_TYPES[spec.column(name).type])
             self.conn.execute(f"ALTER TABLE {_q(spec.name)} ADD COLUMN {_q(name)} {ddl}")
         idcol = spec.id_column
         dups = self.conn.execute(
@@ -335,36 +395,32 @@ class _GpkgTransaction(Transaction):
     def ensure_layer(self, spec: LayerSpec, epsg: int | None) -> None:
         if self.has_table(spec.name):
             return
-        cols = ", ".join(f"{_q(c.name)} {_SQL_TYPES[c.type]}" for c in stored_columns(spec))
-        geom = f'"geom" {_GEOM_TYPES[spec.geometry]}, ' if spec.has_geometry else ""
-        self.conn.execute(f"CREATE TABLE {_q(spec.name)} (fid INTEGER PRIMARY KEY "
-                          f"AUTOINCREMENT NOT NULL, {geom}{cols}, version INTEGER NOT NULL "
-                          "DEFAULT 1)")
-        srs_id = self._srs(epsg) if spec.has_geometry else None
-        kind = "features" if spec.has_geometry else "attributes"
-        self.conn.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
-                          "VALUES (?, ?, ?, ?)", (spec.name, kind, spec.name, srs_id))
-        if spec.has_geometry:
-            self.conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
-                              (spec.name, _GEOM_TYPES[spec.geometry], srs_id))
+        schema.create_layer(self.conn, spec, epsg)
         self.upgrade_table(spec)
 
-    def _srs(self, epsg: int | None) -> int:
-        if epsg is None:
-            return -1
-        row = self.conn.execute("SELECT srs_id FROM gpkg_spatial_ref_sys WHERE organization = "
-                                "'EPSG' AND organization_coordsys_id = ?", (epsg,)).fetchone()
-        if row is not None:
-            return int(row[0])
-        crs = CRS.from_epsg(epsg)
-        self.conn.execute("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)",
-                          (crs.name, epsg, epsg, crs.to_wkt("WKT1_GDAL")))
-        return epsg
-
-    def _srs_id(self, layer: str) -> int:
+    def srs_id_of(self, layer: str) -> int:
+        """The ``srs_id`` of a layer's geometry column (-1 when unknown)."""
         row = self.conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
                                 (layer,)).fetchone()
         return int(row[0]) if row else -1
+
+    def date_format(self, layer: str) -> dict[str, str]:
+        """Column → declared SQLite type, to write dates the way each column declares them
+        (``DATE``: ``YYYY-MM-DD``; ``DATETIME`` in files from older versions: GeoPackage
+        date-time text)."""
+        if layer not in self._types:
+            self._types[layer] = {r[1]: str(r[2]).upper() for r in
+                                  self.conn.execute(f"PRAGMA table_info({_q(layer)})")}
+        return self._types[layer]
+
+    def _geometry_blob(self, spec: LayerSpec, wkb: bytes | None, srs: int,
+                       boxes: list[tuple[float, float, float, float]]) -> bytes | None:
+        blob = gpkg_blob(storage_wkb(spec.geometry, wkb), srs)
+        if wkb is not None:
+            geom = shapely.from_wkb(wkb)
+            if not geom.is_empty:
+                boxes.append(tuple(geom.bounds))
+        return blob
 
     def features(self, spec: LayerSpec, ids: list[str] | None = None, *,
                  lock: bool = False) -> dict[str, Feature]:
@@ -391,28 +447,37 @@ class _GpkgTransaction(Transaction):
             return
         cols = stored_columns(spec)
         names = [c.name for c in cols] + ["version"] + (["geom"] if spec.has_geometry else [])
-        srs_id = self._srs_id(spec.name)
+        srs_id = self.srs_id_of(spec.name)
+        types = self.date_format(spec.name)
         marks = ", ".join("?" * len(names))
         rows = []
+        boxes: list[tuple[float, float, float, float]] = []
         for f in features:
-            row = [_to_sql(c.type, f.values.get(c.name)) for c in cols] + [f.version]
+            row = [_to_sql(c.type, f.values.get(c.name), types.get(c.name, ""))
+                   for c in cols] + [f.version]
             if spec.has_geometry:
-                row.append(gpkg_blob(f.wkb, srs_id))
+                row.append(self._geometry_blob(spec, f.wkb, srs_id, boxes))
             rows.append(row)
         self.conn.executemany(f"INSERT INTO {_q(spec.name)} ({', '.join(map(_q, names))}) "
                               f"VALUES ({marks})", rows)
+        schema.widen_extent(self.conn, spec.name, boxes)
 
     def update(self, spec: LayerSpec, feature_id: str, values: Mapping[str, Any], wkb: Any,
                expected_version: int, epsg: int | None) -> bool:
         sets = [f"{_q(k)} = ?" for k in values]
-        params: list[Any] = [_to_sql(spec.column(k).type, v) for k, v in values.items()]
+        types = self.date_format(spec.name)
+        params: list[Any] = [_to_sql(spec.column(k).type, v, types.get(k, ""))
+                             for k, v in values.items()]
+        boxes: list[tuple[float, float, float, float]] = []
         if wkb is not KEEP:
             sets.append('"geom" = ?')
-            params.append(gpkg_blob(wkb, self._srs_id(spec.name)))
+            params.append(self._geometry_blob(spec, wkb, self.srs_id_of(spec.name), boxes))
         sets.append("version = version + 1")
         cur = self.conn.execute(
             f"UPDATE {_q(spec.name)} SET {', '.join(sets)} WHERE {_q(spec.id_column)} = ? "
             "AND version = ?", (*params, feature_id, expected_version))
+        if cur.rowcount == 1:
+            schema.widen_extent(self.conn, spec.name, boxes)
         return cur.rowcount == 1
 
     def add_audit(self, entries: list[AuditEntry]) -> None:
@@ -433,14 +498,16 @@ class _GpkgTransaction(Transaction):
     def clear(self) -> None:
         for name in self.layers():
             self.conn.execute(f"DELETE FROM {_q(name)}")
+            self.conn.execute("UPDATE gpkg_contents SET min_x = NULL, min_y = NULL, max_x = "
+                              "NULL, max_y = NULL WHERE table_name = ?", (name,))
         self.conn.execute("DELETE FROM audit")
 
 
-def _to_sql(kind: str, value: Any) -> Any:
+def _to_sql(kind: str, value: Any, declared: str) -> Any:
     if value is None:
         return None
     if kind == "date":
-        return f"{value}T00:00:00"
+        return f"{value}T00:00:00.000Z" if declared == "DATETIME" else str(value)
     if kind == "bool":
         return int(value)
     return value

@@ -19,12 +19,11 @@ from typing import Any
 import psycopg
 
 from layers.registry import LAYERS, LayerSpec
-from layers.store.base import KEEP, AuditEntry, Feature, Store, Transaction
+from layers.store import pg_schema as schema
+from layers.store.base import KEEP, AuditEntry, Feature, Store, Transaction, utc_now
 from layers.store.errors import StoreError
 from layers.store.values import canonical, norm_wkb, stored_columns
 
-_PG_TYPES = {"str": "text", "float": "double precision", "int": "bigint", "date": "date",
-             "list": "text", "bool": "boolean"}
 _AUDIT_DDL = """CREATE TABLE audit (
   seq bigserial PRIMARY KEY, layer text NOT NULL, feature_id text NOT NULL, field text NOT NULL,
   old_value text, new_value text, "user" text NOT NULL, role text NOT NULL, reason text NOT NULL,
@@ -98,19 +97,45 @@ class PostGISStore(Store):
             if "audit" in missing:
                 self._conn.execute(_AUDIT_DDL)
                 self._conn.execute("CREATE INDEX audit_feature ON audit (layer, feature_id)")
+            tx = _PgTransaction(self._conn)
+            epsg = schema.working_epsg(schema.store_srids(self._conn, tx.layers()))
             for spec in LAYERS.values():
-                if spec.name not in missing:
-                    continue
-                cols = ", ".join(
-                    f"{_q(c.name)} {_PG_TYPES[c.type]}"
-                    + (" PRIMARY KEY" if c.name == spec.id_column else "")
-                    for c in stored_columns(spec))
-                geom = ", geom geometry" if spec.has_geometry else ""
-                self._conn.execute(f"CREATE TABLE {_q(spec.name)} ({cols}, "
-                                   f"version integer NOT NULL DEFAULT 1{geom})")
-                if spec.has_geometry:
-                    self._conn.execute(f"CREATE INDEX {_q(spec.name + '_geom')} "
-                                       f"ON {_q(spec.name)} USING gist (geom)")
+                if spec.name in missing:
+                    for statement in schema.create_table(spec, epsg):
+                        self._conn.execute(statement)
+
+    def pending_upgrade(self) -> list[str]:
+        """What ``investmap upgrade-store`` would change (empty: up to date)."""
+        with self._transaction(write=False) as tx:
+            layers = tx.layers()
+            epsg = schema.working_epsg(schema.store_srids(self._conn, layers))
+            return schema.pending(self._conn, layers, epsg)
+
+    def upgrade(self, *, user: str = "investmap", reason: str = "upgrade-store") -> list[str]:
+        """Type the geometry columns and add NOT NULL, CHECK constraints and GiST indexes,
+        in one transaction; returns what changed.
+
+        Raises
+        ------
+        StoreError
+            Rows that the constraints would refuse (several SRIDs, empty required values,
+            unknown codes); the message names them and the fix. Nothing was changed.
+        """
+        with self._transaction(write=True) as tx:
+            layers = tx.layers()
+            for name in layers:
+                self._conn.execute(f"LOCK TABLE {_q(name)} IN ACCESS EXCLUSIVE MODE")
+            epsg = schema.working_epsg(schema.store_srids(self._conn, layers))
+            todo = schema.pending(self._conn, layers, epsg)
+            if not todo:
+                return []
+            refused = schema.refusals(self._conn, layers, self.location)
+            if refused:
+                raise StoreError("; ".join(refused) + "; nothing was changed")
+            schema.upgrade(self._conn, layers, epsg)
+            tx.add_audit([AuditEntry("store", "*", "structure", None, "; ".join(todo)[:2000],
+                                     user, "admin", reason, utc_now(), 0)])
+        return todo
 
     def backup(self, out: str | Path) -> Path:
         """Write the store's tables (layers, versions, audit) to a GeoPackage store file —
@@ -156,12 +181,18 @@ class _PgTransaction(Transaction):
     def layer_epsg(self, layer: str) -> int | None:
         if not LAYERS[layer].has_geometry:
             return None
+        declared = schema.column_srid(self.conn, layer)
+        if declared:
+            return declared
         row = self.conn.execute(f"SELECT ST_SRID(geom) FROM {_q(layer)} WHERE geom IS NOT NULL "
                                 "LIMIT 1").fetchone()
         return int(row[0]) if row and row[0] else None
 
     def ensure_layer(self, spec: LayerSpec, epsg: int | None) -> None:
-        """Tables exist from the start (created when the store opens)."""
+        """Tables exist from the start (created when the store opens); the first EPSG code
+        written gives every geometry column still without one its SRID."""
+        if epsg and spec.has_geometry and not schema.column_srid(self.conn, spec.name):
+            schema.type_empty_columns(self.conn, epsg)
 
     def features(self, spec: LayerSpec, ids: list[str] | None = None, *,
                  lock: bool = False) -> dict[str, Feature]:
@@ -191,7 +222,7 @@ class _PgTransaction(Transaction):
         marks = ["%s"] * len(names)
         if spec.has_geometry:
             names.append("geom")
-            marks.append("ST_GeomFromWKB(%s, %s)")
+            marks.append(schema.write_geometry(spec))
         rows = []
         for f in features:
             row = [f.values.get(c.name) for c in cols] + [f.version]
@@ -207,7 +238,7 @@ class _PgTransaction(Transaction):
         sets = [f"{_q(k)} = %s" for k in values]
         params: list[Any] = list(values.values())
         if wkb is not KEEP:
-            sets.append("geom = ST_GeomFromWKB(%s, %s)")
+            sets.append(f"geom = {schema.write_geometry(spec)}")
             params += [wkb, epsg or 0]
         sets.append("version = version + 1")
         cur = self.conn.execute(

@@ -59,13 +59,32 @@ def audit_text(value: Any) -> str | None:
 
 
 def norm_wkb(wkb: bytes | None) -> bytes | None:
-    """Normalised 2-D little-endian WKB, so geometries from any backend compare by bytes."""
+    """Normalised 2-D little-endian WKB, so geometries from any backend compare by bytes.
+
+    A MultiPolygon of one part comes back as its Polygon: polygon layers are stored as
+    MultiPolygons (:func:`storage_wkb`), but a feature compares equal to the file it came from.
+    """
     if wkb is None:
         return None
     geom = shapely.from_wkb(wkb)
     if geom is None or geom.is_empty:
         return None
+    if geom.geom_type == "MultiPolygon" and len(geom.geoms) == 1:
+        geom = geom.geoms[0]
     return bytes(shapely.to_wkb(geom, byte_order=1, output_dimension=2))
+
+
+def storage_wkb(kind: str, wkb: bytes | None) -> bytes | None:
+    """The WKB a backend writes for a layer of geometry ``kind``: a Polygon of a polygon
+    layer becomes a MultiPolygon of one part (``ST_Multi``), so the column's declared type
+    (``MULTIPOLYGON``) holds for every row."""
+    if wkb is None or kind != "polygon":
+        return wkb
+    geom = shapely.from_wkb(wkb)
+    if geom.geom_type != "Polygon":
+        return wkb
+    return bytes(shapely.to_wkb(shapely.MultiPolygon([geom]), byte_order=1,
+                                output_dimension=2))
 
 
 def geometry_summary(wkb: bytes | None) -> str | None:

@@ -4,6 +4,7 @@ ones too), labels of coded columns to their codes, and a spec narrowed to what a
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
@@ -59,6 +60,7 @@ def canonical_renames(frame: pd.DataFrame, spec: LayerSpec) -> dict[str, str]:
     later ones keep their header.
     """
     lookup = column_lookup(spec)
+    dbf = dbf_names(spec)
     geometry = getattr(frame, "_geometry_column_name", None)
     taken = {c for c in frame.columns if c in lookup.values()}
     renames: dict[str, str] = {}
@@ -66,7 +68,7 @@ def canonical_renames(frame: pd.DataFrame, spec: LayerSpec) -> dict[str, str]:
         if original == geometry or original in taken:
             continue
         header = str(original).strip().lower()
-        canonical = lookup.get(header) or _truncated_match(header, lookup)
+        canonical = lookup.get(header) or dbf.get(header) or _truncated_match(header, lookup)
         if canonical and canonical not in taken:
             renames[original] = canonical
             taken.add(canonical)
@@ -75,6 +77,57 @@ def canonical_renames(frame: pd.DataFrame, spec: LayerSpec) -> dict[str, str]:
 
 DBF_NAME_BYTES = 10
 """dBASE field names are cut at 10 bytes (shapefiles): ``LEADING_IN`` for leading_industries."""
+
+
+def dbf_name(name: str, taken: set[str]) -> str:
+    """The dBASE field name GDAL writes for ``name`` into a shapefile whose fields so far are
+    ``taken`` (lower-cased): cut at 10 characters, a repeated cut numbered ``_1`` … ``_9``
+    on 8 characters, then ``_10`` … ``_99`` on 7 (GDAL's OGRShapeLayer::CreateField)."""
+    cut = name[:DBF_NAME_BYTES]
+    if cut.lower() not in taken:
+        return cut
+    for i in range(1, 100):
+        numbered = f"{name[:8 if i < 10 else 7]}_{i}"
+        if numbered.lower() not in taken:
+            return numbered
+    return cut
+
+
+def dbf_names(spec: LayerSpec) -> dict[str, str]:
+    """Lower-cased dBASE field name → canonical column, for the stored columns of ``spec``
+    written to a shapefile in registry order (``descriptio`` → description, ``descript_1``
+    → description_en)."""
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for col in spec.columns:
+        name = dbf_name(col.name, taken).lower()
+        taken.add(name)
+        if name != col.name.lower():
+            out[name] = col.name
+    return out
+
+
+_DBF_NUMBERED = re.compile(r"^(.{1,8})_\d{1,2}$")
+
+
+def truncated_leftovers(headers: Iterable[object], spec: LayerSpec) -> dict[str, list[str]]:
+    """Headers that look like shapefile-cut names (10 characters, or GDAL's ``_1`` …
+    numbering) of registry columns but were matched to none: header → the columns it may
+    stand for. Their values were not imported; the validator warns about each."""
+    out: dict[str, list[str]] = {}
+    for original in headers:
+        header = str(original).strip().lower()
+        numbered = _DBF_NUMBERED.match(header)
+        size = len(header.encode("gb18030", errors="replace"))
+        if numbered is None and not DBF_NAME_BYTES - 1 <= size <= DBF_NAME_BYTES:
+            continue
+        stem = numbered.group(1) if numbered else header
+        found = [c.name for c in spec.columns
+                 if any(n.lower().startswith(stem) and n.lower() != header
+                        for n in (c.name, *c.aliases))]
+        if found:
+            out[str(original)] = found
+    return out
 
 
 def _truncated_match(header: str, lookup: Mapping[str, str]) -> str | None:
@@ -90,8 +143,17 @@ def _truncated_match(header: str, lookup: Mapping[str, str]) -> str | None:
 
 def normalise_columns(frame: pd.DataFrame, spec: LayerSpec,
                        report: ValidationReport) -> pd.DataFrame:
-    out = frame.rename(columns=canonical_renames(frame, spec))
+    renames = canonical_renames(frame, spec)
+    out = frame.rename(columns=renames)
     report.columns = tuple(c.name for c in spec.columns if c.name in out.columns)
+    declared = set(spec.column_names)
+    leftover = [c for c in frame.columns if c not in renames and c not in declared
+                and c != getattr(frame, "_geometry_column_name", None)]
+    for header, candidates in truncated_leftovers(leftover, spec).items():
+        report.add("warning", f"column {header!r} looks like a shapefile's cut name of "
+                   f"{' or '.join(candidates)} but matches none of them: its values were "
+                   "not imported", f"rename the column to {candidates[0]!r} (or read the "
+                   "layer from a GeoPackage, which keeps full names)", column=header)
     missing = [c for c in spec.required_columns if c not in out.columns]
     for name in missing:
         col = spec.column(name)
