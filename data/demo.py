@@ -580,11 +580,10 @@ def _write_gpkg_layer(frame: pd.DataFrame, path: Path, name: str, *,
     triggers) with registry date columns as GeoPackage DATE, not date-time text."""
     import pyogrio
 
-    from layers.registry import LAYERS
-
-    spec = LAYERS.get(name)
-    dates = [c.name for c in spec.columns if c.type == "date"] if spec is not None else []
-    out = frame.copy() if any(c in frame.columns for c in dates) else frame
+    # data/ sits below layers/ (no registry here): the demo's date columns are its datetime ones
+    dates = [c for c in frame.columns
+             if c != "geometry" and pd.api.types.is_datetime64_any_dtype(frame[c])]
+    out = frame.copy() if dates else frame
     for column in dates:
         if column in out.columns:
             out[column] = pd.to_datetime(out[column]).astype("date32[pyarrow]")
