@@ -148,6 +148,7 @@ EXTRA_SECTIONS: dict[str, str] = {
     "sites": "layers.sites:parse_settings",
     "leads": "layers.leads:parse_settings",
     "freshness": "layers.freshness:parse_settings",
+    "ledger": "geo.ledger_settings:parse_settings",
 }
 """Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
 as ``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad
