@@ -91,8 +91,8 @@ class LedgerError(ReadError):
         self.problems = list(problems)
         lines = [p.format(source) for p in self.problems[:30]]
         more = len(self.problems) - 30
-        super().__init__(f"{source}: the 台账 cannot be read, nothing was written "
-                         f"({len(self.problems)} problem(s)):\n  " + "\n  ".join(lines)
+        super().__init__(f"{source}: the 台账 cannot be read ({len(self.problems)} "
+                         "problem(s)):\n  " + "\n  ".join(lines)
                          + (f"\n  … and {more} more" if more > 0 else ""))
 
 
@@ -473,8 +473,17 @@ def _frames(blocks: list[list[int]], columns: list[_Column], rows: list[list[Any
             "month_key", "project_id", "month", "invested_wan", "cumulative_wan",
             "progress", "photos"]),
     }
-    for name, frame in frames.items():
-        frame.attrs["labels"] = labels[name]
+    kinds = {col.kind for col in columns}
+    absent = {  # columns the workbook does not have: a load leaves their stored values alone
+        "ledger_project": [c for c in frames["ledger_project"].columns
+                           if c not in kinds and c not in ("project_id", "year")],
+        "ledger_step": ["department"],
+        "ledger_month": ["photos"] + ([] if kinds & {"progress", "month_progress"}
+                                      else ["progress"]),
+    }
+    for name in frames:
+        frames[name] = frames[name].drop(columns=absent[name])
+        frames[name].attrs["labels"] = labels[name]
     return frames
 
 

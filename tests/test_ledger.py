@@ -106,7 +106,8 @@ def test_per_leader_and_department_lines(judged):
         [0, 1, 30]
     assert list(leaders.index) == ["张副县长", "李副县长"]  # most days late first
     depts = ledger.lines(judged, "department")
-    assert depts["department"].tolist() == ["市生态环境局县分局", "县住房和城乡建设局", "县发展和改革局"]
+    assert depts["department"].tolist() == [
+        "市生态环境局县分局", "县住房和城乡建设局", "县发展和改革局"]
     assert depts["n_stuck"].tolist() == [2, 1, 0]
 
 
@@ -163,7 +164,7 @@ def test_bad_cells_are_listed_with_row_column_and_fix(tmp_path, row, column, val
     assert problem.rows == (f"sheet 台账 {where}",)
     assert header in (problem.column or "")
     assert problem.fix
-    assert "nothing was written" in str(err.value)
+    assert problem.format(str(path)) in str(err.value)
 
 
 def test_all_problems_listed_at_once(tmp_path):
