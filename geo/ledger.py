@@ -59,8 +59,8 @@ def judge_steps(steps: pd.DataFrame, projects: pd.DataFrame, settings: LedgerSet
     pandas.DataFrame
         Same index as ``steps``: ``project_id``, ``step``, ``state``, ``planned`` (the
         effective planned date), ``reverse`` (True when it was back-scheduled), ``department``
-        (the ledger's, else the catalogue's), ``leader``, ``name``, ``overdue``, ``days_late``,
-        ``stuck``, ``problem``.
+        (the ledger's, else the catalogue's), ``leader``, ``name``, ``done_date``,
+        ``overdue``, ``days_late``, ``stuck``, ``problem``.
     """
     as_of = pd.Timestamp(as_of).normalize()
     by_id = projects.drop_duplicates("project_id").set_index("project_id")
@@ -91,6 +91,7 @@ def judge_steps(steps: pd.DataFrame, projects: pd.DataFrame, settings: LedgerSet
         "reverse": given.isna() & reverse_date.notna(),
         "department": department,
         "leader": pid.map(_column(by_id, "leader")),
+        "done_date": pd.to_datetime(steps["done_date"]) if "done_date" in steps else pd.NaT,
         "overdue": late,
         "days_late": days,
         "stuck": stuck,

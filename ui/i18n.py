@@ -164,6 +164,50 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "No parcel matches, and relaxing any single filter still gives none: relax "
                   "several filters."),
     "loading": ("正在加载数据…", "Loading data…"),
+    # issue 32: 重点项目台账 and 挂图作战 step by step
+    "ledger_title": ("重点项目台账 · 前期手续挂图作战", "Key-project ledger · steps on the board"),
+    "ledger_none": ("尚未导入重点项目台账。请在「数据导入」页依次以「重点项目台账」「前期手续」"
+                    "「月度进展」图层导入台账 Excel，或请管理员导入。",
+                    "No key-project ledger yet. Import the ledger workbook on the Import page "
+                    "(layers Key-project ledger, Preparatory step, Monthly progress), or ask "
+                    "an administrator to load it."),
+    "ledger_stuck_steps": ("卡壳环节", "Stuck steps"),
+    "ledger_stuck_projects": ("手续卡壳的未开工项目", "Not started, a step stuck"),
+    "ledger_rate": ("年度投资完成率", "Annual investment completion"),
+    "ledger_no_progress": ("{weeks}周无新形象进度", "No new progress in {weeks} weeks"),
+    "ledger_board": ("卡壳环节（按逾期天数）", "Stuck steps (most days late first)"),
+    "ledger_board_empty": ("今天没有卡壳环节。", "No step is stuck today."),
+    "ledger_by_department": ("责任单位", "By responsible department"),
+    "ledger_by_leader": ("包抓领导", "By leader in charge"),
+    "ledger_rates": ("投资完成率", "Investment completion"),
+    "ledger_rates_by": ("分组", "Group by"),
+    "ledger_rates_project": ("按项目", "Per project"),
+    "ledger_rates_group": ("按责任单位、领导、园区、产业链", "By department, leader, park, chain"),
+    "ledger_stalled": ("无新形象进度的在建项目",
+                       "Projects under construction without new progress"),
+    "ledger_card": ("项目卡片", "Project card"),
+    "ledger_pick": ("选择项目", "Choose a project"),
+    "ledger_timeline": ("前期手续时间线", "Step timeline"),
+    "ledger_months": ("月度进展", "Monthly progress"),
+    "ledger_photos": ("进度照片", "Progress photos"),
+    "ledger_no_photos": ("暂无进度照片。", "No progress photos yet."),
+    "ledger_report": ("推进会报告", "Progress meeting report"),
+    "ledger_report_xlsx": ("下载报告（Excel）", "Download report (Excel)"),
+    "ledger_report_pdf": ("下载报告（PDF）", "Download report (PDF)"),
+    "ledger_state": ("办理状态", "State"),
+    "ledger_step": ("手续环节", "Step"),
+    "ledger_planned": ("计划办结", "Planned by"),
+    "ledger_done": ("办结日期", "Done on"),
+    "ledger_days_late": ("逾期天数", "Days late"),
+    "ledger_back_scheduled": ("（倒排）", " (back-scheduled)"),
+    "ledger_month": ("月份", "Month"),
+    "ledger_invested": ("当月完成投资(万元)", "Invested in the month (10k CNY)"),
+    "ledger_cumulative": ("累计完成投资(万元)", "Invested this year (10k CNY)"),
+    "ledger_progress": ("形象进度", "Site progress"),
+    "ledger_facts": ("项目概况", "Facts"),
+    "ledger_ring_note": ("地图上重点项目的外圈颜色表示其最差的手续环节（见图例）。",
+                         "On the map, a key project's outer ring shows its worst step (see the "
+                         "legend)."),
 }
 
 
