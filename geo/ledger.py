@@ -138,7 +138,7 @@ def lines(judged: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per department or leader (``by``): stuck and overdue step counts, days late.
 
     Returns one row per value of ``by`` having at least one overdue or stuck step, with
-    ``n_stuck``, ``n_overdue`` (overdue steps, stuck ones included), ``n_projects`` (projects
+    ``n_stuck``, ``n_overdue`` (steps past their planned date), ``n_projects`` (projects
     with such a step), ``max_days_late``, ``total_days_late`` and ``projects`` (their names or
     ids, worst first); sorted by ``max_days_late`` then ``n_stuck``, largest first.
     """
@@ -201,14 +201,15 @@ def completion_rates(projects: pd.DataFrame, months: pd.DataFrame, *, as_of: pd.
     Returns
     -------
     pandas.DataFrame
-        ``project_id`` (or ``by``), ``annual_plan_wan``, ``invested_wan`` and ``rate``
-        (NaN where nothing is planned); groups sorted by rate, lowest first.
+        ``project_id`` (or ``by``), ``annual_plan_wan``, ``invested_wan`` (0 for a project
+        without any month row) and ``rate`` (NaN where nothing is planned); groups sorted by
+        rate, lowest first.
     """
     year = projects.drop_duplicates("project_id").set_index("project_id")["year"] \
         if "year" in projects else None
     invested = invested_to_date(months, year=year, as_of=as_of)
     table = projects[["project_id", "annual_plan_wan", *([by] if by else [])]].copy()
-    table["invested_wan"] = table["project_id"].map(invested)
+    table["invested_wan"] = table["project_id"].map(invested).fillna(0.0)  # none reported
     if by is not None:
         table[by] = table[by].where(_filled(table[by]), None).fillna("—")
         planned = table[table["annual_plan_wan"].fillna(0) > 0]

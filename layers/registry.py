@@ -659,7 +659,7 @@ LEDGER_STEP = LayerSpec(
                aliases=("卡壳问题", "存在问题")),
     ),
     style={"by": "worst_step",
-           "colors": {"stuck": "#d50000", "overdue": "#ff8f00", "on_track": "#2e7d32",
+           "colors": {"stuck": "#aa00ff", "overdue": "#ff8f00", "on_track": "#2e7d32",
                       "done": "#1565c0"}},
 )
 """One preparatory step of one ledger project (``step_key`` = ``<project_id>/<step>``); the

@@ -204,7 +204,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ledger_invested": ("当月完成投资(万元)", "Invested in the month (10k CNY)"),
     "ledger_cumulative": ("累计完成投资(万元)", "Invested this year (10k CNY)"),
     "ledger_progress": ("形象进度", "Site progress"),
-    "ledger_facts": ("项目概况", "Facts"),
+    "ledger_content": ("建设内容", "Construction content"),
+    "ledger_department": ("责任单位", "Responsible department"),
+    "ledger_leader": ("包抓领导", "Leader in charge"),
+    "ledger_item": ("项目", "Item"),
+    "ledger_value": ("内容", "Value"),
     "ledger_ring_note": ("地图上重点项目的外圈颜色表示其最差的手续环节（见图例）。",
                          "On the map, a key project's outer ring shows its worst step (see the "
                          "legend)."),

@@ -115,9 +115,12 @@ def _card(view: LedgerView, language: str) -> None:
         return
     row = projects[projects["project_id"].astype(str) == chosen].iloc[0]
     facts = pd.DataFrame([
-        (t("ledger_facts"), str(row.get("content") or "")),
+        (t("ledger_content"), "" if pd.isna(row.get("content")) else str(row["content"])),
+        (t("ledger_department"), "" if pd.isna(row.get("department"))
+         else str(row["department"])),
+        (t("ledger_leader"), "" if pd.isna(row.get("leader")) else str(row["leader"])),
         (t("ledger_rate"), _rate_text(view, chosen)),
-    ], columns=["", " "])
+    ], columns=[t("ledger_item"), t("ledger_value")])
     st.dataframe(facts, hide_index=True, width="stretch")
     st.markdown(f"**{t('ledger_timeline')}**")
     st.dataframe(_timeline(view, chosen, language), hide_index=True, width="stretch")
@@ -145,8 +148,7 @@ def _timeline(view: LedgerView, project_id: str, language: str) -> pd.DataFrame:
     steps = view.steps[view.steps["project_id"].astype(str) == project_id]
     order = {code: i for i, code in enumerate(view.settings.steps)}
     steps = steps.sort_values("step", key=lambda s: s.map(order).fillna(len(order)))
-    state = [t("ledger_stuck_steps") if stuck and s != "stuck" else
-             label(LEDGER_STEP_STATES, s, language)
+    state = [label(LEDGER_STEP_STATES, "stuck" if stuck else s, language)
              for s, stuck in zip(steps["state"], steps["stuck"], strict=True)]
     planned = ["" if pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m-%d")
                + (t("ledger_back_scheduled") if r else "")
@@ -159,7 +161,7 @@ def _timeline(view: LedgerView, project_id: str, language: str) -> pd.DataFrame:
         t("ledger_planned"): planned,
         t("ledger_done"): done,
         t("ledger_days_late"): [str(d) if d else "" for d in steps["days_late"]],
-        t("ledger_by_department"): steps["department"].fillna("").astype(str).tolist(),
+        t("ledger_department"): steps["department"].fillna("").astype(str).tolist(),
     })
 
 
