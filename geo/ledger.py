@@ -66,7 +66,12 @@ def judge_steps(steps: pd.DataFrame, projects: pd.DataFrame, settings: LedgerSet
     by_id = projects.drop_duplicates("project_id").set_index("project_id")
     pid = steps["project_id"].astype(object)
     code = steps["step"].astype(object)
-    start = pd.to_datetime(pid.map(_column(by_id, "planned_start_date")))
+    where = by_id.index.get_indexer(pid)  # one lookup for every project column below
+
+    def of_project(name: str) -> pd.Series:
+        return _take(_column(by_id, name), where, steps.index)
+
+    start = pd.to_datetime(of_project("planned_start_date"))
     lead = code.map({c: s.lead_days for c, s in settings.steps.items()})
     reverse_date = start - pd.to_timedelta(lead, unit="D")
     given = pd.to_datetime(steps["planned_date"]) if "planned_date" in steps else \
@@ -81,16 +86,16 @@ def judge_steps(steps: pd.DataFrame, projects: pd.DataFrame, settings: LedgerSet
         pd.Series(None, index=steps.index, dtype=object)
     default_dept = code.map({c: s.department for c, s in settings.steps.items()})
     department = own_dept.where(_filled(own_dept), default_dept)
-    department = department.where(_filled(department), pid.map(_column(by_id, "department")))
+    department = department.where(_filled(department), of_project("department"))
     return pd.DataFrame({
         "project_id": pid,
-        "name": pid.map(_column(by_id, "name")),
+        "name": of_project("name"),
         "step": code,
         "state": state,
         "planned": planned,
         "reverse": given.isna() & reverse_date.notna(),
         "department": department,
-        "leader": pid.map(_column(by_id, "leader")),
+        "leader": of_project("leader"),
         "done_date": pd.to_datetime(steps["done_date"]) if "done_date" in steps else pd.NaT,
         "overdue": late,
         "days_late": days,
@@ -104,8 +109,28 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
                                                                 dtype=object)
 
 
+def _take(values: pd.Series, where: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` at positions ``where`` (−1: missing → None/NaT) on ``index``; the (short)
+    project column is turned into a NumPy array once, then indexed per step."""
+    array = values.to_numpy(dtype=object) if not pd.api.types.is_datetime64_any_dtype(values) \
+        else values.to_numpy()
+    if len(array) == 0:
+        return pd.Series(None, index=index, dtype=object)
+    out = pd.Series(array[np.where(where < 0, 0, where)], index=index)
+    return out.where(where >= 0) if (where < 0).any() else out
+
+
 def _filled(series: pd.Series) -> pd.Series:
-    return series.notna() & series.astype(str).str.strip().ne("")
+    """Not blank: a value whose text is not empty."""
+    present = series.notna()
+    if not present.any():
+        return present
+    if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
+        return present & series.str.strip().ne("").fillna(False).astype(bool)
+    values = series.to_numpy(dtype=object)
+    text = np.fromiter((v is not None and v == v and bool(str(v).strip()) for v in values),
+                       dtype=bool, count=len(values))
+    return pd.Series(text, index=series.index)
 
 
 def worst_steps(judged: pd.DataFrame) -> pd.Series:
@@ -142,25 +167,40 @@ def lines(judged: pd.DataFrame, by: str) -> pd.DataFrame:
     with such a step), ``max_days_late``, ``total_days_late`` and ``projects`` (their names or
     ids, worst first); sorted by ``max_days_late`` then ``n_stuck``, largest first.
     """
-    flagged = judged[(judged["overdue"] | judged["stuck"]).to_numpy(bool)].copy()
+    flagged = judged[(judged["overdue"] | judged["stuck"]).to_numpy(bool)]
     columns = [by, "n_stuck", "n_overdue", "n_projects", "max_days_late", "total_days_late",
                "projects"]
     if flagged.empty:
         return pd.DataFrame(columns=columns)
-    flagged[by] = flagged[by].where(_filled(flagged[by]), None).fillna("—")
-    flagged["shown"] = flagged["name"].where(_filled(flagged["name"]), flagged["project_id"])
-    flagged = flagged.sort_values("days_late", ascending=False, kind="stable")
-    grouped = flagged.groupby(by, sort=False)
+    order = np.argsort(-flagged["days_late"].to_numpy(), kind="stable")  # worst first
+    flagged = flagged.iloc[order]
+    key = flagged[by].where(_filled(flagged[by]), "—").to_numpy(object)
+    shown = flagged["name"].where(_filled(flagged["name"]), flagged["project_id"]) \
+        .to_numpy(object)
+    codes, groups = pd.factorize(key)
+    n = len(groups)
+    days = flagged["days_late"].to_numpy(np.int64)
+    most = np.zeros(n, dtype=np.int64)
+    np.maximum.at(most, codes, days)
+    project_codes, projects = pd.factorize(flagged["project_id"].to_numpy(object))
+    per_project = np.unique(codes * len(projects) + project_codes) // len(projects)
+    name_codes, names = pd.factorize(shown)  # codes in order of first (worst) appearance
+    named: list[list[str]] = [[] for _ in range(n)]
+    for pair in np.unique(codes * len(names) + name_codes):
+        named[int(pair // len(names))].append(str(names[pair % len(names)]))
     out = pd.DataFrame({
-        "n_stuck": grouped["stuck"].sum().astype(int),
-        "n_overdue": grouped["overdue"].sum().astype(int),
-        "n_projects": grouped["project_id"].nunique().astype(int),
-        "max_days_late": grouped["days_late"].max().astype(int),
-        "total_days_late": grouped["days_late"].sum().astype(int),
-        "projects": grouped["shown"].agg(lambda s: list(dict.fromkeys(s))),
+        by: groups,
+        "n_stuck": np.bincount(codes, weights=flagged["stuck"].to_numpy(bool), minlength=n)
+        .astype(int),
+        "n_overdue": np.bincount(codes, weights=flagged["overdue"].to_numpy(bool),
+                                 minlength=n).astype(int),
+        "n_projects": np.bincount(per_project, minlength=n).astype(int),
+        "max_days_late": most.astype(int),
+        "total_days_late": np.bincount(codes, weights=days, minlength=n).astype(int),
+        "projects": named,
     })
     out = out.sort_values(["max_days_late", "n_stuck"], ascending=False, kind="stable")
-    return out.rename_axis(by).reset_index()[columns]
+    return out.reset_index(drop=True)[columns]
 
 
 def invested_to_date(months: pd.DataFrame, *, year: pd.Series | None = None,
@@ -173,16 +213,23 @@ def invested_to_date(months: pd.DataFrame, *, year: pd.Series | None = None,
     """
     if months.empty:
         return pd.Series(dtype=float, name="invested_wan")
-    m = months.copy()
-    m["month"] = pd.to_datetime(m["month"])
-    m = m[m["month"] <= pd.Timestamp(as_of)]
-    if year is not None:
-        wanted = m["project_id"].map(year)
-        m = m[wanted.isna() | (m["month"].dt.year == wanted)]
-    m = m.sort_values("month", kind="stable")
-    cumulative = m.dropna(subset=["cumulative_wan"]).groupby("project_id")["cumulative_wan"]
-    latest = cumulative.last()
-    summed = m.groupby("project_id")["invested_wan"].sum(min_count=1)
+    month = pd.to_datetime(months["month"]).to_numpy("datetime64[ns]")
+    keep = month <= np.datetime64(pd.Timestamp(as_of).normalize(), "ns")
+    pid = months["project_id"].to_numpy(object)
+    if year is not None and len(year):
+        where = year.index.get_indexer(pid)
+        wanted = np.where(where >= 0, year.to_numpy(dtype=float, na_value=np.nan)[where], np.nan)
+        years = month.astype("datetime64[Y]").astype(np.int64) + 1970
+        keep &= np.isnan(wanted) | (years == wanted)
+    rows = pd.DataFrame({
+        "project_id": pid[keep], "month": month[keep],
+        "cumulative": pd.to_numeric(months["cumulative_wan"], errors="coerce").to_numpy(float)[
+            keep],
+        "invested": pd.to_numeric(months["invested_wan"], errors="coerce").to_numpy(float)[
+            keep]}).sort_values("month", kind="stable")
+    latest = rows.dropna(subset=["cumulative"]).groupby("project_id", sort=False)[
+        "cumulative"].last()
+    summed = rows.groupby("project_id", sort=False)["invested"].sum(min_count=1)
     return latest.combine_first(summed).rename("invested_wan")
 
 
@@ -240,9 +287,10 @@ def last_progress(months: pd.DataFrame) -> pd.Series:
     has_text = _filled(months["progress"]) if "progress" in months else \
         pd.Series(False, index=months.index)
     dated = (pd.to_datetime(months["month"]) + pd.offsets.MonthEnd(0)).where(has_text)
-    photo = months["photos"].map(_latest_photo) if "photos" in months else None
-    if photo is not None:
-        dated = pd.concat([dated, pd.to_datetime(photo)], axis=1).max(axis=1)
+    photos = months["photos"].dropna() if "photos" in months else pd.Series(dtype=object)
+    if len(photos):
+        photo = pd.to_datetime(photos.map(_latest_photo)).reindex(months.index)
+        dated = pd.concat([dated, photo], axis=1).max(axis=1)
     return dated.groupby(months["project_id"].to_numpy()).max().rename("last_progress")
 
 
