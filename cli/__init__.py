@@ -66,6 +66,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("sites", "cli.sites", "site search: single and assembled parcels, ranked "
             "(智能选址)"),
     Command("leads", "cli.leads", "招商线索: add, update, list and convert leads"),
+    Command("ledger", "cli.ledger", "重点项目台账: weekly 推进会 report, or load a 台账 workbook"),
 )
 """Every sub-command, in the order ``--help`` lists them. Adding a command is one line here
 plus its module's ``register``."""

@@ -30,6 +30,7 @@ from shapely.ops import substring
 
 from data import demo_layout
 from data.demo_context import context_frame, facility_frame
+from data.demo_ledger import build_ledger
 from data.demo_targets import build_targets
 
 WORKING_EPSG = 4546  # CGCS2000 3° GK zone 37 (central meridian 111°E), no zone prefix
@@ -131,6 +132,7 @@ def iter_county_chunks(n_parcels: int, *, n_redlines: int | None = None, seed: i
         projects = _projects(parcels, enterprises, part, segments, chunk_rng)
         county = {"park": parks, "parcel": parcels, "project": projects, "redline": redlines,
                   "enterprise": enterprises}
+        county.update(build_ledger(projects, as_of=AS_OF, seed=seed + k))  # 重点项目台账
         if k == 0:
             names = [_template(i)[:2] for i in range(layout.n_parks)]
             county["facility"] = facility_frame(layout.geo, layout.lattice, names,

@@ -38,6 +38,7 @@ from layers.cells import csv_text
 from layers.formats.settings import import_settings
 from layers.formats.zones import OFFICIAL_AREA, official_area_mu, zone_warning
 from layers.io import ReadError, ReadOptions, list_layers, read_frame
+from layers.ledger_read import LAYER_READERS
 from layers.policy import Policy, load_policy
 from layers.registry import LayerSpec, get_spec
 from layers.validate import (
@@ -145,7 +146,7 @@ def prepare_import(
     options = replace(options, policy=options.policy or policy,
                       extra={**options.extra, "skip_invalid": True} if skip_invalid
                       else options.extra)
-    raw = read_frame(path, options)
+    raw = read_frame(path, options, reader=LAYER_READERS.get((spec.name, path.suffix.lower())))
     source = str(path)
     refused: list[pd.DataFrame] = []
     left_out = [(source, *item) for item in raw.frame.attrs.get(REFUSED_ATTR, [])]
@@ -168,6 +169,8 @@ def prepare_import(
     if working_crs is None:
         working_crs = policy.crs.working_epsg
     allowed = {"category": policy.redline_categories} if spec.name == "redline" else {}
+    if spec.name == "ledger_step":  # steps of the policy's catalogue (geo/ledger_settings.py)
+        allowed = {"step": list(policy.section("ledger").steps)}
 
     def validate(part: pd.DataFrame, part_labels: list[str]) -> tuple[Any, ValidationReport]:
         return validate_layer(part, spec, source=source, working_crs=working_crs,

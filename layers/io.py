@@ -53,13 +53,15 @@ __all__ = ["READERS", "RawFrame", "ReadError", "ReadOptions", "Reader", "known_l
            "list_layers", "load_layer", "read_frame"]
 
 
-def read_frame(path: str | Path, options: ReadOptions | None = None) -> RawFrame:
-    """Read a file into a raw frame with the reader registered for its suffix."""
+def read_frame(path: str | Path, options: ReadOptions | None = None, *,
+               reader: Reader | None = None) -> RawFrame:
+    """Read a file into a raw frame with the reader registered for its suffix (or ``reader``,
+    a layer's own reader: a 台账 workbook holds three layers, :mod:`layers.ledger_read`)."""
     path = Path(path)
     options = options or ReadOptions()
     if not path.exists():
         raise ReadError(f"{path}: file not found; fix: check the path")
-    reader = READERS.get(path.suffix.lower())
+    reader = reader or READERS.get(path.suffix.lower())
     if reader is None:
         raise ReadError(f"{path}: unsupported file type {path.suffix!r}; fix: use one of "
                         f"{sorted(READERS)}")

@@ -20,6 +20,7 @@ import yaml
 
 from geo.efficiency import parse_settings as parse_efficiency
 from geo.idle import parse_settings as parse_idle
+from geo.ledger_settings import parse_settings as parse_ledger
 from geo.pipeline import parse_settings as parse_pipeline
 from geo.policy_checks import PolicyError, check_keys, fail, mapping, number
 from geo.redlines import OverlapTolerance, RedlineCategory
@@ -179,6 +180,7 @@ EXTRA_SECTIONS: dict[str, SectionParser] = {
     "sites": partial(parse_sites, known_kinds=tuple(FACILITY_KINDS)),
     "leads": parse_leads,
     "freshness": parse_freshness,
+    "ledger": parse_ledger,
 }
 """Further top-level sections: name → the parser of the module that owns it (in ``geo/`` or
 ``layers/``, imported directly: none of them imports this module), called as

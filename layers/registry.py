@@ -582,9 +582,119 @@ FRESHNESS = LayerSpec(
 """One row per layer: who supplies it and how current it is (set by every ``investmap load``;
 see layers/freshness.py)."""
 
+LEDGER_STEP_STATES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "todo": ("未办", "Not started"),
+        "doing": ("在办", "In progress"),
+        "done": ("已办", "Done"),
+        "stuck": ("卡壳", "Stuck"),
+        "na": ("不涉及", "Not applicable"),
+    }
+)
+"""State of a preparatory step as a 重点项目台账 writes it (已办/在办/未办, 卡壳 when marked)."""
+
+LEDGER_RINGS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "stuck": ("有卡壳环节", "A step is stuck"),
+        "overdue": ("有逾期环节", "A step is overdue"),
+        "on_track": ("手续按期推进", "Steps on schedule"),
+        "done": ("手续已办结", "All steps done"),
+    }
+)
+"""A ledger project's worst step (:func:`geo.ledger.worst_steps`): the code its map ring is
+coloured by (``LEDGER_STEP.style``)."""
+
+LEDGER_PROJECT = LayerSpec(
+    name="ledger_project",
+    zh="重点项目台账",
+    en="Key-project ledger",
+    id_column="project_id",
+    geometry="none",
+    columns=(
+        Column("project_id", "str", "项目编号", "Project ID", required=True,
+               aliases=("项目编号", "编号")),
+        Column("name", "str", "项目名称", "Name", aliases=("项目名称", "名称")),
+        Column("year", "int", "台账年度", "Ledger year", required=True, minimum=2000,
+               aliases=("年度", "台账年度")),
+        Column("content", "str", "建设内容", "Construction content",
+               aliases=("建设内容", "建设规模及内容", "建设内容及规模")),
+        Column("total_investment_wan", "float", "总投资(万元)", "Total investment (10k CNY)",
+               minimum=0, aliases=("总投资",)),
+        Column("annual_plan_wan", "float", "年度计划投资(万元)",
+               "Planned investment this year (10k CNY)", minimum=0,
+               aliases=("年度计划投资", "年度计划", "计划投资")),
+        Column("planned_start_date", "date", "计划开工日期", "Planned start",
+               aliases=("计划开工日期", "计划开工时间", "计划开工")),
+        Column("department", "str", "责任单位", "Responsible department",
+               aliases=("责任单位", "牵头单位")),
+        Column("leader", "str", "包抓领导", "Leader in charge", confidential=True,
+               aliases=("包抓领导", "包抓县级领导", "联系领导", "责任领导")),
+        Column("problem", "str", "存在问题", "Open problems", confidential=True,
+               aliases=("存在问题", "存在的问题", "问题及建议")),
+    ),
+)
+"""A key project as the 重点项目台账 lists it: its year's plan, 责任单位 and 包抓领导. Staff-only
+as a whole (the 项目挂图作战 page and ``investmap ledger``); see docs/reference/ledger.md."""
+
+LEDGER_STEP = LayerSpec(
+    name="ledger_step",
+    zh="前期手续",
+    en="Preparatory step",
+    id_column="step_key",
+    geometry="none",
+    columns=(
+        Column("step_key", "str", "环节编号", "Step key", required=True,
+               aliases=("环节编号",)),
+        Column("project_id", "str", "项目编号", "Project ID", required=True,
+               aliases=("项目编号",)),
+        Column("step", "str", "手续环节", "Step", required=True, aliases=("手续环节", "环节")),
+        Column("state", "str", "办理状态", "State", required=True,
+               allowed=_codes(LEDGER_STEP_STATES), aliases=("办理状态", "状态")),
+        Column("planned_date", "date", "计划办结日期", "Planned by",
+               aliases=("计划办结日期", "计划完成时间")),
+        Column("done_date", "date", "办结日期", "Done on", aliases=("办结日期", "完成时间")),
+        Column("department", "str", "责任单位", "Responsible department",
+               aliases=("责任单位",)),
+        Column("problem", "str", "卡壳问题", "Problem", confidential=True,
+               aliases=("卡壳问题", "存在问题")),
+    ),
+    style={"by": "worst_step",
+           "colors": {"stuck": "#aa00ff", "overdue": "#ff8f00", "on_track": "#2e7d32",
+                      "done": "#1565c0"}},
+)
+"""One preparatory step of one ledger project (``step_key`` = ``<project_id>/<step>``); the
+step codes come from the policy's ``ledger.steps``. ``style`` colours a project's map ring by
+its worst step (:data:`LEDGER_RINGS`)."""
+
+LEDGER_MONTH = LayerSpec(
+    name="ledger_month",
+    zh="月度进展",
+    en="Monthly progress",
+    id_column="month_key",
+    geometry="none",
+    columns=(
+        Column("month_key", "str", "月报编号", "Month key", required=True,
+               aliases=("月报编号",)),
+        Column("project_id", "str", "项目编号", "Project ID", required=True,
+               aliases=("项目编号",)),
+        Column("month", "date", "月份", "Month", required=True, aliases=("月份",)),
+        Column("invested_wan", "float", "当月完成投资(万元)", "Invested this month (10k CNY)",
+               minimum=0, aliases=("当月完成投资",)),
+        Column("cumulative_wan", "float", "累计完成投资(万元)",
+               "Invested this year to date (10k CNY)", minimum=0,
+               aliases=("累计完成投资",)),
+        Column("progress", "str", "形象进度", "Site progress", aliases=("形象进度",)),
+        Column("photos", "list", "进度照片", "Progress photos", aliases=("进度照片", "照片")),
+    ),
+)
+"""Per ledger project and month (``month_key`` = ``<project_id>/<YYYY-MM>``): investment
+completed that month and this year to date, the 形象进度 text and dated photos
+(``YYYY-MM-DD file`` items, files under the policy's photo folder)."""
+
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType(
     {spec.name: spec for spec in (PARK, PARCEL, PROJECT, REDLINE, ENTERPRISE, FACILITY,
-                                  CONTEXT, TARGET, LEAD, FRESHNESS)}
+                                  CONTEXT, TARGET, LEAD, FRESHNESS, LEDGER_PROJECT,
+                                  LEDGER_STEP, LEDGER_MONTH)}
 )
 
 

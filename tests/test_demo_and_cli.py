@@ -139,7 +139,9 @@ def test_policy_settings_documented():
 
     from layers.policy import load_policy
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    readme = "\n".join(p.read_text(encoding="utf-8") for p in  # README and the docs site
+                       [root / "README.md", *sorted((root / "docs").rglob("*.md"))])
     raw = load_policy().raw
     for section, values in raw.items():
         for key in values:

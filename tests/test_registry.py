@@ -25,7 +25,8 @@ def test_every_spec_documented_in_readme():
 
 def test_required_layers_and_columns():
     assert set(LAYERS) == {"park", "parcel", "project", "redline", "enterprise", "facility",
-                           "context", "target", "lead", "freshness"}
+                           "context", "target", "lead", "freshness", "ledger_project",
+                           "ledger_step", "ledger_month"}
     parcel = get_spec("parcel")
     for name in ("parcel_id", "park_id", "land_use", "status", "area_mu", "far_min", "far_max",
                  "price_wan_per_mu", "transfer_date", "agreed_start_date", "utilities"):

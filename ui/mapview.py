@@ -69,10 +69,12 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
              efficiency_classes: Mapping[str, str] | None = None,
              layers: Sequence[str] = MAP_LAYERS, height: int = 600,
              flag_ids: Iterable[str] | None = None,
-             focus: tuple[float, float, float, float] | None = None) -> str | None:
+             focus: tuple[float, float, float, float] | None = None,
+             ring_codes: Mapping[str, str] | None = None) -> str | None:
     """Draw the map and return the clicked parcel's id (``None`` when none).
 
-    ``flag_ids``: projects ringed in red (overdue, stalled); ``focus``: (west, south, east,
+    ``flag_ids``: projects ringed in red (overdue, stalled); ``ring_codes``: key project id
+    → worst step, ringed in its colour (staff, 挂图作战); ``focus``: (west, south, east,
     north) WGS84 degrees the map opens on (keep it fixed for a session: a changed base map
     re-mounts)."""
     # Imported here, inside a page run: streamlit-folium registers its component when first
@@ -86,13 +88,14 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     view = (data.audience, data.lang, data.coords, basemap, style_mode, frozen(park_ids),
             frozen(highlight_ids), frozen(parcel_ids),
             None if efficiency_classes is None else frozenset(efficiency_classes.items()),
-            viewport, tuple(layers), frozen(flag_ids), focus, key_tianditu)
+            viewport, tuple(layers), frozen(flag_ids), focus, key_tianditu,
+            None if ring_codes is None else frozenset(ring_codes.items()))
     rendered = state.map_renders().get(view, lambda: build_parts(
         data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
         efficiency_classes=efficiency_classes, viewport=viewport,
         max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, tianditu_key=key_tianditu,
-        layers=layers, compact=True, flag_ids=flag_ids, focus=focus))
+        layers=layers, compact=True, flag_ids=flag_ids, focus=focus, ring_codes=ring_codes))
     result = show(rendered, key=key, height=height,
                   returned_objects=["last_active_drawing", "bounds", "zoom"])
     parts = rendered.parts

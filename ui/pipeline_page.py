@@ -1,5 +1,6 @@
 """项目挂图作战 / Project tracking (staff only): pipeline rates, projects by stage on the
-map, overdue and stalled lists."""
+map (key projects ringed by their worst step), overdue and stalled lists, and the 重点项目台账
+step board (:mod:`ui.ledger_panel`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.pipeline import overdue_projects, pipeline_rates
-from ui import state
+from ui import ledger_panel, state
 from ui.auth import require_role
 from ui.common import downloads, header
 from ui.i18n import lang, shown_as, t
@@ -61,7 +62,8 @@ def render() -> None:
     with map_col:
         basemap = basemap_picker("pipe_basemap")
         map_view(key="pipe_map", basemap=basemap, layers=("park", "project"), height=520,
-                 flag_ids=[*overdue["project_id"].astype(str), *stalled["project_id"].astype(str)])
+                 flag_ids=[*overdue["project_id"].astype(str), *stalled["project_id"].astype(str)],
+                 ring_codes=ledger_panel.ring_codes(county, as_of))
     with list_col:
         st.markdown(f"**{t('flagged_by_owner')}**")
         st.dataframe(by_owner(overdue, stalled), hide_index=True, width="stretch", height=520)
@@ -92,6 +94,8 @@ def render() -> None:
     st.dataframe(readable(stalled[["project_id", "name", "stage", "park_id", "investment_wan",
                                    "owner", "notes"]], layer="project"),
                  hide_index=True, width="stretch")
+
+    ledger_panel.render(county, as_of)
 
 
 render()

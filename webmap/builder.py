@@ -331,7 +331,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                 min_pixels: float = 0.0,
                 tianditu_key: str | None = None, layers: Sequence[str] = MAP_LAYERS,
                 compact: bool = False, flag_ids: Iterable[str] | None = None,
-                focus: tuple[float, float, float, float] | None = None) -> MapParts:
+                focus: tuple[float, float, float, float] | None = None,
+                ring_codes: Mapping[str, str] | None = None) -> MapParts:
     """Base map and overlays for one view.
 
     Parameters
@@ -353,6 +354,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     compact : short property keys ``f0, f1 …`` (the app; faster through streamlit-folium)
         instead of the field names (the export).
     flag_ids : projects drawn again with a red ring (overdue or stalled, staff maps).
+    ring_codes : key project id → its worst step (``stuck``, ``overdue``, ``on_track``,
+        ``done``; :func:`geo.ledger.worst_steps`): rings coloured by it (staff maps).
     focus : (west, south, east, north) display degrees to open the map on (a parcel or a
         park from the URL) instead of the whole county.
 
@@ -452,6 +455,16 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                              ring_radius=9.0)
         overlays.append(group)
         legend.append((flag.label, [flag]))
+    if ring_codes and "project" in data.layers:
+        layer = data.layers["project"]
+        rings = [(cls, layer.mask_of([p for p, c in ring_codes.items() if c == cls.value]))
+                 for cls in styles.ledger_ring_classes(lang)]
+        selection = layer.select(viewport=viewport, mask=layer.mask_of(ring_codes))
+        counts["legend_ledger"] = selection
+        overlays.append(_layer_group(data, "project", selection, rings, viewport=viewport,
+                                     fill_opacity=0.0, weight=3.0, compact=compact,
+                                     title=styles.text("legend_ledger", lang), ring_radius=11.0))
+        legend.append((styles.text("legend_ledger", lang), [c for c, _ in rings]))
     Legend(styles.legend_html(legend, title=styles.text("legend", lang), notes=notes)
            ).add_to(base)
     control = folium.LayerControl(collapsed=True, position="topright")

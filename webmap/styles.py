@@ -11,7 +11,7 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from layers.registry import LAYERS, PARCEL_STATUSES, PROJECT_STAGES
+from layers.registry import LAYERS, LEDGER_RINGS, PARCEL_STATUSES, PROJECT_STAGES
 
 STYLE_MODES: tuple[str, ...] = ("status", "efficiency", "chain")
 """Parcel styling: by supply status, by 亩均 class of the occupying enterprise, by chain."""
@@ -55,6 +55,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "flagged": ("逾期或停滞", "Overdue or stalled"),
     "projects_zoom": ("放大后显示项目", "Zoom in to see projects"),
     "no_chain": ("无链内项目", "No chain project"),
+    "legend_ledger": ("重点项目：前期手续", "Key projects: preparatory steps"),
 }
 
 
@@ -73,6 +74,14 @@ class StyleClass:
     color: str
     label: str
     symbol: str = "fill"
+
+
+def ledger_ring_classes(lang: str) -> list[StyleClass]:
+    """Key projects' rings by their worst step (``LEDGER_STEP.style``, geo/ledger.py)."""
+    colors = LAYERS["ledger_step"].style["colors"]
+    assert isinstance(colors, Mapping)
+    return [StyleClass(code, str(colors[code]), pair[0] if lang == "zh" else pair[1],
+                       symbol="ring") for code, pair in LEDGER_RINGS.items()]
 
 
 def status_classes(lang: str) -> list[StyleClass]:
