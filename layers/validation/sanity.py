@@ -51,14 +51,15 @@ def _check_number(series: pd.Series, col: Column, report: ValidationReport,
         low &= values >= col.minimum
     outside = high | low
     if outside.any():
-        found = sorted({_number(v) for v in values[outside]})[:3]
+        found = sorted({plain_number(v) for v in values[outside]})[:3]
         report.add("error", f"value {found} outside the plausible range "
-                   f"{_number(rng.low)}–{_number(rng.high)}{unit}",
+                   f"{plain_number(rng.low)}–{plain_number(rng.high)}{unit}",
                    f"check the value and its unit: {col.name!r} ({col.zh}) is in{unit}",
                    column=col.name, rows=bad_rows(outside, labels))
 
 
-def _number(value: float) -> str:
+def plain_number(value: float) -> str:
+    """``10,000`` for 1e4, ``0.5`` for 0.5: how messages and the docs write a bound."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
