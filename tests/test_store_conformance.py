@@ -397,3 +397,17 @@ def test_the_reference_page_shows_the_generated_names():
         for dbf, column in dbf_names(LAYERS[layer]).items():
             if f"| {column} |" in page:
                 assert f"| {layer} | {column} | `{dbf}` |" in page
+
+
+def test_an_append_through_gdal_into_a_geopackage_store_without_status_is_refused(tmp_path):
+    from data import get_path
+
+    path = tmp_path / "store.gpkg"
+    GeoPackageStore(path, seed=get_path("demo")).close()  # GDAL-written tables, upgraded
+    src = _geojson(tmp_path, {"parcel_id": "Z2", "land_use": "100101", "version": 1},
+                   square(1000, 0), EPSG)
+    done = ogr2ogr("-append", "-update", str(path), str(src), "-nln", "parcel")
+    assert "NOT NULL constraint failed: parcel.status" in done.stderr, done.stderr
+    with open_store(path) as store:
+        assert len(store.read_layer("parcel")) == 2000
+    validate(path)

@@ -111,6 +111,9 @@ class GeoPackageStore(Store):
             check_intact(self._conn, self.path, quick=True)
             if migrate and not self.read_only:
                 self._migrate()
+            elif migrate and self._conn.execute("PRAGMA application_id").fetchone()[0] != \
+                    schema.APPLICATION_ID:
+                raise StoreError(f"{self.path}: not a GeoPackage; fix: pass a .gpkg file")
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             if _is_environment_problem(exc):

@@ -253,7 +253,7 @@ def layer_problems(conn: sqlite3.Connection, spec: LayerSpec) -> list[str]:
     """What keeps an existing layer from the structure above (empty: conformant)."""
     problems: list[str] = []
     if not spec.has_geometry:
-        return _date_problems(conn, spec)
+        return _date_problems(conn, spec) + _not_null_problems(conn, spec)
     row = conn.execute("SELECT geometry_type_name FROM gpkg_geometry_columns WHERE "
                        "table_name = ?", (spec.name,)).fetchone()
     if row is not None and str(row[0]).upper() != GEOMETRY_TYPES[spec.geometry]:
@@ -270,14 +270,32 @@ def layer_problems(conn: sqlite3.Connection, spec: LayerSpec) -> list[str]:
                           "LIMIT 1").fetchone()
     if extent is not None and extent[0] is None and filled is not None:
         problems.append(f"{spec.name}: no extent in gpkg_contents")
-    return problems + _date_problems(conn, spec)
+    return problems + _date_problems(conn, spec) + _not_null_problems(conn, spec)
+
+
+def nullable_required(conn: sqlite3.Connection, spec: LayerSpec) -> list[str]:
+    """Required columns of an older table declared without ``NOT NULL`` and holding no NULL,
+    so the constraint can be declared (columns with NULLs are left to the validator, whose
+    message names the rows)."""
+    info = {r[1]: not r[3] and bool(r[2]) for r in
+            conn.execute(f"PRAGMA table_info({q(spec.name)})")}  # nullable, with a type
+    return [c.name for c in stored_columns(spec)
+            if c.required and info.get(c.name)
+            and conn.execute(f"SELECT 1 FROM {q(spec.name)} WHERE {q(c.name)} IS NULL "
+                             "LIMIT 1").fetchone() is None]
+
+
+def _not_null_problems(conn: sqlite3.Connection, spec: LayerSpec) -> list[str]:
+    columns = nullable_required(conn, spec)
+    return [f"{spec.name}: no NOT NULL on {', '.join(columns)}"] if columns else []
 
 
 def declare_type(conn: sqlite3.Connection, table: str, column: str, new_type: str) -> None:
     """Change a column's declared type in the table's SQL, for types of the same SQLite
-    affinity (``POLYGON`` → ``MULTIPOLYGON``, ``DATETIME`` → ``DATE``: all NUMERIC), which
-    leaves every stored byte as it is — SQLite's documented procedure for schema changes
-    that do not affect the on-disk content (sqlite.org/lang_altertable.html §7)."""
+    affinity (``POLYGON`` → ``MULTIPOLYGON``, ``DATETIME`` → ``DATE``: all NUMERIC; ``TEXT``
+    → ``TEXT NOT NULL`` on a column holding no NULL), which leaves every stored byte as it
+    is — SQLite's documented procedure for schema changes that do not affect the on-disk
+    content (sqlite.org/lang_altertable.html §7)."""
     sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                        (table,)).fetchone()[0]
     pattern = re.compile(r'((?:^|[(,])\s*(?:"' + re.escape(column.replace('"', '""'))
@@ -342,6 +360,9 @@ def upgrade_file(conn: sqlite3.Connection, layers: Iterable[str],
             conn.execute(f"UPDATE {q(name)} SET {q(column)} = substr({q(column)}, 1, 10) "
                          f"WHERE {q(column)} NOT NULL")
             declare_type(conn, name, column, "DATE")
+        types = {r[1]: str(r[2]) for r in conn.execute(f"PRAGMA table_info({q(name)})")}
+        for column in nullable_required(conn, spec):
+            declare_type(conn, name, column, f"{types[column]} NOT NULL")
         if not spec.has_geometry:
             continue
         declared = GEOMETRY_TYPES[spec.geometry]
