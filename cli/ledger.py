@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ledger", help="重点项目台账: weekly report, or load a 台账 workbook",
                        description="Write the weekly 推进会 report of the key-project ledger "
                        "(--out .xlsx or .pdf), or load the county's 台账 workbook into the "
-                       "store (--load FILE --user U). Staff only: the report names leaders.")
+                       "store (--load FILE --user U; --as-of is then the date the ledger is "
+                       "current to). Staff only: the report names leaders.")
     add_data_options(p, LAYERS)
     add_as_of(p)
     mode = p.add_mutually_exclusive_group(required=True)
@@ -88,14 +89,19 @@ def _chain_names(lang: str) -> dict[str, str]:
 
 
 def _load(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from cli.edit import store_from
+    from layers.freshness import record_load
     from layers.io import ReadError
+    from layers.ledger import LAYERS as LEDGER_LAYERS
     from layers.ledger_load import load_ledger
     from layers.store import EditError, StoreError
     from layers.validate import ValidationError
 
     if not args.user:
         raise UserError("--load needs --user NAME (recorded in the audit log)")
+    as_of = as_of_from(args).date().isoformat() if args.as_of else None
     path = Path(args.load)
     policy = policy_from(args)
     with store_from(args) as store:
@@ -110,6 +116,9 @@ def _load(args: argparse.Namespace) -> int:
                             f"{store.location}") from exc
         except (EditError, StoreError) as exc:
             raise UserError(f"{exc}\nthe store refused the load; see the message") from exc
+        for layer in LEDGER_LAYERS:  # the layers' as-of date (layers/freshness.py)
+            record_load(store, layer, user=args.user, role=args.role,
+                        today=pd.Timestamp.today(), as_of=as_of)
         location = store.location
     warnings = dict.fromkeys(p.format(str(path)) for item in done.prepared.values()
                              for p in item.report.warnings)

@@ -25,8 +25,8 @@ from exports.fonts import cjk_rc
 from layers.ledger import LedgerView
 
 ROWS_PER_PAGE = 18
-WRAP = {"zh": 16, "en": 28}
-"""Characters per line in a PDF table cell (Chinese characters are about twice as wide)."""
+WRAP = 30
+"""Display columns per line in a PDF table cell (a Chinese character takes two)."""
 
 
 def _date(value: object) -> str:
@@ -217,6 +217,25 @@ def _write_pdf(sections: list[tuple[str, pd.DataFrame]], path: Path, title: str,
                 first = False
 
 
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+def _wrap(text: str, width: int = WRAP) -> str:
+    """``text`` in lines of at most ``width`` display columns (words kept whole where the
+    text has spaces; CJK text broken between characters)."""
+    if _width(text) == len(text):
+        return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
+    lines, line = [], ""
+    for ch in text:
+        if _width(line + ch) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return "\n".join([*lines, line])
+
+
 def _page(title: str | None, heading: str, table: pd.DataFrame, lang: str) -> Figure:
     fig = Figure(figsize=(11.69, 8.27))
     top = 0.95
@@ -229,12 +248,13 @@ def _page(title: str | None, heading: str, table: pd.DataFrame, lang: str) -> Fi
     if table.empty:
         ax.text(0, 1, tr("（无）", "(none)", lang), va="top", fontsize=10)
         return fig
-    width = WRAP[lang]
-    cells = [["\n".join(textwrap.wrap(str(v), width, break_on_hyphens=False)) for v in row]
-             for row in table.astype(str).to_numpy().tolist()]
-    columns = ["\n".join(textwrap.wrap(str(c), width)) for c in table.columns]
+    cells = [[_wrap(str(v)) for v in row] for row in table.astype(str).to_numpy().tolist()]
+    columns = [_wrap(str(c)) for c in table.columns]
+    widths = [max(_width(line) for text in [header, *column] for line in text.split("\n"))
+              for header, column in zip(columns, zip(*cells, strict=True), strict=True)]
+    total = sum(max(w, 3) for w in widths)
     drawn = ax.table(cellText=cells, colLabels=columns, loc="upper left", cellLoc="left",
-                     colLoc="left")
+                     colLoc="left", colWidths=[max(w, 3) / total for w in widths])
     drawn.auto_set_font_size(False)
     drawn.set_fontsize(8)
     lines = [max(1, *(str(c).count("\n") + 1 for c in row)) for row in [columns, *cells]]

@@ -41,6 +41,7 @@ class LedgerView:
     stalled : started projects without new 形象进度 (:func:`geo.ledger.no_progress`).
     stuck_projects : ids of projects not started whose step is stuck.
     months : the monthly rows (the card's timeline and photos).
+    source : where the county was read from (relative photo paths start at its folder).
     """
 
     as_of: pd.Timestamp
@@ -56,6 +57,7 @@ class LedgerView:
     stalled: pd.DataFrame
     stuck_projects: list[str]
     months: pd.DataFrame
+    source: str = ""
 
     @property
     def empty(self) -> bool:
@@ -105,6 +107,7 @@ def ledger_view(county: County, *, as_of: pd.Timestamp) -> LedgerView:
         stalled=ledger.no_progress(projects, months, started, settings, as_of=as_of),
         stuck_projects=ledger.stuck_projects(judged, started),
         months=months,
+        source=county.source,
     )
 
 

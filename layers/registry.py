@@ -689,7 +689,7 @@ LEDGER_MONTH = LayerSpec(
 )
 """Per ledger project and month (``month_key`` = ``<project_id>/<YYYY-MM>``): investment
 completed that month and this year to date, the 形象进度 text and dated photos
-(``YYYY-MM-DD file`` items, files under the policy's photo folder)."""
+(``YYYY-MM-DD file`` items; a relative file is read from the data file's folder)."""
 
 LAYERS: Mapping[str, LayerSpec] = MappingProxyType(
     {spec.name: spec for spec in (PARK, PARCEL, PROJECT, REDLINE, ENTERPRISE, FACILITY,

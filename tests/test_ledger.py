@@ -175,3 +175,13 @@ def test_all_problems_listed_at_once(tmp_path):
     with pytest.raises(LedgerError) as err:
         prepare_import(path, "ledger_project")
     assert len(err.value.problems) == 3
+
+
+def test_dated_photos_count_as_progress(frames, settings):
+    months = frames["ledger_month"].copy()
+    months["photos"] = None
+    months.loc[months["project_id"] == "XM-00001", "photos"] = \
+        "2024-12-01 photos/xm1-a.jpg,2024-11-20 photos/xm1-b.jpg"
+    assert ledger.last_progress(months)["XM-00001"] == pd.Timestamp("2024-12-01")
+    assert ledger.no_progress(frames["ledger_project"], months, ["XM-00001"], settings,
+                              as_of=pd.Timestamp("2024-12-15")).empty

@@ -132,7 +132,7 @@ def _card(view: LedgerView, language: str) -> None:
         t("ledger_cumulative"): [_wan(v) for v in months["cumulative_wan"]],
         t("ledger_progress"): months["progress"].fillna("").astype(str).tolist(),
     }), hide_index=True, width="stretch")
-    _photos(months)
+    _photos(months, _photo_folder(view))
 
 
 def _rate_text(view: LedgerView, project_id: str) -> str:
@@ -165,13 +165,20 @@ def _timeline(view: LedgerView, project_id: str, language: str) -> pd.DataFrame:
     })
 
 
-def _photos(months: pd.DataFrame) -> None:
+def _photo_folder(view: LedgerView) -> Path:
+    """Relative photo paths are read from the folder of the county's data file."""
+    source = Path(view.source) if view.source and "://" not in view.source else Path.cwd()
+    return source.parent if source.suffix else source
+
+
+def _photos(months: pd.DataFrame, folder: Path) -> None:
     st.markdown(f"**{t('ledger_photos')}**")
     items: list[tuple[str, Path]] = []
     for value in months.get("photos", pd.Series(dtype=object)).dropna():
         for item in str(value).split(","):
             date, _, name = item.strip().partition(" ")
             path = Path(name.strip())
+            path = path if path.is_absolute() else folder / path
             if path.suffix.lower() in (".jpg", ".jpeg", ".png") and path.is_file():
                 items.append((date, path))
     if not items:
