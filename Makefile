@@ -1,5 +1,7 @@
-# InvestMap: `make run` starts the app on the demo data, `make test` runs the whole suite.
-# Both set everything up first (Debian packages, .venv, offline map assets).
+# InvestMap: `make run` starts the app on the demo data, `make test` runs the whole suite,
+# `make docs` builds the documentation site (site/). They set everything up first (Debian
+# packages, .venv with every extra, offline map assets). From a checkout the InvestMap home
+# (layers/paths.py: store, static/, state/) is the checkout itself unless INVESTMAP_HOME is set.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -9,12 +11,12 @@ PORT   ?= 8501
 # machine (or one with PYTHONDONTWRITEBYTECODE set) does not compile them on every start.
 PACKAGES := app.py cli geo layers exports webmap ui scale charts data
 
-.PHONY: run test system-run system-test venv assets lint clean
+.PHONY: run test docs system-run system-test venv assets lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,postgis,docs]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -35,9 +37,12 @@ run: system-run venv assets
 test: system-test venv assets
 	$(BIN)/python -m pytest -q
 
+docs: venv
+	$(BIN)/python -m mkdocs build --strict --site-dir site
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) static/vendor .pytest_cache
+	rm -rf $(VENV) static/vendor .pytest_cache site

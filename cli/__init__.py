@@ -32,7 +32,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("export-txt", "cli.export_txt", "write parcels as a 部标 coordinate TXT"),
     Command("demo", "cli.demo", "write a fictional demo county of any size"),
     Command("assets", "cli.assets", "install the offline map assets (Leaflet) into "
-            "static/vendor/"),
+            "static/vendor/ of the InvestMap home"),
     Command("export-html", "cli.export_html", "interactive map as one HTML file for investors"),
     Command("brochure", "cli.brochure", "A4 PDF brochure (推介手册) of a park or a parcel"),
     Command("export-png", "cli.export_png", "print-resolution PNG map of the county or a park"),
@@ -58,6 +58,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("sites", "cli.sites", "site search: single and assembled parcels, ranked "
             "(智能选址)"),
     Command("leads", "cli.leads", "招商线索: add, update, list and convert leads"),
+    Command("serve", "cli.serve", "run the web app (Streamlit) with its settings"),
 )
 """Every sub-command, in the order ``--help`` lists them. Adding a command is one line here
 plus its module's ``register``."""
@@ -103,10 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     from cli.common import UserError
+    from layers.extras import MissingExtraError
 
     try:
         return int(args.func(args) or 0)
-    except UserError as exc:
+    except (UserError, MissingExtraError) as exc:
         print(f"investmap {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except (ValueError, KeyError) as exc:  # a data error a command did not wrap: no traceback
