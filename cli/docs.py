@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from cli import _DESCRIPTION, COMMANDS
 
-WIDTH = 100
+WIDTH = 80
 """Columns of the rendered help (argparse reads ``COLUMNS``)."""
 PAGE = "reference/cli.md"
 
