@@ -60,3 +60,15 @@ def test_the_launcher_runs_the_installed_app(monkeypatch: pytest.MonkeyPatch,
     runpy.run_path(str(script))
     assert builtins.investmap_ran == str(app)  # type: ignore[attr-defined]
     del builtins.investmap_ran  # type: ignore[attr-defined]
+
+
+def test_serve_names_a_home_it_cannot_use(monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path: Path) -> None:
+    from ui.serve import HomeError, prepare_home
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv(paths.HOME_ENV, str(blocker / "home"))
+    with pytest.raises(HomeError, match=r"INVESTMAP_HOME") as info:
+        prepare_home()
+    assert str(blocker / "home") in str(info.value)

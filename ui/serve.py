@@ -140,14 +140,29 @@ def config_flags(path: Path = CONFIG) -> list[str]:
     return flags
 
 
+class HomeError(RuntimeError):
+    """The InvestMap home cannot be prepared; the message names it and the fix."""
+
+
 def prepare_home() -> Path:
     """Make the InvestMap home ready to serve: the launcher written (outside a checkout) and
-    Leaflet copied into its ``static/vendor`` when missing; return the script to run."""
+    Leaflet copied into its ``static/vendor`` when missing; return the script to run.
+
+    Raises
+    ------
+    HomeError
+        The home is not writable or Leaflet's package files are missing.
+    """
     from webmap import assets, draw_assets
 
-    script = paths.write_launcher()
-    if not assets.installed():
-        assets.install()
+    try:
+        script = paths.write_launcher()
+        if not assets.installed():
+            assets.install()
+    except (OSError, assets.AssetError) as exc:
+        raise HomeError(f"cannot prepare the InvestMap home {paths.home()} ({exc}); fix: make "
+                        f"it writable by this user or point {paths.HOME_ENV} at a folder that "
+                        "is") from exc
     if not draw_assets.installed():
         log.warning("Leaflet.draw is not installed in %s: the compliance page cannot draw a "
                     "boundary; fix: run `investmap assets` once (it downloads from the npm "
@@ -165,7 +180,11 @@ def main(argv: list[str] | None = None) -> None:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
-    script = prepare_home()
+    try:
+        script = prepare_home()
+    except HomeError as exc:
+        log.error("investmap serve: error: %s", exc)
+        sys.exit(2)
     threading.Thread(target=_warm_in_background, name="investmap-warm", daemon=True).start()
     # A served app does not reload itself on file changes: no watcher on every imported
     # module (Streamlit creates ~100 after the first run, while the first visitor waits).
