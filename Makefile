@@ -1,6 +1,8 @@
 # InvestMap: `make run` starts the app on the demo data, `make test` runs the whole suite,
-# `make test-fast` all but the tests marked slow, `make lint` ruff and mypy (CI runs it first).
-# Both set everything up first (Debian packages, .venv, offline map assets).
+# `make test-fast` all but the tests marked slow, `make lint` ruff and mypy (CI runs it first),
+# `make docs` builds the documentation site (site/). They set everything up first (Debian
+# packages, .venv with every extra, offline map assets). From a checkout the InvestMap home
+# (layers/paths.py: store, static/, state/) is the checkout itself unless INVESTMAP_HOME is set.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -10,12 +12,12 @@ PORT   ?= 8501
 # machine (or one with PYTHONDONTWRITEBYTECODE set) does not compile them on every start.
 PACKAGES := app.py cli geo layers exports webmap ui scale charts data
 
-.PHONY: run test test-fast system-run system-test venv assets lint clean
+.PHONY: run test test-fast docs system-run system-test venv assets lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dask,postgis,docs]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -39,9 +41,12 @@ test: system-test venv assets
 test-fast: system-test venv assets
 	$(BIN)/python -m pytest -q -m "not slow"
 
+docs: venv
+	$(BIN)/python -m mkdocs build --strict --site-dir site
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) static/vendor .pytest_cache
+	rm -rf $(VENV) static/vendor .pytest_cache site

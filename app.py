@@ -12,6 +12,7 @@ the URL (:mod:`ui.session`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -57,8 +58,13 @@ STAFF_PAGES: tuple[PageDef, ...] = (
 )
 
 
+HERE = Path(__file__).resolve().parent
+"""Folder of this script: page paths are resolved here, not beside the script Streamlit runs
+(after ``pip install .`` that is the launcher in the InvestMap home, see layers/paths.py)."""
+
+
 def _page(p: PageDef, *, default: bool = False) -> st.Page:
-    return st.Page(p.path, title=t(p.title), url_path=p.url, icon=p.icon or None,
+    return st.Page(HERE / p.path, title=t(p.title), url_path=p.url, icon=p.icon or None,
                    default=default)
 
 

@@ -38,7 +38,7 @@ COMMANDS: tuple[Command, ...] = (
             "geometry type for mixed layers)"),
     Command("demo", "cli.demo", "write a fictional demo county of any size"),
     Command("assets", "cli.assets", "install the offline map assets (Leaflet) into "
-            "static/vendor/"),
+            "static/vendor/ of the InvestMap home"),
     Command("export-html", "cli.export_html", "interactive map as one HTML file for investors"),
     Command("brochure", "cli.brochure", "A4 PDF brochure (推介手册) of a park or a parcel"),
     Command("export-png", "cli.export_png", "print-resolution PNG map of the county or a park"),
@@ -67,6 +67,7 @@ COMMANDS: tuple[Command, ...] = (
             "(智能选址)"),
     Command("leads", "cli.leads", "招商线索: add, update, list and convert leads"),
     Command("ledger", "cli.ledger", "重点项目台账: weekly 推进会 report, or load a 台账 workbook"),
+    Command("serve", "cli.serve", "run the web app (Streamlit) with its settings"),
 )
 """Every sub-command, in the order ``--help`` lists them. Adding a command is one line here
 plus its module's ``register``."""

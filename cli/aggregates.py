@@ -9,6 +9,7 @@ import time
 
 from cli.common import UserError, add_engine_options, policy_from, write_table
 from cli.metric_options import add_as_of, as_of_from, check_out
+from layers.extras import require
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         if args.engine == "dask":
+            require("dask")
             from scale.aggregates import aggregate_dataset
             from scale.dask_engine import cluster
 

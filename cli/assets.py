@@ -10,12 +10,14 @@ from cli.common import UserError
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "assets", help="install the offline map assets (Leaflet) into static/vendor/",
-        description="Copy Leaflet from the installed xstatic-leaflet package into "
-                    "static/vendor/leaflet/, which the app serves at /app/static/vendor/. "
-                    "Run once at setup (make run/test do it); no network needed.")
+        "assets", help="install the offline map assets (Leaflet) into static/vendor/ of the "
+        "InvestMap home",
+        description="Copy Leaflet from the installed xstatic-leaflet package and Leaflet.draw "
+                    "from the npm registry into static/vendor/ of the InvestMap home "
+                    "($INVESTMAP_HOME; the checkout in a checkout), which the app serves at "
+                    "/app/static/vendor/. Run once at setup (make run/test do it).")
     parser.add_argument("--target", metavar="DIR",
-                        help="vendor folder (default: static/vendor of the repository)")
+                        help="vendor folder (default: static/vendor of the InvestMap home)")
     parser.add_argument("--check", action="store_true",
                         help="only check that the files are installed; exit 1 when not")
     parser.set_defaults(func=run)

@@ -13,6 +13,7 @@ from cli.common import (
     county_from,
     write_table,
 )
+from layers.extras import require
 
 LAYERS = ("parcel", "redline")
 
@@ -32,13 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.engine == "dask":
-        try:
-            from cli import availability_dask
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("scale", "scale.dask_engine"):
-                raise
-            raise UserError("the dask engine is not installed (package 'scale' missing); "
-                            "use --engine local") from exc
+        require("dask")
+        from cli import availability_dask
+
         return int(availability_dask.availability(args) or 0)
     if not args.out.lower().endswith((".csv", ".gpkg", ".parquet")):
         raise UserError(f"{args.out}: unsupported output type; use .csv, .gpkg or .parquet")

@@ -1,6 +1,6 @@
-"""Render the data dictionary (README "Layers and columns") from the registry.
+"""Render the data dictionary (docs/reference/layers.md) from the registry.
 
-The README embeds the output between ``<!-- layers:begin -->`` and ``<!-- layers:end -->``;
+The page embeds the output between ``<!-- layers:begin -->`` and ``<!-- layers:end -->``;
 a test keeps them identical, so the docs cannot drift from the specs.
 Regenerate with ``python -m layers.docs``.
 """
@@ -18,7 +18,7 @@ def render_spec(spec: LayerSpec) -> str:
     if spec.geometry_optional_when:
         geometry += f" (optional when `{spec.geometry_optional_when}` is given)"
     lines = [
-        f"### `{spec.name}` — {spec.zh} / {spec.en}",
+        f"## `{spec.name}` — {spec.zh} / {spec.en}",
         "",
         f"Id column `{spec.id_column}`; geometry {geometry}.",
         "",

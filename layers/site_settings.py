@@ -1,9 +1,10 @@
 """Server-side site settings an administrator enters once in the app (the Tianditu key).
 
 Kept in ``settings.json`` in the server's state folder (``INVESTMAP_STATE_DIR``, default
-``~/.local/state/investmap`` — the folder that also holds the login state), never in the
-repository. The file is written atomically and readable by the server's user only (mode 600).
-The key is a secret of the deployment: it reaches a browser only inside Tianditu tile URLs.
+``state/`` in the InvestMap home, :mod:`layers.paths` — the folder that also holds the login
+state), never in the repository. The file is written atomically and readable by the server's
+user only (mode 600). The key is a secret of the deployment: it reaches a browser only inside
+Tianditu tile URLs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from geo.errors import DataError
+from layers.paths import state_dir
 
 SETTINGS_FILE = "settings.json"
 
@@ -30,12 +32,6 @@ class SiteSettings:
     tianditu_key: str | None = None
     updated_by: str | None = None
     updated_at: str | None = None
-
-
-def state_dir() -> Path:
-    """The server's state folder (``INVESTMAP_STATE_DIR``), shared with the login state."""
-    env = os.environ.get("INVESTMAP_STATE_DIR")
-    return Path(env) if env else Path.home() / ".local" / "state" / "investmap"
 
 
 def settings_path() -> Path:

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dask.dataframe as dd
 import pandas as pd
 
 from geo.aggregates import aggregate_sums, finish_aggregates
 from geo.efficiency import evaluate
 from geo.efficiency_settings import EfficiencySettings
 from layers.policy import Policy
-from scale.partitioned import read_layer
 
 LEVELS = {"county": None, "park": "park_id"}
 """Aggregate level → ``by`` key of :func:`geo.aggregates.aggregate_sums` (within a county)."""
@@ -86,6 +84,12 @@ def aggregate_dataset(path: str | Path, policy: Policy, *, as_of: pd.Timestamp,
     KeyError
         ``county_column`` is not a column of the table.
     """
+    # Dask is the optional extra 'dask': imported only here, so the local engine
+    # (aggregate_table) runs on a plain install.
+    import dask.dataframe as dd
+
+    from scale.partitioned import read_layer
+
     settings = policy.section("efficiency")
     lazy = read_layer(path, "enterprise", policy=policy)
     frame = lazy.frame

@@ -1,5 +1,5 @@
 """Screenshots of every page (zh and en, desktop 1600 px and phone 390 px) into
-docs/screenshots/, for the README's App section. Regenerate after a merge:
+docs/screenshots/, for the user guide and the app reference (docs/). Regenerate after a merge:
 
     .venv/bin/python scripts/app_screenshots.py [--pages map finder …]
 

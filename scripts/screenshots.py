@@ -1,4 +1,5 @@
-"""Take the README screenshots of the map on the demo county, offline and reproducible.
+"""Take the docs screenshots (docs/screenshots/) of the map on the demo county, offline and
+reproducible.
 
 Starts ``streamlit run app.py`` on loopback twice — with the offline basemap rendered from the
 demo county (``scripts/demo_tiles.py``) and with no basemap (the ``context`` layer drawn

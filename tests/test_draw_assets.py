@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from layers.paths import vendor_dir
 from webmap import draw_assets
 from webmap.assets import AssetError
 
@@ -60,5 +61,5 @@ def test_installed_files_match_the_pinned_release() -> None:
     """The files `investmap assets` installed are the 1.0.4 release's (a real download)."""
     if not draw_assets.installed():
         pytest.fail("run `investmap assets` first (make test does)")
-    js = (draw_assets.VENDOR_DIR / "leaflet-draw" / "leaflet.draw.js").read_text()
+    js = (vendor_dir() / "leaflet-draw" / "leaflet.draw.js").read_text()
     assert "1.0.4" in js[:400]

@@ -2,9 +2,10 @@
 
 Accounts live in ``data/users.yaml`` (or the file named by ``INVESTMAP_USERS``) with bcrypt
 hashes only. Wrong passwords are counted per username in a JSON file on the server
-(``INVESTMAP_STATE_DIR``, default ``~/.local/state/investmap``), shared by every browser
-session and process: after ``max_failures`` within ``window_seconds`` the username is locked
-for ``lockout_seconds``, whatever the password. Pages ask :func:`current_user`.
+(``INVESTMAP_STATE_DIR``, default ``state/`` in the InvestMap home, :mod:`layers.paths`), shared
+by every browser session and process: after ``max_failures`` within ``window_seconds`` the
+username is locked for ``lockout_seconds``, whatever the password. Pages ask
+:func:`current_user`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import streamlit as st
 import yaml
 
 from geo.errors import DataError, InvestMapError
+from layers.paths import state_dir
 
 ROLES: tuple[str, ...] = ("promoter", "planner", "admin")
 ROLE_LABELS: dict[str, tuple[str, str]] = {
@@ -69,12 +71,6 @@ def users_path() -> Path:
     """The users file: ``INVESTMAP_USERS`` or the embedded ``data/users.yaml``."""
     env = os.environ.get("INVESTMAP_USERS")
     return Path(env) if env else Path(__file__).resolve().parents[1] / "data" / "users.yaml"
-
-
-def state_dir() -> Path:
-    """Where server-side login state is kept (``INVESTMAP_STATE_DIR``)."""
-    env = os.environ.get("INVESTMAP_STATE_DIR")
-    return Path(env) if env else Path.home() / ".local" / "state" / "investmap"
 
 
 def load_users(path: Path | None = None) -> UserConfig:

@@ -22,9 +22,10 @@ import streamlit as st
 
 from layers.freshness import as_of_text, layer_freshness
 from layers.leads import LeadSettings, check_inquiry, submit_inquiry
+from layers.paths import state_dir
 from layers.visits import VisitLog
 from ui import state
-from ui.auth import current_user, state_dir
+from ui.auth import current_user
 from ui.i18n import lang, pick
 
 log = logging.getLogger(__name__)

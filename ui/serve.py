@@ -1,14 +1,17 @@
-"""Start the app with its data prepared before the first visitor: ``python -m ui.serve
-[streamlit options]`` (``make run`` uses it).
+"""Start the app with its data prepared before the first visitor: ``investmap serve`` or
+``python -m ui.serve [streamlit options]`` (``make run`` uses it).
 
-It runs ``streamlit run app.py`` in this process and, in a background thread, imports the
-page libraries and fills the app's caches (:mod:`ui.state`) the way the first visit to the
-investment map would: the county (validated, or from the validated-county cache), the
-availability verdicts, the map layers for investors in Chinese, then English, and one map
-build. A visitor who arrives earlier waits for the same cached computation (each cache entry
-is computed once), never for a second one. The log says ``InvestMap ready in N s`` when the
-first page can be served from memory; a failure is logged (the page itself then shows its
-usual short message) and never stops the server.
+It runs ``streamlit run`` on the app's main script (``app.py`` in a checkout, the launcher in
+the InvestMap home after ``pip install .``, see :mod:`layers.paths`) with the shipped settings
+(``ui/streamlit_config.toml``) as flags, after copying Leaflet into the home's ``static/vendor``
+when it is missing. It does so in this process and, in a background thread, imports the page
+libraries and fills the app's caches (:mod:`ui.state`) the way the first visit to the investment
+map would: the county (validated, or from the validated-county cache), the availability
+verdicts, the map layers for investors in Chinese, then English, and one map build. A visitor
+who arrives earlier waits for the same cached computation (each cache entry is computed once),
+never for a second one. The log says ``InvestMap ready in N s`` when the first page can be
+served from memory; a failure is logged (the page itself then shows its usual short message) and
+never stops the server.
 """
 
 from __future__ import annotations
@@ -20,13 +23,18 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
+from layers import paths
+
+ROOT = paths.SOURCE_ROOT
+APP = paths.APP_SCRIPT
+CONFIG = Path(__file__).with_name("streamlit_config.toml")
+"""Streamlit settings shipped with the package (``.streamlit/config.toml`` links here)."""
 READY = "InvestMap ready in"
 SKIPPED = "InvestMap warm-up skipped"
 REHEARSED = "InvestMap first visit rehearsed in"
@@ -120,8 +128,51 @@ def _warm_in_background() -> None:
     log.info("%s %.1f s (data loaded and the first map prepared)", READY, seconds)
 
 
+def config_flags(path: Path = CONFIG) -> list[str]:
+    """The settings of ``path`` as ``--section.key value`` flags for ``streamlit run``."""
+    with open(path, "rb") as handle:
+        doc = tomllib.load(handle)
+    flags: list[str] = []
+    for section, options in doc.items():
+        for key, value in options.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            flags += [f"--{section}.{key}", text]
+    return flags
+
+
+class HomeError(RuntimeError):
+    """The InvestMap home cannot be prepared; the message names it and the fix."""
+
+
+def prepare_home() -> Path:
+    """Make the InvestMap home ready to serve: the launcher written (outside a checkout) and
+    Leaflet copied into its ``static/vendor`` when missing; return the script to run.
+
+    Raises
+    ------
+    HomeError
+        The home is not writable or Leaflet's package files are missing.
+    """
+    from webmap import assets, draw_assets
+
+    try:
+        script = paths.write_launcher()
+        if not assets.installed():
+            assets.install()
+    except (OSError, assets.AssetError) as exc:
+        raise HomeError(f"cannot prepare the InvestMap home {paths.home()} ({exc}); fix: make "
+                        f"it writable by this user or point {paths.HOME_ENV} at a folder that "
+                        "is") from exc
+    if not draw_assets.installed():
+        log.warning("Leaflet.draw is not installed in %s: the compliance page cannot draw a "
+                    "boundary; fix: run `investmap assets` once (it downloads from the npm "
+                    "registry)", paths.vendor_dir())
+    return script
+
+
 def main(argv: list[str] | None = None) -> None:
-    """``streamlit run app.py ARGV`` with the warm-up thread started first."""
+    """``streamlit run <main script> <settings> ARGV`` with the warm-up thread started first
+    (options in ``ARGV`` override the shipped settings)."""
     from streamlit.web import cli as stcli
 
     handler = logging.StreamHandler()
@@ -129,11 +180,16 @@ def main(argv: list[str] | None = None) -> None:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
+    try:
+        script = prepare_home()
+    except HomeError as exc:
+        log.error("investmap serve: error: %s", exc)
+        sys.exit(2)
     threading.Thread(target=_warm_in_background, name="investmap-warm", daemon=True).start()
     # A served app does not reload itself on file changes: no watcher on every imported
     # module (Streamlit creates ~100 after the first run, while the first visitor waits).
-    sys.argv = ["streamlit", "run", str(APP), "--server.fileWatcherType", "none",
-                *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["streamlit", "run", str(script), *config_flags(),
+                "--server.fileWatcherType", "none", *(sys.argv[1:] if argv is None else argv)]
     sys.exit(stcli.main())
 
 

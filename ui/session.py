@@ -25,7 +25,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.auth import ConfigError, User, current_user, load_users, log_in, state_dir
+from layers.paths import state_dir
+from ui.auth import ConfigError, User, current_user, load_users, log_in
 from ui.i18n import LANGS
 from webmap.links import view_url
 

@@ -1,9 +1,10 @@
 """Offline Leaflet assets: installed from a registry package, served locally, never a CDN.
 
-The files come from the PyPI package ``xstatic-leaflet`` (Leaflet 1.9.3, the version folium
-0.20 asks for). ``investmap assets`` copies them into ``static/vendor/leaflet/`` (git-ignored),
-which Streamlit serves at ``/app/static/vendor/leaflet/`` (``server.enableStaticServing``).
-The HTML export inlines the same files (:func:`asset_paths`).
+The files come from the PyPI package ``xstatic-leaflet`` (Leaflet 1.9.3, the version folium 0.20
+asks for). ``investmap assets`` copies them into ``static/vendor/leaflet/`` of the InvestMap
+home (:mod:`layers.paths`; git-ignored in a checkout), which Streamlit serves at
+``/app/static/vendor/leaflet/`` (``server.enableStaticServing``). The HTML export inlines the
+same files (:func:`asset_paths`).
 
 folium and streamlit-folium load each element's ``default_js`` / ``default_css``;
 :func:`use_local_assets` replaces those of a map with the local files and drops what InvestMap
@@ -18,10 +19,10 @@ from pathlib import Path
 import folium
 
 from geo.errors import InstallError
+from layers.paths import STATIC_URL as PATHS_STATIC_URL
+from layers.paths import vendor_dir
 
-ROOT = Path(__file__).resolve().parents[1]
-VENDOR_DIR = ROOT / "static" / "vendor"
-STATIC_URL = "/app/static/vendor"
+STATIC_URL = f"{PATHS_STATIC_URL}/vendor"
 
 _FILES = ("leaflet.js", "leaflet.css")
 _IMAGES = ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png",
@@ -44,7 +45,7 @@ def source_dir() -> Path:
         import xstatic.pkg.leaflet as pkg
     except ImportError as exc:
         raise AssetError("the Python package xstatic-leaflet is not installed; fix: "
-                         ".venv/bin/pip install -e . (or make venv)") from exc
+                         "pip install investmap (or make venv in a checkout)") from exc
     return Path(pkg.BASE_DIR)
 
 
@@ -76,14 +77,15 @@ def install(target: Path | None = None) -> list[Path]:
 
     Parameters
     ----------
-    target : vendor folder; ``static/vendor`` of the repository by default.
+    target : vendor folder; ``static/vendor`` in the InvestMap home by default
+        (:func:`layers.paths.vendor_dir`).
 
     Returns
     -------
     list of Path
         The files now present in the target folder.
     """
-    dest = (target or VENDOR_DIR) / "leaflet"
+    dest = (target or vendor_dir()) / "leaflet"
     (dest / "images").mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     sources = {**asset_paths(), **{f"images/{k}": v for k, v in image_paths().items()}}
@@ -99,7 +101,7 @@ def install(target: Path | None = None) -> list[Path]:
 
 def installed(target: Path | None = None) -> bool:
     """Whether :func:`install` has put every file in place."""
-    dest = (target or VENDOR_DIR) / "leaflet"
+    dest = (target or vendor_dir()) / "leaflet"
     return all((dest / name).is_file() for name in _FILES) and all(
         (dest / "images" / name).is_file() for name in _IMAGES)
 

@@ -1,13 +1,13 @@
 """Leaflet.draw for the compliance page's "draw a boundary" map, served locally (no CDN).
 
-folium's :class:`folium.plugins.Draw` loads Leaflet.draw 1.0.2 from a CDN (its ``default_js``
-/ ``default_css``). The same plugin's files come from the npm registry package
-``leaflet-draw`` (1.0.4, API-compatible): :func:`install` downloads its tarball once at setup
-(``investmap assets``, plain HTTPS from the registry: no ``npm`` binary, which Debian cannot
-always install beside held packages), checks it against the registry's pinned sha512
-integrity, and copies ``dist/`` into ``static/vendor/leaflet-draw/`` (git-ignored),
-which Streamlit serves at ``/app/static/vendor/leaflet-draw/``. :func:`local_draw` points a
-Draw control at those files.
+folium's :class:`folium.plugins.Draw` loads Leaflet.draw 1.0.2 from a CDN (its ``default_js`` /
+``default_css``). The same plugin's files come from the npm registry package ``leaflet-draw``
+(1.0.4, API-compatible): :func:`install` downloads its tarball once at setup (``investmap
+assets``, plain HTTPS from the registry: no ``npm`` binary, which Debian cannot always install
+beside held packages), checks it against the registry's pinned sha512 integrity, and copies
+``dist/`` into ``static/vendor/leaflet-draw/`` of the InvestMap home (:mod:`layers.paths`),
+which Streamlit serves at ``/app/static/vendor/leaflet-draw/``. :func:`local_draw` points a Draw
+control at those files.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from pathlib import Path
 
 from folium.plugins import Draw
 
-from webmap.assets import STATIC_URL, VENDOR_DIR, AssetError
+from layers.paths import vendor_dir
+from webmap.assets import STATIC_URL, AssetError
 
 PACKAGE = "leaflet-draw@1.0.4"
 #: Tarball and its ``dist.integrity`` as the npm registry publishes them for 1.0.4.
@@ -39,7 +40,7 @@ _FILES = ("leaflet.draw.js", "leaflet.draw.css", "images/spritesheet.png",
 
 def installed(target: Path | None = None) -> bool:
     """Whether :func:`install` has put every file in place."""
-    dest = (target or VENDOR_DIR) / "leaflet-draw"
+    dest = (target or vendor_dir()) / "leaflet-draw"
     return all((dest / name).is_file() for name in _FILES)
 
 
@@ -104,7 +105,7 @@ def install(target: Path | None = None) -> list[Path]:
         The registry cannot be reached or the tarball fails its integrity check; the
         message names the fix.
     """
-    dest = (target or VENDOR_DIR) / "leaflet-draw"
+    dest = (target or vendor_dir()) / "leaflet-draw"
     if installed(target):
         return [dest / name for name in _FILES]
     data = _download(f"{registry_url()}/{TARBALL}")

@@ -4,13 +4,14 @@
 ``.jpeg``, ``.webp``) or an ``.mbtiles`` file (SQLite, MBTiles 1.3: ``tiles`` with TMS rows,
 ``metadata`` with ``format``, ``minzoom``, ``maxzoom``, ``attribution``).
 
-Streamlit serves ``./static/`` at ``/app/static/`` but can neither read an SQLite file nor
-follow a symbolic link out of ``static/`` (it resolves real paths and refuses what leaves the
-folder). So the tiles are *published* once into ``static/tiles/<name>-<digest>/{z}/{x}/{y}.ext``
-— MBTiles rows written out as files (TMS rows flipped to XYZ), folder tiles hard-linked (copied
-across file systems) — and a stamp file makes a restart with the same source skip the work.
-The app then needs no second server, port or route, and the browser fetches tiles from the
-same origin as the page: an intranet install shows streets with no internet.
+Streamlit serves ``static/`` of the InvestMap home (:mod:`layers.paths`) at ``/app/static/`` but
+can neither read an SQLite file nor follow a symbolic link out of ``static/`` (it resolves real
+paths and refuses what leaves the folder). So the tiles are *published* once into
+``static/tiles/<name>-<digest>/{z}/{x}/{y}.ext`` — MBTiles rows written out as files (TMS rows
+flipped to XYZ), folder tiles hard-linked (copied across file systems) — and a stamp file makes
+a restart with the same source skip the work. The app then needs no second server, port or
+route, and the browser fetches tiles from the same origin as the page: an intranet install shows
+streets with no internet.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import DataError
+from layers.paths import STATIC_URL as PATHS_STATIC_URL
+from layers.paths import tiles_dir
 
 TILES_ENV = "INVESTMAP_TILES"
-ROOT = Path(__file__).resolve().parents[1]
-STATIC_TILES = ROOT / "static" / "tiles"
-STATIC_URL = "/app/static/tiles"
+STATIC_TILES = tiles_dir()
+"""Where tiles are published: ``static/tiles`` in the InvestMap home (:mod:`layers.paths`),
+served at :data:`STATIC_URL`; fixed when this module is imported."""
+STATIC_URL = f"{PATHS_STATIC_URL}/tiles"
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp")
 _STAMP = ".published.json"
 _LOCK = threading.Lock()

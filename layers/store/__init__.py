@@ -3,8 +3,8 @@
 ``open_store(location)`` picks the backend: a ``postgresql://`` URL opens PostGIS
 (:mod:`layers.store.postgis`), anything else is a GeoPackage path (:mod:`layers.store.gpkg`).
 Without a location: ``$INVESTMAP_DATABASE_URL``, else ``$INVESTMAP_STORE``, else the working
-copy ``data/store.gpkg``, initialised from the demo county on first use (the committed
-``data/demo.gpkg`` itself is never written).
+copy ``data/store.gpkg`` in the InvestMap home (:func:`layers.paths.store_path`), initialised
+from the demo county on first use (the committed ``data/demo.gpkg`` itself is never written).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from layers.extras import MissingExtraError, require
+from layers.paths import store_path
 from layers.store.base import (
     AuditEntry,
     Feature,
@@ -49,9 +51,7 @@ def default_location() -> str:
     path = os.environ.get(STORE_PATH_ENV, "").strip()
     if path:
         return path
-    from data import get_path
-
-    return str(get_path("demo").with_name("store.gpkg"))
+    return str(store_path())
 
 
 def is_database_url(location: str) -> bool:
@@ -68,13 +68,18 @@ def open_store(location: str | Path | None = None) -> Store:
     Raises
     ------
     StoreError
-        The location is the read-only embedded demo, not a GeoPackage, or the server cannot
-        be reached; the message says how to fix it.
+        The location is the read-only embedded demo, not a GeoPackage, the server cannot
+        be reached, or a PostGIS URL without the ``postgis`` extra; the message says how to
+        fix it.
     """
     from data import get_path
 
     chosen = str(location) if location is not None else default_location()
     if is_database_url(chosen):
+        try:
+            require("postgis")
+        except MissingExtraError as exc:
+            raise StoreError(str(exc)) from exc
         from layers.store.postgis import PostGISStore
 
         return PostGISStore(chosen)
