@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from geo.errors import DataError
+
 WAN_PER_UNIT = {"亿元": 10_000.0, "万元": 1.0, "元": 0.0001}
 """Money units met in ledger headers, as multiples of 万元 (shared/domain.md §2)."""
 
@@ -40,7 +42,7 @@ BLANK_TEXTS = frozenset({"", "nan", "none", "nat"})
 PARENS = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "　": " "})
 
 
-class CellError(ValueError):
+class CellError(DataError):
     """A cell's text does not follow the ledger's conventions; the message says what to write."""
 
 

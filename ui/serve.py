@@ -29,6 +29,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from geo.errors import InstallError
 from layers import paths
 
 ROOT = paths.SOURCE_ROOT
@@ -140,7 +141,7 @@ def config_flags(path: Path = CONFIG) -> list[str]:
     return flags
 
 
-class HomeError(RuntimeError):
+class HomeError(InstallError):
     """The InvestMap home cannot be prepared; the message names it and the fix."""
 
 
