@@ -105,10 +105,9 @@ def run(args: argparse.Namespace) -> int:
 def _check_leading_zeros(store, spec, frame, path: Path) -> None:  # noqa: ANN001
     """Refuse ids that equal a stored id without its leading zeros (7 beside a stored 007):
     the file went through a spreadsheet that read the ids as numbers."""
-    from layers.validation.text import leading_zero_clashes
+    from layers.validation.text import all_digit_ids, leading_zero_clashes
 
-    ids = frame[spec.id_column]
-    digits = ids[ids.map(lambda v: isinstance(v, str) and v.isascii() and v.isdigit())]
+    digits = all_digit_ids(frame[spec.id_column])
     if digits.empty or spec.name not in store.layer_names():
         return
     stored = store.read_layer(spec.name)[spec.id_column].tolist()

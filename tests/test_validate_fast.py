@@ -59,14 +59,28 @@ def _reference_date_number(value: object) -> pd.Timestamp | None:
 
 
 def _reference_dates(series: pd.Series) -> pd.Series:
-    numbers = [None if pd.isna(v) else _reference_date_number(v) for v in series]
-    is_number = pd.Series([n is not None for n in numbers], index=series.index)
-    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    if (~is_number).any():
-        out[~is_number] = pd.to_datetime(series[~is_number], errors="coerce")
-    for i, n in enumerate(numbers):
-        if n is not None:
-            out.iloc[i] = n
+    """Issue 27: numeric cells by the number rules; a text column as dates first and by the
+    number rules only where a text is no date; mixed cells: numbers as numbers, the rest as
+    text dates."""
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
+    cells = list(series)
+    if series.dtype.kind in "biuf":
+        numbers = [i for i, v in enumerate(cells) if not pd.isna(v)]
+    elif all(isinstance(v, str) or v is None or v is pd.NA or (isinstance(v, float)
+                                                                and np.isnan(v))
+             for v in cells):
+        if len(series):
+            out[:] = pd.to_datetime(series, errors="coerce")
+        numbers = [i for i, v in enumerate(cells) if isinstance(v, str) and pd.isna(out.iloc[i])
+                   and _reference_date_number(v) is not None]
+    else:
+        numbers = [i for i, v in enumerate(cells) if isinstance(v, int | float | np.number)
+                   and not isinstance(v, bool) and not pd.isna(v)]
+        rest = [i for i, v in enumerate(cells) if i not in numbers]
+        if rest:
+            out.iloc[rest] = pd.to_datetime(series.iloc[rest], errors="coerce")
+    for i in numbers:
+        out.iloc[i] = _reference_date_number(cells[i])
     return out
 
 
@@ -132,7 +146,7 @@ def _series(draw_kind: str, values: list) -> pd.Series:  # noqa: ANN001
 
 def _assert_same(got: pd.Series, want: pd.Series) -> None:
     if got.dtype.kind == "M":  # dates: the unit pandas picks is not part of the contract
-        got, want = got.astype("datetime64[ns]"), want.astype("datetime64[ns]")
+        got, want = got.astype("datetime64[us]"), want.astype("datetime64[us]")
     assert got.dtype == want.dtype
     assert got.index.equals(want.index)
     if got.dtype == object:

@@ -2,8 +2,9 @@
 
 A date column copied out of Excel without its format arrives as a number: the serial day
 count since 1899-12-30 (``45292`` is 2024-01-01), which ``pandas.to_datetime`` would read as
-nanoseconds since 1970 (1970-01-01 00:00:00.000045292). Numbers are therefore read here, by
-their size:
+nanoseconds since 1970 (1970-01-01 00:00:00.000045292). Text is read as a date first (ISO,
+``2024/5/1``, ``20240115``, a year); numeric cells, and text that is no date but a number
+(``"45292"`` from a CSV), are read here by their size:
 
 * a whole number from 1900 to 2100 is a year (``2024`` → 2024-01-01);
 * a whole number of eight digits that is a valid ``YYYYMMDD`` is that day (``20240115``);
@@ -36,19 +37,32 @@ def as_dates(series: pd.Series, blank: pd.Series) -> tuple[pd.Series, pd.Series]
         values = pd.to_datetime(series, errors="coerce")
         return values, values.isna() & ~blank
     raw = series.where(~blank)
-    numbers = pd.to_numeric(raw, errors="coerce") if series.dtype.kind in "biufO" else None
-    if numbers is None or series.dtype.kind == "O" and not numbers.notna().any():
-        values = pd.to_datetime(raw, errors="coerce") if len(raw) else raw.astype("M8[ns]")
-        return values, values.isna() & ~blank
-    numbers = numbers.astype("float64")
-    is_number = numbers.notna().to_numpy()
     out = pd.Series(pd.NaT, index=series.index, dtype=DATE_DTYPE)
-    if (~is_number).any():
-        rest = raw[~is_number]
-        out[~is_number] = pd.to_datetime(rest, errors="coerce").astype(DATE_DTYPE)
+    if series.dtype.kind in "biuf":
+        is_number = raw.notna().to_numpy()
+    elif _only_text(raw):  # text: dates as text, numbers as text only where that fails
+        if len(raw):
+            out[:] = pd.to_datetime(raw, errors="coerce").astype(DATE_DTYPE)
+        failed = (out.isna() & raw.notna()).to_numpy()
+        numbers = pd.to_numeric(raw[failed], errors="coerce")
+        is_number = np.zeros(len(raw), dtype=bool)
+        is_number[np.flatnonzero(failed)[numbers.notna().to_numpy()]] = True
+    else:  # mixed objects (a workbook's cells): numbers as numbers, the rest as text
+        is_number = np.fromiter((isinstance(v, int | float | np.number)
+                                 and not isinstance(v, bool) and not pd.isna(v)
+                                 for v in raw), bool, len(raw))
+        if (~is_number).any():
+            out[~is_number] = pd.to_datetime(raw[~is_number], errors="coerce").astype(
+                DATE_DTYPE)
     if is_number.any():
-        out[is_number] = _from_numbers(numbers[is_number].to_numpy()).astype(DATE_DTYPE)
+        numbers = pd.to_numeric(raw[is_number], errors="coerce").astype("float64")
+        out[is_number] = _from_numbers(numbers.to_numpy()).astype(DATE_DTYPE)
     return out, out.isna() & ~blank
+
+
+def _only_text(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.StringDtype) or pd.api.types.infer_dtype(
+        series, skipna=True) in ("string", "empty")
 
 
 def _from_numbers(values: np.ndarray) -> np.ndarray:

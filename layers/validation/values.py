@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from layers.registry import Column, LayerSpec
 from layers.validation.dates import as_dates
 from layers.validation.report import ValidationReport, bad_rows
-from layers.validation.text import leading_zero_clashes
+from layers.validation.text import all_digit_ids, leading_zero_clashes
 
 BLANK_TEXTS = ("", "nan", "None", "NaT")
 """Texts that count as an empty cell once stripped (how spreadsheets and str() write blanks)."""
@@ -214,7 +214,7 @@ def check_ids(frame: pd.DataFrame, spec: LayerSpec, report: ValidationReport,
         report.add("error", f"duplicate id(s) {values[:5]}",
                    "give every feature a unique id", column=spec.id_column,
                    rows=bad_rows(dup, labels))
-    digits = ids[ids.map(lambda v: isinstance(v, str) and v.isascii() and v.isdigit())]
+    digits = all_digit_ids(ids)
     clashes = leading_zero_clashes(digits.tolist()) if len(digits) > 1 else []
     if clashes:
         padded = {v for pair in clashes for v in pair}

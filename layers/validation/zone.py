@@ -31,21 +31,19 @@ MAX_AREA_DISTORTION = 0.01
 
 
 def lonlat_centres(geoms: np.ndarray, crs: CRS) -> np.ndarray:
-    """``(n, 2)`` longitude/latitude of each envelope's corners' mean (NaN for empty geometries,
-    inf where the CRS cannot be inverted)."""
+    """``(n, 2)`` longitude/latitude of each envelope's centre (NaN for empty geometries, inf
+    where the CRS cannot be inverted)."""
     bounds = shapely.bounds(geoms)
+    x = (bounds[:, 0] + bounds[:, 2]) / 2
+    y = (bounds[:, 1] + bounds[:, 3]) / 2
     if crs.is_geographic:
-        return np.stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2],
-                        axis=1)
+        return np.stack([x, y], axis=1)
     to_geo = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
     with np.errstate(invalid="ignore"):
-        lon0, lat0 = to_geo.transform(bounds[:, 0], bounds[:, 1], errcheck=False)
-        lon1, lat1 = to_geo.transform(bounds[:, 2], bounds[:, 3], errcheck=False)
-        corners = np.stack([lon0, lat0, lon1, lat1], axis=1).astype("float64")
-    bad = ~np.isfinite(corners).all(axis=1) & np.isfinite(bounds).all(axis=1)
-    centres = np.stack([(corners[:, 0] + corners[:, 2]) / 2,
-                        (corners[:, 1] + corners[:, 3]) / 2], axis=1)
-    centres[bad] = np.inf
+        lon, lat = to_geo.transform(x, y, errcheck=False)
+    centres = np.stack([np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")],
+                       axis=1)
+    centres[~np.isfinite(centres).all(axis=1) & np.isfinite(x) & np.isfinite(y)] = np.inf
     return centres
 
 
