@@ -42,6 +42,11 @@ EXTENT_MARGIN_M = 2_000.0
 """The county extent, when no county boundary is loaded, is its layers' envelope plus this."""
 
 
+class CoordsNeeded(BoundaryError):
+    """The boundary is in degrees and nobody said which lon/lat system (WGS84, CGCS2000,
+    GCJ-02 or BD-09): a wrong guess moves it 300–700 m, so the caller must ask."""
+
+
 @dataclass
 class Boundary:
     """Boundary features in the county's working CRS, with names for messages."""
@@ -88,8 +93,10 @@ def boundary_frame(path: str | Path, *, crs: object = None, coords: str | None =
     ------
     layers.io.ReadError
         The file cannot be read.
+    CoordsNeeded
+        Degrees without ``coords`` (a :class:`geo.compliance.BoundaryError`).
     geo.compliance.BoundaryError
-        Degrees without ``coords``, no CRS, open rings; names the feature and the fix.
+        No CRS, open rings; names the feature and the fix.
     """
     path = Path(path)
     if coords is not None and coords not in COORDS:
@@ -109,7 +116,7 @@ def boundary_frame(path: str | Path, *, crs: object = None, coords: str | None =
     source_crs = CRS(frame.crs).name
     if CRS(frame.crs).is_geographic:
         if coords is None:
-            raise BoundaryError(
+            raise CoordsNeeded(
                 f"{path}: the boundary is in degrees ({source_crs}) and the coordinate "
                 "system is not stated; fix: pass --coords wgs84 (GPS, GeoJSON), cgcs2000, "
                 "gcj02 (Gaode/Tencent pickers) or bd09 (Baidu) — a wrong guess moves it "
