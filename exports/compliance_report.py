@@ -27,7 +27,7 @@ from exports.common import ExportError, atomic_output, tr
 from exports.fonts import cjk_rc
 from geo.compliance import FEATURE_ID, VERDICTS, overlap_columns
 from geo.overlap import overlap_column, share_column
-from layers.compliance import Review
+from layers.compliance import LayerInfo, Review
 from layers.county import County
 from layers.registry import REDLINE
 
@@ -72,6 +72,11 @@ def park_names(county: County, lang: str) -> dict[str, str]:
         names = parks["name_en"].where(parks["name_en"].notna() & parks["name_en"].ne(""),
                                        names).astype(str)
     return dict(zip(parks["park_id"].astype(str), names, strict=True))
+
+
+def as_of_text(info: LayerInfo, lang: str) -> str:
+    """A control layer's recorded as-of date, or "not recorded" in ``lang``."""
+    return info.as_of or tr("未登记", "not recorded", lang)
 
 
 def machine_table(review: Review) -> pd.DataFrame:
@@ -126,7 +131,7 @@ def _write_xlsx(review: Review, path: Path, lang: str, parks: Mapping[str, str])
     layers = pd.DataFrame({
         tr("图层", "Layer", lang): [tr(i.label_zh, i.label_en, lang) for i in review.layers],
         tr("要素数", "Features", lang): [i.features for i in review.layers],
-        tr("数据日期", "As of", lang): [i.as_of for i in review.layers]})
+        tr("数据日期", "As of", lang): [as_of_text(i, lang) for i in review.layers]})
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         sheets = ((tr("合规审查", "Review", lang), report_table(review, lang, parks)),
                   (tr("界址点", "Corner points", lang), points),
@@ -303,8 +308,10 @@ def _page_two(review: Review, lang: str) -> Figure:
              fontsize=11, weight="bold", va="top")
     y = 0.94
     for info in review.layers:
-        fig.text(0.08, y, tr(f"{info.label_zh}：{info.features:,} 个要素，数据日期 {info.as_of}",
-                             f"{info.label_en}: {info.features:,} features, as of {info.as_of}",
+        fig.text(0.08, y, tr(f"{info.label_zh}：{info.features:,} 个要素，数据日期 "
+                             f"{as_of_text(info, lang)}",
+                             f"{info.label_en}: {info.features:,} features, as of "
+                             f"{as_of_text(info, lang)}",
                              lang), fontsize=8.5, va="top")
         y -= 0.018
     y -= 0.01

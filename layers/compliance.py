@@ -194,22 +194,18 @@ def layer_info(county: County, name: str) -> LayerInfo:
     """Name, feature count and as-of date of one layer.
 
     The as-of date is the layer's ``attrs["as_of"]`` when its loader recorded one, else the
-    date ``investmap load --as-of`` recorded in the store (layers/freshness.py), else the
-    modification date of the GeoPackage it came from, else "not recorded".
+    date recorded in the store when the layer was loaded (layers/freshness.py), else ``""``
+    (not recorded: a file's copy date says nothing about the data).
     """
     from layers.freshness import layer_freshness
 
     frame = county[name]
     spec = LAYERS[name]
     as_of = frame.attrs.get("as_of")
-    recorded = layer_freshness(county).get(name)  # set by `investmap load --as-of`
+    recorded = layer_freshness(county).get(name)
     if as_of is None and recorded is not None and recorded.as_of is not None:
         as_of = recorded.as_of.date().isoformat()
-    if as_of is None:
-        source = Path(county.source)
-        as_of = (dt.date.fromtimestamp(source.stat().st_mtime).isoformat()
-                 if source.is_file() else "未记录 / not recorded")
-    return LayerInfo(name, spec.zh, spec.en, len(frame), str(as_of)[:10])
+    return LayerInfo(name, spec.zh, spec.en, len(frame), "" if as_of is None else str(as_of)[:10])
 
 
 def _feature_ids(frame: pd.DataFrame, n: int) -> list[str]:

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from exports.compliance_report import park_names, report_table, write_report
+from exports.compliance_report import as_of_text, park_names, report_table, write_report
 from geo.chinacoords import gcj02_to_wgs84, transform_geometries, wgs84_to_gcj02
 from geo.compliance import FEATURE_ID, VERDICTS, BoundaryError
 from geo.crs import CRSError
@@ -295,7 +295,7 @@ def _show(result) -> None:  # noqa: ANN001 - layers.compliance.Review
                           mime="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet", key="compliance_xlsx")
     st.caption(tx("as_of") + pick(("：", ": ")) + pick(("；", "; ")).join(
-        f"{pick((i.label_zh, i.label_en))} {i.as_of}" for i in result.layers))
+        f"{pick((i.label_zh, i.label_en))} {as_of_text(i, lang())}" for i in result.layers))
     boundary = pick(("边界编号", "Boundary"))
     with st.expander(tx("parcels")):
         parcels = result.parcels.assign(share=(result.parcels["share"] * 100).round(1),
