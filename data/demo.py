@@ -30,6 +30,7 @@ from shapely.ops import substring
 
 from data import demo_layout
 from data.demo_context import context_frame, facility_frame
+from data.demo_leads import build_leads
 from data.demo_targets import build_targets
 
 WORKING_EPSG = 4546  # CGCS2000 3° GK zone 37 (central meridian 111°E), no zone prefix
@@ -137,6 +138,7 @@ def iter_county_chunks(n_parcels: int, *, n_redlines: int | None = None, seed: i
                                                 crs=WORKING_EPSG)
             county["context"] = context_frame(layout.geo, crs=WORKING_EPSG)
             county["target"] = build_targets(300, seed=seed)  # 招商目标企业库 (fictional)
+            county["lead"] = build_leads(list(parks["park_id"]), as_of=AS_OF)  # 招商线索
         done += n_here
         for name in first:
             first[name] += len(county[name])

@@ -276,7 +276,7 @@ def test_login_page_wrong_then_right_password():
     at.text_input(key="login_name").input("planner")
     at.text_input(key="login_password").input("wrong")
     at.button[0].click().run()
-    assert [e.value for e in at.error] == ["wrong username or password / 用户名或密码错误"]
+    assert [e.value for e in at.error] == ["用户名或密码错误。"]
     assert "auth_user" not in at.session_state
     at.text_input(key="login_name").input("planner")
     at.text_input(key="login_password").input("planner-demo")
