@@ -10,6 +10,7 @@ import streamlit as st
 
 from exports.cells import csv_text, safe_frame
 from ui.auth import ROLE_LABELS, current_user, log_out
+from ui.chrome import page_words
 from ui.i18n import language_switch, pick, t
 from ui.parcel_card import brochure_button, partners, spec_sheet
 from ui.text import md_escape
@@ -38,7 +39,9 @@ def sidebar(menu: dict[str, list[st.Page]] | None = None) -> None:
 
 def header(title_key: str, *, compact: bool = False) -> None:
     """Page title and the fictional-data note (``compact``: one short line, for pages whose
-    map must start on the first screen of a phone)."""
+    map must start on the first screen of a phone); Streamlit's own words in the page's
+    language (:mod:`ui.chrome`)."""
+    page_words()
     if compact:
         st.markdown(f"#### {md_escape(t(title_key))} "
                     f"<small style='color:#777;font-weight:400'>{md_escape(t('sample_note'))}"

@@ -34,24 +34,28 @@ def _filters(county) -> dict:  # noqa: ANN001 - County
     c1, c2, c3 = st.columns(3)
     out: dict = {}
     out["parks"] = c1.multiselect(t("park_filter"), list(names), format_func=names.get,
-                                  key="finder_parks", placeholder=t("all_parks"))
+                                  key="finder_parks", placeholder=t("all_parks"),
+                                  select_all=False)  # "Select all" is English-only
     out["area"] = c2.slider(t("area_range"), 0.0, float(round(top + 1)),
                             (0.0, float(round(top + 1))), step=1.0, key="finder_area")
     out["land_uses"] = c3.multiselect(t("land_use"), list(LAND_USES),
                                       format_func=shown_as(
                                           LAND_USES, lambda c: label(LAND_USES, c, lang())),
-                                      key="finder_land_use", placeholder=t("any"))
+                                      key="finder_land_use", placeholder=t("any"),
+                                  select_all=False)  # "Select all" is English-only
     c4, c5, c6 = st.columns(3)
     offerable = list(county.policy.supply.offerable_statuses)
     out["statuses"] = c4.multiselect(t("status"), list(PARCEL_STATUSES), default=offerable,
                                      format_func=shown_as(
                                          PARCEL_STATUSES,
                                          lambda c: label(PARCEL_STATUSES, c, lang())),
-                                     key="finder_status", placeholder=t("any"))
+                                     key="finder_status", placeholder=t("any"),
+                                     select_all=False)
     out["utilities"] = c5.multiselect(t("utilities"), list(UTILITIES),
                                       format_func=shown_as(UTILITIES,
                                                            lambda c: label(UTILITIES, c, lang())),
-                                      key="finder_utilities", placeholder=t("any"))
+                                      key="finder_utilities", placeholder=t("any"),
+                                  select_all=False)  # "Select all" is English-only
     out["segment"] = c6.selectbox(t("chain_fit"), [""] + list(segments),
                                   format_func=shown_as(["", *segments],
                                                        lambda s: segments.get(s, t("any"))),
