@@ -80,3 +80,22 @@ def test_compliance_page_refuses_investors():
     direct = AppTest.from_file(str(Path(APP).parent / "ui/compliance_page.py"),
                                default_timeout=120).run()
     assert [e.value for e in direct.error] == ["此页面仅限工作人员 / Staff only"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_finder_compares_two_to_four_parcels_side_by_side(lang):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("ui/finder_page.py").run()
+    box = at.multiselect(key="finder_compare")
+    ids = box.options[:3]
+    box.set_value(ids).run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.table[0].value
+    assert list(table.columns) == ids
+    rows = list(table.index)
+    assert rows[:4] == (["面积", "用地性质", "出让价", "容积率"] if lang == "zh"
+                        else ["Area", "Land use", "Price", "FAR"])
+    assert all(not SNAKE.match(str(r)) for r in rows)
+    assert not table.isin(["None", "nan", "NaT"]).any().any()

@@ -128,6 +128,26 @@ def partners(card: ParcelCard, segment_names: Callable[[], Callable[[str], str]]
     st.markdown("\n".join(lines))
 
 
+def compare_table(cards: list[ParcelCard], *, park_label: str) -> pd.DataFrame:
+    """Parcels side by side: one column per parcel, one row per figure (tiles, park, the
+    other facts, 七通一平 count, facility distances), in the page's language."""
+    columns: dict[str, dict[str, str]] = {}
+    for card in cards:
+        rows = dict(card.tiles)
+        rows[park_label] = card.park
+        skip = _shown_elsewhere()
+        rows.update({k: v for k, v in card.facts if k not in skip})
+        if card.utilities:
+            rows[pick(TEXT["utilities"])] = f"{sum(on for _, on in card.utilities)}/" \
+                                             f"{len(card.utilities)}"
+        for kind, (name, km) in _distance_rows(card):
+            rows[kind] = f"{km}（{name}）" if lang() == "zh" else f"{km} ({name})"
+        columns[card.parcel_id] = rows
+    order = list(dict.fromkeys(k for rows in columns.values() for k in rows))
+    return pd.DataFrame({pid: [rows.get(k, "—") for k in order]
+                         for pid, rows in columns.items()}, index=order)
+
+
 def brochure_button(parcel_id: str) -> None:
     """The parcel's brochure (public facts only), built when the button is clicked."""
     from exports.brochure import export_brochure
