@@ -30,6 +30,7 @@ from shapely.ops import substring
 
 from data import demo_layout
 from data.demo_context import context_frame, facility_frame
+from data.demo_leads import build_leads
 from data.demo_ledger import build_ledger
 from data.demo_targets import build_targets
 
@@ -139,6 +140,7 @@ def iter_county_chunks(n_parcels: int, *, n_redlines: int | None = None, seed: i
                                                 crs=WORKING_EPSG)
             county["context"] = context_frame(layout.geo, crs=WORKING_EPSG)
             county["target"] = build_targets(300, seed=seed)  # 招商目标企业库 (fictional)
+            county["lead"] = build_leads(list(parks["park_id"]), as_of=AS_OF)  # 招商线索
         done += n_here
         for name in first:
             first[name] += len(county[name])
@@ -220,7 +222,16 @@ def _template(i: int) -> tuple[str, str, str, list[str], str]:
     return (f"{base[0]}{k}区", f"{base[1]} {k}", base[2], base[3], base[4])
 
 
+def _chain_names() -> dict[str, str]:
+    """chain_id → its Chinese name (park descriptions are prose, not codes)."""
+    from data import get_path
+
+    doc = yaml.safe_load(get_path("chains").read_text(encoding="utf-8"))
+    return {c["chain_id"]: c["zh"] for c in doc["chains"]}
+
+
 def _parks(layout: _Layout) -> gpd.GeoDataFrame:
+    chain_names = _chain_names()
     rows = []
     for i in layout.groups[layout.groups < layout.n_parks]:
         zh, en, level, chains, _ = _template(i)
@@ -230,7 +241,8 @@ def _parks(layout: _Layout) -> gpd.GeoDataFrame:
             "leading_industries": ",".join(chains),
             "address": f"青峰县{zh[2:6]}大道{i + 1}号",
             "contact": f"招商服务中心 0912-55{i:05d}"[:22],
-            "description": f"{zh}（虚构示例数据），主导产业：{'、'.join(chains)}。",
+            "description": f"{zh}（虚构示例数据），主导产业："
+                           f"{'、'.join(chain_names.get(c, c) for c in chains)}。",
             "description_en": f"{en} (fictional sample data).",
             "notes": f"内部：{zh}管委会年度招商任务 {20 + i} 亿元",
             "geometry": layout.outlines[int(i)],

@@ -9,6 +9,7 @@ spreadsheet would run as a formula (= + - @ TAB CR) are written as text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
@@ -26,7 +27,7 @@ from exports.fonts import cjk_rc
 from geo.compliance import FEATURE_ID, VERDICTS, overlap_columns
 from geo.overlap import overlap_column, share_column
 from layers.cells import safe_frame
-from layers.compliance import Review
+from layers.compliance import LayerInfo, Review
 from layers.county import County
 from layers.registry import REDLINE
 
@@ -35,26 +36,47 @@ MAX_POINT_ROWS = 46
 BOUNDARY_COLOR = "#d62728"
 
 
-def report_table(review: Review, lang: str = "zh") -> pd.DataFrame:
-    """The per-feature table with labelled columns (as written to CSV and the first sheet)."""
+def report_table(review: Review, lang: str = "zh",
+                 park_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The per-feature table with labelled columns, the verdict and its reasons first (as
+    written to the first sheet); ``park_names`` (park_id → name) names the parks touched."""
     table = review.table
     cats = review_categories(review)
     names = {c: review_category_label(review, c, lang) for c in cats}
     rows = {
         tr("边界编号", "Boundary", lang): table[FEATURE_ID].astype(str),
-        tr("面积(亩)", "Area (mu)", lang): table["area_mu"].round(3),
+        tr("结论", "Verdict", lang): [VERDICTS[v][0 if lang == "zh" else 1]
+                                    for v in table["verdict"]],
+        tr("原因", "Reasons", lang): table["reasons_zh" if lang == "zh" else "reasons_en"],
+        tr("面积(亩)", "Area (mu)", lang): table["area_mu"].round(2),
     }
     for c in cats:
         rows[tr(f"{names[c]}冲突面积(亩)", f"{names[c]} conflict (mu)", lang)] = \
-            table[overlap_column(c)].round(3)
+            table[overlap_column(c)].round(2)
         rows[tr(f"{names[c]}占比(%)", f"{names[c]} share (%)", lang)] = \
-            (table[share_column(c)] * 100).round(2)
-    rows[tr("结论", "Verdict", lang)] = [VERDICTS[v][0 if lang == "zh" else 1]
-                                       for v in table["verdict"]]
-    rows[tr("原因", "Reasons", lang)] = table["reasons_zh" if lang == "zh" else "reasons_en"]
-    rows[tr("涉及园区", "Parks touched", lang)] = table["parks"]
+            (table[share_column(c)] * 100).round(1)
+    lookup = park_names or {}
+    rows[tr("涉及园区", "Parks touched", lang)] = [
+        "、".join(lookup.get(p, p) for p in str(ids).split(",") if p) for ids in table["parks"]]
     rows[tr("涉及地块", "Parcels touched", lang)] = table["parcels"]
     return pd.DataFrame(rows)
+
+
+def park_names(county: County, lang: str) -> dict[str, str]:
+    """park_id → the park's name in ``lang`` (the Chinese name when no English one)."""
+    parks = county.layers.get("park")
+    if parks is None:
+        return {}
+    names = parks["name"].astype(str)
+    if lang != "zh" and "name_en" in parks.columns:
+        names = parks["name_en"].where(parks["name_en"].notna() & parks["name_en"].ne(""),
+                                       names).astype(str)
+    return dict(zip(parks["park_id"].astype(str), names, strict=True))
+
+
+def as_of_text(info: LayerInfo, lang: str) -> str:
+    """A control layer's recorded as-of date, or "not recorded" in ``lang``."""
+    return info.as_of or tr("未登记", "not recorded", lang)
 
 
 def machine_table(review: Review) -> pd.DataFrame:
@@ -91,26 +113,27 @@ def write_report(review: Review, county: County, out: str | Path, *, lang: str =
         if suffix == ".csv":
             safe_frame(machine_table(review)).to_csv(tmp, index=False, encoding="utf-8-sig")
         elif suffix == ".xlsx":
-            _write_xlsx(review, tmp, lang)
+            _write_xlsx(review, tmp, lang, park_names(county, lang))
         else:
             _write_pdf(review, county, tmp, lang)
     return out
 
 
-def _write_xlsx(review: Review, path: Path, lang: str) -> None:
-    points = review.points.rename(columns={
+def _write_xlsx(review: Review, path: Path, lang: str, parks: Mapping[str, str]) -> None:
+    points = review.points.round({"x_northing": 3, "y_easting": 3}).rename(columns={
         FEATURE_ID: tr("边界编号", "Boundary", lang), "ring": tr("圈号", "Ring", lang),
         "point_no": tr("点号", "Point", lang), "x_northing": "X", "y_easting": "Y"})
-    parcels = review.parcels.rename(columns={
+    parcels = review.parcels.assign(overlap_mu=review.parcels["overlap_mu"].round(2),
+                                    share=(review.parcels["share"] * 100).round(1)).rename(columns={
         FEATURE_ID: tr("边界编号", "Boundary", lang), "parcel_id": tr("地块编号", "Parcel", lang),
         "overlap_mu": tr("重叠面积(亩)", "Overlap (mu)", lang),
-        "share": tr("占地块比例", "Share of parcel", lang)})
+        "share": tr("占地块比例(%)", "Share of parcel (%)", lang)})
     layers = pd.DataFrame({
         tr("图层", "Layer", lang): [tr(i.label_zh, i.label_en, lang) for i in review.layers],
         tr("要素数", "Features", lang): [i.features for i in review.layers],
-        tr("数据日期", "As of", lang): [i.as_of for i in review.layers]})
+        tr("数据日期", "As of", lang): [as_of_text(i, lang) for i in review.layers]})
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        sheets = ((tr("合规审查", "Review", lang), report_table(review, lang)),
+        sheets = ((tr("合规审查", "Review", lang), report_table(review, lang, parks)),
                   (tr("界址点", "Corner points", lang), points),
                   (tr("涉及地块", "Parcels touched", lang), parcels),
                   (tr("图层", "Layers", lang), layers))
@@ -285,8 +308,10 @@ def _page_two(review: Review, lang: str) -> Figure:
              fontsize=11, weight="bold", va="top")
     y = 0.94
     for info in review.layers:
-        fig.text(0.08, y, tr(f"{info.label_zh}：{info.features:,} 个要素，数据日期 {info.as_of}",
-                             f"{info.label_en}: {info.features:,} features, as of {info.as_of}",
+        fig.text(0.08, y, tr(f"{info.label_zh}：{info.features:,} 个要素，数据日期 "
+                             f"{as_of_text(info, lang)}",
+                             f"{info.label_en}: {info.features:,} features, as of "
+                             f"{as_of_text(info, lang)}",
                              lang), fontsize=8.5, va="top")
         y -= 0.018
     y -= 0.01

@@ -137,14 +137,16 @@ def evaluate(enterprises: pd.DataFrame, settings: EfficiencySettings, *,
             out.iloc[positions, out.columns.get_loc(f"score_{name}")] = item
             total += item
             zh_name = settings.indicators[name].zh
+            en_name = settings.indicators[name].en or name.replace("_", " ")
             for pos in positions[missing_item].tolist():
                 notes_en.setdefault(pos, []).append(
-                    f"{name} missing: scored at the {group.name} group average {fill:.2f}")
+                    f"{en_name} missing: scored at its group's average {fill:.2f} "
+                    f"({group.en or group.name})")
                 notes_zh.setdefault(pos, []).append(
                     f"{zh_name}缺数据，按{group.zh}组平均分{fill:.2f}计")
             for pos in positions[capped].tolist():
                 cap = (settings.cap_per_item or 0) * rule.weight
-                notes_en.setdefault(pos, []).append(f"{name} capped at {cap:g}")
+                notes_en.setdefault(pos, []).append(f"{en_name} capped at {cap:g}")
                 notes_zh.setdefault(pos, []).append(f"{zh_name}得分封顶{cap:g}")
         rank, cls = _rank_and_class(total, settings)
         out.iloc[positions, out.columns.get_loc("score")] = total

@@ -136,6 +136,39 @@ def by_person(overdue: pd.DataFrame, three: pd.DataFrame) -> pd.DataFrame:
                                             na_position="last").drop(columns="_t")
 
 
+def per_person(overdue: pd.DataFrame, three: pd.DataFrame) -> pd.DataFrame:
+    """One row per responsible person across all parks (到责任人): overdue leads, each 三未
+    kind, the longest overdue lead (``lead_days``) and the longest 三未 (``three_days``),
+    most overdue first.
+
+    "Most overdue" is the larger of the two day counts; ties by name. Unassigned work is one
+    row with owner ``None``, last among equals.
+    """
+    columns = ["overdue_leads", *KINDS]
+    parts = by_person(overdue, three)
+    out = pd.DataFrame(columns=["owner", *columns, "lead_days", "three_days"])
+    if parts.empty:
+        return out
+    parts["owner"] = parts["owner"].astype(object).where(parts["owner"].notna(), "")
+    counts = parts.groupby("owner", sort=False)[columns].sum()
+    lead_days = pd.to_numeric(overdue.get("days_overdue"), errors="coerce")
+    three_days = pd.to_numeric(three["days"], errors="coerce")
+    lead_owner = overdue["owner"].astype(object).where(overdue["owner"].notna(), "") if len(
+        overdue) else pd.Series([], dtype=object)
+    three_owner = three["owner"].astype(object).where(three["owner"].notna(), "")
+    counts["lead_days"] = (lead_days.groupby(lead_owner.to_numpy()).max()
+                           if len(overdue) else pd.Series(dtype=float))
+    counts["three_days"] = (three_days.groupby(three_owner.to_numpy()).max()
+                            if len(three) else pd.Series(dtype=float))
+    counts = counts.reset_index()
+    worst = counts[["lead_days", "three_days"]].max(axis=1).fillna(0)
+    counts = counts.assign(_w=worst, _u=counts["owner"].eq("")).sort_values(
+        ["_w", "_u", "owner"], ascending=[False, True, True]).drop(columns=["_w", "_u"])
+    counts[columns] = counts[columns].astype("int64")
+    counts["owner"] = counts["owner"].replace({"": None})
+    return counts.reset_index(drop=True)
+
+
 def stage_counts(leads: pd.DataFrame, stages: list[str]) -> pd.Series:
     """Number of leads per stage, in the order of ``stages`` (zero where none)."""
     return leads["stage"].value_counts().reindex(stages, fill_value=0).astype("int64")

@@ -42,6 +42,11 @@ EXTENT_MARGIN_M = 2_000.0
 """The county extent, when no county boundary is loaded, is its layers' envelope plus this."""
 
 
+class CoordsNeeded(BoundaryError):
+    """The boundary is in degrees and nobody said which lon/lat system (WGS84, CGCS2000,
+    GCJ-02 or BD-09): a wrong guess moves it 300–700 m, so the caller must ask."""
+
+
 @dataclass
 class Boundary:
     """Boundary features in the county's working CRS, with names for messages."""
@@ -88,8 +93,10 @@ def boundary_frame(path: str | Path, *, crs: object = None, coords: str | None =
     ------
     layers.io.ReadError
         The file cannot be read.
+    CoordsNeeded
+        Degrees without ``coords`` (a :class:`geo.compliance.BoundaryError`).
     geo.compliance.BoundaryError
-        Degrees without ``coords``, no CRS, open rings; names the feature and the fix.
+        No CRS, open rings; names the feature and the fix.
     """
     path = Path(path)
     if coords is not None and coords not in COORDS:
@@ -109,7 +116,7 @@ def boundary_frame(path: str | Path, *, crs: object = None, coords: str | None =
     source_crs = CRS(frame.crs).name
     if CRS(frame.crs).is_geographic:
         if coords is None:
-            raise BoundaryError(
+            raise CoordsNeeded(
                 f"{path}: the boundary is in degrees ({source_crs}) and the coordinate "
                 "system is not stated; fix: pass --coords wgs84 (GPS, GeoJSON), cgcs2000, "
                 "gcj02 (Gaode/Tencent pickers) or bd09 (Baidu) — a wrong guess moves it "
@@ -187,22 +194,18 @@ def layer_info(county: County, name: str) -> LayerInfo:
     """Name, feature count and as-of date of one layer.
 
     The as-of date is the layer's ``attrs["as_of"]`` when its loader recorded one, else the
-    date ``investmap load --as-of`` recorded in the store (layers/freshness.py), else the
-    modification date of the GeoPackage it came from, else "not recorded".
+    date recorded in the store when the layer was loaded (layers/freshness.py), else ``""``
+    (not recorded: a file's copy date says nothing about the data).
     """
     from layers.freshness import layer_freshness
 
     frame = county[name]
     spec = LAYERS[name]
     as_of = frame.attrs.get("as_of")
-    recorded = layer_freshness(county).get(name)  # set by `investmap load --as-of`
+    recorded = layer_freshness(county).get(name)
     if as_of is None and recorded is not None and recorded.as_of is not None:
         as_of = recorded.as_of.date().isoformat()
-    if as_of is None:
-        source = Path(county.source)
-        as_of = (dt.date.fromtimestamp(source.stat().st_mtime).isoformat()
-                 if source.is_file() else "未记录 / not recorded")
-    return LayerInfo(name, spec.zh, spec.en, len(frame), str(as_of)[:10])
+    return LayerInfo(name, spec.zh, spec.en, len(frame), "" if as_of is None else str(as_of)[:10])
 
 
 def _feature_ids(frame: pd.DataFrame, n: int) -> list[str]:

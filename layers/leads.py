@@ -102,7 +102,7 @@ def submit_inquiry(store: Store, form: Mapping[str, Any], *, today: pd.Timestamp
     values |= {"source": "inquiry", "stage": "lead", "received_date": today.date().isoformat(),
                "next_action_date": due.date().isoformat()}
     return store.create("lead", values, user=INQUIRY_USER, role="investor",
-                        reason="investor inquiry (我有意向)", id_prefix=settings.lead_id_prefix)
+                        reason="投资者在线提交“我有意向”", id_prefix=settings.lead_id_prefix)
 
 
 def add_lead(store: Store, values: Mapping[str, Any], *, user: str, reason: str,
@@ -192,6 +192,31 @@ def read_leads(store: Store) -> pd.DataFrame:
     except StoreError:
         return pd.DataFrame(columns=[*(c.name for c in stored_columns(get_spec("lead"))),
                                      "version"])
+
+
+def duplicate_groups(leads: pd.DataFrame) -> list[list[str]]:
+    """Lead ids registered more than once: same company and same phone (company compared
+    without spaces and letter case, phone by its digits); each group in id order."""
+    if leads.empty or "phone" not in leads or "company" not in leads:
+        return []
+    company = leads["company"].astype(str).str.replace(r"\s+", "", regex=True).str.lower()
+    phone = leads["phone"].astype(object).where(leads["phone"].notna(), "").astype(str) \
+        .str.replace(r"\D", "", regex=True)
+    key = pd.DataFrame({"c": company, "p": phone, "id": leads["lead_id"].astype(str)})
+    key = key[(key["c"] != "") & (key["p"] != "")]
+    groups = key.groupby(["c", "p"])["id"].apply(sorted)
+    return sorted((ids for ids in groups if len(ids) > 1), key=lambda ids: ids[0])
+
+
+def same_lead(leads: pd.DataFrame, company: str, phone: str) -> list[str]:
+    """Ids of stored leads with this company and phone (see :func:`duplicate_groups`)."""
+    probe = pd.DataFrame([{"lead_id": "\uffff", "company": company, "phone": phone}])
+    both = pd.concat([leads[["lead_id", "company", "phone"]], probe], ignore_index=True) \
+        if not leads.empty else probe
+    for ids in duplicate_groups(both):
+        if "\uffff" in ids:
+            return [i for i in ids if i != "\uffff"]
+    return []
 
 
 def labelled(leads: pd.DataFrame, *, lang: str) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Server-side site settings an administrator enters once in the app (the Tianditu key).
+"""Server-side site settings an administrator enters once in the app: the Tianditu key, the
+default basemap (``none`` = 无底图 for an intranet) and the offline tiles folder.
 
 Kept in ``settings.json`` in the server's state folder (``INVESTMAP_STATE_DIR``, default
 ``state/`` in the InvestMap home, :mod:`layers.paths` — the folder that also holds the login
@@ -32,6 +33,11 @@ class SiteSettings:
     tianditu_key: str | None = None
     updated_by: str | None = None
     updated_at: str | None = None
+    default_basemap: str | None = None
+    """Basemap every map opens on (a :data:`webmap.basemaps.BASEMAPS` code); ``None`` = the
+    automatic choice (天地图 with a key, else offline tiles, else OpenStreetMap)."""
+    tiles_folder: str | None = None
+    """Offline tiles on the server: a z/x/y folder or an ``.mbtiles`` file."""
 
 
 def settings_path() -> Path:
@@ -75,6 +81,24 @@ def check_tianditu_key(key: str) -> str:
         raise SettingsError("a Tianditu key (tk) is 32 hexadecimal characters, e.g. as shown "
                             "under 控制台 → 应用管理 at console.tianditu.gov.cn")
     return key.lower()
+
+
+def check_tiles_folder(value: str) -> str | None:
+    """An offline tiles location as typed: trimmed, ``None`` when empty; it must exist on
+    the server as a folder or an ``.mbtiles`` file.
+
+    Raises
+    ------
+    SettingsError
+        The location does not exist or is neither a folder nor an ``.mbtiles`` file.
+    """
+    value = value.strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not (path.is_dir() or (path.is_file() and path.suffix.lower() == ".mbtiles")):
+        raise SettingsError(f"{value}: not a tile folder nor an .mbtiles file on the server")
+    return str(path)
 
 
 def save_site_settings(settings: SiteSettings, path: Path | None = None) -> Path:

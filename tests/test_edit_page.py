@@ -73,7 +73,8 @@ def test_stale_page_is_refused_with_the_newer_value(store_path):
         store.edit("parcel", "B", {"notes": "已有意向企业"}, user="bob", role="planner",
                    reason="备注")
     at = _save(at, "reserved", "洽谈开始")
-    assert any("最新版本 2" in e.value and "'available'" in e.value for e in at.error)
+    assert any("最新版本 2" in e.value and "供地状态 = 可供应" in e.value for e in at.error), [
+        e.value for e in [*at.error, *at.info, *at.success]]
     with open_store(store_path) as store:
         feature = store.get("parcel", "B")
         assert (feature.version, feature.values["status"]) == (2, "available")
@@ -117,3 +118,29 @@ def test_load_county_from_a_postgis_store(postgis_url, tmp_path):
     assert parcels.at["B", "status"] == "reserved"
     assert parcels["area_mu"].gt(0).all() and from_db["parcel"].crs.is_projected
     assert set(from_db.layers) >= {"park", "parcel", "project", "enterprise"}
+
+
+def test_form_prefills_the_stored_value_and_shows_the_record(store_path):
+    with open_store(store_path) as store:
+        store.edit("parcel", "B", {"status": "reserved"}, user="bob", role="planner",
+                   reason="洽谈")
+    at = open_edit(User("admin", "admin", "管理员"))
+    at.selectbox(key="edit_id_parcel").set_value("B").run()
+    box = [s for s in at.selectbox if s.label == "新值"][0]
+    assert box.value == "reserved"  # an admin sees every code; the stored one is chosen
+    record = at.dataframe[0].value
+    assert dict(zip(record.iloc[:, 0], record.iloc[:, 1], strict=True))["供地状态"] == "意向/洽谈"
+    assert any("当前值：意向/洽谈" in c.value for c in at.caption)
+
+
+def test_an_unchanged_save_says_so_in_words(store_path):
+    at = open_edit(User("admin", "admin", "管理员"))
+    at.selectbox(key="edit_id_parcel").set_value("B").run()
+    [t for t in at.text_input if t.label.startswith("修改原因")][0].input("核对")
+    at = [b for b in at.button if b.label == "保存"][0].click().run()
+    assert not at.error
+    message = at.info[0].value
+    assert message.startswith("未保存：") and "可供应" in message
+    assert "{" not in message and "'" not in message
+    with open_store(store_path) as store:
+        assert store.get("parcel", "B").version == 1

@@ -102,7 +102,7 @@ def test_cap_per_item():
     assert out.at["W", "score_value_added_per_emission"] == pytest.approx(15)
     assert out.at["W", "score_tax_per_mu"] == pytest.approx(45)
     assert out.at["W", "score"] == pytest.approx(141.6667, abs=1e-4)
-    assert out.at["W", "note"] == "value_added_per_emission capped at 15"
+    assert out.at["W", "note"] == "Value added per t emitted capped at 15"
     assert out.at["W", "note_zh"] == "单位排放增加值得分封顶15"
 
 
@@ -135,7 +135,7 @@ def test_missing_item_takes_the_group_average_and_says_so():
     assert out.at["Z", "score_value_added_per_emission"] == pytest.approx(15)
     assert out.at["Q", "score_value_added_per_emission"] == pytest.approx(15)
     assert out.at["Z", "score"] == pytest.approx(146.6667 - 20 + 15, abs=1e-4)
-    assert "value_added_per_emission missing" in out.at["Z", "note"]
+    assert "Value added per t emitted missing" in out.at["Z", "note"]
     assert "15.00" in out.at["Z", "note"] and "单位排放增加值缺数据" in out.at["Z", "note_zh"]
     assert out.at["X", "note"] == ""
 

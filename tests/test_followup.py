@@ -6,7 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.followup import by_person, lead_signing_rate, overdue_leads, stage_counts, three_wei
+from geo.followup import (
+    by_person,
+    lead_signing_rate,
+    overdue_leads,
+    per_person,
+    stage_counts,
+    three_wei,
+)
 from geo.pipeline import PipelineSettings
 
 AS_OF = pd.Timestamp("2026-12-01")
@@ -100,6 +107,21 @@ def test_by_person_counts_per_owner_and_park():
     assert unassigned.overdue_leads == 1 and unassigned.max_days == 1
     assert rows[("wang", "P1")].started_not_completed == 1
     assert view.iloc[0]["owner"] == "zhang"  # most items first
+
+
+def test_per_person_is_one_line_per_person_across_parks_most_overdue_first():
+    late = overdue_leads(leads(), as_of=AS_OF)
+    three = three_wei(projects(), parcels(), as_of=AS_OF)
+    three.loc[three["project_id"] == "X2", "park_id"] = "P9"  # li's work in two parks
+    view = per_person(late, three)
+    assert list(view["owner"]) == ["zhang", "wang", "li", None]  # 180, 60, 30, 1 days
+    rows = {r.owner: r for r in view.itertuples()}
+    zhang = rows["zhang"]
+    assert (zhang.overdue_leads, zhang.signed_no_land, zhang.land_not_started,
+            zhang.lead_days, zhang.three_days) == (1, 1, 1, 10, 180)
+    assert rows["li"].signed_no_land == 1 and pd.isna(rows["li"].lead_days)
+    assert rows[None].overdue_leads == 1 and rows[None].lead_days == 1
+    assert per_person(late.iloc[0:0], three.iloc[0:0]).empty
 
 
 def test_empty_inputs_give_empty_tables():

@@ -50,7 +50,7 @@ def store_county(tmp_path_factory):
 def test_scan_covers_the_lead_layer(store_county):
     _, county = store_county
     assert {"contact_name", "phone", "email", "owner", "notes", "need"} <= set(CONFIDENTIAL)
-    assert len(county["lead"]) == 2
+    assert len(county["lead"]) >= 2  # the demo's leads and this test's two
     staff_text = county["lead"].to_csv()
     hits = confidential_hits(staff_text, county)
     for column, value in SECRETS.items():

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from layers.store import open_store
 from layers.visits import VisitLog, interest_table, week_of
+from tests.demo_store import store_without_leads
 from tests.test_app_pages import APP, rendered_text
 from ui.auth import User
 
@@ -28,7 +29,7 @@ CONTACT = "欧阳经理"
 def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("INVESTMAP_BASEMAP", "none")
     monkeypatch.setenv("INVESTMAP_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("INVESTMAP_STORE", str(tmp_path / "store.gpkg"))
+    monkeypatch.setenv("INVESTMAP_STORE", str(store_without_leads(tmp_path / "store.gpkg")))
     monkeypatch.setenv("INVESTMAP_AS_OF", (dt.date.today() + dt.timedelta(days=20)).isoformat())
     monkeypatch.delenv("INVESTMAP_DATA", raising=False)
     monkeypatch.delenv("INVESTMAP_DATABASE_URL", raising=False)
@@ -68,7 +69,7 @@ def test_investor_inquiry_becomes_a_lead_and_shows_only_a_confirmation(_env):
     at.multiselect(key="map_parks").set_value(["P01"]).run()
     _inquire(at, phone="12ab")
     assert [e.value for e in at.error] == ["电话号码格式不正确（数字，可含 + - 空格）"]
-    assert not (_env / "store.gpkg").exists()
+    assert _leads(_env).empty  # nothing stored
     _inquire(at)
     assert [s.value for s in at.success] == ["已收到您的意向，我们将尽快与您联系。"]
     text = rendered_text(at)
@@ -151,12 +152,16 @@ def test_leads_page_in_english_shows_labels_and_planners_only_read(_env, demo_co
     assert at.get("form") == [] or all("lead_form" not in str(f.proto) for f in at.get("form"))
 
 
-def test_stale_layers_warned_on_staff_pages_only(_env):
-    staff = _app(PROMOTER)
-    assert any("数据时效提醒" in w.value for w in staff.sidebar.warning)
+def test_missing_data_dates_are_noted_once_for_staff_never_for_investors(_env):
+    staff = _app(PROMOTER)  # the demo records no as-of dates: nothing is stale by age
+    assert not any("数据时效提醒" in w.value or "未登记" in w.value
+                   for w in staff.sidebar.warning)
+    assert "investmap load" not in rendered_text(staff)
     investor = _app()
     assert not any("数据时效提醒" in w.value for w in investor.sidebar.warning)
-    assert "园区数据日期未登记" in [c.value for c in investor.caption]
+    assert not any("未登记" in c.value for c in investor.caption)
+    admin = _app(User("admin", "admin", "管理员"), page="ui/settings_page.py")
+    assert "未登记数据日期的图层" in [h.value for h in admin.subheader]
 
 
 def test_interest_table_sums_recent_weeks():
@@ -181,3 +186,34 @@ def test_promoter_registers_a_lead_met_in_person(_env):
     assert (lead.company, lead.source, lead.owner, lead.phone, lead.need_mu) == (
         "示例来访企业", "visit", "promoter", PHONE, 80.0)
     assert any(s.value.startswith("已登记线索 ") for s in at.success)
+
+
+def test_by_person_is_one_line_per_person_and_the_note_box_clears(_env):
+    _inquire(_app())
+    at = _app(PROMOTER, page="ui/leads_page.py")
+    at.selectbox(key="leads_pick").set_value("L00001").run()
+    at.selectbox(key="lead_owner_L00001").set_value("promoter")
+    at.text_area(key="lead_note_L00001").input("已电话联系")
+    next(b for b in at.button if b.key.startswith("FormSubmitter:lead_form")).click().run()
+    assert [s.value for s in at.success] == ["已保存（版本 2）"]
+    assert at.text_area(key="lead_note_L00001").value == ""  # the note box is empty again
+    lines = [x.value for x in at.text if "逾期线索" in x.value and "三未项目" in x.value]
+    mine = [x for x in lines if x.startswith("招商专员（演示）")]
+    assert len(mine) == 1 and "逾期线索 1 条（最长逾期 18 天）" in mine[0]
+    owners = [x.split("：")[0] for x in lines]
+    assert len(owners) == len(set(owners))  # one line per person, whatever the parks
+
+
+def test_same_company_and_phone_is_flagged_and_not_registered_twice_silently(_env):
+    _inquire(_app(), company="北岭精密机械")
+    at = _app(PROMOTER, page="ui/leads_page.py")
+    at.text_input(key="lead_new_company").input("北岭 精密机械")
+    at.text_input(key="lead_new_phone").input("139-1234-5678")
+    next(b for b in at.button if b.key.startswith("FormSubmitter:lead_new")).click().run()
+    assert any("L00001" in w.value and "仍然登记" in w.value for w in at.warning)
+    assert len(_leads(_env)) == 1
+    assert at.text_input(key="lead_new_company").value == "北岭 精密机械"  # input kept
+    at.checkbox(key="lead_new_anyway").check()
+    next(b for b in at.button if b.key.startswith("FormSubmitter:lead_new")).click().run()
+    assert len(_leads(_env)) == 2
+    assert any("疑似重复线索" in w.value and "L00001、L00002" in w.value for w in at.warning)

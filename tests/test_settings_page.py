@@ -45,7 +45,7 @@ def test_admin_saves_the_key_once_and_sees_only_its_tail():
     assert "尚未配置" in _texts(at)
     at.text_input[0].input("not-a-key")
     at.button[0].click().run()
-    assert "32 hexadecimal" in _texts(at) and load_site_settings().tianditu_key is None
+    assert "32 位字母数字" in _texts(at) and load_site_settings().tianditu_key is None
     at.text_input[0].input(KEY.upper())
     at.button[0].click().run()
     assert load_site_settings().tianditu_key == KEY
@@ -83,3 +83,39 @@ def test_the_page_is_registered_for_admins_only():
     assert len(calls) == 1
     roles = {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords}["roles"]
     assert roles == ("admin",)
+
+
+def test_admin_sets_the_default_basemap_to_none_in_words():
+    from webmap.basemaps import default_basemap
+
+    at = open_settings(ADMIN)
+    box = at.selectbox(key="settings_basemap_zh")
+    assert "无底图（离线）" in box.options and box.value == "auto"
+    box.set_value("none")
+    at = [b for b in at.button if b.label == "保存默认底图"][0].click().run()
+    assert not at.exception
+    assert load_site_settings().default_basemap == "none"
+    assert default_basemap() == "none"
+    assert any("默认底图为 无底图（离线）" in s.value for s in at.success)
+    text = _texts(at)
+    assert "INVESTMAP" not in text and "TIANDITU_KEY" not in text
+
+
+def test_admin_sets_the_offline_tiles_folder_without_a_restart(tmp_path):
+    from tests.tiles_fixture import write_mbtiles
+    from webmap.basemaps import available_basemaps
+
+    folder = tmp_path / "county.mbtiles"
+    write_mbtiles(folder, (110.8, 38.8, 111.1, 39.0), range(9, 10))
+    at = open_settings(ADMIN)
+    box = [t for t in at.text_input if t.label.startswith("离线瓦片位置")][0]
+    box.input(str(tmp_path / "missing"))
+    at = [b for b in at.button if b.label == "保存离线底图位置"][0].click().run()
+    assert any("找不到" in e.value for e in at.error)
+    assert load_site_settings().tiles_folder is None
+    box = [t for t in at.text_input if t.label.startswith("离线瓦片位置")][0]
+    box.input(str(folder))
+    at = [b for b in at.button if b.label == "保存离线底图位置"][0].click().run()
+    assert load_site_settings().tiles_folder == str(folder)
+    assert any("已启用" in s.value for s in at.success)
+    assert "local" in available_basemaps(has_key=False)

@@ -36,7 +36,14 @@ _SESSION_KEY = "auth_user"
 
 
 class AuthError(InvestMapError):
-    """Login refused; the message is safe to show (it never says which part was wrong)."""
+    """Login refused; it never says which part was wrong. The message is for the log; the
+    login page words ``kind`` (``wrong``, ``locked`` after ``minutes``, ``demo``) in the
+    page's language."""
+
+    def __init__(self, message: str, *, kind: str = "wrong", minutes: int = 0) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.minutes = minutes
 
 
 class ConfigError(DataError):
@@ -256,16 +263,15 @@ def authenticate(name: str, password: str, *, config: UserConfig | None = None,
     until = log.begin_attempt(name, config.lockout, now)
     if until is not None:
         minutes = max(1, round((until - now) / 60))
-        raise AuthError(f"too many failed logins for this username; try again in {minutes} min "
-                        f"/ 登录失败次数过多，请 {minutes} 分钟后再试")
+        raise AuthError(f"too many failed logins for this username; try again in {minutes} min",
+                        kind="locked", minutes=minutes)
     account = config.accounts.get(name)
     digest = account[1] if account is not None else _DUMMY_HASH
     if not password_matches(password, digest) or account is None:
-        raise AuthError("wrong username or password / 用户名或密码错误")
+        raise AuthError("wrong username or password", kind="wrong")
     if password in DEMO_PASSWORDS and not (demo_deployment() if demo is None else demo):
         raise AuthError("the demo password is not allowed on real data; fix: an administrator "
-                        f"sets a new bcrypt hash for {name!r} in {config.source} / 真实数据下不"
-                        "允许使用演示密码，请管理员在用户文件中更换密码")
+                        f"sets a new bcrypt hash for {name!r} in {config.source}", kind="demo")
     log.clear(name)
     return account[0]
 

@@ -11,7 +11,9 @@ import streamlit as st
 from exports.settings import export_settings
 from layers.cells import csv_text, safe_frame
 from ui.auth import ROLE_LABELS, current_user, log_out
+from ui.chrome import page_words
 from ui.i18n import language_switch, pick, t
+from ui.parcel_card import brochure_button, partners, spec_sheet
 from ui.text import md_escape
 from webmap.card import ParcelCard
 
@@ -38,7 +40,9 @@ def sidebar(menu: dict[str, list[st.Page]] | None = None) -> None:
 
 def header(title_key: str, *, compact: bool = False) -> None:
     """Page title and the fictional-data note (``compact``: one short line, for pages whose
-    map must start on the first screen of a phone)."""
+    map must start on the first screen of a phone); Streamlit's own words in the page's
+    language (:mod:`ui.chrome`)."""
+    page_words()
     if compact:
         st.markdown(f"#### {md_escape(t(title_key))} "
                     f"<small style='color:#777;font-weight:400'>{md_escape(t('sample_note'))}"
@@ -65,17 +69,13 @@ def show_card(card: ParcelCard, *, audience: str) -> None:
     """Render a parcel card: every public fact, the red-line check, nearby chain firms, the
     park's contact and a share link (data as table cells or escaped text). Other features
     (inquiries, site notes) add their call after this one where the card is shown."""
-    from ui.labels import readable
-
     st.subheader(t("card_title", pid=md_escape(card.parcel_id)))
     if card.available is not None:
         if card.available:
             st.success(t("card_available"))
         else:
             st.warning(t("card_not_available"))
-    rows = [(t("card_park"), card.park), *card.facts]
-    st.dataframe(pd.DataFrame(rows, columns=[t("card_item"), t("card_value")]),
-                 hide_index=True, width="stretch")
+    spec_sheet(card, park_label=t("card_park"))
     if card.available is not None:
         st.markdown(f"**{t('card_redline')}**")
         for reason in card.reasons:
@@ -84,12 +84,7 @@ def show_card(card: ParcelCard, *, audience: str) -> None:
             st.text(t("card_conflict", name=name, mu=mu))
         if not card.conflicts:
             st.caption(t("card_clean"))
-    st.markdown(f"**{t('card_partners', km=3)}**")
-    if card.partners.empty:
-        st.caption(t("card_no_partners"))
-    else:
-        st.dataframe(readable(card.partners, layer="project", audience=audience),
-                     hide_index=True, width="stretch")
+    partners(card, _segment_names)
     if card.contact:
         st.markdown(f"**{t('card_contact')}**")
         st.text(card.contact)
@@ -101,6 +96,17 @@ def show_card(card: ParcelCard, *, audience: str) -> None:
         st.markdown(f"**{t('card_share')}**")
         st.code(share_url(base, lang=lang(), parcel=card.parcel_id), language=None,
                 wrap_lines=True)
+    if card.park_id:
+        brochure_button(card.parcel_id)
+
+
+def _segment_names():  # noqa: ANN202 - str -> str
+    from ui import state
+    from ui.i18n import lang
+
+    names = {s.segment_id: s.name(lang()) for c in state.chain_catalog().chains
+             for s in c.segments}
+    return lambda code: names.get(code, code)
 
 
 def downloads(frame: pd.DataFrame, *, stem: str, key: str) -> None:

@@ -18,6 +18,7 @@ from layers.store import (
     StoreError,
     open_store,
 )
+from layers.store.errors import NoChangeError, PermissionDenied, TransitionError
 from layers.store.rules import TRANSITIONS, editable_fields
 from ui.auth import ROLE_LABELS, require_role
 from ui.common import header
@@ -45,6 +46,19 @@ TEXT = {
     "date_hint": ("日期写作 YYYY-MM-DD；留空表示清除。", "Dates as YYYY-MM-DD; empty clears."),
     "override": ("管理员可越级修改状态（须写明原因）。", "Admins may override the lifecycle "
                  "(give a reason)."),
+    "record": ("当前记录", "Current record"),
+    "current": ("当前值：{value}", "Current value: {value}"),
+    "empty": ("（空）", "(empty)"),
+    "unchanged": ("未保存：{field}已经是“{value}”，没有需要修改的内容。",
+                  "Not saved: {field} is already “{value}”; there is nothing to change."),
+    "transition": ("未保存：{field}不能从“{old}”直接改为“{new}”。请按流程逐步修改，或请管理员"
+                   "写明原因后越级修改。",
+                   "Not saved: {field} cannot go from “{old}” to “{new}” directly. Follow the "
+                   "lifecycle step by step, or ask an admin to override with a reason."),
+    "denied": ("未保存：您的角色不能修改此字段。", "Not saved: your role cannot edit this field."),
+    "invalid": ("未保存：新值不符合要求（日期写作 YYYY-MM-DD，数字只写数字，原因必填）。",
+                "Not saved: the new value is not valid (dates as YYYY-MM-DD, numbers as digits, "
+                "a reason is required)."),
 }
 LAYER_NAMES = {"parcel": ("地块", "Parcels"), "project": ("项目", "Projects"),
                "park": ("园区", "Parks")}
@@ -77,6 +91,8 @@ def _field_label(layer: str, field: str) -> str:
 def main() -> None:
     user = require_role("planner", "promoter", "admin")
     header("page_edit")
+    if saved := st.session_state.pop("edit_saved", None):
+        st.success(saved)
     layers = [name for name, roles in EDITORS.items()
               if user.role in roles and name in LAYER_NAMES]  # leads: page 招商线索
     layer = st.selectbox(tr("layer"), layers, key="edit_layer",
@@ -117,17 +133,20 @@ def _pick_on_map(ids: list[str]) -> None:
 def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noqa: ANN001
     st.caption(tr("version", v=base))
     fields = editable_fields(layer)
+    _record(layer, fields, feature.values)
     first = FIRST_FIELD[layer]
     field = st.selectbox(tr("field"), fields, index=fields.index(first),
                          format_func=shown_as(fields, lambda f: _field_label(layer, f)),
                          key=f"edit_field_{layer}")
     current = feature.values.get(field)
-    with st.form(f"edit_form_{layer}_{fid}_{field}"):
+    codes = CODE_TABLES.get((layer, field))
+    st.caption(tr("current", value=md_escape(_value_text(codes, current) or tr("empty"))))
+    with st.form(f"edit_form_{layer}_{fid}_{field}_{base}"):
         options = value_options(layer, field, current, user.role)
         if options is not None:
-            table = CODE_TABLES[(layer, field)]
             value = st.selectbox(tr("value"), options,
-                                 format_func=shown_as(options, lambda c: label(table, c, lang())))
+                                 index=options.index(current) if current in options else 0,
+                                 format_func=shown_as(options, lambda c: label(codes, c, lang())))
             if user.role == "admin":
                 st.caption(tr("override"))
         else:
@@ -137,19 +156,44 @@ def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noq
         submitted = st.form_submit_button(tr("save"))
     if not submitted:
         return
+    name = _field_label(layer, field)
     try:
         version = store.edit(layer, fid, {field: value}, user=user.name, role=user.role,
                              reason=reason, expect_version=base)
     except StaleVersionError as exc:
-        shown = ", ".join(f"{k} = {v!r}" for k, v in exc.current_values.items())
+        shown = pick(("，", ", ")).join(
+            f"{_field_label(layer, k)} = {_value_text(CODE_TABLES.get((layer, k)), v)}"
+            for k, v in exc.current_values.items())
         st.error(tr("stale", v=exc.current_version, values=md_escape(shown)))
         return
-    except EditError as exc:
-        st.error(md_escape(exc))
+    except NoChangeError:
+        st.info(tr("unchanged", field=name, value=md_escape(
+            _value_text(codes, current) or tr("empty"))))
+        return
+    except TransitionError:
+        st.error(tr("transition", field=name, old=_value_text(codes, current),
+                    new=_value_text(codes, value)))
+        return
+    except PermissionDenied:
+        st.error(tr("denied"))
+        return
+    except EditError:
+        st.error(tr("invalid"))
         return
     st.session_state[f"edit_base_{layer}_{fid}"] = version
     reload_data()  # the map and finder read the same store: show the edit there
-    st.success(tr("saved", v=version))
+    st.session_state["edit_saved"] = tr("saved", v=version)
+    st.rerun()  # the record and the form show the stored value
+
+
+def _record(layer: str, fields: list[str], values: dict) -> None:
+    """The stored values of the editable fields, labelled (what a save would change)."""
+    with st.expander(tr("record"), expanded=True):
+        rows = {_field_label(layer, f): _value_text(CODE_TABLES.get((layer, f)), values.get(f))
+                for f in fields}
+        st.dataframe(pd.DataFrame({pick(("字段", "Field")): list(rows),
+                                   pick(("当前值", "Value")): list(rows.values())}),
+                     hide_index=True, width="stretch")
 
 
 def _history(store, layer: str, fid: str) -> None:  # noqa: ANN001

@@ -12,7 +12,7 @@ from geo.land_use import matches as land_use_matches
 from layers.registry import LAND_USES, LAYERS, PARCEL_STATUSES, UTILITIES, label
 from ui import sites_panel, state
 from ui.common import downloads, header
-from ui.i18n import lang, shown_as, t
+from ui.i18n import lang, pick, shown_as, t
 from ui.labels import readable
 from ui.mapview import basemap_picker, map_view
 from ui.session import set_view_params, view_param
@@ -34,24 +34,28 @@ def _filters(county) -> dict:  # noqa: ANN001 - County
     c1, c2, c3 = st.columns(3)
     out: dict = {}
     out["parks"] = c1.multiselect(t("park_filter"), list(names), format_func=names.get,
-                                  key="finder_parks", placeholder=t("all_parks"))
+                                  key="finder_parks", placeholder=t("all_parks"),
+                                  select_all=False)  # "Select all" is English-only
     out["area"] = c2.slider(t("area_range"), 0.0, float(round(top + 1)),
                             (0.0, float(round(top + 1))), step=1.0, key="finder_area")
     out["land_uses"] = c3.multiselect(t("land_use"), list(LAND_USES),
                                       format_func=shown_as(
                                           LAND_USES, lambda c: label(LAND_USES, c, lang())),
-                                      key="finder_land_use", placeholder=t("any"))
+                                      key="finder_land_use", placeholder=t("any"),
+                                  select_all=False)  # "Select all" is English-only
     c4, c5, c6 = st.columns(3)
     offerable = list(county.policy.supply.offerable_statuses)
     out["statuses"] = c4.multiselect(t("status"), list(PARCEL_STATUSES), default=offerable,
                                      format_func=shown_as(
                                          PARCEL_STATUSES,
                                          lambda c: label(PARCEL_STATUSES, c, lang())),
-                                     key="finder_status", placeholder=t("any"))
+                                     key="finder_status", placeholder=t("any"),
+                                     select_all=False)
     out["utilities"] = c5.multiselect(t("utilities"), list(UTILITIES),
                                       format_func=shown_as(UTILITIES,
                                                            lambda c: label(UTILITIES, c, lang())),
-                                      key="finder_utilities", placeholder=t("any"))
+                                      key="finder_utilities", placeholder=t("any"),
+                                  select_all=False)  # "Select all" is English-only
     out["segment"] = c6.selectbox(t("chain_fit"), [""] + list(segments),
                                   format_func=shown_as(["", *segments],
                                                        lambda s: segments.get(s, t("any"))),
@@ -160,6 +164,29 @@ def blocking_filters(county, f: dict) -> list[tuple[str, int]]:  # noqa: ANN001
     return sorted(out, key=lambda x: -x[1])
 
 
+COMPARE_TEXT = {
+    "pick": ("并排比较地块（选 2–4 个）", "Compare parcels side by side (pick 2–4)"),
+    "hint": ("从上面的结果中选 2–4 个地块编号。", "Pick 2–4 parcel IDs from the results above."),
+}
+
+
+def _compare(county, ids: list[str]) -> None:  # noqa: ANN001 - County
+    """2–4 parcels of the results side by side (their cards' figures as a table)."""
+    from ui.auth import is_staff
+    from ui.parcel_card import compare_table
+    from webmap.card import parcel_card
+
+    chosen = st.multiselect(pick(COMPARE_TEXT["pick"]), ids[:500], max_selections=4,
+                            key="finder_compare", placeholder=pick(COMPARE_TEXT["hint"]),
+                            select_all=False)
+    if len(chosen) < 2:
+        return
+    audience = "staff" if is_staff() else "investor"
+    cards = [parcel_card(county, pid, audience=audience, lang=lang(),
+                         availability=state.availability()) for pid in chosen]
+    st.table(compare_table(cards, park_label=t("card_park")))
+
+
 def render() -> None:
     header("page_finder")
     county = state.county()
@@ -179,6 +206,7 @@ def render() -> None:
     shown = readable(table, layer="parcel")
     st.dataframe(shown, hide_index=True, width="stretch", height=300)
     downloads(shown, stem="parcels", key="finder")
+    _compare(county, table["parcel_id"].astype(str).tolist())
     render_whatif()  # staff only: 亩均 class of planned figures (issue 19)
     sites_panel.render(county, f)  # 智能选址: assembled sites, facility distance filters
 

@@ -56,8 +56,9 @@ TEXT = {
                     "GeoJSON/KML；也可一次选中 Shapefile 的各个文件",
                     "A zip of a shapefile with its parts, a coordinate TXT, DXF, CSV/XLSX, "
                     "GeoPackage, GeoJSON/KML; or select a shapefile's parts together"),
-    "limit": ("单次上传上限 {mb:g} MB；更大的文件请用命令行 investmap load。",
-              "Upload limit {mb:g} MB; load larger files with the command investmap load."),
+    "limit": ("单次上传上限 {mb:g} MB；更大的文件请交系统管理员在服务器上导入。",
+              "Upload limit {mb:g} MB; larger files are loaded on the server by the "
+              "system administrator."),
     "start": ("请选择要导入的图层并上传文件。", "Choose the target layer and upload a file."),
     "which": ("上传中有多个可读文件，请选择一个", "The upload holds several files; choose one"),
     "options": ("读取设置", "Reading options"),

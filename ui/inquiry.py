@@ -56,7 +56,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def parcel_interest(parcel_id: str) -> None:
     """Under a parcel card: as-of date; for investors a view count and the inquiry form."""
-    st.caption(_as_of("parcel"))
+    _as_of_caption("parcel")
     if current_user() is not None:
         return
     _count_once("parcel_view", parcel_id)
@@ -67,7 +67,7 @@ def parcel_interest(parcel_id: str) -> None:
 def park_interest(park_ids: list[str] | None = None) -> None:
     """Under the park facts: as-of date; for investors park view counts (the parks chosen
     in the map filter) and the inquiry form for a park."""
-    st.caption(_as_of("park"))
+    _as_of_caption("park")
     if current_user() is not None:
         return
     for park_id in park_ids or []:
@@ -109,8 +109,13 @@ def _settings() -> LeadSettings:
         return LeadSettings()
 
 
-def _as_of(layer: str) -> str:
-    return as_of_text(layer, lang(), layer_freshness(state.county()))
+def _as_of_caption(layer: str) -> None:
+    """The layer's recorded as-of date; nothing when none is recorded (that note is for
+    staff, on the settings page)."""
+    fresh = layer_freshness(state.county())
+    record = fresh.get(layer)
+    if record is not None and record.as_of is not None:
+        st.caption(as_of_text(layer, lang(), fresh))
 
 
 def _count_once(kind: str, target: str) -> None:

@@ -17,10 +17,19 @@ from geo.followup import (
     by_person,
     lead_signing_rate,
     overdue_leads,
+    per_person,
     stage_counts,
     three_wei,
 )
-from layers.leads import convert_lead, labelled, read_leads, text_cells, update_lead
+from layers.leads import (
+    convert_lead,
+    duplicate_groups,
+    labelled,
+    read_leads,
+    same_lead,
+    text_cells,
+    update_lead,
+)
 from layers.registry import LEAD_STAGES, label
 from layers.store import EditError, StaleVersionError, StoreError, open_store
 from layers.store.lead_rules import LEAD_TRANSITIONS
@@ -31,6 +40,7 @@ from ui.auth import ROLE_LABELS, load_users, require_role
 from ui.common import downloads, header
 from ui.i18n import lang, pick, t
 from ui.inquiry import lead_store_location, visit_log
+from ui.text import md_escape
 from ui.whatif import lead_whatif_text
 
 EDITORS = ("promoter", "admin")
@@ -87,10 +97,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "park": ("园区", "Park"),
     "reason": ("说明", "Detail"),
     "name": ("名称", "Name"),
-    "person_line": ("{owner}：逾期线索 {late} · 签约未落地 {a} · 落地未开工 {b} · 开工未竣工 {c}"
-                    "（最长 {days} 天）",
-                    "{owner}: overdue leads {late} · signed, no land {a} · land, not started "
-                    "{b} · started, not completed {c} (longest {days} days)"),
+    "person_line": ("{owner}：逾期线索 {late} 条{lead_days} · 三未项目 {three} 个{three_days}"
+                    "（签约未落地 {a}，落地未开工 {b}，开工未竣工 {c}）",
+                    "{owner}: {late} overdue leads{lead_days} · {three} 三未 projects"
+                    "{three_days} (signed, no land {a}; land, not started {b}; started, not "
+                    "completed {c})"),
+    "longest": ("（最长逾期 {d} 天）", " (longest {d} days late)"),
+    "longest_three": ("（最长 {d} 天）", " (longest {d} days)"),
+    "by_park": ("按责任人与园区明细", "Per person and park, in detail"),
+    "nobody_late": ("没有逾期线索或三未项目。", "No overdue leads and no 三未 projects."),
+    "lead_days": ("最长逾期(天)", "Longest overdue (days)"),
+    "three_days": ("三未最长(天)", "Longest 三未 (days)"),
+    "dup_title": ("疑似重复线索（企业名称和联系电话相同）：", "Possible duplicate leads (same "
+                  "company and phone):"),
+    "dup_new": ("已有相同企业和电话的线索：{ids}。如确是新线索，请勾选“仍然登记”后再提交。",
+                "A lead with the same company and phone exists: {ids}. If this really is a "
+                "new lead, tick “Register anyway” and submit again."),
+    "dup_anyway": ("仍然登记", "Register anyway"),
     "late_line": ("逾期线索 {lead} {company} · {owner} · 逾期 {days} 天",
                   "Overdue lead {lead} {company} · {owner} · {days} days late"),
 }
@@ -164,6 +187,11 @@ def _table(leads: pd.DataFrame, as_of: pd.Timestamp, staff: dict[str, str]) -> N
     if leads.empty:
         st.info(pick(TEXT["no_leads"]))
         return
+    groups = duplicate_groups(leads)
+    if groups:
+        names = dict(zip(leads["lead_id"], leads["company"], strict=True))
+        st.warning(pick(TEXT["dup_title"]) + "\n\n" + "\n".join(
+            f"- {md_escape(names[ids[0]])}：{'、'.join(ids)}" for ids in groups))
     only = st.checkbox(pick(TEXT["only_overdue"]), key="leads_only_overdue")
     shown = overdue_leads(leads, as_of=as_of) if only else leads
     frame = _shown(shown, staff)
@@ -221,12 +249,13 @@ def _work(leads: pd.DataFrame, user: str, as_of: pd.Timestamp,
                                  and (pd.isna(due_now) or due != due_now.date()) else None),
             "note": note.strip() or None,
         }
-        _save(lead_id, int(row["version"]), user, as_of, changes)
+        _save(lead_id, int(row["version"]), user, as_of, changes,
+              clear=(f"lead_note_{lead_id}", f"lead_lost_{lead_id}"))
     if stage == "signed" and not _text(row["project_id"]) and st.button(
             pick(TEXT["convert"]), key=f"lead_convert_{lead_id}"):
         try:
             with open_store(lead_store_location()) as store:
-                project = convert_lead(store, lead_id, user=user, reason="签约转项目 (app)",
+                project = convert_lead(store, lead_id, user=user, reason="签约转项目",
                                        today=as_of, expect_version=int(row["version"]),
                                        settings=state.county().policy.section("leads"))
         except StaleVersionError:
@@ -239,19 +268,22 @@ def _work(leads: pd.DataFrame, user: str, as_of: pd.Timestamp,
 
 
 def _save(lead_id: str, version: int, user: str, as_of: pd.Timestamp,
-          changes: dict[str, str | None]) -> None:
+          changes: dict[str, str | None], *, clear: tuple[str, ...] = ()) -> None:
+    """Save ``changes``; once saved, empty the ``clear`` boxes (a failed save keeps them)."""
     if all(v is None for v in changes.values()):
         st.info(pick(TEXT["nothing"]))
         return
     try:
         with open_store(lead_store_location()) as store:
-            new = update_lead(store, lead_id, user=user, reason="招商线索页面 (app)", today=as_of,
+            new = update_lead(store, lead_id, user=user, reason="招商线索页面更新", today=as_of,
                               expect_version=version, **changes)
     except StaleVersionError:
         st.warning(pick(TEXT["stale"]))
     except (EditError, StoreError) as exc:
         st.error(str(exc))
     else:
+        for key in clear:
+            st.session_state.pop(key, None)
         st.session_state["leads_flash"] = pick(TEXT["saved"]).format(v=new)
         st.rerun()
 
@@ -265,21 +297,28 @@ def _people(leads: pd.DataFrame, as_of: pd.Timestamp, staff: dict[str, str]) -> 
     three = three_wei(county["project"], county.layers.get("parcel"), as_of=as_of,
                       settings=county.policy.section("pipeline"))
     st.subheader(pick(TEXT["per_person"]))
+    people = per_person(late, three)
+    if people.empty:
+        st.info(pick(TEXT["nobody_late"]))
+    for row in people.itertuples():
+        owner = staff.get(row.owner, row.owner) if isinstance(row.owner, str) else pick(
+            TEXT["unassigned"])
+        st.text(pick(TEXT["person_line"]).format(
+            owner=owner, late=row.overdue_leads,
+            lead_days=_longest("longest", row.lead_days),
+            three=row.signed_no_land + row.land_not_started + row.started_not_completed,
+            three_days=_longest("longest_three", row.three_days),
+            a=row.signed_no_land, b=row.land_not_started, c=row.started_not_completed))
     view = by_person(late.assign(days_overdue=late.get("days_overdue")), three)
     view["owner"] = [staff.get(o, o) if isinstance(o, str) else pick(TEXT["unassigned"])
                      for o in view["owner"]]
     view["park_id"] = [park_names.get(p, p) if isinstance(p, str) else "" for p in
                        view["park_id"]]
-    for row in view.head(10).itertuples():
-        where = f"{row.owner} · {row.park_id}" if row.park_id else row.owner
-        st.text(pick(TEXT["person_line"]).format(
-            owner=where, late=row.overdue_leads, a=row.signed_no_land,
-            b=row.land_not_started, c=row.started_not_completed,
-            days=int(row.max_days) if pd.notna(row.max_days) else 0))
     headers = {"owner": pick(TEXT["owner"]), "park_id": pick(TEXT["park"]),
                "overdue_leads": pick(TEXT["overdue_leads"]),
                **{k: pick(v) for k, v in KINDS.items()}, "max_days": pick(TEXT["max_days"])}
-    st.dataframe(view.rename(columns=headers), hide_index=True, width="stretch")
+    with st.expander(pick(TEXT["by_park"])):
+        st.dataframe(view.rename(columns=headers), hide_index=True, width="stretch")
     st.subheader(pick(TEXT["overdue_leads"]))
     for row in late.head(20).itertuples():
         owner = staff.get(row.owner, row.owner) if isinstance(row.owner, str) else pick(
@@ -301,6 +340,10 @@ def _people(leads: pd.DataFrame, as_of: pd.Timestamp, staff: dict[str, str]) -> 
         "kind": pick(TEXT["kind"]), "since": pick(TEXT["since"]), "days": pick(TEXT["days"]),
         reason: pick(TEXT["reason"])}), hide_index=True, width="stretch")
     downloads(text_cells(shown), stem="three_wei", key="three_wei_dl")
+
+
+def _longest(key: str, days: object) -> str:
+    return "" if days is None or pd.isna(days) else pick(TEXT[key]).format(d=int(days))
 
 
 def _interest() -> None:
@@ -330,7 +373,7 @@ def _new_lead(user: str, role: str, as_of: pd.Timestamp) -> None:
     from layers.registry import LEAD_SOURCES
 
     with st.expander(pick(TEXT["new_lead"]), icon=":material/person_add:"):
-        with st.form("lead_new", clear_on_submit=True):
+        with st.form("lead_new"):  # emptied only once registered (a refusal keeps the input)
             sources = [k for k in LEAD_SOURCES if k not in ("inquiry", "target")]
             source = st.selectbox(pick(TEXT["new_source"]), sources, key=f"lead_new_src_{lang()}",
                                   format_func=lambda k: label(LEAD_SOURCES, k, lang()))
@@ -341,11 +384,17 @@ def _new_lead(user: str, role: str, as_of: pd.Timestamp) -> None:
             industry = left.text_input(pick(TEXT["new_industry"]), key="lead_new_industry")
             need = right.number_input(pick(TEXT["new_need"]), min_value=0.0, value=0.0,
                                       step=10.0, key="lead_new_need")
+            anyway = st.checkbox(pick(TEXT["dup_anyway"]), key="lead_new_anyway")
             submitted = st.form_submit_button(pick(TEXT["new_save"]))
         if not submitted:
             return
         if not company.strip():
             st.warning(pick(TEXT["new_missing"]))
+            return
+        with open_store(lead_store_location()) as store:
+            same = same_lead(read_leads(store), company, phone)
+        if same and not anyway:
+            st.warning(pick(TEXT["dup_new"]).format(ids="、".join(same)))
             return
         values = {"source": source, "company": company.strip(), "owner": user,
                   "contact_name": contact.strip() or None, "phone": phone.strip() or None,
@@ -353,11 +402,14 @@ def _new_lead(user: str, role: str, as_of: pd.Timestamp) -> None:
         try:
             with open_store(lead_store_location()) as store:
                 lead_id = add_lead(store, {k: v for k, v in values.items() if v is not None},
-                                   user=user, role=role, reason="登记线索 (app)", today=as_of,
+                                   user=user, role=role, reason="登记线索", today=as_of,
                                    settings=state.county().policy.section("leads"))
         except (EditError, StoreError) as exc:
             st.error(str(exc))
             return
+        for key in ("lead_new_company", "lead_new_contact", "lead_new_phone",
+                    "lead_new_industry", "lead_new_need", "lead_new_anyway"):
+            st.session_state.pop(key, None)
         st.session_state["leads_flash"] = pick(TEXT["new_done"]).format(i=lead_id)
         st.rerun()
 

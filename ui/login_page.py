@@ -29,9 +29,24 @@ def render() -> None:
         try:
             log_in(authenticate(name, password))
         except AuthError as exc:
-            st.error(md_escape(exc))
+            st.error(refusal(exc))
         else:
             st.rerun()
+
+
+REFUSALS = {
+    "wrong": ("用户名或密码错误。", "Wrong username or password."),
+    "locked": ("登录失败次数过多，请 {minutes} 分钟后再试。",
+               "Too many failed logins; try again in {minutes} min."),
+    "demo": ("真实数据下不允许使用演示密码，请管理员为此账号设置新密码。",
+             "The demo password is not allowed on real data; an administrator must set a new "
+             "password for this account."),
+}
+
+
+def refusal(exc: AuthError) -> str:
+    """Why the login was refused, in the page's language only."""
+    return pick(REFUSALS.get(exc.kind, REFUSALS["wrong"])).format(minutes=exc.minutes)
 
 
 render()

@@ -98,7 +98,8 @@ def _map_and_card() -> None:
                          expanded=not (url_parcel or st.session_state.get(SELECTED_KEY))):
             style_mode = style_picker("map_style", default=view_param("color"))
             chosen = st.multiselect(t("park_filter"), list(names), format_func=names.get,
-                                    key="map_parks", placeholder=t("all_parks"))
+                                    key="map_parks", placeholder=t("all_parks"),
+                                  select_all=False)  # "Select all" is English-only
             only_offerable = st.checkbox(t("only_offerable"), value=not staff,
                                          key="map_offerable")
             basemap = basemap_picker("map_basemap")

@@ -39,7 +39,7 @@ def basemap_picker(key: str) -> str:
     """Basemap select box; Tianditu without a key explains itself and falls back to none."""
     has_key = state.tianditu_key() is not None
     default = state.default_basemap()
-    options = list(available_basemaps())
+    options = list(available_basemaps(has_key=has_key))
 
     def name(code: str) -> str:
         suffix = t("no_key_suffix") if needs_key(code) and not has_key else ""

@@ -8,6 +8,7 @@ The finder page calls :func:`render` with its filters; the search runs in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import folium
@@ -24,6 +25,7 @@ from layers.sites import SiteRequest, facility_kinds, search, site_settings
 from ui import state
 from ui.auth import is_staff
 from ui.i18n import lang, pick
+from ui.text import md_escape
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
 
@@ -35,8 +37,21 @@ TEXT = {
     "max_parcels": ("最多合并地块数", "Most parcels combined"),
     "within": ("距{kind}不超过（公里，0 为不限）", "Within … km of {kind} (0: any)"),
     "count": ("共 {n} 个选址方案（其中组合 {m} 个）", "{n} sites ({m} assembled)"),
-    "capped": ("有 {n} 个起点地块的组合达到上限（sites.per_seed_cap），部分组合未列出。",
-               "{n} seed parcels reached sites.per_seed_cap; some combinations are not listed."),
+    "capped": ("有 {n} 个起点地块的组合数达到上限，部分组合未列出。",
+               "For {n} starting parcels the number of combinations reached its limit; some "
+               "combinations are not listed."),
+    "rank": ("第 {k} 名", "No. {k}"),
+    "facts": ("{mu} 亩 · {n} 块地 · 得分 {score}", "{mu} mu · {n} parcels · score {score}"),
+    "zoom": ("在地图上查看", "Show on the map"),
+    "compare": ("加入比较", "Compare"),
+    "more": ("另有 {n} 个方案，可收窄条件后查看。", "{n} more sites: narrow the filters to "
+             "see them."),
+    "compare_title": ("方案比较", "Sites side by side"),
+    "compare_hint": ("勾选 2–4 个方案的“加入比较”即可并排比较。",
+                     "Tick “Compare” on 2–4 sites to see them side by side."),
+    "compare_many": ("最多并排比较 4 个方案，请取消多余的勾选。",
+                     "At most 4 sites side by side; untick the others."),
+    "focus": ("地图已定位到第 {k} 名方案。", "The map shows site No. {k}."),
     "none": ("没有符合条件的选址。", "No site fits."),
     "site_id": ("方案", "Site"), "parcel_ids": ("地块", "Parcels"),
     "n_parcels": ("地块数", "Parcels (n)"), "park_id": ("园区", "Park"),
@@ -112,22 +127,100 @@ def render(county, filters: Mapping) -> None:  # noqa: ANN001 - layers.county.Co
     if sites.empty:
         st.info(tx("none"))
         return
-    st.dataframe(_shown(sites, county), hide_index=True, width="stretch", height=320)
-    _map(result, pool, county)
+    focus = _cards(sites, county)
+    _compare(sites, county)
+    _map(result, pool, county, focus=focus)
     if is_staff():
         _stability(result, settings)
 
 
-def _shown(sites: pd.DataFrame, county) -> pd.DataFrame:  # noqa: ANN001
-    names = dict(zip(county["park"]["park_id"],
-                     county["park"]["name_en" if lang() == "en" else "name"], strict=True))
-    table = sites[["site_id", "parcel_ids", "n_parcels", "park_id", "area_mu", "score"]].copy()
-    table["park_id"] = [names.get(p, "—") for p in table["park_id"]]
-    table["reasons"] = sites["reasons_zh" if lang() == "zh" else "reasons_en"]
-    return table.rename(columns={c: tx(c) for c in table.columns})
+SHOWN_SITES = 12
+"""Sites shown as cards (best first)."""
 
 
-def _map(result: SiteSearch, pool: gpd.GeoDataFrame, county) -> None:  # noqa: ANN001
+def _park_names(county) -> dict[str, str]:  # noqa: ANN001
+    parks = county["park"]
+    column = "name_en" if lang() == "en" and "name_en" in parks else "name"
+    return {str(p): str(n) if pd.notna(n) else str(z) for p, n, z in
+            zip(parks["park_id"], parks[column], parks["name"], strict=True)}
+
+
+def _reasons(text: object) -> list[str]:
+    return [r.strip() for r in re.split(r"[;；]", str(text or "")) if r.strip()]
+
+
+def _cards(sites: pd.DataFrame, county) -> str | None:  # noqa: ANN001
+    """The best sites as cards (rank, park, 亩, parcels, score, reasons in words), each with
+    a button that zooms the map to it and a compare tick; returns the site to zoom to."""
+    names = _park_names(county)
+    reasons = "reasons_zh" if lang() == "zh" else "reasons_en"
+    top = sites.head(SHOWN_SITES).reset_index(drop=True)
+    for start in range(0, len(top), 2):
+        columns = st.columns(2)
+        for column, (rank, row) in zip(columns, top.iloc[start:start + 2].iterrows(),
+                                       strict=False):
+            with column.container(border=True):
+                park = names.get(str(row["park_id"]), "—")
+                st.markdown(f"**{tx('rank', k=rank + 1)}** · {md_escape(park)}")
+                st.markdown(tx("facts", mu=f"{row['area_mu']:,.1f}", n=int(row["n_parcels"]),
+                               score=f"{row['score']:.1f}"))
+                ids = row["parcel_ids"]
+                ids = ids if isinstance(ids, list | tuple) else str(ids).split(",")
+                st.caption(("、" if lang() == "zh" else ", ").join(map(str, ids)))
+                st.markdown("\n".join(f"- {md_escape(r)}" for r in _reasons(row[reasons])))
+                left, right = st.columns(2)
+                if left.button(tx("zoom"), key=f"site_zoom_{row['site_id']}",
+                               icon=":material/zoom_in_map:"):
+                    st.session_state["finder_site_focus"] = str(row["site_id"])
+                right.checkbox(tx("compare"), key=f"site_compare_{row['site_id']}")
+    if len(sites) > len(top):
+        st.caption(tx("more", n=f"{len(sites) - len(top):,}"))
+    focus = st.session_state.get("finder_site_focus")
+    if focus in set(top["site_id"].astype(str)):
+        rank = int(top.index[top["site_id"].astype(str) == focus][0]) + 1
+        st.caption(tx("focus", k=rank))
+        return focus
+    return None
+
+
+def _compare(sites: pd.DataFrame, county) -> None:  # noqa: ANN001
+    """2–4 ticked sites side by side: one column per site, one row per figure."""
+    top = sites.head(SHOWN_SITES).reset_index(drop=True)
+    picked = [i for i, sid in enumerate(top["site_id"])
+              if st.session_state.get(f"site_compare_{sid}")]
+    st.markdown(f"**{tx('compare_title')}**")
+    if len(picked) < 2:
+        st.caption(tx("compare_hint"))
+        return
+    if len(picked) > 4:
+        st.warning(tx("compare_many"))
+        return
+    st.table(compare_table(top.iloc[picked], picked, county))
+
+
+def compare_table(rows: pd.DataFrame, ranks: list[int], county) -> pd.DataFrame:  # noqa: ANN001
+    """Figures of the chosen sites as rows, one column per site (labels in the page's
+    language)."""
+    names = _park_names(county)
+    reasons = "reasons_zh" if lang() == "zh" else "reasons_en"
+    sep = "、" if lang() == "zh" else ", "
+    table = {}
+    for rank, (_, row) in zip(ranks, rows.iterrows(), strict=True):
+        ids = row["parcel_ids"]
+        ids = ids if isinstance(ids, list | tuple) else str(ids).split(",")
+        table[tx("rank", k=rank + 1)] = {
+            tx("park_id"): names.get(str(row["park_id"]), "—"),
+            tx("area_mu"): f"{row['area_mu']:,.1f}",
+            tx("n_parcels"): str(int(row["n_parcels"])),
+            tx("parcel_ids"): sep.join(map(str, ids)),
+            tx("score"): f"{row['score']:.1f}",
+            tx("reasons"): sep.join(_reasons(row[reasons])),
+        }
+    return pd.DataFrame(table)
+
+
+def _map(result: SiteSearch, pool: gpd.GeoDataFrame, county, *,  # noqa: ANN001
+         focus: str | None = None) -> None:
     basemap = st.session_state.get("finder_basemap") or state.default_basemap()
     coords = display_coords(basemap)
     top = result.sites.head(MAP_SITES)
@@ -143,6 +236,11 @@ def _map(result: SiteSearch, pool: gpd.GeoDataFrame, county) -> None:  # noqa: A
         return gpd.GeoSeries(values, crs=4326).__geo_interface__
 
     west, south, east, north = outlines.total_bounds
+    chosen = top["site_id"].astype(str).to_numpy() == focus
+    if chosen.any():  # the site whose "show on the map" was clicked, with a margin
+        west, south, east, north = outlines[chosen].total_bounds
+        pad = max(east - west, north - south) * 0.6 + 0.002
+        west, south, east, north = west - pad, south - pad, east + pad, north + pad
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=13,
                       tiles=None, control_scale=True)
     use_local_assets(fmap)
@@ -157,17 +255,17 @@ def _map(result: SiteSearch, pool: gpd.GeoDataFrame, county) -> None:  # noqa: A
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": [
             {"type": "Feature", "geometry": g["geometry"],
-             "properties": {"site": sid, "score": f"{score:.1f}"}}
-            for g, sid, score in zip(shown(outlines)["features"], top["site_id"],
-                                     top["score"], strict=True)]},
+             "properties": {"site": tx("rank", k=k + 1), "score": f"{score:.1f}"}}
+            for k, (g, score) in enumerate(zip(shown(outlines)["features"], top["score"],
+                                               strict=True))]},
         style_function=lambda _: {"color": "#d62728", "weight": 3, "fillOpacity": 0.0},
         tooltip=folium.GeoJsonTooltip(fields=["site", "score"],
                                       aliases=[tx("site_id"), tx("score")]))
     layer.add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
     st.caption(tx("map_note", n=len(top)))
-    st_folium(fmap, key=f"finder_sites_map_{lang()}", height=420, use_container_width=True,
-              returned_objects=[])
+    st_folium(fmap, key=f"finder_sites_map_{lang()}_{focus or 'all'}", height=420,
+              use_container_width=True, returned_objects=[])
 
 
 def _stability(result: SiteSearch, settings) -> None:  # noqa: ANN001 - SiteSettings

@@ -68,7 +68,8 @@ def render_whatif(*, key: str = "whatif") -> None:
                                 key=f"{key}_tax")
         investment = right.number_input(_t("investment"), min_value=0.0, value=0.0,
                                         step=100.0, key=f"{key}_investment")
-        scale = right.selectbox(_t("scale"), ("auto", "above", "below"), format_func=_t,
+        scales = {k: _t(k) for k in ("auto", "above", "below")}  # fixed now: AppTest-safe
+        scale = right.selectbox(_t("scale"), tuple(scales), format_func=scales.__getitem__,
                                 key=f"{key}_scale_{lang()}")  # labels follow the language
         code = right.text_input(_t("code"), "", key=f"{key}_code")
         planned: dict[str, object] = {"land_mu": land, "industry_code": code.strip() or None,

@@ -68,15 +68,30 @@ def local_configured() -> bool:
     return tiles_source() is not None
 
 
-def available_basemaps() -> tuple[str, ...]:
-    """Basemaps that can be offered now (``local`` only when offline tiles are configured)."""
-    return tuple(b for b in BASEMAPS if b != "local" or local_configured())
+def admin_basemap() -> str | None:
+    """The default basemap saved in the settings page (``None``: automatic choice)."""
+    from layers.site_settings import SettingsError, load_site_settings
+
+    try:
+        chosen = load_site_settings().default_basemap
+    except SettingsError:
+        return None
+    return chosen if chosen in BASEMAPS else None
+
+
+def available_basemaps(*, has_key: bool | None = None) -> tuple[str, ...]:
+    """Basemaps that can be offered now: ``local`` only when offline tiles are configured,
+    天地图 only with a key (``has_key``; ``None`` = look the key up)."""
+    keyed = tianditu_key() is not None if has_key is None else has_key
+    return tuple(b for b in BASEMAPS if (b != "local" or local_configured())
+                 and (keyed or not needs_key(b)))
 
 
 def default_basemap() -> str:
-    """The basemap shown first: ``INVESTMAP_BASEMAP`` when set, else 天地图 when a key is
-    configured, else the offline tiles when configured, else OpenStreetMap."""
-    chosen = os.environ.get("INVESTMAP_BASEMAP", "").strip()
+    """The basemap shown first: ``INVESTMAP_BASEMAP`` when set, else the one an administrator
+    chose in the settings page, else 天地图 when a key is configured, else the offline tiles
+    when configured, else OpenStreetMap."""
+    chosen = os.environ.get("INVESTMAP_BASEMAP", "").strip() or admin_basemap()
     if chosen:
         return chosen
     if tianditu_key() is not None:

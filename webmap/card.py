@@ -3,18 +3,25 @@
 Values come from the whitelisted columns of the registry (investor: public columns only), the
 availability verdict (:func:`layers.supply.availability`) and the chain projects within a
 radius (distances in the projected working CRS).
+
+Besides the flat ``facts`` (label, text) the card carries what a spec sheet shows apart: the
+key figures as tiles (亩, land use, price, FAR), the 七通一平 flags one by one, and the
+distance to the nearest facility of each kind — names in the card's language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from geo.facilities import nearest_facilities
 from layers.county import County
 from layers.registry import (
+    FACILITY_KINDS,
     LAND_USES,
     LAYERS,
     PARCEL_STATUSES,
@@ -22,7 +29,7 @@ from layers.registry import (
     UTILITIES,
     label,
 )
-from layers.sites import facility_facts
+from layers.sites import facility_kinds
 
 CARD_COLUMNS: tuple[str, ...] = ("area_mu", "land_use", "status", "far_min", "far_max",
                                  "price_wan_per_mu", "investment_min_wan_per_mu",
@@ -43,6 +50,16 @@ class ParcelCard:
     partners: pd.DataFrame = field(default_factory=pd.DataFrame)
     contact: str = ""
     park_id: str = ""
+    tiles: list[tuple[str, str]] = field(default_factory=list)
+    """Key figures (label, value with unit): area, land use, price, FAR — those allowed."""
+    utilities: list[tuple[str, bool]] = field(default_factory=list)
+    """七通一平, every flag in registry order: (label, present); empty when not shown."""
+    distances: list[tuple[str, str, float]] = field(default_factory=list)
+    """(facility kind, nearest facility's name, km), one per kind the county has."""
+
+
+TILE_COLUMNS: tuple[str, ...] = ("area_mu", "land_use", "price_wan_per_mu", "far")
+"""The spec sheet's key figures, in order (``far`` = far_min–far_max)."""
 
 
 def _text(value: object, column: str, lang: str) -> str:
@@ -94,7 +111,9 @@ def parcel_card(county: County, parcel_id: str, *, audience: str, lang: str,
         if column in allowed and column in parcels.columns:
             col = spec.column(column)
             facts.append((col.zh if lang == "zh" else col.en, _text(row[column], column, lang)))
-    facts += facility_facts(county, row.geometry, lang)
+    distances = facility_distances(county, row.geometry, lang)
+    facts += [(_distance_label(kind, lang), _distance_text(name, km, lang))
+              for kind, name, km in distances]
     parks = county.layers.get("park")
     park, contact = "—", ""
     if parks is not None and pd.notna(row.get("park_id")):
@@ -123,7 +142,75 @@ def parcel_card(county: County, parcel_id: str, *, audience: str, lang: str,
                       partners=nearby_projects(county, row.geometry, lang=lang,
                                                radius_m=radius_m,
                                                audience=audience),
-                      contact=contact, park_id=str(row.get("park_id") or ""))
+                      contact=contact, park_id=str(row.get("park_id") or ""),
+                      tiles=_tiles(row, allowed, lang),
+                      utilities=_utilities(row, allowed, lang), distances=distances)
+
+
+def _tiles(row: pd.Series, allowed: set[str], lang: str) -> list[tuple[str, str]]:
+    spec = LAYERS["parcel"]
+    out = []
+    for column in TILE_COLUMNS:
+        if column == "far":
+            values = [row.get(c) for c in ("far_min", "far_max") if c in allowed]
+            parts = [f"{v:g}" for v in values if isinstance(v, int | float) and v == v]
+            if parts:
+                out.append(("容积率" if lang == "zh" else "FAR",
+                            "–".join(dict.fromkeys(parts))))
+            continue
+        if column not in allowed or column not in row.index:
+            continue
+        value = row[column]
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        col = spec.column(column)
+        name = col.zh if lang == "zh" else col.en
+        if column == "area_mu":
+            out.append(("面积" if lang == "zh" else "Area",
+                        f"{value:,.1f} 亩" if lang == "zh" else f"{value:,.1f} mu"))
+        elif column == "price_wan_per_mu":
+            out.append(("出让价" if lang == "zh" else "Price",
+                        f"{value:,.1f} 万元/亩" if lang == "zh"
+                        else f"{value:,.1f} × 10k CNY/mu"))
+        else:
+            out.append((name.split("(")[0], _text(value, column, lang)))
+    return out
+
+
+def _utilities(row: pd.Series, allowed: set[str], lang: str) -> list[tuple[str, bool]]:
+    if "utilities" not in allowed or "utilities" not in row.index:
+        return []
+    value = row["utilities"]
+    items = value if isinstance(value, list | tuple | np.ndarray) else (
+        str(value).split(",") if isinstance(value, str) else [])
+    present = {str(v).strip() for v in items}
+    return [(label(UTILITIES, code, lang), code in present) for code in UTILITIES]
+
+
+def facility_distances(county: County, geometry: object, lang: str,
+                       ) -> list[tuple[str, str, float]]:
+    """(kind label, nearest facility's name in ``lang``, km) per facility kind present."""
+    kinds = facility_kinds(county)
+    if not kinds or geometry is None:
+        return []
+    facilities = county["facility"]
+    if lang != "zh" and "name_en" in facilities.columns:
+        named = facilities["name_en"].notna() & facilities["name_en"].astype(str).ne("")
+        facilities = facilities.assign(name=facilities["name_en"].where(named,
+                                                                        facilities["name"]))
+    probe = gpd.GeoDataFrame(geometry=[geometry], crs=county.crs)
+    near = nearest_facilities(probe, facilities, kinds).iloc[0]
+    return [(kind, str(near[f"nearest_{kind}"]), float(near[f"distance_km_{kind}"]))
+            for kind in kinds if np.isfinite(near[f"distance_km_{kind}"])]
+
+
+def _distance_label(kind: str, lang: str) -> str:
+    zh, en = FACILITY_KINDS[kind]
+    return f"距{zh}" if lang == "zh" else f"To {en.lower()}"
+
+
+def _distance_text(name: str, km: float, lang: str) -> str:
+    return f"{name} {km:.1f} 公里" if lang == "zh" else f"{name}, {km:.1f} km"
 
 
 def nearby_projects(county: County, geometry: object, *, lang: str,

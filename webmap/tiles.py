@@ -56,8 +56,16 @@ class LocalTiles:
 
 
 def tiles_source() -> Path | None:
-    """The configured source (``INVESTMAP_TILES``), or ``None`` when unset."""
+    """The configured source: ``INVESTMAP_TILES``, else the folder an administrator set in
+    the settings page (:mod:`layers.site_settings`), else ``None``."""
+    from layers.site_settings import SettingsError, load_site_settings
+
     value = os.environ.get(TILES_ENV, "").strip()
+    if not value:
+        try:
+            value = load_site_settings().tiles_folder or ""
+        except SettingsError:
+            value = ""
     return Path(value).expanduser() if value else None
 
 
@@ -67,7 +75,7 @@ def local_tiles(source: str | Path | None = None, *,
 
     Parameters
     ----------
-    source : folder or ``.mbtiles`` file; ``None`` reads ``INVESTMAP_TILES`` (unset → ``None``
+    source : folder or ``.mbtiles`` file; ``None`` reads :func:`tiles_source` (unset → ``None``
         is returned: no offline basemap configured).
     static_dir : where tiles are published (served at ``url_base``).
     url_base : URL under which ``static_dir`` is served.

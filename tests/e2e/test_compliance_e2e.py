@@ -54,3 +54,82 @@ def test_planner_draws_a_boundary_and_gets_the_review(page, app_url, blocked):
     page.get_by_role("button", name="下载 Excel 报告").wait_for()
     assert any(u.endswith("/app/static/vendor/leaflet-draw/leaflet.draw.js") for u in seen)
     assert blocked == [], f"requests to other hosts were attempted: {blocked}"
+
+
+_PARCEL_POINT = """() => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  let hit = null;
+  map.eachLayer(l => {
+    const p = l.feature && l.feature.properties;
+    if (!hit && p && p.L === 'parcel' && l.getBounds) {
+      const c = map.latLngToContainerPoint(l.getBounds().getCenter());
+      const size = map.getSize();
+      const inside = l.getBounds().contains(l.getBounds().getCenter());
+      if (inside && c.x > 80 && c.y > 80 && c.x < size.x - 120 && c.y < size.y - 80) {
+        hit = {x: c.x, y: c.y};
+      }
+    }
+  });
+  return hit;
+}"""
+
+_RECT_MU = """([x0, y0, x1, y1]) => {
+  const map = Object.values(window).find(v => v instanceof L.Map);
+  const a = map.containerPointToLatLng([x0, y0]), b = map.containerPointToLatLng([x1, y1]);
+  const r = 6371008.8, rad = Math.PI / 180;
+  const w = Math.abs(b.lng - a.lng) * rad * r * Math.cos((a.lat + b.lat) / 2 * rad);
+  const h = Math.abs(b.lat - a.lat) * rad * r;
+  return w * h / (10000 / 15);
+}"""
+
+
+def _open(page, app_url):  # noqa: ANN001, ANN202
+    from webmap import draw_assets
+
+    draw_assets.install()
+    page.goto(f"{app_url}/login")
+    wait_ready(page)
+    page.get_by_label("用户名").fill("planner")
+    page.get_by_label("密码").fill("planner-demo")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(re.compile("已登录")).wait_for()
+    page.get_by_role("link", name="合规审查").click()
+    page.get_by_role("heading", name="合规审查").wait_for()
+    return _draw_button(page)
+
+
+def _on_a_parcel(page, frame):  # noqa: ANN001, ANN202
+    """Page coordinates of a point inside a drawn parcel (not near the map's controls)."""
+    point = frame.evaluate(_PARCEL_POINT)
+    assert point is not None, "no parcel drawn on the compliance map"
+    box = frame.locator(".leaflet-container").bounding_box()
+    return box["x"] + point["x"], box["y"] + point["y"], box
+
+
+def test_a_click_on_a_parcel_starts_no_review(page, app_url):
+    frame = _open(page, app_url)
+    x, y, _ = _on_a_parcel(page, frame)
+    page.mouse.click(x, y)
+    page.wait_for_timeout(2500)
+    wait_ready(page)
+    assert page.get_by_text("审查结果").count() == 0
+    page.get_by_text("请上传文件或绘制边界。").wait_for()
+
+
+def test_a_rectangle_drawn_from_on_top_of_a_parcel_reviews_the_rectangle(page, app_url):
+    frame = _open(page, app_url)
+    x, y, box = _on_a_parcel(page, frame)
+    frame.click(".leaflet-draw-draw-rectangle")
+    dx, dy = 60, 40
+    expected = frame.evaluate(_RECT_MU, [x - box["x"], y - box["y"],
+                                         x - box["x"] + dx, y - box["y"] + dy])
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 6):
+        page.mouse.move(x + dx * k / 5, y + dy * k / 5)
+        page.wait_for_timeout(50)
+    page.mouse.up()
+    page.get_by_text("审查结果").wait_for(timeout=120_000)
+    verdict = page.get_by_text(re.compile(r"绘制的边界（[\d,.]+ 亩）")).first.inner_text()
+    mu = float(re.search(r"（([\d,.]+) 亩）", verdict).group(1).replace(",", ""))
+    assert mu == pytest.approx(expected, rel=0.1), (verdict, expected)

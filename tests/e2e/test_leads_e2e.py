@@ -11,6 +11,7 @@ import re
 import pytest
 
 from layers.store import open_store
+from tests.demo_store import store_without_leads
 from tests.e2e.conftest import ARTIFACTS, E2E_PASSWORDS, real_users, serve_app, wait_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -21,7 +22,7 @@ PHONE = "13700001234"
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
-    return tmp_path_factory.mktemp("leads-store") / "store.gpkg"
+    return store_without_leads(tmp_path_factory.mktemp("leads-store") / "store.gpkg")
 
 
 @pytest.fixture(scope="module")
