@@ -50,6 +50,9 @@ PARK_TEMPLATES = (
     ("青峰商贸物流园", "Qingfeng Trade and Logistics Park", "city", ["food"], "1101"),
 )
 
+CHAIN_NAMES_ZH = {"battery": "新能源电池", "coal_chem": "现代煤化工", "food": "特色食品"}
+"""Leading industries of the templates as the description prints them (labels, not ids)."""
+
 STATUS_WEIGHTS = {
     "reserve": 0.15, "available": 0.30, "reserved": 0.08,
     "transferred": 0.12, "under_construction": 0.10, "producing": 0.25,
@@ -227,8 +230,10 @@ def _parks(layout: _Layout) -> gpd.GeoDataFrame:
             "name": zh, "name_en": en, "level": level,
             "leading_industries": ",".join(chains),
             "address": f"青峰县{zh[2:6]}大道{i + 1}号",
+            "address_en": f"{i + 1} {en.split()[1]} Avenue, Qingfeng County",
             "contact": f"招商服务中心 0912-55{i:05d}"[:22],
-            "description": f"{zh}（虚构示例数据），主导产业：{'、'.join(chains)}。",
+            "description": f"{zh}（虚构示例数据），主导产业："
+                           f"{'、'.join(CHAIN_NAMES_ZH[c] for c in chains)}。",
             "description_en": f"{en} (fictional sample data).",
             "notes": f"内部：{zh}管委会年度招商任务 {20 + i} 亿元",
             "geometry": layout.outlines[int(i)],

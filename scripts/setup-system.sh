@@ -6,8 +6,8 @@
 set -euo pipefail
 
 profile="${1:-test}"
-run_pkgs=(fonts-noto-cjk fontconfig)
-test_pkgs=(chromium postgresql postgresql-15-postgis-3 poppler-utils)
+run_pkgs=(fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+test_pkgs=(chromium postgresql postgresql-15-postgis-3 poppler-utils libreoffice-calc-nogui)
 
 pkgs=("${run_pkgs[@]}")
 if [ "$profile" = "test" ]; then pkgs+=("${test_pkgs[@]}"); fi
