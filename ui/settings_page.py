@@ -9,6 +9,7 @@ works and how many tiles it serves.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -16,6 +17,7 @@ import streamlit as st
 from layers.site_settings import (
     SettingsError,
     SiteSettings,
+    check_public_base_url,
     check_tianditu_key,
     load_site_settings,
     save_site_settings,
@@ -57,6 +59,16 @@ TEXT = {
                    "On: {count} tiles, zoom {lo}–{hi}, served by this app with no internet."),
     "offline_bad": ("无法使用：{e}", "Unusable: {e}"),
     "default": ("当前默认底图：{name}", "Default basemap now: {name}"),
+    # issue 31: public base URL
+    "base": ("公开访问地址", "Public base URL"),
+    "base_help": ("投资者打开地图的地址（如 https://invest.example.gov.cn/）。分享链接、推介手册"
+                  "二维码和投资者静态网站都指向这里；留空则用本服务器的地址。",
+                  "The address investors open the map at (e.g. https://invest.example.gov.cn/). "
+                  "Share links, brochure QR codes and the published investor site point here; "
+                  "empty means this server's own address."),
+    "base_save": ("保存地址", "Save address"),
+    "base_saved": ("已保存：{url}", "Saved: {url}"),
+    "bad_base": ("地址格式不对：{e}", "Not a valid address: {e}"),
 }
 
 
@@ -84,15 +96,31 @@ def _key_form(settings: SiteSettings, user_name: str) -> None:
             except SettingsError as exc:
                 st.error(tr("bad_key", e=exc))
                 return
-            save_site_settings(SiteSettings(tianditu_key=key, updated_by=user_name,
-                                            updated_at=datetime.now(UTC).isoformat()))
+            save_site_settings(replace(settings, tianditu_key=key, updated_by=user_name,
+                                       updated_at=datetime.now(UTC).isoformat()))
             st.success(tr("saved"))
             st.rerun()
     if settings.tianditu_key and st.button(tr("remove")):
-        save_site_settings(SiteSettings(updated_by=user_name,
-                                        updated_at=datetime.now(UTC).isoformat()))
+        save_site_settings(replace(settings, tianditu_key=None, updated_by=user_name,
+                                   updated_at=datetime.now(UTC).isoformat()))
         st.success(tr("removed"))
         st.rerun()
+
+
+def _base_url_form(settings: SiteSettings, user_name: str) -> None:
+    st.subheader(tr("base"))
+    st.caption(tr("base_help"))
+    with st.form("public_base_url_form"):
+        typed = st.text_input(tr("base"), value=settings.public_base_url or "", max_chars=300)
+        if st.form_submit_button(tr("base_save")):
+            try:
+                url = check_public_base_url(typed) if typed.strip() else None
+            except SettingsError as exc:
+                st.error(tr("bad_base", e=exc))
+                return
+            save_site_settings(replace(settings, public_base_url=url, updated_by=user_name,
+                                       updated_at=datetime.now(UTC).isoformat()))
+            st.success(tr("base_saved", url=url or "—"))
 
 
 def _offline_status() -> None:
@@ -121,6 +149,7 @@ def main() -> None:
         settings = SiteSettings()
     _key_status(settings)
     _key_form(settings, user.name)
+    _base_url_form(settings, user.name)
     _offline_status()
     st.caption(tr("default", name=basemap_name(default_basemap(), lang())))
 
