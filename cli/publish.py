@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--park", action="append", metavar="ID",
                    help="only this park (repeat for several; default: every park)")
     p.add_argument("--parcel-brochures", action="store_true",
-                   help="also typeset a brochure per offerable parcel (about 10 s each)")
+                   help="also typeset a brochure per offerable parcel (about 6 s each)")
     add_data_options(p, FILE_LAYERS)
     p.set_defaults(func=run)
 

@@ -63,6 +63,7 @@ PARCEL_HEADERS = {
 def export_brochure(county: County, out: str | Path, *, park_id: str | None = None,
                     parcel_id: str | None = None, lang: str = "zh",
                     settings: ExportSettings | None = None, link: str | None = None,
+                    context: Context | None = None,
                     step: Callable[[str], None] | None = None) -> Path:
     """Write the brochure of one park or one parcel as an A4 PDF.
 
@@ -77,6 +78,8 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
     link : where the QR code points; by default the park's or parcel's view of the online
         map at :func:`webmap.links.public_base` (the admin's public base URL, else
         ``settings.online_map_url``, else the local server).
+    context : :func:`brochure_context` of the park in ``lang``, when already built (the
+        published site typesets many brochures of one park; chain diagrams are drawn once).
     step : called with a short description as each part starts (progress display).
 
     Returns
@@ -105,7 +108,8 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
     assert park_id is not None
     if step:
         step(tr("汇总园区数据", "collecting park data", lang))
-    ctx = brochure_context(county, str(park_id), lang)
+    ctx = context if context is not None and str(context.park["park_id"]) == str(park_id) \
+        and context.lang == lang else brochure_context(county, str(park_id), lang)
     if link is None:
         link = view_url(public_base(settings.online_map_url), lang=lang,
                         park=None if parcel is not None else str(park_id), parcel=parcel_id)
@@ -261,8 +265,11 @@ def _chain_sections(doc: bh.Document, ctx: Context, parcel: pd.Series | None,
             step(chain.name(lang))
         doc.add(bh.heading(chain.name(lang) + tr("：已有布局与招商机会",
                                                 ": what is here, what is wanted", lang)))
-        doc.add(bh.figure(data_uri(chain_png(ctx.catalog, chain_id, ctx.analysis,
-                                             lang=lang))))
+        key = f"chain:{chain_id}"
+        if key not in ctx.pictures:
+            ctx.pictures[key] = data_uri(chain_png(ctx.catalog, chain_id, ctx.analysis,
+                                                   lang=lang))
+        doc.add(bh.figure(ctx.pictures[key]))
         rows = chain_targets(ctx, chain_id, highlight)
         if not rows:
             doc.add(bh.paragraph(tr("本园区该产业链各环节均已布局。",

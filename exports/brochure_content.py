@@ -8,7 +8,7 @@ the data does not hold is left out rather than printed as a note for staff.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
@@ -45,6 +45,8 @@ class Context:
     catalog: ChainCatalog
     analysis: pd.DataFrame
     worklist: pd.DataFrame
+    pictures: dict[str, str] = field(default_factory=dict)
+    """Pictures drawn once per context (chain diagrams), as data URIs, by name."""
 
 
 def english_or_chinese(row: pd.Series, column: str, lang: str) -> str:

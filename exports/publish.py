@@ -9,7 +9,7 @@ internet; the script is ES5 (WeChat's browser and older Chromium run it).
 
 Only public values reach the pages (the brochure's content functions, which read public
 registry columns and investor views of the chain analysis). Brochures are typeset per park
-and language; per offerable parcel only with ``parcel_brochures=True`` (≈ 10 s each). With a
+and language; per offerable parcel only with ``parcel_brochures=True`` (≈ 6 s each). With a
 base URL (where the folder will be served), each brochure's QR code points at its own page
 there; without one, at the park's or parcel's view of the online map.
 
@@ -90,7 +90,7 @@ def publish_site(county: County, out: str | Path, *, langs: Sequence[str] = LANG
     base_url : where the folder will be served (``https://host/site/``); brochure QR codes
         then point at the pages there.
     park_ids : only these parks (default: every park with an offerable parcel).
-    parcel_brochures : also typeset a brochure per offerable parcel (slow: ≈ 10 s each).
+    parcel_brochures : also typeset a brochure per offerable parcel (slow: ≈ 6 s each).
     settings : export settings; ``policy.section("export")`` by default.
     step : called with a short description as each part starts (progress display).
 
@@ -165,7 +165,8 @@ def _publish_lang(county: County, root: Path, lang: str, langs: Sequence[str],
         ctx = brochure_context(county, park_id, lang)
         pdf = root / lang / "pdf" / f"park-{slug(park_id)}.pdf"
         link = f"{base}{lang}/parks/{slug(park_id)}.html" if base else None
-        export_brochure(county, pdf, park_id=park_id, lang=lang, settings=settings, link=link)
+        export_brochure(county, pdf, park_id=park_id, lang=lang, settings=settings, link=link,
+                        context=ctx)
         _record_brochure(result, pdf, link, county, settings, lang, park=park_id)
         _park_page(root, ctx, other, settings, offer, result)
         for parcel_id in ctx.offerable["parcel_id"]:
@@ -175,7 +176,7 @@ def _publish_lang(county: County, root: Path, lang: str, langs: Sequence[str],
                 page_pdf = root / lang / "pdf" / f"parcel-{slug(parcel_id)}.pdf"
                 link = f"{base}{lang}/parcels/{slug(parcel_id)}.html" if base else None
                 export_brochure(county, page_pdf, parcel_id=parcel_id, lang=lang,
-                                settings=settings, link=link)
+                                settings=settings, link=link, context=ctx)
                 _record_brochure(result, page_pdf, link, county, settings, lang,
                                  parcel=parcel_id)
             _parcel_page(root, ctx, parcel, other, settings, page_pdf, result)

@@ -61,9 +61,9 @@ TEXT = {
     "default": ("当前默认底图：{name}", "Default basemap now: {name}"),
     # issue 31: public base URL
     "base": ("公开访问地址", "Public base URL"),
-    "base_help": ("投资者打开地图的地址（如 https://invest.example.gov.cn/）。分享链接、推介手册"
+    "base_help": ("投资者打开地图的地址（如 `https://invest.example.gov.cn/`）。分享链接、推介手册"
                   "二维码和投资者静态网站都指向这里；留空则用本服务器的地址。",
-                  "The address investors open the map at (e.g. https://invest.example.gov.cn/). "
+                  "The address investors open the map at (e.g. `https://invest.example.gov.cn/`). "
                   "Share links, brochure QR codes and the published investor site point here; "
                   "empty means this server's own address."),
     "base_save": ("保存地址", "Save address"),
