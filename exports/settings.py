@@ -25,6 +25,8 @@ class ExportSettings:
     title_zh: str = "招商地图"
     title_en: str = "Investment map"
     online_map_url: str = ""
+    """The app's address for share links and QR codes (the admin's public base URL, saved
+    in the settings page, takes precedence; see :func:`webmap.links.public_base`)."""
     contact_org_zh: str = ""
     contact_org_en: str = ""
     contact_phone: str = ""
@@ -76,7 +78,7 @@ def parse(value: Mapping[str, Any], source: str) -> ExportSettings:
         parts = urlparse(str(url))
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise PolicyError(f"{source}: export.online_map_url: {url!r} is not an http(s) "
-                              "URL; fix: write the full address, e.g. https://host/map")
+                              "URL; fix: write the app's full address, e.g. https://host/")
         kwargs["online_map_url"] = str(url)
     dpi = value.get("png_dpi", 200)
     if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi < 200:
