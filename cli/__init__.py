@@ -41,6 +41,8 @@ COMMANDS: tuple[Command, ...] = (
             "static/vendor/ of the InvestMap home"),
     Command("export-html", "cli.export_html", "interactive map as one HTML file for investors"),
     Command("brochure", "cli.brochure", "A4 PDF brochure (推介手册) of a park or a parcel"),
+    Command("publish", "cli.publish", "static investor site (opens from file:// or any web "
+            "server)"),
     Command("export-png", "cli.export_png", "print-resolution PNG map of the county or a park"),
     Command("export-excel", "cli.export_excel", "offerable parcels and promotion worklist "
             "(.xlsx)"),

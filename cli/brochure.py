@@ -12,11 +12,13 @@ LAYERS = ("park", "parcel", "project", "redline", "enterprise")
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("brochure", help="A4 PDF brochure (推介手册) of a park or a parcel",
-                       description="Write a 1–4 page A4 PDF for investors: map, key facts "
-                       "(area 亩, land use, planning indicators, 七通一平, price, red-line "
-                       "check), leading industries with the chain diagram and gaps, offerable "
-                       "parcels, contact block and a QR code to the online map "
-                       "(export.online_map_url). Needs a CJK font (fonts-noto-cjk).")
+                       description="Typeset an A4 PDF for investors (WeasyPrint): map, key "
+                       "facts (area 亩, land use, planning indicators, 七通一平, price, red-line "
+                       "check, distances), leading industries with the chain diagram and gaps, "
+                       "offerable parcels, how to inquire; contact block and a QR code to the "
+                       "park's or parcel's view of the online map (the public base URL of the "
+                       "settings page, else export.online_map_url, else the local server) on "
+                       "every page. Needs a CJK font (fonts-noto-cjk) and Pango.")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--park", metavar="ID", help="park id, e.g. P01")
     target.add_argument("--parcel", metavar="ID", help="parcel id, e.g. QF-0890")

@@ -12,7 +12,7 @@ import pandas as pd
 
 import exports  # noqa: F401 - registers the "export" policy section
 from geo.errors import InvestMapError
-from layers.cells import csv_text, safe_frame
+from layers.cells import csv_text
 from layers.io import ReadError
 from layers.policy import Policy, PolicyError, load_policy
 from layers.store.errors import StaleVersionError
@@ -95,7 +95,8 @@ def county_from(args: argparse.Namespace, layers: tuple[str, ...], *,
 def write_table(frame: pd.DataFrame, out: str | Path, *, layer: str = "result") -> Path:
     """Write a result table by suffix: .csv (UTF-8 with BOM for Excel), .gpkg, .parquet,
     .xlsx. The file appears only when complete (written to a temporary name, then renamed).
-    CSV and Excel text cannot run as formulas (:func:`layers.cells.safe_frame`)."""
+    CSV and Excel text cannot run as formulas (:func:`layers.cells.safe_frame` for CSV,
+    :func:`exports.excel.write_frames` for Excel)."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".gpkg", ".parquet", ".xlsx"):
@@ -107,7 +108,9 @@ def write_table(frame: pd.DataFrame, out: str | Path, *, layer: str = "result") 
         plain = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
         tmp.write_text(csv_text(plain), encoding="utf-8-sig", newline="")
     elif suffix == ".xlsx":
-        safe_frame(frame.drop(columns=["geometry"], errors="ignore")).to_excel(tmp, index=False)
+        from exports.excel import write_frames
+
+        write_frames({out.stem: frame}, tmp)
     elif suffix == ".parquet" and isinstance(frame, gpd.GeoDataFrame):
         from layers.geoparquet import write_geoparquet
 

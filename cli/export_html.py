@@ -7,7 +7,11 @@ import argparse
 from cli.common import UserError, add_data_options, county_from
 from cli.export_png import step_reporter
 
-LAYERS = ("park", "parcel", "project", "redline")
+FILE_LAYERS = ("park", "parcel", "project", "redline")
+"""Layers that may also come from their own file (``--parks F`` …)."""
+LAYERS = (*FILE_LAYERS, "context")
+"""``context`` (county outline, towns, roads, rivers) is drawn under the parks when the data
+has it: with ``--basemap none`` it is what shows where things are."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true",
                    help="inline every script and stylesheet (no CDN)")
     p.add_argument("--park", metavar="ID", help="only this park and what lies in it")
-    add_data_options(p, LAYERS)
+    add_data_options(p, FILE_LAYERS)
     p.set_defaults(func=run)
 
 

@@ -52,6 +52,8 @@ PARK_TEMPLATES = (
     ("青峰商贸物流园", "Qingfeng Trade and Logistics Park", "city", ["food"], "1101"),
 )
 
+"""Leading industries of the templates as the description prints them (labels, not ids)."""
+
 STATUS_WEIGHTS = {
     "reserve": 0.15, "available": 0.30, "reserved": 0.08,
     "transferred": 0.12, "under_construction": 0.10, "producing": 0.25,
@@ -240,6 +242,7 @@ def _parks(layout: _Layout) -> gpd.GeoDataFrame:
             "name": zh, "name_en": en, "level": level,
             "leading_industries": ",".join(chains),
             "address": f"青峰县{zh[2:6]}大道{i + 1}号",
+            "address_en": f"{i + 1} {en.split()[1]} Avenue, Qingfeng County",
             "contact": f"招商服务中心 0912-55{i:05d}"[:22],
             "description": f"{zh}（虚构示例数据），主导产业："
                            f"{'、'.join(chain_names.get(c, c) for c in chains)}。",

@@ -1,61 +1,69 @@
-"""PDF brochure (推介手册) of a park or a parcel: A4, one to four pages.
+"""PDF brochure (推介手册) of a park or a parcel, typeset on A4 by WeasyPrint.
 
-Page 1 is the cover: static map of the park (or the parcel and its neighbours) with parcels by
-status, key facts (area in 亩, land use, planning indicators, 七通一平, price, red-line
-result), the description, the contact block and a QR code linking to the online map
-(``export.online_map_url``). Then one page per leading industry chain (at most two) with the
-chain diagram (:func:`charts.chain_diagram.chain_figure`) and its gaps matched to parcels, and
-for a park a last page listing the offerable parcels. Only public columns and investor views
-of the chain analysis are used. Chinese text is embedded as Type 3 CJK glyphs with a ToUnicode
-map, so ``pdftotext`` extracts it (shared/pitfalls.md "Print").
+The brochure is an HTML document (:mod:`exports.brochure_html`) with CSS page boxes: the
+contact block, source line and QR code sit in the bottom page margin as a running foot, the
+title and page number in the top margin, so body text can never run into them; facts and
+parcel lists are tables that flow to the next page with their header row repeated. The static
+map and the chain diagrams are matplotlib pictures (:mod:`exports.brochure_images`).
+
+A park brochure: cover (map, key facts, about, leading industries), one section per leading
+chain (diagram, open segments with the parcels that suit them), the offerable parcels and how
+to inquire. A parcel brochure: cover (parcel map, key facts, distances, what it suits), the
+park inset, the supply terms (标准地 indicators), the chain neighbours of what it suits, the
+chain sections with this parcel starred, and how to inquire. Only public columns and investor
+views of the chain analysis are used; text stays text (``pdftotext`` extracts it), fonts are
+embedded as subsets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
 
-from exports import brochure_layout as lay
-from exports.brochure_pages import chain_page, parcels_page
+from exports import brochure_html as bh
+from exports.brochure_content import (
+    Context,
+    chain_neighbours,
+    chain_targets,
+    english_or_chinese,
+    industry_labels,
+    inquiry_steps,
+    offerable_rows,
+    parcel_facts,
+    park_chains,
+    park_facts,
+    park_name,
+    suited_segments,
+    supply_terms,
+)
+from exports.brochure_images import chain_png, data_uri, map_png
 from exports.common import LANGS, ExportError, atomic_output, check_choice, tr
-from exports.fonts import cjk_rc
+from exports.fonts import find_cjk_family
+from exports.qr import qr_png
 from exports.settings import ExportSettings
-from exports.static_map import MapView, draw_map
-from exports.tables import offerable_parcels, park_row, utilities_text
-from geo.chains import ChainCatalog
+from exports.static_map import MapView
+from exports.tables import as_of_public, offerable_parcels, park_row
+from exports.typeset import write_pdf
 from layers.county import County
-from layers.freshness import as_of_line
-from layers.registry import LAND_USES, PARCEL_STATUSES, PARK_LEVELS, UTILITIES, label
-from layers.sites import facility_facts
+from layers.registry import PARK_LEVELS, label
 from layers.supply import availability
-from webmap.links import view_url
+from webmap.links import public_base, view_url
 
-MAX_CHAIN_PAGES = 2
-
-
-@dataclass
-class _Context:
-    county: County
-    lang: str
-    settings: ExportSettings
-    park: pd.Series
-    verdicts: pd.DataFrame
-    offerable: pd.DataFrame
-    catalog: ChainCatalog
-    analysis: pd.DataFrame
-    worklist: pd.DataFrame
+PARCEL_HEADERS = {
+    "zh": ("地块编号", "用地性质", "面积(亩)", "容积率", "出让底价", "投资强度", "亩均税收",
+           "红线核查"),
+    "en": ("Parcel", "Land use", "Area (mu)", "FAR", "Price", "Investment", "Tax/mu",
+           "Red-line check"),
+}
 
 
 def export_brochure(county: County, out: str | Path, *, park_id: str | None = None,
                     parcel_id: str | None = None, lang: str = "zh",
-                    settings: ExportSettings | None = None,
+                    settings: ExportSettings | None = None, link: str | None = None,
+                    context: Context | None = None,
                     step: Callable[[str], None] | None = None) -> Path:
     """Write the brochure of one park or one parcel as an A4 PDF.
 
@@ -67,7 +75,12 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
     lang : ``zh`` or ``en``.
     settings : export settings (title, contact, online map URL, source line);
         ``policy.section("export")`` by default.
-    step : called with a short description as each page starts (progress display).
+    link : where the QR code points; by default the park's or parcel's view of the online
+        map at :func:`webmap.links.public_base` (the admin's public base URL, else
+        ``settings.online_map_url``, else the local server).
+    context : :func:`brochure_context` of the park in ``lang``, when already built (the
+        published site typesets many brochures of one park; chain diagrams are drawn once).
+    step : called with a short description as each part starts (progress display).
 
     Returns
     -------
@@ -84,7 +97,7 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
     check_choice(lang, LANGS, "language")
     if (park_id is None) == (parcel_id is None):
         raise ExportError("give exactly one of --park ID or --parcel ID")
-    rc = cjk_rc()
+    family = find_cjk_family()
     settings = settings or county.policy.section("export")
     parcel = _parcel_row(county, parcel_id) if parcel_id is not None else None
     if parcel is not None:
@@ -95,23 +108,33 @@ def export_brochure(county: County, out: str | Path, *, park_id: str | None = No
     assert park_id is not None
     if step:
         step(tr("汇总园区数据", "collecting park data", lang))
-    ctx = _context(county, str(park_id), lang, settings)
-    url = view_url(settings.online_map_url, lang=lang, park=None if parcel is not None
-                   else str(park_id), parcel=parcel_id) if settings.online_map_url else None
-    as_of = as_of_line(county, lang)  # how current the parcels and red lines are
-    with matplotlib.rc_context(rc):
-        pages = [lambda: _cover(ctx, parcel)]
-        for chain_id in _park_chains(ctx)[:MAX_CHAIN_PAGES]:
-            pages.append(lambda c=chain_id: _chain_page(ctx, c, parcel))
-        if parcel is None:
-            pages.append(lambda: _parcels_page(ctx))
-        with atomic_output(out) as tmp, PdfPages(tmp, metadata=_metadata(ctx, parcel)) as pdf:
-            for number, make in enumerate(pages, start=1):
-                if step:
-                    step(tr(f"第 {number} 页", f"page {number}", lang))
-                fig = make()
-                lay.footer(fig, settings, lang, number, len(pages), url=url, as_of=as_of)
-                pdf.savefig(fig)
+    ctx = context if context is not None and str(context.park["park_id"]) == str(park_id) \
+        and context.lang == lang else brochure_context(county, str(park_id), lang)
+    if link is None:
+        link = view_url(public_base(settings.online_map_url), lang=lang,
+                        park=None if parcel is not None else str(park_id), parcel=parcel_id)
+    doc = _document(ctx, settings, parcel, link)
+    if step:
+        step(tr("绘制地图", "drawing the maps", lang))
+    if parcel is None:
+        _park_body(doc, ctx)
+    else:
+        _parcel_body(doc, ctx, parcel)
+    _chain_sections(doc, ctx, parcel, step)
+    if parcel is None:
+        doc.add(bh.heading(tr("可供应地块清单", "Offerable parcels", lang)))
+        doc.add(bh.paragraph(tr("按面积从大到小排列；出让底价、投资强度、亩均税收单位：万元/亩。",
+                                "Largest first; price, investment and tax in 10k CNY per mu.",
+                                lang), css="note"))
+        doc.add(bh.table(PARCEL_HEADERS[lang], offerable_rows(ctx),
+                         widths=(1.0, 1.3, 0.8, 0.7, 0.7, 0.8, 0.7, 2.0)))
+    doc.add(bh.heading(tr("如何洽谈", "How to inquire", lang)))
+    doc.add(bh.tags(inquiry_steps(lang)))
+    doc.add(bh.paragraph(_source_line(ctx, settings), css="note"))
+    if step:
+        step(tr("排版", "typesetting", lang))
+    with atomic_output(out) as tmp:
+        write_pdf(doc.html(family), tmp)
     return Path(out)
 
 
@@ -123,7 +146,8 @@ def _parcel_row(county: County, parcel_id: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def _context(county: County, park_id: str, lang: str, settings: ExportSettings) -> _Context:
+def brochure_context(county: County, park_id: str, lang: str) -> Context:
+    """Everything the brochure (and a published park or parcel page) reads about a park."""
     from geo.chains import analysis_for, worklist_for
     from layers.chains import county_analysis, county_worklist, load_chains
 
@@ -132,170 +156,128 @@ def _context(county: County, park_id: str, lang: str, settings: ExportSettings) 
     catalog = load_chains()
     analysis = analysis_for(county_analysis(county, catalog, park_id=park_id), "investor")
     worklist = worklist_for(county_worklist(county, catalog, park_id=park_id), "investor")
-    return _Context(county=county, lang=lang, settings=settings, park=park,
-                    verdicts=verdicts,
-                    offerable=offerable_parcels(county, park_id=park_id, lang=lang,
-                                                verdicts=verdicts),
-                    catalog=catalog, analysis=analysis, worklist=worklist)
+    return Context(county=county, lang=lang, park=park, verdicts=verdicts,
+                   offerable=offerable_parcels(county, park_id=park_id, lang=lang,
+                                               verdicts=verdicts),
+                   catalog=catalog, analysis=analysis, worklist=worklist)
 
 
-def _park_chains(ctx: _Context) -> list[str]:
-    known = {c.chain_id for c in ctx.catalog.chains}
-    return [c for c in (ctx.park["leading_industries"] or []) if c in known]
-
-
-def _name(row: pd.Series, lang: str) -> str:
-    if lang == "en" and isinstance(row.get("name_en"), str) and row.get("name_en"):
-        return str(row["name_en"])
-    return str(row["name"])
-
-
-def _metadata(ctx: _Context, parcel: pd.Series | None) -> dict[str, str]:
-    subject = _name(ctx.park, ctx.lang) if parcel is None else str(parcel["parcel_id"])
-    return {"Title": f"{ctx.settings.text('title', ctx.lang)} · {subject}",
-            "Subject": tr("招商推介手册", "Investment brochure", ctx.lang),
-            "Creator": "InvestMap 招商地图"}
-
-
-# -- page 1 -------------------------------------------------------------------------------
-
-
-def _cover(ctx: _Context, parcel: pd.Series | None) -> Figure:
-    lang, park = ctx.lang, ctx.park
-    fig = lay.new_page()
-    kicker = ctx.settings.text("title", lang) + " · " + (
-        tr("园区推介手册", "Park brochure", lang) if parcel is None
-        else tr("地块推介", "Parcel brochure", lang))
-    level = label(PARK_LEVELS, str(park["level"]), lang)
-    if parcel is None:
-        sub = park.get("name_en", "") if lang == "zh" else str(park["name"])
-        lay.header(fig, _name(park, lang), str(sub or ""), kicker, level)
-    else:
-        title = tr(f"地块 {parcel['parcel_id']}", f"Parcel {parcel['parcel_id']}", lang)
-        lay.header(fig, title, _name(park, lang), kicker, level)
-    ax = fig.add_axes((0.05, 0.515, 0.74 if lang == "zh" else 0.64, 0.365))
-    view = MapView(park_id=None if parcel is not None else str(park["park_id"]),
-                   parcel_id=None if parcel is None else str(parcel["parcel_id"]))
-    draw_map(ax, ctx.county, view, lang=lang, labels=parcel is not None, legend="outside")
-    lay.section_title(fig, 0.05, 0.483, tr("基本情况", "Key facts", lang))
-    rows = _park_facts(ctx) if parcel is None else _parcel_facts(ctx, parcel)
-    lay.fact_table(fig, 0.05, 0.475, 0.52, rows, wrap=22 if lang == "zh" else 42,
-                   line=0.0215 if lang == "zh" else 0.0195)
-    lay.section_title(fig, 0.60, 0.483, tr("简介", "About", lang))
-    text = park.get("description" if lang == "zh" else "description_en") or ""
-    y = lay.paragraph(fig, 0.605, 0.468, str(text), wrap=20 if lang == "zh" else 40,
-                      max_lines=8)
-    lay.section_title(fig, 0.60, y - 0.025, tr("主导产业", "Leading industries", lang))
-    y -= 0.04
-    for chain_id in _park_chains(ctx):
-        chain = ctx.catalog.chain(chain_id)
-        fig.text(0.61, y, "■ " + chain.name(lang), fontsize=9, color=lay.NAVY, va="top")
-        y -= 0.02
-    if parcel is not None:
-        suits = ctx.worklist[ctx.worklist["parcel_id"] == parcel["parcel_id"]]
-        if len(suits):
-            lay.section_title(fig, 0.60, y - 0.02, tr("适宜引进", "Suited to", lang))
-            y -= 0.035
-            for seg in suits["segment_zh" if lang == "zh" else "segment_en"].unique()[:6]:
-                fig.text(0.61, y, "● " + str(seg), fontsize=9, color=lay.INK, va="top")
-                y -= 0.019
-    fig.text(0.95, 0.125, tr(f"编印日期 {date.today():%Y-%m-%d}",
-                             f"Issued {date.today():%Y-%m-%d}", lang),
-             fontsize=6.5, color=lay.MUTED, ha="right", va="bottom")
-    return fig
-
-
-def _park_facts(ctx: _Context) -> list[tuple[str, str]]:
-    lang, park, offer = ctx.lang, ctx.park, ctx.offerable
-    parcels = ctx.county["parcel"]
-    ids = set(offer["parcel_id"])
-    rows = parcels[parcels["parcel_id"].isin(ids)]
-    warned = int((~offer["redline_check"].isin(
-        [tr("不涉及管控红线", "No red-line conflict", lang)])).sum())
-    redline = tr(f"{len(offer)} 宗可供应地块均已通过生态保护红线、永久基本农田、城镇开发边界核查",
-                 f"all {len(offer)} offerable parcels clear of hard red lines", lang)
-    if warned:
-        redline += tr(f"（{warned} 宗有提示，见清单）", f" ({warned} with a warning)", lang)
-    full = sum(1 for u in rows["utilities"] if isinstance(u, list | tuple)
-               and len(set(u)) == len(UTILITIES))
-    return [
-        (tr("园区级别", "Level", lang), label(PARK_LEVELS, str(park["level"]), lang)),
-        (tr("规划面积", "Area", lang), f"{park['area_mu']:,.0f} " + tr("亩", "mu", lang)),
-        (tr("可供应地块", "Offerable parcels", lang),
-         tr(f"{len(offer)} 宗，合计 {offer['area_mu'].sum():,.1f} 亩",
-            f"{len(offer)} parcels, {offer['area_mu'].sum():,.1f} mu in total", lang)),
-        (tr("单宗面积", "Parcel size", lang),
-         lay.fmt_range(offer["area_mu"], tr("亩", "mu", lang))),
-        (tr("用地性质", "Land use", lang),
-         tr("、", ", ", lang).join(sorted({label(LAND_USES, str(u), lang)
-                                           for u in rows["land_use"]})) or "—"),
-        (tr("容积率", "FAR", lang), _far_range(rows)),
-        (tr("出让底价", "Land price", lang),
-         lay.fmt_range(rows["price_wan_per_mu"], tr("万元/亩", "10k CNY/mu", lang))),
-        (tr("投资强度", "Min. investment", lang),
-         lay.fmt_range(rows["investment_min_wan_per_mu"], tr("万元/亩", "10k CNY/mu", lang),
-                       digits=0)),
-        (tr("亩均税收", "Min. tax per mu", lang),
-         lay.fmt_range(rows["tax_min_wan_per_mu"], tr("万元/亩", "10k CNY/mu", lang))),
-        (tr("七通一平", "Utilities", lang),
-         tr(f"{full} 宗地块七通一平全部到位", f"{full} parcels fully serviced (all 8)", lang)),
-        (tr("红线核查", "Red-line check", lang), redline),
-        (tr("地址", "Address", lang), str(park.get("address") or "—")),
-    ]
-
-
-def _parcel_facts(ctx: _Context, parcel: pd.Series) -> list[tuple[str, str]]:
+def _document(ctx: Context, settings: ExportSettings, parcel: pd.Series | None,
+              link: str) -> bh.Document:
     lang = ctx.lang
-    verdict = ctx.verdicts[ctx.verdicts["parcel_id"] == parcel["parcel_id"]].iloc[0]
-    reasons = str(verdict["reasons_zh" if lang == "zh" else "reasons_en"] or "")
-    if bool(verdict["available"]):
-        check = tr("不涉及管控红线，可供应", "No red-line conflict; can be offered", lang)
-        if reasons:
-            check = tr("可供应；", "Can be offered; ", lang) + reasons
-    else:
-        check = tr("暂不可供应：", "Not offerable now: ", lang) + reasons
-    unit = tr("万元/亩", "10k CNY/mu", lang)
-    utilities = parcel["utilities"] if isinstance(parcel["utilities"], list | tuple) else []
-    return [
-        (tr("地块编号", "Parcel ID", lang), str(parcel["parcel_id"])),
-        (tr("所属园区", "Park", lang), _name(ctx.park, lang)),
-        (tr("面积", "Area", lang), f"{parcel['area_mu']:,.2f} " + tr("亩", "mu", lang)),
-        (tr("用地性质", "Land use", lang), label(LAND_USES, str(parcel["land_use"]), lang)),
-        (tr("供地状态", "Status", lang), label(PARCEL_STATUSES, str(parcel["status"]), lang)),
-        (tr("容积率", "FAR", lang), _far_range(parcel.to_frame().T)),
-        (tr("出让底价", "Land price", lang), lay.fmt_range(pd.Series([parcel["price_wan_per_mu"]]),
-                                                         unit)),
-        (tr("投资强度", "Min. investment", lang),
-         lay.fmt_range(pd.Series([parcel["investment_min_wan_per_mu"]]), unit, digits=0)),
-        (tr("亩均税收", "Min. tax per mu", lang),
-         lay.fmt_range(pd.Series([parcel["tax_min_wan_per_mu"]]), unit)),
-        (tr("七通一平", "Utilities", lang),
-         f"{len(set(utilities))}/{len(UTILITIES)} " + utilities_text(utilities, lang)),
-        (tr("红线核查", "Red-line check", lang), check),
-        *facility_facts(ctx.county, parcel.geometry, lang),
-    ]
+    subject = park_name(ctx.park, lang) if parcel is None else str(parcel["parcel_id"])
+    title = settings.text("title", lang)
+    foot = bh.Foot(contact_title=tr("招商联系", "Investment contact", lang),
+                   contact_lines=settings.contact_lines(lang),
+                   qr_uri=data_uri(qr_png(link)),
+                   qr_caption=tr("扫码查看在线地图", "Scan to open the online map", lang),
+                   url=link)
+    return bh.Document(lang=lang, title=f"{title} · {subject}",
+                       subject=tr("招商推介手册", "Investment brochure", lang),
+                       head=f"{title} · {park_name(ctx.park, lang)}", foot=foot)
 
 
-def _far_range(rows: pd.DataFrame) -> str:
-    lo = pd.to_numeric(rows["far_min"], errors="coerce").dropna()
-    hi = pd.to_numeric(rows["far_max"], errors="coerce").dropna()
-    if lo.empty and hi.empty:
-        return "—"
-    low = f"{lo.min():.1f}" if not lo.empty else "—"
-    high = f"{hi.max():.1f}" if not hi.empty else "—"
-    return f"{low}–{high}"
+def _source_line(ctx: Context, settings: ExportSettings) -> str:
+    """Source, how current the data is (only recorded dates) and the issue date."""
+    lang = ctx.lang
+    return tr("；", "; ", lang).join(t for t in (
+        settings.text("source", lang), as_of_public(ctx.county, lang),
+        tr(f"编印日期 {date.today():%Y-%m-%d}", f"Issued {date.today():%Y-%m-%d}", lang)) if t)
 
 
-# -- chain and parcel pages ---------------------------------------------------------------
+def _park_body(doc: bh.Document, ctx: Context) -> None:
+    lang, park = ctx.lang, ctx.park
+    other = english_or_chinese(park, "name", "en") if lang == "zh" else str(park["name"])
+    if other.endswith("(name in Chinese only)"):
+        other = ""
+    doc.add(bh.band(doc.head.split(" · ")[0] + " · " + tr("园区推介手册", "Park brochure", lang),
+                    park_name(park, lang), other,
+                    label(PARK_LEVELS, str(park["level"]), lang)))
+    doc.add(bh.figure(data_uri(map_png(ctx.county, MapView(park_id=str(park["park_id"])),
+                                       lang=lang, labels=True)),
+                      tr("园区范围与地块供应状态", "The park and its parcels by supply status",
+                         lang)))
+    doc.add(bh.heading(tr("基本情况", "Key facts", lang)))
+    doc.add(bh.facts(park_facts(ctx)))
+    _about(doc, ctx)
 
 
-def _chain_page(ctx: _Context, chain_id: str, parcel: pd.Series | None) -> Figure:
-    kicker = ctx.settings.text("title", ctx.lang) + " · " + _name(ctx.park, ctx.lang)
-    return chain_page(ctx.catalog, chain_id, ctx.analysis, ctx.worklist, lang=ctx.lang,
-                      kicker=kicker,
-                      highlight=None if parcel is None else str(parcel["parcel_id"]))
+def _about(doc: bh.Document, ctx: Context) -> None:
+    lang, park = ctx.lang, ctx.park
+    text = park.get("description" if lang == "zh" else "description_en")
+    doc.add(bh.heading(tr("简介", "About", lang)))
+    if isinstance(text, str) and text.strip():
+        doc.add(bh.paragraph(text.strip()))
+    elif lang == "en" and isinstance(park.get("description"), str) and park["description"]:
+        doc.add(bh.paragraph("The park's description is available in Chinese only; see the "
+                             "Chinese edition of this brochure.", css="note"))
+    industries = industry_labels(ctx)
+    if industries:
+        doc.add(bh.heading(tr("主导产业", "Leading industries", lang), 3))
+        doc.add(bh.tags(industries))
 
 
-def _parcels_page(ctx: _Context) -> Figure:
-    kicker = ctx.settings.text("title", ctx.lang) + " · " + _name(ctx.park, ctx.lang)
-    return parcels_page(ctx.offerable, lang=ctx.lang, kicker=kicker)
+def _parcel_body(doc: bh.Document, ctx: Context, parcel: pd.Series) -> None:
+    lang, park = ctx.lang, ctx.park
+    pid = str(parcel["parcel_id"])
+    doc.add(bh.band(doc.head.split(" · ")[0] + " · " + tr("地块推介", "Parcel brochure", lang),
+                    tr(f"地块 {pid}", f"Parcel {pid}", lang), park_name(park, lang),
+                    label(PARK_LEVELS, str(park["level"]), lang)))
+    doc.add(bh.figure(data_uri(map_png(ctx.county, MapView(parcel_id=pid), lang=lang,
+                                       labels=True)),
+                      tr("本地块（红框）及相邻地块", "This parcel (red outline) and its neighbours",
+                         lang)))
+    doc.add(bh.heading(tr("基本情况", "Key facts", lang)))
+    doc.add(bh.facts(parcel_facts(ctx, parcel)))
+    suits = suited_segments(ctx, pid)
+    if suits:
+        doc.add(bh.heading(tr("适宜引进", "Suited to", lang), 3))
+        doc.add(bh.tags([ctx.catalog.segments[s].name(lang) + tr("（", " (", lang)
+                         + ctx.catalog.chain(c).name(lang) + tr("）", ")", lang)
+                         for c, s in suits]))
+    doc.add(bh.heading(tr("供地条件（标准地控制指标）",
+                          "Land offer terms (standard-land indicators)", lang)))
+    doc.add(bh.facts(supply_terms(ctx, parcel)))
+    doc.add(bh.heading(tr("在园区中的位置", "Where it lies in the park", lang)))
+    doc.add(bh.figure(data_uri(map_png(ctx.county, MapView(park_id=str(park["park_id"])),
+                                       lang=lang, labels=False, outline_parcel=pid,
+                                       size_in=(7.1, 3.4))),
+                      park_name(park, lang)))
+    neighbours = [row for _, s in suits for row in chain_neighbours(ctx, s)]
+    if neighbours:
+        doc.add(bh.heading(tr("产业链上下游", "Chain neighbours", lang)))
+        doc.add(bh.paragraph(tr("本地块适宜环节的上游供应与下游客户环节，以及它们在园区的布局：",
+                                "Suppliers and customers of what this parcel suits, and how "
+                                "present they are in the park:", lang)))
+        doc.add(bh.table((tr("关系", "Relation", lang), tr("环节", "Segment", lang),
+                          tr("园区布局", "In the park", lang)),
+                         list(dict.fromkeys(neighbours)), widths=(1, 2, 1.5)))
+    _about(doc, ctx)
+
+
+def _chain_sections(doc: bh.Document, ctx: Context, parcel: pd.Series | None,
+                    step: Callable[[str], None] | None) -> None:
+    lang = ctx.lang
+    highlight = None if parcel is None else str(parcel["parcel_id"])
+    for chain_id in park_chains(ctx):
+        chain = ctx.catalog.chain(chain_id)
+        if step:
+            step(chain.name(lang))
+        doc.add(bh.heading(chain.name(lang) + tr("：已有布局与招商机会",
+                                                ": what is here, what is wanted", lang)))
+        key = f"chain:{chain_id}"
+        if key not in ctx.pictures:
+            ctx.pictures[key] = data_uri(chain_png(ctx.catalog, chain_id, ctx.analysis,
+                                                   lang=lang))
+        doc.add(bh.figure(ctx.pictures[key]))
+        rows = chain_targets(ctx, chain_id, highlight)
+        if not rows:
+            doc.add(bh.paragraph(tr("本园区该产业链各环节均已布局。",
+                                    "Every segment of this chain is present in the park.",
+                                    lang)))
+            continue
+        doc.add(bh.heading(tr("招商方向与推荐地块", "Targets and suitable parcels", lang), 3))
+        doc.add(bh.table((tr("环节", "Segment", lang), tr("位置", "Position", lang),
+                          tr("判定", "Verdict", lang),
+                          tr("推荐地块（面积）", "Suitable parcels (area)", lang)),
+                         rows, widths=(1.3, 0.8, 1.0, 3.4)))

@@ -1,14 +1,22 @@
 """Excel lists for investors and promotion teams: offerable parcels and the promotion worklist.
 
 Headers are the registry's Chinese (or English) labels; only public columns are written. The
-workbook is written with openpyxl into a temporary file and renamed when complete; every text
-cell goes through :func:`layers.cells.safe_cell`, so no value becomes a formula.
+workbook is written with openpyxl into a temporary file and renamed when complete.
+
+Every cell goes through :func:`put_value`: text that a spreadsheet would read as a formula
+(starting with = + - @, see :func:`layers.cells.is_formula_text`) is written as a string
+cell with the ``quotePrefix`` style — Excel, WPS and LibreOffice show it as typed ("+86 139 …")
+with no visible apostrophe and never evaluate it; figures are rounded as the app shows them
+(:data:`NUMBER_FORMATS`, else :func:`rounded`). :func:`write_frames` is the one writer for
+every ``.xlsx`` the product makes (CLI tables, app downloads, compliance workbook).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import IO, Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -27,7 +35,7 @@ from exports.common import (
 )
 from exports.tables import labelled, offerable_parcels
 from exports.worklist import worklist_table
-from layers.cells import safe_cell
+from layers.cells import is_formula_text
 from layers.county import County
 from layers.freshness import as_of_text, layer_freshness
 from layers.registry import LAYERS
@@ -44,9 +52,11 @@ def write_sheet(ws: Worksheet, frame: pd.DataFrame, lang: str, *,
     """Write ``frame`` (canonical column names) to ``ws`` with display headers, a frozen
     header row, an auto-filter, number formats and fitted column widths."""
     shown = labelled(frame, lang) if headers is None else frame.rename(columns=headers)
-    ws.append([safe_cell(str(c)) for c in shown.columns])
-    for values in frame.itertuples(index=False):
-        ws.append([safe_cell(_cell(v)) for v in values])
+    for col, name in enumerate(shown.columns, start=1):
+        put_value(ws.cell(row=1, column=col), str(name))
+    for row, values in enumerate(frame.itertuples(index=False), start=2):
+        for col, value in enumerate(values, start=1):
+            put_value(ws.cell(row=row, column=col), _cell(value))
     for idx, column in enumerate(frame.columns, start=1):
         letter = get_column_letter(idx)
         head = ws.cell(row=1, column=idx)
@@ -64,14 +74,56 @@ def write_sheet(ws: Worksheet, frame: pd.DataFrame, lang: str, *,
         ws.auto_filter.ref = ws.dimensions
 
 
+def put_value(cell: Any, value: object) -> None:
+    """Set ``cell`` to ``value``; formula-like text stays a string cell with the
+    ``quotePrefix`` style (shown as typed, never run, no apostrophe added); floats are
+    :func:`rounded`."""
+    if isinstance(value, str) and is_formula_text(value):
+        cell.value = value
+        cell.data_type = "s"  # openpyxl made it a formula ("f") on assignment
+        cell.quotePrefix = True
+        return
+    cell.value = rounded(value) if isinstance(value, float) else value
+
+
+def rounded(value: float) -> float:
+    """A figure as the app shows it: 2 decimals, 4 below 1 (shares, ratios), so float
+    noise such as 1.000000000000016 never reaches a cell."""
+    return round(value, 4 if abs(value) < 1 else 2)
+
+
 def _cell(value: object) -> object:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
-    if value is None or pd.isna(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
         return None
     if hasattr(value, "item"):
         return value.item()  # numpy scalar → Python
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
     return value
+
+
+def write_frames(sheets: Mapping[str, pd.DataFrame], out: str | Path | IO[bytes]) -> None:
+    """Write tables (sheet name → frame with display headers) as an ``.xlsx`` workbook to a
+    path or a binary buffer, each cell through :func:`put_value`, with a frozen header row
+    and an auto-filter. The caller makes a path atomic."""
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for name, frame in sheets.items():
+        plain = pd.DataFrame(frame).drop(columns=["geometry"], errors="ignore")
+        write_sheet(book.create_sheet(str(name)[:31]), plain, "zh",
+                    headers={c: str(c) for c in plain.columns})
+    book.save(out)
+
+
+def frames_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """:func:`write_frames` into memory (for a download button)."""
+    buffer = io.BytesIO()
+    write_frames(sheets, buffer)
+    return buffer.getvalue()
 
 
 def _display_width(text: str) -> int:
@@ -112,7 +164,8 @@ def export_excel(county: County, out: str | Path, *, lang: str = "zh",
     write_sheet(first, parcels, lang)
     write_sheet(book.create_sheet(tr("招商工作清单", "Promotion worklist", lang)), worklist,
                 lang, headers=headers)
-    _about_sheet(book.create_sheet(tr("数据说明", "About the data", lang)), county, lang)
+    _about_sheet(book.create_sheet(tr("数据说明", "About the data", lang)), county, lang,
+                 audience)
     if step:
         step(tr("写出 Excel", "writing Excel", lang))
     failure: ExportError | None = None
@@ -126,15 +179,18 @@ def export_excel(county: County, out: str | Path, *, lang: str = "zh",
     return Path(out)
 
 
-def _about_sheet(sheet: Worksheet, county: County, lang: str) -> None:
-    """How current each layer of the workbook is (set by ``investmap load --as-of``)."""
+def _about_sheet(sheet: Worksheet, county: County, lang: str, audience: str) -> None:
+    """How current each layer of the workbook is (set by ``investmap load --as-of``); an
+    unrecorded date is a note for staff only."""
     fresh = layer_freshness(county)
     sheet.append([tr("图层", "Layer", lang), tr("数据日期", "As of", lang)])
     for name in ("park", "parcel", "redline"):
         if name in county.layers:
             spec = LAYERS[name]
-            sheet.append([safe_cell(spec.zh if lang == "zh" else spec.en),
-                          safe_cell(as_of_text(name, lang, fresh))])
+            recorded = fresh.get(name) is not None and fresh[name].as_of is not None
+            sheet.append([spec.zh if lang == "zh" else spec.en,
+                          as_of_text(name, lang, fresh) if recorded or audience == "staff"
+                          else "—"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 14

@@ -22,9 +22,8 @@ import folium
 
 from exports.common import AUDIENCES, LANGS, ExportError, atomic_output, check_choice, tr
 from exports.settings import ExportSettings
-from exports.tables import park_row
+from exports.tables import as_of_public, park_row
 from layers.county import County
-from layers.freshness import as_of_line
 
 BASEMAPS = ("osm", "tianditu", "gaode", "none")
 _SCRIPT_SRC = re.compile(r'<script src="([^"]+)"></script>')
@@ -88,7 +87,7 @@ def export_html(county: County, out: str | Path, *, audience: str = "investor",
         _fit_to_park(fmap, county, park_id)
     _online_leaflet(fmap)
     add_popups(fmap)
-    _title_block(fmap, settings, lang, park, as_of=as_of_line(county, lang))
+    _title_block(fmap, settings, lang, park, as_of=as_of_public(county, lang))
     if step:
         step(tr("渲染 HTML", "rendering HTML", lang))
     page = fmap.get_root().render()
@@ -144,6 +143,25 @@ def _online_leaflet(fmap: folium.Map) -> None:
     fmap.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
 
 
+TITLE_CSS = (
+    "<style>.im-title-block{position:fixed;top:10px;left:56px;z-index:1000;"
+    "background:rgba(255,255,255,.93);padding:8px 14px;border-radius:6px;"
+    "box-shadow:0 1px 5px rgba(0,0,0,.3);font-family:'Noto Sans CJK SC','Microsoft YaHei',"
+    "sans-serif;max-width:min(46vw,560px);max-height:38vh;overflow:auto;box-sizing:border-box}"
+    ".im-title{font-size:18px;font-weight:700;color:#12355b}"
+    ".im-sub{font-size:13px;color:#444}.im-note{font-size:11px;color:#666;margin-top:2px}"
+    ".investmap-legend{top:auto!important;bottom:44px!important;max-height:calc(58vh - 40px)"
+    "!important}"
+    "@media (max-width:640px){.im-title-block{max-width:calc(100vw - 112px);padding:6px 9px}"
+    ".im-title{font-size:15px}.im-note{display:none}"
+    ".investmap-legend{max-width:calc(100vw - 24px)!important}}"
+    "</style>")
+"""The title block sits top left beside the zoom buttons; the legend (which the app draws
+under the zoom buttons) moves to the bottom left, so the two never overlap: the title block
+is at most 38 % of the window high, the legend at most 58 % minus the margins. On a phone
+the notes give way to the title."""
+
+
 def _title_block(fmap: folium.Map, settings: ExportSettings, lang: str,
                  park: object | None, *, as_of: str = "") -> None:
     title = settings.text("title", lang)
@@ -160,13 +178,7 @@ def _title_block(fmap: folium.Map, settings: ExportSettings, lang: str,
     lines.append(f'<div class="im-note">{html.escape(note)} · {html.escape(stamp)}</div>')
     if as_of:
         lines.append(f'<div class="im-note">{html.escape(as_of)}</div>')
-    block = (
-        "<style>.im-title-block{position:fixed;top:10px;left:56px;z-index:1000;"
-        "background:rgba(255,255,255,.93);padding:8px 14px;border-radius:6px;"
-        "box-shadow:0 1px 5px rgba(0,0,0,.3);font-family:'Noto Sans CJK SC','Microsoft YaHei',"
-        "sans-serif;max-width:46vw}.im-title{font-size:18px;font-weight:700;color:#12355b}"
-        ".im-sub{font-size:13px;color:#444}.im-note{font-size:11px;color:#666;margin-top:2px}"
-        "</style>"
+    block = (TITLE_CSS +
         f'<div class="im-title-block" id="im-title-block">{"".join(lines)}</div>')
     fmap.get_root().html.add_child(folium.Element(block))
     fmap.get_root().title = html.escape(heading)

@@ -5,7 +5,7 @@ the annual investment completion rates (per project and per group) and the proje
 new 形象进度. :func:`report_tables` builds the labelled tables once; the app's 项目挂图作战 page
 shows the same tables. Users see labels, never codes: steps by their catalogue label, parks by
 name, dates as ``YYYY-MM-DD``, rates in %. Text cells cannot run as formulas
-(:mod:`exports.cells`); files are written atomically.
+(:mod:`layers.cells`); files are written atomically.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from exports.cells import safe_frame
 from exports.common import ExportError, atomic_output, tr
 from exports.fonts import cjk_rc
+from layers.cells import safe_frame
 from layers.ledger import LedgerView
 
 ROWS_PER_PAGE = 18

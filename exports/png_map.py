@@ -12,9 +12,8 @@ from exports.common import ExportError, atomic_output, check_choice, tr
 from exports.fonts import cjk_rc
 from exports.settings import ExportSettings
 from exports.static_map import MapView, draw_map
-from exports.tables import park_row
+from exports.tables import as_of_public, park_row
 from layers.county import County
-from layers.freshness import as_of_line
 
 MIN_DPI = 200
 A4_LANDSCAPE_IN = (11.69, 8.27)
@@ -59,7 +58,7 @@ def export_png(county: County, out: str | Path, *, park_id: str | None = None,
         fig.text(0.97, 0.935, settings.text("title", lang) if park_id else "",
                  fontsize=10, ha="right", color="#555555")
         source = "  ".join(t for t in (settings.text("source", lang),
-                                       as_of_line(county, lang)) if t)
+                                       as_of_public(county, lang)) if t)
         fig.text(0.03, 0.035, source, fontsize=7, color="#444444")
         fig.text(0.97, 0.035, tr("坐标系：", "CRS: ", lang) + str(county.crs.name),
                  fontsize=7, color="#444444", ha="right")

@@ -22,6 +22,8 @@ class ExportSettings:
     title_zh: str = "招商地图"
     title_en: str = "Investment map"
     online_map_url: str = ""
+    """The app's address for share links and QR codes (the admin's public base URL, saved
+    in the settings page, takes precedence; see :func:`webmap.links.public_base`)."""
     contact_org_zh: str = ""
     contact_org_en: str = ""
     contact_phone: str = ""

@@ -10,6 +10,7 @@ import pandas as pd
 
 from exports.common import ExportError, tr
 from layers.county import County
+from layers.freshness import as_of_text, layer_freshness
 from layers.registry import LAND_USES, PARCEL, PARK, UTILITIES, label
 from layers.supply import availability
 
@@ -101,3 +102,13 @@ def _redline_text(reasons: object, lang: str) -> str:
 def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``frame`` with display headers (see :func:`header`)."""
     return frame.rename(columns={c: header(c, lang) for c in frame.columns})
+
+
+def as_of_public(county: County, lang: str, layers: tuple[str, ...] = ("parcel", "redline")
+                 ) -> str:
+    """How current the parcels and red lines are, only for layers with a recorded date
+    (a missing date is a note for staff, not for investors)."""
+    fresh = layer_freshness(county)
+    parts = [as_of_text(name, lang, fresh) for name in layers
+             if fresh.get(name) is not None and fresh[name].as_of is not None]
+    return tr("；", "; ", lang).join(parts)

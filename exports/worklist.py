@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from exports.common import tr
+from geo.chain_catalog import INVESTOR_VERDICT_LABELS
 from geo.chains import VERDICT_LABELS, worklist_for
 from layers.chains import county_worklist, load_chains
 from layers.county import County
@@ -56,7 +57,8 @@ def worklist_table(county: County, *, lang: str = "zh", audience: str = "investo
     frame = pd.DataFrame({
         "chain": [catalog.chain(c).name(lang) for c in shown["chain_id"]],
         "segment": shown["segment_zh" if lang == "zh" else "segment_en"].astype(object),
-        "verdict": [label(VERDICT_LABELS, str(v), lang) for v in shown["verdict"]],
+        "verdict": [label(VERDICT_LABELS if audience == "staff" else INVESTOR_VERDICT_LABELS,
+                          str(v), lang) for v in shown["verdict"]],
         "parcel_id": shown["parcel_id"].astype(object),
         "park_name": shown["park_id"].map(parks).astype(object),
         "area_mu": pd.to_numeric(shown["area_mu"]).round(2),

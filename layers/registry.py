@@ -245,6 +245,7 @@ PARK = LayerSpec(
                aliases=("主导产业",)),
         Column("area_mu", "float", "面积(亩)", "Area (mu)", derived=True),
         Column("address", "str", "地址", "Address", aliases=("地址",)),
+        Column("address_en", "str", "英文地址", "Address (English)", aliases=("英文地址",)),
         Column("contact", "str", "招商联系方式", "Investment contact", aliases=("联系方式",)),
         Column("description", "str", "园区简介", "Description", aliases=("简介",)),
         Column("description_en", "str", "英文简介", "Description (English)"),

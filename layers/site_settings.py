@@ -1,5 +1,6 @@
 """Server-side site settings an administrator enters once in the app: the Tianditu key, the
-default basemap (``none`` = 无底图 for an intranet) and the offline tiles folder.
+default basemap (``none`` = 无底图 for an intranet), the offline tiles folder and the public
+base URL that share links, QR codes and the published site point at.
 
 Kept in ``settings.json`` in the server's state folder (``INVESTMAP_STATE_DIR``, default
 ``state/`` in the InvestMap home, :mod:`layers.paths` — the folder that also holds the login
@@ -31,6 +32,7 @@ class SiteSettings:
     """What an administrator set in the settings page."""
 
     tianditu_key: str | None = None
+    public_base_url: str | None = None
     updated_by: str | None = None
     updated_at: str | None = None
     default_basemap: str | None = None
@@ -115,3 +117,23 @@ def save_site_settings(settings: SiteSettings, path: Path | None = None) -> Path
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def check_public_base_url(url: str) -> str:
+    """The public base URL as typed, trimmed: an ``http(s)://host[/path]`` address of the
+    app with no query (links add their own).
+
+    Raises
+    ------
+    SettingsError
+        Anything else (the message shows what a base URL looks like).
+    """
+    from urllib.parse import urlsplit
+
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query \
+            or parts.fragment or any(c.isspace() for c in url):
+        raise SettingsError("the public base URL is the address investors open the map at, "
+                            "e.g. https://invest.example.gov.cn/ (http or https, no query)")
+    return url

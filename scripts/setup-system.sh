@@ -7,8 +7,8 @@
 set -euo pipefail
 
 profile="${1:-test}"
-run_pkgs=(fonts-noto-cjk fontconfig)
-test_pkgs=(chromium postgresql postgresql-15-postgis-3 poppler-utils gdal-bin python3-gdal)
+run_pkgs=(fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+test_pkgs=(chromium postgresql postgresql-15-postgis-3 poppler-utils gdal-bin python3-gdal libreoffice-calc-nogui)
 
 pkgs=("${run_pkgs[@]}")
 if [ "$profile" = "test" ]; then pkgs+=("${test_pkgs[@]}"); fi

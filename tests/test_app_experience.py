@@ -115,7 +115,7 @@ def test_token_round_trip_expiry_and_tampering():
 
 def test_share_url_carries_view_and_language_but_never_the_token():
     url = share_url("https://invest.example.cn/map", lang="en", parcel="QF-0003", park=None)
-    assert url == "https://invest.example.cn/map?lang=en&parcel=QF-0003"
+    assert url == "https://invest.example.cn/?lang=en&parcel=QF-0003"  # the root: a page
 
 
 def test_language_login_and_staff_url_survive_a_refresh():

@@ -29,7 +29,8 @@ def test_sheets_and_chinese_headers(workbook):
     about = _rows(workbook["数据说明"])  # how current the data is (issue 18)
     assert about[0] == ["图层", "数据日期"]
     assert [r[0] for r in about[1:]] == ["园区", "地块", "管控红线"]
-    assert all("数据" in r[1] for r in about[1:])
+    # the demo records no as-of dates: investors see "—", never a note for staff
+    assert all(r[1] == "—" for r in about[1:])
     assert parcels[0] == ["地块编号", "园区名称", "用地性质", "面积(亩)", "容积率下限",
                           "容积率上限", "出让底价(万元/亩)", "投资强度(万元/亩)",
                           "亩均税收承诺(万元/亩)", "七通一平", "红线核查"]
@@ -60,7 +61,7 @@ def test_worklist_rows_name_offerable_parcels(workbook, demo_county):
     offerable = set(verdicts.loc[verdicts["available"], "parcel_id"])
     rows = _rows(workbook["招商工作清单"])[1:]
     assert rows and {r[3] for r in rows} <= offerable
-    assert {r[2] for r in rows} <= {"薄弱·强链", "缺失·补链", "延链"}
+    assert {r[2] for r in rows} <= {"重点培育", "招商机会", "延伸方向"}  # investor words
 
 
 def test_investor_workbook_has_no_confidential_data(workbook, demo_county):
@@ -86,3 +87,48 @@ def test_cli_export_excel(cli, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["lists.xlsx"]
     bad = cli("export-excel", "--out", str(tmp_path / "lists.csv"))
     assert bad.returncode == 2 and "must be an .xlsx file" in bad.stderr
+
+
+def libreoffice_csv(xlsx, folder) -> list[list[str]]:
+    """The first sheet as LibreOffice Calc reads and shows it (converted to UTF-8 CSV)."""
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is part of the test profile: scripts/setup-system.sh test"
+    subprocess.run([soffice, "--headless", "--norestore",
+                    f"-env:UserInstallation=file://{folder}/lo-profile",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+                    "--outdir", str(folder), str(xlsx)],
+                   check=True, capture_output=True, timeout=180)
+    with open(folder / (xlsx.stem + ".csv"), encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_libreoffice_shows_text_as_typed_and_figures_rounded(tmp_path):
+    """Cells starting with = + - @ are text in LibreOffice (no apostrophe, never
+    evaluated); float noise is rounded away (issue 31)."""
+    import pandas as pd
+
+    from exports.excel import write_frames
+
+    texts = ["+86 139 0000 0000", "=1+2", "-5 km", "@home", '=HYPERLINK("http://x","y")']
+    frame = pd.DataFrame({"text": texts, "share": [1.000000000000016, 0.123456789, 0.5,
+                                                   2 / 3, 12.3456]})
+    write_frames({"t": frame}, tmp_path / "t.xlsx")
+    rows = libreoffice_csv(tmp_path / "t.xlsx", tmp_path)
+    assert [r[0] for r in rows[1:]] == texts
+    assert [r[1] for r in rows[1:]] == ["1", "0.1235", "0.5", "0.6667", "12.35"]
+
+
+def test_libreoffice_reads_the_investor_workbook_without_apostrophes_or_ids(demo_county,
+                                                                           tmp_path):
+    import re
+
+    out = export_excel(demo_county, tmp_path / "w.xlsx")
+    rows = libreoffice_csv(out, tmp_path)
+    cells = [c for r in rows for c in r]
+    assert len(rows) > 10 and not [c for c in cells if c.startswith("'")]
+    assert not [c for c in cells if re.fullmatch(r"P\d\d", c)]  # park names, not ids
+    assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{5,}", c)]  # rounded figures

@@ -1,4 +1,7 @@
-"""No text becomes a spreadsheet formula in any CSV or Excel the product writes (item 3)."""
+"""No text becomes a spreadsheet formula in any CSV or Excel the product writes (item 3).
+
+CSV has no cell types: formula-like text gets a leading apostrophe. Excel cells keep the text
+as typed — a string cell with the quotePrefix style, so no apostrophe is shown (issue 31)."""
 
 from __future__ import annotations
 
@@ -18,10 +21,12 @@ HOSTILE = ['=HYPERLINK("http://evil","x")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(
 
 
 def formula_cells(path) -> list[str]:
+    """Formula cells, and formula-like text not marked as text (quotePrefix)."""
     book = openpyxl.load_workbook(path)
     return [f"{ws.title}!{c.coordinate}" for ws in book.worksheets for row in ws.iter_rows()
             for c in row if c.data_type == "f"
-            or (isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS))]
+            or (isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS)
+                and not (c.data_type == "s" and c.quotePrefix))]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -50,6 +55,9 @@ def test_write_table_csv_and_xlsx(tmp_path):
     xlsx = write_table(frame, tmp_path / "t.xlsx")
     assert formula_cells(xlsx) == []
     book = openpyxl.load_workbook(xlsx)
+    typed = [t.replace("\r", "\n") for t in HOSTILE]  # XML text normalises CR to LF
+    assert [c.value for c in book.active["A"]][1:] == typed  # as typed, no apostrophe
+    assert all(c.quotePrefix for c in book.active["A"][1:])
     assert [c.value for c in book.active["B"]][1:] == list(range(len(HOSTILE)))
     out = write_table(frame, tmp_path / "t.csv")
     with open(out, encoding="utf-8-sig", newline="") as fh:
@@ -70,7 +78,8 @@ def test_investor_excel_export_has_no_formula(tmp_path):
         assert formula_cells(out) == []
         texts = [c.value for ws in openpyxl.load_workbook(out).worksheets
                  for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-        assert any(t.startswith("'=HYPERLINK") or t.startswith("'=cmd") for t in texts)
+        assert HOSTILE[0 if lang == "zh" else 1] in texts  # the park name, as typed
+        assert not any(t.startswith("'") for t in texts)
 
 
 def test_every_csv_and_excel_writer_goes_through_cells():
@@ -90,9 +99,10 @@ def test_every_csv_and_excel_writer_goes_through_cells():
 
 
 def test_app_download_bytes_have_no_formula(tmp_path):
-    """What ``ui.common.downloads`` offers: ``csv_text`` and ``safe_frame(...).to_excel``."""
+    """What ``ui.common.downloads`` offers: ``csv_text`` and ``frames_xlsx_bytes``."""
     import io
 
+    from exports.excel import frames_xlsx_bytes
     from layers.cells import csv_text
 
     frame = pd.DataFrame({"parcel_id": HOSTILE, "area_mu": [15.0] * len(HOSTILE)})
@@ -100,5 +110,7 @@ def test_app_download_bytes_have_no_formula(tmp_path):
     assert len(rows) == len(HOSTILE) + 1
     assert not any(cell.startswith(FORMULA_STARTS) for row in rows for cell in row)
     xlsx = tmp_path / "download.xlsx"
-    safe_frame(frame).to_excel(xlsx, index=False)
+    xlsx.write_bytes(frames_xlsx_bytes({"parcels": frame}))
     assert formula_cells(xlsx) == []
+    assert [c.value for c in openpyxl.load_workbook(xlsx).active["A"]][1:] == [
+        t.replace("\r", "\n") for t in HOSTILE]

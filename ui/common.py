@@ -3,13 +3,14 @@ parcel card and table downloads."""
 
 from __future__ import annotations
 
-import io
+from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 import streamlit as st
 
+from exports.excel import frames_xlsx_bytes
 from exports.settings import export_settings
-from layers.cells import csv_text, safe_frame
+from layers.cells import csv_text
 from ui.auth import ROLE_LABELS, current_user, log_out
 from ui.chrome import page_words
 from ui.i18n import language_switch, pick, t
@@ -53,16 +54,24 @@ def header(title_key: str, *, compact: bool = False) -> None:
 
 
 def share_base() -> str:
-    """Where shared links point: ``export.online_map_url`` of the policy, else this app."""
+    """Where shared links point: the admin's public base URL, else ``export.online_map_url``
+    of the policy, else the root of this app as the browser reached it, else the local
+    server (the map is the default page, served at the root; see :mod:`webmap.links`)."""
     from ui import state
+    from webmap.links import LOCAL_APP_URL, app_root, public_base
 
-    url = export_settings(state.county().policy).online_map_url
-    if url:
-        return url
+    base = public_base(export_settings(state.county().policy).online_map_url)
+    if base != app_root(LOCAL_APP_URL):
+        return base
     try:
-        return str(st.context.url or "")
+        here = str(st.context.url or "")
     except AttributeError:
-        return ""
+        here = ""
+    if not here:
+        return base
+    path = "/" + str(st.get_option("server.baseUrlPath") or "").strip("/")
+    parts = urlsplit(here)
+    return app_root(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
 
 
 def show_card(card: ParcelCard, *, audience: str) -> None:
@@ -115,8 +124,7 @@ def downloads(frame: pd.DataFrame, *, stem: str, key: str) -> None:
     left, right = st.columns(2)
     left.download_button(t("download_csv"), csv_text(plain).encode("utf-8-sig"),
                          file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv")
-    buffer = io.BytesIO()
-    safe_frame(plain).to_excel(buffer, index=False)
-    right.download_button(t("download_xlsx"), buffer.getvalue(), file_name=f"{stem}.xlsx",
+    right.download_button(t("download_xlsx"), frames_xlsx_bytes({stem: plain}),
+                          file_name=f"{stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet", key=f"{key}_xlsx")

@@ -19,6 +19,7 @@ import streamlit as st
 from layers.site_settings import (
     SettingsError,
     SiteSettings,
+    check_public_base_url,
     check_tianditu_key,
     check_tiles_folder,
     load_site_settings,
@@ -89,6 +90,16 @@ TEXT = {
                     "Unusable: no tiles at that location (a z/x/y folder or an .mbtiles "
                     "file is needed)."),
     "default": ("当前默认底图：{name}", "Default basemap now: {name}"),
+    # issue 31: public base URL
+    "base": ("公开访问地址", "Public base URL"),
+    "base_help": ("投资者打开地图的地址（如 `https://invest.example.gov.cn/`）。分享链接、推介手册"
+                  "二维码和投资者静态网站都指向这里；留空则用本服务器的地址。",
+                  "The address investors open the map at (e.g. `https://invest.example.gov.cn/`). "
+                  "Share links, brochure QR codes and the published investor site point here; "
+                  "empty means this server's own address."),
+    "base_save": ("保存地址", "Save address"),
+    "base_saved": ("已保存：{url}", "Saved: {url}"),
+    "bad_base": ("地址格式不对：{e}", "Not a valid address: {e}"),
 }
 
 
@@ -123,6 +134,21 @@ def _key_form(settings: SiteSettings, user_name: str) -> None:
         _save(settings, user_name, tianditu_key=None)
         st.success(tr("removed"))
         st.rerun()
+
+
+def _base_url_form(settings: SiteSettings, user_name: str) -> None:
+    st.subheader(tr("base"))
+    st.caption(tr("base_help"))
+    with st.form("public_base_url_form"):
+        typed = st.text_input(tr("base"), value=settings.public_base_url or "", max_chars=300)
+        if st.form_submit_button(tr("base_save")):
+            try:
+                url = check_public_base_url(typed) if typed.strip() else None
+            except SettingsError as exc:
+                st.error(tr("bad_base", e=exc))
+                return
+            _save(settings, user_name, public_base_url=url)
+            st.success(tr("base_saved", url=url or "—"))
 
 
 def _save(settings: SiteSettings, user_name: str, **changes: object) -> None:
@@ -194,6 +220,7 @@ def main() -> None:
     _key_status(settings)
     _key_form(settings, user.name)
     _basemap_form(settings, user.name)
+    _base_url_form(settings, user.name)
     _offline_form(settings, user.name)
     st.caption(tr("default", name=basemap_name(default_basemap(), lang())))
     metadata_notes()

@@ -122,3 +122,55 @@ def test_script_in_a_name_shows_as_text_and_runs_nothing(browser, demo_county, t
         assert dialogs == [] and errors == []
     finally:
         page.context.close()
+
+
+CONTEXT_LINES = """() => {
+  const maps = Object.values(window).filter(v => v instanceof L.Map);
+  let n = 0;
+  for (const m of maps) m.eachLayer(l => {
+    const p = l.feature && l.feature.properties;
+    if (p && ['road', 'county_boundary', 'river']
+        .includes(String(p.kind))) n++;
+  });
+  return n;
+}"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (min(a["x"] + a["width"], b["x"] + b["width"]) > max(a["x"], b["x"])
+            and min(a["y"] + a["height"], b["y"] + b["height"]) > max(a["y"], b["y"]))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cli_offline_map_shows_context_and_legend_clear_of_title(browser, cli, tmp_path, lang):
+    """``export-html --basemap none`` (the CLI, which loads the context layer) draws the
+    towns, roads and county outline; on a desktop and on a phone the legend and the title
+    block never overlap (screenshots in test-artifacts/)."""
+    from tests.e2e.conftest import ARTIFACTS
+
+    out = tmp_path / f"map_{lang}.html"
+    result = cli("export-html", "--out", str(out), "--basemap", "none", "--offline",
+                 "--lang", lang)
+    assert result.returncode == 0, result.stderr
+    page, requests, _, errors = _open(browser, out)
+    try:
+        assert page.locator(".im-town-label").count() >= 3
+        assert page.evaluate(CONTEXT_LINES) >= 2
+        assert [u for u in requests if not u.startswith("file:")] == [] and errors == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        for width, height in ((1600, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(300)
+            title = page.locator("#im-title-block").bounding_box()
+            legend = page.locator(".investmap-legend").bounding_box()
+            page.screenshot(path=str(ARTIFACTS / f"offline_map_{lang}_{width}.png"))
+            assert title and legend and not _overlap(title, legend), (width, title, legend)
+            legend_open = page.evaluate(
+                "() => { const d = document.querySelector('.investmap-legend');"
+                " d.open = true; return d.open; }")
+            page.wait_for_timeout(100)
+            legend = page.locator(".investmap-legend").bounding_box()
+            assert legend_open and legend and not _overlap(title, legend), (width, "open")
+            assert legend["y"] + legend["height"] <= height and title["y"] >= 0
+    finally:
+        page.context.close()
