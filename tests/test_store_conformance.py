@@ -112,7 +112,7 @@ def test_the_embedded_demo_validates():
     assert_typed(str(get_path("demo")), "parcel", "Polygon")
 
 
-def test_an_older_store_is_upgraded_once_with_an_audit_row(tmp_path):
+def test_an_older_store_is_upgraded_once_with_an_audit_row(tmp_path, cli):
     from data import get_path
 
     path = tmp_path / "store.gpkg"
@@ -123,6 +123,8 @@ def test_an_older_store_is_upgraded_once_with_an_audit_row(tmp_path):
         assert len(store.read_layer("parcel")) == 2000
     with GeoPackageStore(path) as store:
         assert len([e for e in store.history() if e.layer == "store"]) == 1
+    done = cli("upgrade-store", "--data", str(path))
+    assert done.returncode == 0 and "up to date" in done.stdout, done.stderr
     validate(path)
 
 
