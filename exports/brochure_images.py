@@ -29,10 +29,19 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _png(fig: Figure, *, tight: bool = False) -> bytes:
+def _png(fig: Figure, *, tight: bool = False, crop: list | None = None) -> bytes:
+    """PNG bytes: the whole figure, its tight box, or (``crop``) the box around the given
+    artists (the map and its legend, leaving out labels that run past the map's edge)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, facecolor="white",
-                bbox_inches="tight" if tight else None, pad_inches=0.02)
+    box: object = "tight" if tight else None
+    if crop:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.transforms import Bbox
+
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        pixels = Bbox.union([a.get_window_extent(renderer) for a in crop if a is not None])
+        box = pixels.transformed(fig.dpi_scale_trans.inverted()).padded(0.02)
+    fig.savefig(buf, format="png", dpi=DPI, facecolor="white", bbox_inches=box)
     return buf.getvalue()
 
 
@@ -57,7 +66,10 @@ def map_png(county: County, view: MapView, *, lang: str, labels: bool,
             ax.set_ylim(*limits[1])
             ax.set_xlabel("")  # GeoSeries.plot names the CRS axes again
             ax.set_ylabel("")
-        return _png(fig, tight=True)  # the legend stands outside the axes
+        for text in ax.texts:  # a long park name ends at the map's edge, not beyond it
+            text.set_clip_box(ax.bbox)
+            text.set_clip_on(True)
+        return _png(fig, crop=[ax, ax.get_legend()])  # the legend stands outside the axes
 
 
 def chain_png(catalog: object, chain_id: str, analysis: pd.DataFrame, *, lang: str) -> bytes:

@@ -62,6 +62,9 @@ SITE_JS = r"""
   var map = L.map(holder, { zoomSnap: 0.25, attributionControl: false });
   var colours = { county_boundary: '#6d4c41', road: '#9e9e9e', river: '#4a90d9',
                   railway: '#555555', water: '#9ec9f0', town: '#333333' };
+  var outline = L.geoJSON(site.context, {
+    filter: function (f) { return f.properties.kind === 'county_boundary'; }
+  });
   L.geoJSON(site.context, {
     filter: function (f) { return f.properties.kind !== 'town'; },
     style: function (f) {
@@ -109,6 +112,7 @@ SITE_JS = r"""
       if (l.feature.properties.id === view.park) { bounds = l.getBounds().pad(0.05); }
     });
   }
+  if (!bounds && outline.getLayers().length) { bounds = outline.getBounds().pad(0.02); }
   map.fitBounds(bounds || parks.getBounds().pad(0.08));
   var legend = L.control({ position: 'bottomright' });
   legend.onAdd = function () {
