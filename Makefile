@@ -1,4 +1,5 @@
-# InvestMap: `make run` starts the app on the demo data, `make test` runs the whole suite.
+# InvestMap: `make run` starts the app on the demo data, `make test` runs the whole suite,
+# `make test-fast` all but the tests marked slow, `make lint` ruff and mypy (CI runs it first).
 # Both set everything up first (Debian packages, .venv, offline map assets).
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +10,7 @@ PORT   ?= 8501
 # machine (or one with PYTHONDONTWRITEBYTECODE set) does not compile them on every start.
 PACKAGES := app.py cli geo layers exports webmap ui scale charts data
 
-.PHONY: run test system-run system-test venv assets lint clean
+.PHONY: run test test-fast system-run system-test venv assets lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,9 @@ run: system-run venv assets
 
 test: system-test venv assets
 	$(BIN)/python -m pytest -q
+
+test-fast: system-test venv assets
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: venv
 	$(BIN)/ruff check .

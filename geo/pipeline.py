@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.policy_checks import check_keys, fail
+from geo.policy_checks import Rule, parse_section
 
 SIGNED_STAGES = ("signed", "started", "completed", "producing")
 STARTED_STAGES = ("started", "completed", "producing")
@@ -45,12 +45,8 @@ class PipelineSettings:
 
 def parse_settings(value: Mapping[str, Any], source: str) -> PipelineSettings:
     """Parse and validate the ``pipeline`` policy section (PolicyError names key and fix)."""
-    check_keys(value, {"grace_days"}, source, "pipeline")
-    grace = value.get("grace_days", 30)
-    if isinstance(grace, bool) or not isinstance(grace, int) or grace < 0:
-        raise fail(source, "pipeline.grace_days", f"{grace!r} is not a whole number ≥ 0",
-                   "give days, e.g. 30")
-    return PipelineSettings(grace_days=grace)
+    return parse_section(PipelineSettings, value, source, "pipeline",
+                         default=Rule(minimum=0, fix="give days, e.g. 30"))
 
 
 def milestones(projects: pd.DataFrame, *, as_of: pd.Timestamp,

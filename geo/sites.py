@@ -78,11 +78,15 @@ class SiteQuery:
     max_parcels: int | None = None
     max_distance_km: Mapping[str, float] | tuple[tuple[str, float], ...] = ()
 
-    def __post_init__(self) -> None:
+    @property
+    def distance_limits(self) -> tuple[tuple[str, float], ...]:
+        """``max_distance_km`` as sorted (kind, km) pairs, whatever form it was given in."""
         limits = self.max_distance_km
         pairs = limits.items() if isinstance(limits, Mapping) else limits
-        object.__setattr__(self, "max_distance_km",
-                           tuple(sorted((str(k), float(v)) for k, v in pairs)))  # hashable
+        return tuple(sorted((str(k), float(v)) for k, v in pairs))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "max_distance_km", self.distance_limits)  # hashable
         if not 0 <= self.min_mu <= self.max_mu:
             raise ValueError(f"area range {self.min_mu}–{self.max_mu} 亩: give 0 ≤ min ≤ max")
         if self.max_parcels is not None and not 1 <= self.max_parcels <= 8:
@@ -124,7 +128,7 @@ def find_sites(candidates: gpd.GeoDataFrame, query: SiteQuery, settings: SiteSet
     area = candidates["area_mu"].to_numpy(dtype=float)
     k = query.max_parcels or settings.max_parcels
     singles = np.flatnonzero((area >= query.min_mu) & (area <= query.max_mu))
-    sets = [((int(i),), 0.0) for i in singles]
+    sets: list[tuple[tuple[int, ...], float]] = [((int(i),), 0.0) for i in singles]
     capped = edges = 0
     if query.assemble and k >= 2:
         park = candidates["park_id"].astype(object).to_numpy()
@@ -189,7 +193,8 @@ def connected_sets(n: int, pairs: np.ndarray, shared: np.ndarray, area: np.ndarr
         if not nbrs[v]:
             continue
         emitted = steps = 0
-        start = (v,), float(area[v]), 0.0, [u for u in nbrs[v] if u > v], {v, *nbrs[v]}
+        start: tuple[tuple[int, ...], float, float, list[int], set[int]] = (
+            (v,), float(area[v]), 0.0, [u for u in nbrs[v] if u > v], {v, *nbrs[v]})
         stack = [start]
         while stack and emitted < cap and steps < 10 * cap:
             sub, total, edge, ext, closed = stack.pop()
@@ -271,7 +276,7 @@ def _nearest_km(candidates: pd.DataFrame, members: np.ndarray, kind: str) -> np.
 def _within_limits(candidates: pd.DataFrame, members: np.ndarray,
                    query: SiteQuery) -> np.ndarray:
     keep = np.ones(len(members), dtype=bool)
-    for kind, km in query.max_distance_km:
+    for kind, km in query.distance_limits:
         column = distance_column(kind)
         if column not in candidates.columns:
             keep[:] = False  # no facility of that kind loaded: nothing is within reach

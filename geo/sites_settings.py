@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from geo.policy_checks import check_keys, fail, mapping, number
+from geo.policy_checks import Rule, check_keys, fail, mapping, number, parse_section
 
 SCORE_PARTS: tuple[str, ...] = ("area_fit", "compactness", "chain", "price", "utilities",
                                 "facilities")
@@ -38,9 +38,26 @@ class SiteSettings:
     sensitivity_step: float = 0.2
 
 
-_KEYS = {"weights", "shared_edge_min_m", "touch_tolerance_m", "max_parcels", "per_seed_cap",
-         "chain_full_m", "chain_zero_m", "price_full_wan_per_mu", "price_zero_wan_per_mu",
-         "facility_full_km", "facility_zero_km", "facility_kinds", "sensitivity_step"}
+def _weights(value: Any, source: str, key: str) -> dict[str, float]:
+    given = mapping(value, source, key)
+    check_keys(given, set(SCORE_PARTS), source, key)
+    weights = {p: number(given.get(p, 0.0), source, f"{key}.{p}") for p in SCORE_PARTS}
+    if sum(weights.values()) <= 0:
+        raise fail(source, key, "all weights are 0", "give at least one weight > 0")
+    return weights
+
+
+RULES = {
+    "weights": Rule(parse=_weights),
+    "max_parcels": Rule(minimum=1, maximum=8),
+    "per_seed_cap": Rule(minimum=1, maximum=100_000),
+    "sensitivity_step": Rule(minimum=0, maximum=0.9, strict=True),
+}
+"""Checks beyond the types; every other number is ≥ 0."""
+
+RANGES = (("chain_full_m", "chain_zero_m"), ("price_full_wan_per_mu", "price_zero_wan_per_mu"),
+          ("facility_full_km", "facility_zero_km"))
+"""(full score, zero score) pairs: the zero bound must lie above the full one."""
 
 
 def parse_settings(value: Mapping[str, Any], source: str, *,
@@ -50,37 +67,12 @@ def parse_settings(value: Mapping[str, Any], source: str, *,
     ``known_kinds``: the facility kinds of the registry (``facility_kinds`` must be among
     them); the caller in layers/ passes them, geo/ does not know the registry.
     """
-    check_keys(value, _KEYS, source, "sites")
-    defaults = SiteSettings()
-    raw_weights = mapping(value.get("weights", dict(defaults.weights)), source, "sites.weights")
-    check_keys(raw_weights, set(SCORE_PARTS), source, "sites.weights")
-    weights = {p: number(raw_weights.get(p, 0.0), source, f"sites.weights.{p}")
-               for p in SCORE_PARTS}
-    if sum(weights.values()) <= 0:
-        raise fail(source, "sites.weights", "all weights are 0", "give at least one weight > 0")
-    nums = {k: number(value.get(k, getattr(defaults, k)), source, f"sites.{k}")
-            for k in ("shared_edge_min_m", "touch_tolerance_m", "chain_full_m", "chain_zero_m",
-                      "price_full_wan_per_mu", "price_zero_wan_per_mu", "facility_full_km",
-                      "facility_zero_km")}
-    for low, high in (("chain_full_m", "chain_zero_m"),
-                      ("price_full_wan_per_mu", "price_zero_wan_per_mu"),
-                      ("facility_full_km", "facility_zero_km")):
-        if nums[high] <= nums[low]:
-            raise fail(source, f"sites.{high}", f"{nums[high]} is not above sites.{low} "
-                       f"{nums[low]}", f"make {high} larger than {low}")
-    ints = {}
-    for key, low, high in (("max_parcels", 1, 8), ("per_seed_cap", 1, 100_000)):
-        raw = value.get(key, getattr(defaults, key))
-        if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
-            raise fail(source, f"sites.{key}", f"{raw!r} is not a whole number in "
-                       f"{low}..{high}", f"give a whole number between {low} and {high}")
-        ints[key] = raw
-    kinds = tuple(str(k) for k in value.get("facility_kinds", defaults.facility_kinds))
-    unknown = [k for k in kinds if known_kinds is not None and k not in known_kinds]
-    if unknown:
-        raise fail(source, "sites.facility_kinds", f"unknown kind(s) {unknown}",
-                   f"use kinds of the facility layer: {list(known_kinds or ())}")
-    step = number(value.get("sensitivity_step", defaults.sensitivity_step), source,
-                  "sites.sensitivity_step", maximum=0.9, strict=True)
-    return SiteSettings(weights=weights, facility_kinds=kinds, sensitivity_step=step,
-                        **nums, **ints)
+    kinds = Rule(choices=known_kinds, fix=f"use kinds of the facility layer: "
+                 f"{list(known_kinds or ())}")
+    settings = parse_section(SiteSettings, value, source, "sites",
+                             rules={**RULES, "facility_kinds": kinds}, default=Rule(minimum=0))
+    for low, high in RANGES:
+        if getattr(settings, high) <= getattr(settings, low):
+            raise fail(source, f"sites.{high}", f"{getattr(settings, high)} is not above "
+                       f"sites.{low} {getattr(settings, low)}", f"make {high} larger than {low}")
+    return settings

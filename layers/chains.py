@@ -3,8 +3,8 @@ type.
 
 :func:`load_chains` turns the definition file into a :class:`geo.chains.ChainCatalog` or raises
 :class:`ChainsError` listing every problem with the file, the chain, the segment, the key and
-the fix. :func:`parse_settings` validates the policy section ``chains`` (registered in
-``layers.policy.EXTRA_SECTIONS``). :func:`county_analysis` and :func:`county_worklist` run the
+the fix. :func:`chain_settings` reads the policy section ``chains`` (parsed by
+:mod:`layers.chain_settings`). :func:`county_analysis` and :func:`county_worklist` run the
 pure computations of :mod:`geo.chains` on a loaded county.
 """
 
@@ -20,23 +20,19 @@ import pandas as pd
 import yaml
 
 from geo.chain_catalog import (
-    MATCH_PARTS,
     POSITIONS,
-    VERDICTS,
     Chain,
     ChainCatalog,
     ChainSettings,
     LandNeed,
     Position,
-    ScoreWeights,
     Segment,
     Target,
     forward_cycle,
 )
 from geo.errors import DataError
-from geo.policy_checks import Rule, fail, mapping, number, parse_section
 from geo.target_match import TargetSettings
-from layers.registry import LAND_USES, PROJECT_STAGES
+from layers.registry import LAND_USES
 
 if TYPE_CHECKING:
     from layers.county import County
@@ -302,42 +298,7 @@ def _targets(raw: Any, catalog: ChainCatalog, check: _Checker) -> list[Target]:
     return out
 
 
-# -- policy section ``chains`` --------------------------------------------------------------
-
-OUTPUT_MEASURES = ("value_added_wan", "revenue_wan", "tax_wan")
-
-
-def _parse_weights(value: Any, source: str, key: str) -> ScoreWeights:
-    weights = ScoreWeights().as_dict()
-    for part, given in mapping(value, source, key).items():
-        if part not in MATCH_PARTS:
-            raise fail(source, f"{key}.{part}", "unknown score part", f"use {list(MATCH_PARTS)}")
-        weights[part] = number(given, source, f"{key}.{part}")
-    if sum(weights.values()) <= 0:
-        raise fail(source, key, "all weights are 0", "give at least one positive weight")
-    return ScoreWeights(**weights)
-
-
-SETTING_RULES = {
-    "present_stages": Rule(choices=tuple(PROJECT_STAGES)),
-    "match_verdicts": Rule(choices=VERDICTS),
-    "output_measure": Rule(choices=OUTPUT_MEASURES),
-    "weights": Rule(parse=_parse_weights),
-}
-"""Checks beyond the types; every other setting is a number ≥ 0 (counts whole)."""
-
-
-def parse_settings(value: Mapping[str, Any], source: str) -> ChainSettings:
-    """Validate the policy section ``chains`` into :class:`ChainSettings` (missing keys keep
-    their defaults; README "Policy settings" documents each key)."""
-    settings = parse_section(ChainSettings, value, source, "chains", rules=SETTING_RULES,
-                             default=Rule(minimum=0))
-    if settings.proximity_zero_m <= settings.proximity_full_m:
-        raise fail(source, "chains.proximity_zero_m", "not above proximity_full_m", "raise it")
-    if settings.price_zero_wan_per_mu <= settings.price_full_wan_per_mu:
-        raise fail(source, "chains.price_zero_wan_per_mu", "not above price_full_wan_per_mu",
-                   "raise it")
-    return settings
+# -- policy section ``chains`` (parsed by :mod:`layers.chain_settings`) ----------------
 
 
 def chain_settings(policy: Any) -> ChainSettings:

@@ -6,7 +6,7 @@ lead rules of :mod:`layers.store.lead_rules`. The CLI (``investmap leads``), the
 招商线索 and the investor inquiry form call these functions and only parse input and show
 results.
 
-Settings: the ``leads:`` policy section (:class:`LeadSettings`).
+Settings: the ``leads:`` policy section (:class:`layers.leads_settings.LeadSettings`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.policy_checks import check_keys, fail
+from layers.leads_settings import LeadSettings
 from layers.registry import LEAD_SOURCES, LEAD_STAGES, get_spec, label
 from layers.store import EditError, Store, StoreError
 from layers.store.base import Link
@@ -27,45 +27,11 @@ from layers.store.values import stored_columns
 INQUIRY_USER = "inquiry-form"
 """User name recorded in the audit log for leads an investor submits (no visitor data)."""
 
+DEFAULT_SETTINGS = LeadSettings()
+"""The ``leads`` defaults, for calls without a policy."""
+
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,22}[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class LeadSettings:
-    """Parsed ``leads`` policy section."""
-
-    lead_id_prefix: str = "L"
-    project_id_prefix: str = "XM-L"
-    first_action_days: int = 2
-    inquiry_per_session: int = 3
-    inquiry_per_ip: int = 10
-    inquiry_window_hours: float = 24.0
-
-
-def parse_settings(value: Mapping[str, Any], source: str) -> LeadSettings:
-    """Parse the ``leads`` policy section (PolicyError names the key and the fix)."""
-    defaults = LeadSettings()
-    check_keys(value, set(LeadSettings.__dataclass_fields__), source, "leads")
-    out: dict[str, Any] = {}
-    for key in ("lead_id_prefix", "project_id_prefix"):
-        text = str(value.get(key, getattr(defaults, key)))
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]{0,9}", text):
-            raise fail(source, f"leads.{key}", f"{text!r} is not a short id prefix",
-                       "use 1–10 letters, digits or '-', starting with a letter")
-        out[key] = text
-    for key in ("first_action_days", "inquiry_per_session", "inquiry_per_ip"):
-        number = value.get(key, getattr(defaults, key))
-        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-            raise fail(source, f"leads.{key}", f"{number!r} is not a whole number ≥ 0",
-                       "give a count, e.g. 3")
-        out[key] = number
-    hours = value.get("inquiry_window_hours", defaults.inquiry_window_hours)
-    if isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0:
-        raise fail(source, "leads.inquiry_window_hours", f"{hours!r} is not a number > 0",
-                   "give hours, e.g. 24")
-    out["inquiry_window_hours"] = float(hours)
-    return LeadSettings(**out)
 
 
 @dataclass(frozen=True)
@@ -118,7 +84,7 @@ def check_inquiry(form: Mapping[str, Any]) -> list[Problem]:
 
 
 def submit_inquiry(store: Store, form: Mapping[str, Any], *, today: pd.Timestamp,
-                   settings: LeadSettings = LeadSettings()) -> str:
+                   settings: LeadSettings = DEFAULT_SETTINGS) -> str:
     """Store a checked inquiry as a new lead (source ``inquiry``, stage ``lead``, next action
     date = today + ``first_action_days``) and return its id.
 
@@ -141,7 +107,7 @@ def submit_inquiry(store: Store, form: Mapping[str, Any], *, today: pd.Timestamp
 
 def add_lead(store: Store, values: Mapping[str, Any], *, user: str, reason: str,
              role: str = "promoter", today: pd.Timestamp,
-             settings: LeadSettings = LeadSettings()) -> str:
+             settings: LeadSettings = DEFAULT_SETTINGS) -> str:
     """Register a lead a promoter met (visit, fair, referral …) and return its new id.
 
     ``stage`` defaults to ``lead``, ``source`` to ``visit``, ``received_date`` to ``today``.
@@ -185,7 +151,7 @@ def update_lead(store: Store, lead_id: str, *, user: str, reason: str, role: str
 
 def convert_lead(store: Store, lead_id: str, *, user: str, reason: str, today: pd.Timestamp,
                  role: str = "promoter", expect_version: int | None = None,
-                 settings: LeadSettings = LeadSettings()) -> str:
+                 settings: LeadSettings = DEFAULT_SETTINGS) -> str:
     """Create the project of a signed lead and link both, in one transaction; return the
     project id.
 

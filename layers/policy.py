@@ -12,14 +12,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from geo.efficiency import parse_settings as parse_efficiency
+from geo.idle import parse_settings as parse_idle
+from geo.pipeline import parse_settings as parse_pipeline
 from geo.policy_checks import PolicyError, check_keys, fail, mapping, number
 from geo.redlines import OverlapTolerance, RedlineCategory
-from layers.registry import BUILTIN_REDLINE_CATEGORIES, LAND_USES, PARCEL_STATUSES
+from geo.sites_settings import parse_settings as parse_sites
+from geo.target_match import parse_settings as parse_targets
+from layers.chain_settings import parse_settings as parse_chains
+from layers.formats.settings import parse as parse_imports
+from layers.freshness import parse_settings as parse_freshness
+from layers.leads_settings import parse_settings as parse_leads
+from layers.registry import (
+    BUILTIN_REDLINE_CATEGORIES,
+    FACILITY_KINDS,
+    LAND_USES,
+    PARCEL_STATUSES,
+)
+from layers.store.settings import parse as parse_storage
 
 
 @dataclass(frozen=True)
@@ -150,24 +166,25 @@ SECTIONS: dict[str, Callable[[Mapping[str, Any], str], Any]] = {
 validated by the module that owns them through :data:`EXTRA_SECTIONS`, and sections of packages
 above ``layers/`` (``export``) through :data:`OWNED_SECTIONS`."""
 
-EXTRA_SECTIONS: dict[str, str] = {
-    "efficiency": "geo.efficiency:parse_settings",
-    "idle": "geo.idle:parse_settings",
-    "pipeline": "geo.pipeline:parse_settings",
-    "chains": "layers.chains:parse_settings",
-    "targets": "geo.target_match:parse_settings",
-    "imports": "layers.formats.settings:parse",
-    "storage": "layers.store.settings:parse",
-    "sites": "layers.sites:parse_settings",
-    "leads": "layers.leads:parse_settings",
-    "freshness": "layers.freshness:parse_settings",
-}
-"""Further top-level sections: name → ``"module:callable"`` of the parser that owns it, called
-as ``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad
-values. The parsed object is available as ``policy.section(name)``."""
-
-
 SectionParser = Callable[[Mapping[str, Any], str], Any]
+
+EXTRA_SECTIONS: dict[str, SectionParser] = {
+    "efficiency": parse_efficiency,
+    "idle": parse_idle,
+    "pipeline": parse_pipeline,
+    "chains": parse_chains,
+    "targets": parse_targets,
+    "imports": parse_imports,
+    "storage": parse_storage,
+    "sites": partial(parse_sites, known_kinds=tuple(FACILITY_KINDS)),
+    "leads": parse_leads,
+    "freshness": parse_freshness,
+}
+"""Further top-level sections: name → the parser of the module that owns it (in ``geo/`` or
+``layers/``, imported directly: none of them imports this module), called as
+``parser(mapping, source)``; it raises :class:`PolicyError` (or ``ValueError``) on bad values.
+The parsed object is available as ``policy.section(name)``."""
+
 
 OWNED_ABOVE: tuple[str, ...] = ("export",)
 """Top-level sections whose parser a package above ``layers/`` registers when it is imported
@@ -197,16 +214,6 @@ def _parse_extra(name: str, parse: SectionParser, value: Mapping[str, Any],
         raise
     except (ValueError, TypeError, KeyError) as exc:
         raise PolicyError(f"{source}: {name}: {exc}") from exc
-
-
-def _import_parser(target: str) -> Callable[[Mapping[str, Any], str], Any]:
-    import importlib
-
-    module_name, _, attr = target.partition(":")
-    obj: Any = importlib.import_module(module_name)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    return obj  # type: ignore[no-any-return,unused-ignore]
 
 
 def default_policy_path() -> Path:
@@ -240,10 +247,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
     parsed = {name: parse(mapping(raw.get(name, {}), source, name), source)
               for name, parse in SECTIONS.items()}
     extras: dict[str, Any] = {}
-    for name, target in EXTRA_SECTIONS.items():
-        extras[name] = _parse_extra(name, _import_parser(target),
-                                    mapping(raw.get(name, {}), source, name), source)
-    for name, parse in OWNED_SECTIONS.items():
+    for name, parse in {**EXTRA_SECTIONS, **OWNED_SECTIONS}.items():
         extras[name] = _parse_extra(name, parse, mapping(raw.get(name, {}), source, name),
                                     source)
     return Policy(source=source, raw=raw, extras=extras, **parsed)

@@ -10,7 +10,7 @@ kind (the parcel card, the finder's distance filter and the brochure use it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,15 +24,9 @@ from geo.chain_catalog import UTILITY_FLAGS, ChainCatalog, ChainSettings, place
 from geo.facilities import nearest_facilities
 from geo.sites import SiteQuery, SiteSearch, find_sites
 from geo.sites_settings import SiteSettings
-from geo.sites_settings import parse_settings as _parse_geo
 from layers.county import County
 from layers.registry import FACILITY_KINDS
 from layers.supply import supply_rules
-
-
-def parse_settings(value: Mapping[str, Any], source: str) -> SiteSettings:
-    """Policy section ``sites`` (registered in :data:`layers.policy.EXTRA_SECTIONS`)."""
-    return _parse_geo(value, source, known_kinds=tuple(FACILITY_KINDS))
 
 
 def site_settings(county: County) -> SiteSettings:

@@ -12,6 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 pytest_plugins = ["tests.pg_cluster"]  # postgis_cluster / postgis_url fixtures
 
+POSTGIS = pytest.param("postgis", marks=(pytest.mark.postgis, pytest.mark.slow))
+"""The PostGIS backend as a parameter: it starts a real server, so `slow` (``make test-fast``
+leaves it out, ``make test`` runs it)."""
+BACKENDS = ("gpkg", POSTGIS)
+"""Both store backends, for ``@pytest.fixture(params=BACKENDS)``."""
+
 _MAIN = sys.modules["__main__"]
 
 

@@ -163,5 +163,11 @@ def postgis_cluster() -> Iterator[Cluster]:
 
 
 @pytest.fixture
-def postgis_url(postgis_cluster: Cluster) -> str:
+def postgis_url(postgis_cluster: Cluster, request: pytest.FixtureRequest) -> str:
+    """A fresh schema on the session's server; only for tests marked ``postgis`` and ``slow``
+    (``tests.conftest.POSTGIS`` as a parameter does both), so ``make test-fast`` skips them."""
+    missing = [m for m in ("postgis", "slow") if request.node.get_closest_marker(m) is None]
+    if missing:
+        pytest.fail(f"{request.node.nodeid} uses PostGIS: mark it {missing} (or parametrise "
+                    "with tests.conftest.POSTGIS)", pytrace=False)
     return postgis_cluster.create_schema()

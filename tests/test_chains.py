@@ -21,7 +21,8 @@ from geo.chains import (
     place,
     unplaced,
 )
-from layers.chains import ChainsError, load_chains, parse_settings
+from layers.chain_settings import parse_settings
+from layers.chains import ChainsError, load_chains
 from layers.policy import PolicyError
 from tests import chain_toy
 

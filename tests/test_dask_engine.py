@@ -27,6 +27,8 @@ from scale.dask_engine import (
     replication,
 )
 
+pytestmark = pytest.mark.timeout(900)  # module set-up can pass the 300 s default when loaded
+
 
 @pytest.fixture(scope="module")
 def client():
@@ -205,6 +207,7 @@ def test_cli_dask_on_a_scheduler_writes_the_local_table(client, tmp_path):
     assert not list(tmp_path.glob(".*scratch"))
 
 
+@pytest.mark.slow
 def test_cli_dask_local_cluster_writes_a_partitioned_dataset(cli, tmp_path):
     opts = _written_county(tmp_path, 900)
     result = cli("availability", *opts, "--engine", "dask", "--partitions", "3",
@@ -352,6 +355,7 @@ def test_working_crs_is_chosen_from_the_whole_layer_like_the_local_engine(client
     assert got["area_mu"].to_numpy() == pytest.approx(local["area_mu"].to_numpy(), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_cluster_started_with_dask_commands(tmp_path):
     """`dask scheduler` and `dask worker` (plain Dask processes that never imported
     dask-geopandas), loopback only: the README's multi-machine recipe on one machine."""

@@ -77,14 +77,19 @@ def test_cli_demo_any_size(cli, tmp_path, fmt):
     assert len(frame) == 3000 and len(redlines) == 400
 
 
-def test_cli_help_for_every_command(cli):
-    from cli import COMMANDS, build_parser
+def test_cli_help_for_every_command(cli, capsys):
+    """Every command's help in this process (its module imports and registers), and once
+    through the console entry in a subprocess, as a user runs it."""
+    from cli import COMMANDS, build_parser, main
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert list(sub.choices) == [c.name for c in COMMANDS]
     for name in sub.choices:
-        result = cli(name, "--help")
-        assert result.returncode == 0 and f"usage: investmap {name}" in result.stdout
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0 and f"usage: investmap {name}" in capsys.readouterr().out
+    result = cli("import", "--help")
+    assert result.returncode == 0 and "usage: investmap import" in result.stdout
 
 
 def test_every_command_module_registers_exactly_its_table_names():

@@ -102,6 +102,8 @@ def test_backup_and_restore_gpkg(store_path, tmp_path):
         assert store.get("parcel", "A").version == 1
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_postgis_edit_history_backup_restore(postgis_url, tmp_path):
     with open_store(postgis_url) as store:
         county.fill(store)

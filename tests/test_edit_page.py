@@ -102,6 +102,8 @@ def test_the_map_reads_the_store_the_edit_page_writes(store_path, monkeypatch):
     assert data_location() is None  # no store yet: the embedded demo
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_load_county_from_a_postgis_store(postgis_url, tmp_path):
     from layers.county import load_county
 

@@ -65,3 +65,21 @@ def test_every_export_key_is_documented_in_readme(policy):
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     keys = sorted(policy.raw["export"])
     assert keys and [k for k in keys if f"`export.{k}`" not in readme] == []
+
+
+def test_exports_registers_its_own_section_and_layers_never_names_the_module():
+    """``layers.policy`` knows the name ``export`` only; ``exports.settings`` registers the
+    parser, and a policy loaded before that parses the section when first read."""
+    import inspect
+
+    import layers.policy
+    from exports.settings import export_settings
+    from layers.policy import OWNED_SECTIONS, load_policy, register_section
+
+    assert OWNED_SECTIONS["export"] is parse
+    assert "exports" not in inspect.getsource(layers.policy).replace("``exports/``", "")
+    policy = load_policy()
+    policy.extras.pop("export")  # as if loaded before exports was imported
+    assert export_settings(policy) == parse(policy.raw["export"], policy.source)
+    with pytest.raises(ValueError, match="OWNED_ABOVE"):
+        register_section("exprot", parse)

@@ -23,12 +23,12 @@ from layers.policy import PolicyError
 from layers.store import open_store
 from layers.store.gpkg import GeoPackageStore
 from tests import store_county as county
-from tests.conftest import run_cli
+from tests.conftest import BACKENDS, run_cli
 
 TODAY = pd.Timestamp("2026-12-01")
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
+@pytest.fixture(params=BACKENDS)
 def location(request, tmp_path) -> str:
     url = request.getfixturevalue("postgis_url") if request.param == "postgis" else None
     where = county.location(request.param, tmp_path, url)

@@ -37,6 +37,8 @@ from layers.validate import ValidationError, validate_layer
 from tests import store_county as county
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.timeout(900)  # module set-up can pass the 300 s default when loaded
+
 CORPUS = ROOT / "tests" / "fuzz_corpus"
 SLOW = settings(max_examples=20, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,

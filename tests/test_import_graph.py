@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -167,13 +168,32 @@ def test_no_import_cycle():
             lines.setdefault((a, b), line)
     report = []
     for component in _cycles(graph):
-        members = set(component)
-        report.append(" ; ".join(f"{a}:{lines[a, b]} imports {b}" for a in component
-                                 for b in sorted(graph.get(a, ())) if b in members))
+        path = _shortest_cycle(graph, set(component))
+        steps = " → ".join(f"{a}:{lines[a, b]} imports {b}" for a, b in pairwise(path))
+        report.append(f"{steps}  ({len(component)} modules in this knot: {component})")
     assert report == [], "\n".join(report)
 
 
+def _shortest_cycle(graph: dict[str, set[str]], members: set[str]) -> list[str]:
+    """One shortest cycle through the first member, inside ``members`` (first = last)."""
+    start = min(members)
+    previous: dict[str, str] = {}
+    queue = [start]
+    for node in queue:
+        for child in sorted(graph.get(node, ())):
+            if child == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(previous[path[-1]])
+                return [*reversed(path), start]
+            if child in members and child not in previous:
+                previous[child] = node
+                queue.append(child)
+    raise AssertionError(f"no cycle through {start}")
+
+
 def test_cycle_finder_finds_a_cycle():
-    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert _cycles(graph) == [["a", "b", "c"]]
+    graph = {"a": {"b"}, "b": {"c", "d"}, "c": {"a"}, "d": {"e"}, "e": {"a"}, "f": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c", "d", "e"]]
+    assert _shortest_cycle(graph, {"a", "b", "c", "d", "e"}) == ["a", "b", "c", "a"]
     assert _cycles({"a": {"b"}, "b": set()}) == []

@@ -20,13 +20,14 @@ from layers.leads import (
 from layers.store import EditError, PermissionDenied, StaleVersionError, TransitionError
 from layers.store.lead_rules import LEAD_TRANSITIONS, next_id
 from tests import store_county as county
+from tests.conftest import BACKENDS
 
 DAY = pd.Timestamp("2026-12-01")
 FORM = {"company": "青峰新材料有限公司", "contact_name": "王经理", "phone": "0912-5551234",
         "need": "30 亩标准厂房", "need_mu": "30", "parcel_id": "B"}
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
+@pytest.fixture(params=BACKENDS)
 def store(request, tmp_path):
     url = request.getfixturevalue("postgis_url") if request.param == "postgis" else None
     s = county.filled_store(request.param, tmp_path, url)

@@ -14,6 +14,7 @@ import pytest
 from layers.leads import submit_inquiry, update_lead
 from layers.store import StaleVersionError, open_store
 from tests import store_county as county
+from tests.conftest import BACKENDS
 
 WORKERS = 4
 ATTEMPTS = 12  # per worker: a count, not a time budget, so a loaded machine still collides
@@ -44,7 +45,7 @@ def _worker(location: str, worker: int, attempts: int, queue: mp.Queue) -> None:
     queue.put((notes, created, refused))
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
+@pytest.fixture(params=BACKENDS)
 def location(request, tmp_path) -> str:
     url = request.getfixturevalue("postgis_url") if request.param == "postgis" else None
     where = county.location(request.param, tmp_path, url)

@@ -84,16 +84,16 @@ def test_failure_file_is_pruned_and_capped(tmp_path):
     for i in range(lockout.max_failures):
         assert log.begin_attempt("victim", lockout, now=1000.0 + i) is None
     assert log.locked_until("victim", lockout, now=1010.0) is not None
-    t0 = time.perf_counter()
+    largest = 0  # names every later login reads and rewrites: its work, whatever the machine
     for i in range(1500):
         log.begin_attempt(f"spray{i}", lockout, now=1010.0 + i * 0.01)
-    per_login_ms = (time.perf_counter() - t0) / 1500 * 1000
+        largest = max(largest, len(json.loads((tmp_path / "f.json").read_text())))
+    assert largest == lockout.max_tracked_names  # reached, never passed: constant work a login
     data = json.loads((tmp_path / "f.json").read_text())
     assert len(data) <= lockout.max_tracked_names
     assert "victim" in data  # a locked name is the last to be evicted
     assert log.locked_until("victim", lockout, now=1040.0) is not None
     assert (tmp_path / "f.json").stat().st_size < 20_000
-    assert per_login_ms < 50
     later = 1040.0 + lockout.window_seconds + lockout.lockout_seconds + 1
     log.begin_attempt("someone", lockout, now=later)
     assert list(json.loads((tmp_path / "f.json").read_text())) == ["someone"]

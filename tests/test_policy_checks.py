@@ -82,7 +82,9 @@ def test_a_rule_fix_replaces_the_generic_one():
 
 
 @pytest.mark.parametrize("module", ["exports.settings", "layers.formats.settings",
-                                    "layers.store.settings", "layers.chains", "geo.idle"])
+                                    "layers.store.settings", "layers.chain_settings", "geo.idle",
+                                    "geo.sites_settings", "layers.leads_settings",
+                                    "geo.pipeline"])
 def test_every_converted_section_uses_the_one_parser(module):
     """The hand-rolled "unknown key" loops are gone: the section modules call parse_section."""
     import importlib

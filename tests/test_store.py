@@ -24,9 +24,8 @@ from layers.store import (
 from layers.store.base import Store
 from layers.store.rules import PARCEL_TRANSITIONS, check_transition
 from tests import store_county as county
+from tests.conftest import BACKENDS
 from tests.shapes import square
-
-BACKENDS = ["gpkg", "postgis"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -233,6 +232,8 @@ def test_backup_restore_round_trip(store, tmp_path):
     conn.close()
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_backup_restores_into_the_other_backend(store, backend, tmp_path, request):
     edit(store, "B", status="reserved")
     out = store.backup(tmp_path / "backup.gpkg")

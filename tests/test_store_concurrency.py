@@ -17,6 +17,7 @@ import pytest
 
 from layers.store import StaleVersionError, open_store
 from tests import store_county as county
+from tests.conftest import BACKENDS
 
 WORKERS = 4
 SECONDS = 3.0
@@ -49,7 +50,7 @@ def _worker(location: str, worker: int, seconds: float, queue: mp.Queue) -> None
     queue.put((worker, accepted, refused))
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
+@pytest.fixture(params=BACKENDS)
 def location(request, tmp_path: Path) -> str:
     url = request.getfixturevalue("postgis_url") if request.param == "postgis" else None
     where = county.location(request.param, tmp_path, url)

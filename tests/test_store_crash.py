@@ -19,6 +19,8 @@ from layers.store import open_store
 from layers.store.gpkg import GeoPackageStore
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.timeout(900)  # module set-up can pass the 300 s default when loaded
+
 COPIES = 10  # 10 × the demo's 2,000 parcels
 
 
@@ -60,6 +62,7 @@ def _kill_when(proc: subprocess.Popen, writing, timeout: float = 300) -> None:
     assert proc.returncode == -signal.SIGKILL
 
 
+@pytest.mark.slow
 def test_kill_9_mid_import_gpkg(big_file, tmp_path):
     path = tmp_path / "store.gpkg"
     with GeoPackageStore(path, seed=get_path("demo")) as store:
@@ -91,6 +94,8 @@ def test_kill_9_mid_import_gpkg(big_file, tmp_path):
     assert len(frame) == 2000
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_kill_9_mid_import_postgis(big_file, postgis_url):
     import psycopg
 

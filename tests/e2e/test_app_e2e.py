@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import map_frame, wait_ready
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 LAYER_COUNT = "() => { let n = 0; window.map.eachLayer(() => { n += 1; }); return n; }"
 CANVAS_INK = """() => {
@@ -63,7 +63,9 @@ def test_layer_control_toggles_a_layer(page, app_url):
     frame.wait_for_function(f"({LAYER_COUNT})() == {before_layers}")
 
 
-def test_clicking_a_parcel_shows_its_card(page, app_url):
+def test_clicking_a_parcel_shows_its_card(page, app_url, demo_county):
+    from layers.supply import availability
+
     _open(page, app_url)
     frame = _settled_map(page)
     largest = """() => {
@@ -98,6 +100,10 @@ def test_clicking_a_parcel_shows_its_card(page, app_url):
     pid = hit["pid"]
     page.get_by_text(f"地块 {pid}").wait_for()
     page.get_by_text("红线检查").wait_for()
+    table = availability(demo_county)
+    available = bool(table.loc[table["parcel_id"] == pid, "available"].item())
+    verdict = page.locator("[data-testid='stAlert']").first.inner_text().strip()
+    assert verdict == ("可供应" if available else "暂不可供应"), (pid, verdict)
 
 
 def test_filter_changes_the_parcel_table(page, app_url):
@@ -139,11 +145,16 @@ def test_wrong_password_fails_and_staff_login_works(page, app_url):
     page.get_by_label("密码").fill("not-the-password")
     page.get_by_role("button", name="登录").click()
     page.get_by_text("用户名或密码错误").wait_for()
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert "亩均评价" not in sidebar.inner_text()  # still an investor: no staff page
     page.get_by_label("用户名").fill("planner")
     page.get_by_label("密码").fill("planner-demo")
     page.get_by_role("button", name="登录").click()
     page.get_by_text(re.compile("已登录")).wait_for()
     page.get_by_text(re.compile("工作人员模式")).wait_for()
+    sidebar.get_by_text("亩均评价").wait_for()
+    staff = sidebar.inner_text()
+    assert "亩均评价" in staff and "项目挂图作战" in staff, staff
 
 
 def test_osm_basemap_requests_only_tiles(page, app_url, blocked):

@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import map_frame, wait_ready
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def _draw_button(page):  # noqa: ANN001, ANN202

@@ -9,7 +9,7 @@ from playwright.sync_api import sync_playwright
 from exports.html import export_html
 from layers.county import County
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 XSS = "<script>alert(1)</script>"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

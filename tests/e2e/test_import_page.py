@@ -20,7 +20,7 @@ from tests.e2e.conftest import (
 )
 from tests.test_coord_txt import SHAANXI, build, rect_lines
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")

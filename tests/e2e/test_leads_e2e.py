@@ -13,7 +13,7 @@ import pytest
 from layers.store import open_store
 from tests.e2e.conftest import ARTIFACTS, E2E_PASSWORDS, real_users, serve_app, wait_ready
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 COMPANY = "青峰端到端测试科技"
 PHONE = "13700001234"

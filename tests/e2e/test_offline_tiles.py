@@ -13,7 +13,7 @@ from PIL import Image
 from tests.e2e.conftest import LOOPBACK, map_frame, serve_app, wait_ready
 from tests.tiles_fixture import TILE_COLOR, write_mbtiles
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 LOADED_TILES = ("() => Array.from(document.querySelectorAll('img.leaflet-tile-loaded'))"
                 ".filter(i => i.naturalWidth === 256).map(i => i.src)")
