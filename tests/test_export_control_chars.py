@@ -7,8 +7,8 @@ import openpyxl
 import pandas as pd
 
 from cli.common import write_table
-from layers.cells import safe_cell
 from exports.excel import export_excel
+from layers.cells import safe_cell
 from layers.county import load_county
 
 WORD = "第一行\x0b第二行\x0c第三段\x01\x1f"
