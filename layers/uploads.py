@@ -39,9 +39,19 @@ def upload_limit_mb(policy: Policy) -> float:
 
 @contextmanager
 def upload_folder(prefix: str = "investmap-upload-") -> Iterator[Path]:
-    """A new temporary folder for one page run's upload, removed when the block ends."""
+    """A new temporary folder for one page run's upload, removed when the block ends.
+
+    An error raised inside names the uploaded file without the folder (a server path means
+    nothing to the person who uploaded it).
+    """
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-        yield Path(tmp)
+        try:
+            yield Path(tmp)
+        except Exception as exc:
+            if exc.args and isinstance(exc.args[0], str) and tmp in exc.args[0]:
+                exc.args = (exc.args[0].replace(f"{tmp}/", "").replace(tmp, ""),
+                            *exc.args[1:])
+            raise
 
 
 def stage_upload(files: Iterable[tuple[str, bytes]], folder: str | Path, *,

@@ -54,6 +54,12 @@ def test_upload_folder_is_removed_after_the_run_also_on_error():
     assert not folder.exists()
 
 
+def test_errors_inside_name_the_upload_without_the_folder():
+    with pytest.raises(ReadError) as caught, upload_folder() as folder:
+        raise ReadError(f"{folder}/边界.geojson: no CRS; fix: choose one")
+    assert str(caught.value) == "边界.geojson: no CRS; fix: choose one"
+
+
 def test_every_upload_page_passes_the_policy_limit():
     """A page with an uploader and no ``max_upload_size`` would take Streamlit's 200 MB."""
     assert upload_limit_mb(load_policy()) == 50.0

@@ -50,3 +50,13 @@ def test_plain_ids_and_chinese_text_are_untouched():
                                  source="t.gpkg")
     assert out["parcel_id"].tolist() == ["地块-1"] and out["notes"].tolist() == ["备注，全角逗号"]
     assert report.warnings == []
+
+
+def test_ids_equal_without_leading_zeros_are_caught():
+    from layers.validation.text import leading_zero_clashes
+
+    assert leading_zero_clashes(["007", "7", "8", "A7"]) == [("007", "7")]
+    assert leading_zero_clashes(["7", "9"], ["007", "9", "X"]) == [("7", "007")]
+    assert leading_zero_clashes(["007", "008"]) == []
+    with pytest.raises(ValidationError, match="differ only by leading zeros"):
+        validate_layer(_parcels(["007", "7"]), "parcel", source="t.csv")
