@@ -41,6 +41,9 @@ import pandas as pd
 from geo.ledger_settings import LedgerSettings
 from layers.io import RawFrame, Reader, ReadError, ReadOptions
 from layers.ledger_cells import (
+    DATE,
+    NA_MARKS,
+    STATE_WORDS,
     CellError,
     header_unit,
     is_blank,
@@ -211,22 +214,30 @@ def _header_row(rows: list[list[Any]]) -> int | None:
 
 
 def _header_depth(rows: list[list[Any]], top: int) -> int:
-    """Rows the header takes: down to the row above the first row with a project-like cell.
+    """Rows the header takes (1 to 3).
 
-    A group header repeats across its columns (merged) and is followed by sub-headers; data
-    starts at the first row where the columns under a group differ from the group text and
-    the row is not itself made of header words (checked by the caller's column reading)."""
+    The row below is part of the header when it holds sub-headers under a group header — a
+    text that repeats across merged columns (年度投资 over 年度计划 and 1-10月完成投资) — and
+    either repeats the header's vertically merged cells (项目名称 over two rows) or holds
+    nothing but header words (no amounts, dates or step states)."""
     depth = 1
     for extra in (1, 2):
         if top + extra >= len(rows):
             break
-        above, row = rows[top], rows[top + extra]
-        grouped = any(not is_blank(a) and not is_blank(b) and text(a) != text(b)
-                      and _is_header_word(text(b))
-                      for a, b in zip(above, row, strict=True))
-        same = sum(not is_blank(a) and text(a) == text(b) for a, b in zip(above, row,
+        above, row = rows[top + extra - 1], rows[top + extra]
+        if len({text(b) for b in row if not is_blank(b)}) <= 1:
+            break  # one text across the row: a section row (一、续建项目), not sub-headers
+        width = len(above)
+        repeated = [0 < c < width and text(above[c]) == text(above[c - 1]) or
+                    c + 1 < width and text(above[c]) == text(above[c + 1])
+                    for c in range(width)]
+        under_group = any(rep and not is_blank(a) and not is_blank(b) and text(a) != text(b)
+                          and _is_header_word(text(b))
+                          for a, b, rep in zip(above, row, repeated, strict=True))
+        same = any(not is_blank(a) and text(a) == text(b) for a, b in zip(above, row,
                                                                           strict=True))
-        if grouped and same >= 1:
+        words = all(is_blank(b) or _is_header_word(text(b)) for b in row)
+        if under_group and (same or words):
             depth = extra + 1
         else:
             break
@@ -234,13 +245,14 @@ def _header_depth(rows: list[list[Any]], top: int) -> int:
 
 
 def _is_header_word(value: str) -> bool:
-    """Looks like a sub-header rather than data: no digits only, not a step state."""
-    if not value or _NUMBER_ONLY.match(value):
+    """Looks like a sub-header rather than data: not a number, a date, a not-applicable mark
+    nor a step state on its own or with a bracket (已办（2024.3.5）); 完成投资 is a header."""
+    if not value or _NUMBER_ONLY.match(value) or value in NA_MARKS:
         return False
-    try:
-        return parse_step(value) is None
-    except CellError:
-        return True
+    if DATE.fullmatch(value.rstrip("日")) is not None:
+        return False
+    return not any(value == word or value.startswith(word + "(")
+                   for _, words in STATE_WORDS for word in words)
 
 
 _NUMBER_ONLY = re.compile(r"^[\d.,+-]+$")
