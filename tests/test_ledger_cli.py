@@ -55,6 +55,11 @@ def test_load_is_versioned_audited_and_idempotent(store_url, tmp_path):
             ("state", "todo", "done", "li"), ("done_date", None, "2024-10-20", "li")]
         assert store.read_layer("ledger_project").set_index("project_id").at[
             "XM-00001", "leader"] == "张副县长"
+    report = tmp_path / "report.xlsx"  # the report reads the same store (either backend)
+    done = run_cli("ledger", "--data", store_url, "--out", str(report), "--as-of", AS_OF)
+    assert done.returncode == 0, done.stderr
+    board = pd.read_excel(report, sheet_name=openpyxl.load_workbook(report).sheetnames[1])
+    assert board["逾期天数"].tolist() == [365, 244, 134]
 
 
 def test_bad_ledger_writes_nothing(store_url, tmp_path):
