@@ -34,7 +34,8 @@ STATE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 NA_MARKS = frozenset({"/", "—", "-", "无", "——", "－", "╱", "\\"})
 """A step cell holding only one of these marks: the step does not apply."""
 
-_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*(?:[.\-/月]\s*(\d{1,2})\s*日?|月)?")
+DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*(?:[.\-/月]\s*(\d{1,2})\s*日?|月)?")
+"""A date as ledgers write it: 2024.3.5, 2024-03-05, 2024/3/5, 2024年3月5日, 2024年3月, 2024.3."""
 _PLAN = re.compile(r"^(计划|预计|拟|力争|争取|预|计划于|预计于)")
 _UNIT = re.compile(r"[(（]\s*(亿元|万元|元)\s*[)）]|(亿元|万元)$")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
@@ -99,7 +100,7 @@ def parse_date(value: object, *, month_end: bool = False) -> pd.Timestamp | None
     if isinstance(value, dt.datetime | dt.date):
         return pd.Timestamp(value).normalize()
     raw = text(value)
-    found = _DATE.search(raw)
+    found = DATE.search(raw)
     if found is None:
         raise CellError(f"{raw!r} holds no date; write e.g. 2024.3.5")
     year, month = int(found.group(1)), int(found.group(2))
@@ -158,7 +159,7 @@ def parse_step(value: object) -> StepCell | None:
         return StepCell("na")
     state, rest = _state_word(raw)
     if state is None:
-        if _DATE.fullmatch(raw.rstrip("日")) is not None:
+        if DATE.fullmatch(raw.rstrip("日")) is not None:
             return StepCell("done", done_date=parse_date(raw))
         raise CellError(f"{raw!r} is not a step state")
     inner = rest.strip()
@@ -169,7 +170,7 @@ def parse_step(value: object) -> StepCell | None:
     if not inner:
         return StepCell(state)
     planned = _PLAN.match(inner) is not None
-    found = _DATE.search(inner)
+    found = DATE.search(inner)
     if found is None:
         return StepCell(state, note=inner)
     date = parse_date(found.group(0), month_end=state != "done" or planned)

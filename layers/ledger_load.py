@@ -7,12 +7,14 @@ by id with :meth:`layers.store.Store.import_frame` (versions and audit rows as e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from layers.importing import PreparedImport, prepare_import
 from layers.io import ReadOptions
 from layers.ledger import LAYERS
+from layers.ledger_read import PROJECT_NAMES, project_names
 from layers.policy import Policy
 from layers.registry import get_spec
 from layers.store import Store
@@ -28,9 +30,11 @@ class LedgerLoad:
     results: list[ImportResult]
 
 
-def prepare_ledger(path: str | Path, *, policy: Policy,
-                   sheet: str | None = None) -> dict[str, PreparedImport]:
-    """The three ledger layers of a workbook, validated.
+def prepare_ledger(path: str | Path, *, policy: Policy, sheet: str | None = None,
+                   names: Mapping[str, str] | None = None) -> dict[str, PreparedImport]:
+    """The three ledger layers of a workbook, validated. ``names`` (项目名称 → project id,
+    :func:`layers.ledger_read.project_names`) identifies projects in a workbook without a
+    项目编号 column.
 
     Raises
     ------
@@ -39,7 +43,9 @@ def prepare_ledger(path: str | Path, *, policy: Policy,
     layers.validate.ValidationError
         A layer breaks its spec (e.g. a step code the policy's catalogue lacks).
     """
-    return {layer: prepare_import(path, layer, options=ReadOptions(source_layer=sheet),
+    extra = {} if names is None else {PROJECT_NAMES: dict(names)}
+    return {layer: prepare_import(path, layer, options=ReadOptions(source_layer=sheet,
+                                                                   extra=extra),
                                   policy=policy) for layer in LAYERS}
 
 
@@ -48,7 +54,8 @@ def load_ledger(store: Store, path: str | Path, *, policy: Policy, user: str, re
     """Validate the workbook's three layers, then upsert each into ``store``.
 
     Nothing is written unless all three layers are valid. Each layer is written in its own
-    transaction (as ``investmap load`` does), only the columns the workbook has.
+    transaction (as ``investmap load`` does), only the columns the workbook has. A workbook
+    without 项目编号 is matched to the store's projects by 项目名称.
 
     Raises
     ------
@@ -57,7 +64,9 @@ def load_ledger(store: Store, path: str | Path, *, policy: Policy, user: str, re
     layers.store.StoreError, layers.store.EditError
         The store refused a write.
     """
-    prepared = prepare_ledger(path, policy=policy, sheet=sheet)
+    names = project_names(store.read_layer("project")) if "project" in store.layer_names() \
+        else None
+    prepared = prepare_ledger(path, policy=policy, sheet=sheet, names=names)
     tolerance = storage_settings(policy).geometry_tolerance_m
     results = []
     for layer, item in prepared.items():

@@ -4,7 +4,8 @@ One sheet, one row (or a block of rows under merged project cells) per key proje
 header may take two or three rows under merged group headers ("年度投资" over "年度计划" and
 "1-10月完成投资"; "前期手续办理情况" over one column per step). Read here:
 
-* ``项目编号`` (required: the ids of the ``project`` layer), ``项目名称``, ``建设内容``,
+* ``项目编号`` (the ids of the ``project`` layer; else 项目名称 matched through
+  :data:`PROJECT_NAMES`), ``项目名称``, ``建设内容``,
   ``总投资``, ``年度计划投资``, ``计划开工``, ``形象进度``, ``存在问题``, ``责任单位``,
   ``包抓领导``;
 * money in the unit its header names (``（亿元）``, ``（万元）``, ``（元）``; a group header's unit
@@ -30,7 +31,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,9 @@ import pandas as pd
 from geo.ledger_settings import LedgerSettings
 from layers.io import RawFrame, Reader, ReadError, ReadOptions
 from layers.ledger_cells import (
+    DATE,
+    NA_MARKS,
+    STATE_WORDS,
     CellError,
     header_unit,
     is_blank,
@@ -52,6 +56,10 @@ from layers.policy import load_policy
 from layers.validate import Problem
 
 LEDGER_LAYERS = ("ledger_project", "ledger_step", "ledger_month")
+PROJECT_NAMES = "project_names"
+"""``ReadOptions.extra`` key: 项目名称 → project id (:func:`project_names`), used when the
+workbook has no 项目编号 column."""
+AMBIGUOUS = "\x00ambiguous"
 HEADER_SCAN_ROWS = 12
 CACHED = 4
 """Parsed workbooks kept (one import reads each workbook once for its three layers)."""
@@ -145,12 +153,14 @@ def parse_ledger(path: Path, options: ReadOptions) -> Ledger:
     policy = options.policy or load_policy()
     settings: LedgerSettings = policy.section("ledger")
     stat = path.stat()
+    names = options.extra.get(PROJECT_NAMES)
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, options.source_layer,
-           tuple((s.code, s.zh, s.aliases) for s in settings.steps.values()))
+           tuple((s.code, s.zh, s.aliases) for s in settings.steps.values()),
+           None if names is None else tuple(sorted(names.items())))
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    ledger = _parse(path, options.source_layer, settings)
+    ledger = _parse(path, options.source_layer, settings, names)
     _CACHE[key] = ledger
     while len(_CACHE) > CACHED:
         _CACHE.popitem(last=False)
@@ -204,22 +214,30 @@ def _header_row(rows: list[list[Any]]) -> int | None:
 
 
 def _header_depth(rows: list[list[Any]], top: int) -> int:
-    """Rows the header takes: down to the row above the first row with a project-like cell.
+    """Rows the header takes (1 to 3).
 
-    A group header repeats across its columns (merged) and is followed by sub-headers; data
-    starts at the first row where the columns under a group differ from the group text and
-    the row is not itself made of header words (checked by the caller's column reading)."""
+    The row below is part of the header when it holds sub-headers under a group header — a
+    text that repeats across merged columns (年度投资 over 年度计划 and 1-10月完成投资) — and
+    either repeats the header's vertically merged cells (项目名称 over two rows) or holds
+    nothing but header words (no amounts, dates or step states)."""
     depth = 1
     for extra in (1, 2):
         if top + extra >= len(rows):
             break
-        above, row = rows[top], rows[top + extra]
-        grouped = any(not is_blank(a) and not is_blank(b) and text(a) != text(b)
-                      and _is_header_word(text(b))
-                      for a, b in zip(above, row, strict=True))
-        same = sum(not is_blank(a) and text(a) == text(b) for a, b in zip(above, row,
+        above, row = rows[top + extra - 1], rows[top + extra]
+        if len({text(b) for b in row if not is_blank(b)}) <= 1:
+            break  # one text across the row: a section row (一、续建项目), not sub-headers
+        width = len(above)
+        repeated = [0 < c < width and text(above[c]) == text(above[c - 1]) or
+                    c + 1 < width and text(above[c]) == text(above[c + 1])
+                    for c in range(width)]
+        under_group = any(rep and not is_blank(a) and not is_blank(b) and text(a) != text(b)
+                          and _is_header_word(text(b))
+                          for a, b, rep in zip(above, row, repeated, strict=True))
+        same = any(not is_blank(a) and text(a) == text(b) for a, b in zip(above, row,
                                                                           strict=True))
-        if grouped and same >= 1:
+        words = all(is_blank(b) or _is_header_word(text(b)) for b in row)
+        if under_group and (same or words):
             depth = extra + 1
         else:
             break
@@ -227,13 +245,14 @@ def _header_depth(rows: list[list[Any]], top: int) -> int:
 
 
 def _is_header_word(value: str) -> bool:
-    """Looks like a sub-header rather than data: no digits only, not a step state."""
-    if not value or _NUMBER_ONLY.match(value):
+    """Looks like a sub-header rather than data: not a number, a date, a not-applicable mark
+    nor a step state on its own or with a bracket (已办（2024.3.5）); 完成投资 is a header."""
+    if not value or _NUMBER_ONLY.match(value) or value in NA_MARKS:
         return False
-    try:
-        return parse_step(value) is None
-    except CellError:
-        return True
+    if DATE.fullmatch(value.rstrip("日")) is not None:
+        return False
+    return not any(value == word or value.startswith(word + "(")
+                   for _, words in STATE_WORDS for word in words)
 
 
 _NUMBER_ONLY = re.compile(r"^[\d.,+-]+$")
@@ -305,7 +324,20 @@ def _classify(c: int, shown: str, leaf: str, parent: str, factor: float | None,
 # -- rows → frames -------------------------------------------------------------------------
 
 
-def _parse(path: Path, sheet: str | None, settings: LedgerSettings) -> Ledger:
+def project_names(projects: pd.DataFrame) -> dict[str, str]:
+    """项目名称 → project id of the ``project`` layer, for workbooks without 项目编号 (names
+    compared without spaces, brackets full- or half-width); a name two projects share maps
+    to :data:`AMBIGUOUS`."""
+    out: dict[str, str] = {}
+    for pid, name in zip(projects["project_id"].astype(str), projects["name"], strict=True):
+        key = text(name)
+        if key:
+            out[key] = AMBIGUOUS if key in out and out[key] != pid else pid
+    return out
+
+
+def _parse(path: Path, sheet: str | None, settings: LedgerSettings,
+           names: Mapping[str, str] | None = None) -> Ledger:
     name, rows, continued = _grid(path, sheet)
     top = _header_row(rows)
     source = str(path)
@@ -318,10 +350,12 @@ def _parse(path: Path, sheet: str | None, settings: LedgerSettings) -> Ledger:
     columns = _columns(rows, top, depth, settings, problems, warnings)
     kinds = {col.kind for col in columns}
     where = f"sheet {name} row {top + 1}"
-    if "project_id" not in kinds:
+    if "project_id" not in kinds and names is None:
         problems.append(Problem("error", "no 项目编号 column", "add a 项目编号 column holding "
-                                "each project's id in the project layer (e.g. XM-00012)",
-                                "项目编号", (where,)))
+                                "each project's id in the project layer (e.g. XM-00012), or "
+                                "load the workbook with `investmap ledger --load`, which "
+                                "matches 项目名称 with the store's projects", "项目编号",
+                                (where,)))
     if "step" not in kinds:
         problems.append(Problem("error", "no step column (前期手续) found", "name the step "
                                 "columns as in the policy's ledger.steps (立项/备案, 环评 …) or "
@@ -336,7 +370,7 @@ def _parse(path: Path, sheet: str | None, settings: LedgerSettings) -> Ledger:
         warnings.append((f"{len(skipped)} row(s) left out as totals or section rows: "
                          f"{', '.join(str(r + 1) for r in skipped[:10])}",
                          "none needed; keep only project rows between them"))
-    frames = _frames(blocks, columns, rows, name, year or 0, settings, problems)
+    frames = _frames(blocks, columns, rows, name, year or 0, settings, problems, names)
     if problems:
         raise LedgerError(source, problems)
     return Ledger(frames=frames, labels={k: v.attrs.pop("labels") for k, v in frames.items()},
@@ -399,8 +433,8 @@ def _joined(rows: list[list[Any]], block: list[int], c: int) -> str | None:
 
 
 def _frames(blocks: list[list[int]], columns: list[_Column], rows: list[list[Any]],
-            sheet: str, year: int, settings: LedgerSettings,
-            problems: list[Problem]) -> dict[str, pd.DataFrame]:
+            sheet: str, year: int, settings: LedgerSettings, problems: list[Problem],
+            names: Mapping[str, str] | None) -> dict[str, pd.DataFrame]:
     projects: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
     months: list[dict[str, Any]] = []
@@ -438,6 +472,18 @@ def _frames(blocks: list[list[int]], columns: list[_Column], rows: list[list[Any
                        f"({_unit_name(col.factor)})")
                 bad(col, exc, fix)
         pid = project.get("project_id")
+        if not pid and names is not None:
+            pid = names.get(text(project.get("name")))
+            project["project_id"] = pid
+            if pid == AMBIGUOUS or not pid:
+                shown = project.get("name") or ""
+                problems.append(Problem(
+                    "error", f"项目名称 {shown!r} " + ("names two projects of the project layer"
+                                                   if pid == AMBIGUOUS else
+                                                   "matches no project of the project layer"),
+                    "write the project's 项目编号 in a 项目编号 column, or its name exactly as in "
+                    "the project layer", "项目名称", (where,)))
+                continue
         if not pid:
             problems.append(Problem("error", "no 项目编号 for this project", "write the "
                                     "project's id from the project layer", "项目编号", (where,)))

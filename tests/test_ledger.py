@@ -185,3 +185,27 @@ def test_dated_photos_count_as_progress(frames, settings):
     assert ledger.last_progress(months)["XM-00001"] == pd.Timestamp("2024-12-01")
     assert ledger.no_progress(frames["ledger_project"], months, ["XM-00001"], settings,
                               as_of=pd.Timestamp("2024-12-15")).empty
+
+
+def test_sub_header_row_without_vertical_merges(tmp_path):
+    """Some ledgers leave the cells under single headers blank instead of merging them."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["2025年重点项目台账"])
+    ws.append(["项目编号", "项目名称", "年度投资（万元）", None, "前期手续", None, "包抓领导"])
+    ws.append([None, None, "年度计划", "完成投资", "环评", "施工许可", None])
+    ws.append(["XM-9", "甲项目", 1000, 250, "已办（2025.1.2）", "在办", "王副县长"])
+    ws.merge_cells("C2:D2")
+    ws.merge_cells("E2:F2")
+    path = tmp_path / "flat.xlsx"
+    book.save(path)
+    projects = prepare_import(path, "ledger_project").frame
+    assert projects["annual_plan_wan"].tolist() == [1000.0]
+    assert projects["year"].tolist() == [2025]
+    steps = prepare_import(path, "ledger_step").frame.set_index("step_key")
+    assert steps.loc["XM-9/eia", "done_date"] == pd.Timestamp("2025-01-02")
+    assert steps.loc["XM-9/construction", "state"] == "doing"
+    report = prepare_import(path, "ledger_step").report
+    assert "完成投资" in report.format()  # no month: said, not guessed

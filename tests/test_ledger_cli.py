@@ -55,6 +55,11 @@ def test_load_is_versioned_audited_and_idempotent(store_url, tmp_path):
             ("state", "todo", "done", "li"), ("done_date", None, "2024-10-20", "li")]
         assert store.read_layer("ledger_project").set_index("project_id").at[
             "XM-00001", "leader"] == "张副县长"
+    report = tmp_path / "report.xlsx"  # the report reads the same store (either backend)
+    done = run_cli("ledger", "--data", store_url, "--out", str(report), "--as-of", AS_OF)
+    assert done.returncode == 0, done.stderr
+    board = pd.read_excel(report, sheet_name=openpyxl.load_workbook(report).sheetnames[1])
+    assert board["逾期天数"].tolist() == [365, 244, 134]
 
 
 def test_bad_ledger_writes_nothing(store_url, tmp_path):
@@ -154,3 +159,28 @@ def test_step_outside_catalogue_refused(tmp_path):
     assert done.returncode == 1
     assert "tax" in done.stdout + done.stderr
     assert set(load_policy().section("ledger").steps) >= {"eia", "approval"}
+
+
+def test_workbook_without_ids_matched_by_name(tmp_path):
+    """Real 台账 often have no 项目编号: ``ledger --load`` matches 项目名称 with the store's
+    projects (here X1 新材料产业园, X2 装备制造基地), and names none or two as problems."""
+    path = str(tmp_path / "store.gpkg")
+    with open_store(path) as store:
+        county.fill(store)
+    rows = [list(r) for r in ROWS[2:]]  # XM-00002 and XM-00003, one row each
+    for row, name in zip(rows, ["新材料产业园", "装 备 制 造 基 地"], strict=True):
+        row[1], row[2] = None, name
+    book = write_ledger(tmp_path / "台账.xlsx", rows=rows, merge=False)
+    done = run_cli("ledger", "--data", path, "--load", str(book), "--user", "wang")
+    assert done.returncode == 0, done.stderr
+    with open_store(path) as store:
+        assert sorted(store.read_layer("ledger_project")["project_id"]) == ["X1", "X2"]
+        assert "X2/eia" in set(store.read_layer("ledger_step")["step_key"])
+    rows[1][2] = "不存在的项目"
+    bad = write_ledger(tmp_path / "台账2.xlsx", rows=rows, merge=False)
+    done = run_cli("ledger", "--data", path, "--load", str(bad), "--user", "wang")
+    assert done.returncode == 2
+    assert "不存在的项目" in done.stderr and "matches no project" in done.stderr
+    plain = run_cli("load", str(bad), "--layer", "ledger_step", "--user", "wang", "--data",
+                    path)
+    assert plain.returncode == 2 and "no 项目编号" in plain.stderr
