@@ -128,8 +128,9 @@ def test_form_prefills_the_stored_value_and_shows_the_record(store_path):
     at.selectbox(key="edit_id_parcel").set_value("B").run()
     box = [s for s in at.selectbox if s.label == "新值"][0]
     assert box.value == "reserved"  # an admin sees every code; the stored one is chosen
-    record = at.dataframe[0].value
-    assert dict(zip(record.iloc[:, 0], record.iloc[:, 1], strict=True))["供地状态"] == "意向/洽谈"
+    record = at.table[0].value
+    assert record.loc["供地状态"].iloc[0] == "意向/洽谈"
+    assert not record.isin(["None", "nan", "NaT"]).any().any()
     assert any("当前值：意向/洽谈" in c.value for c in at.caption)
 
 

@@ -188,12 +188,13 @@ def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noq
 
 def _record(layer: str, fields: list[str], values: dict) -> None:
     """The stored values of the editable fields, labelled (what a save would change)."""
+    from ui.labels import readable
+
+    row = readable(pd.DataFrame([{f: values.get(f) for f in fields}]), layer=layer)
     with st.expander(tr("record"), expanded=True):
-        rows = {_field_label(layer, f): _value_text(CODE_TABLES.get((layer, f)), values.get(f))
-                for f in fields}
-        st.dataframe(pd.DataFrame({pick(("字段", "Field")): list(rows),
-                                   pick(("当前值", "Value")): list(rows.values())}),
-                     hide_index=True, width="stretch")
+        st.table(pd.DataFrame({pick(("当前值", "Value")): [
+            "" if str(v) in ("None", "nan", "NaT") else str(v) for v in row.iloc[0]]},
+            index=list(row.columns)))
 
 
 def _history(store, layer: str, fid: str) -> None:  # noqa: ANN001

@@ -97,11 +97,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "park": ("园区", "Park"),
     "reason": ("说明", "Detail"),
     "name": ("名称", "Name"),
-    "person_line": ("{owner}：逾期线索 {late} 条{lead_days} · 三未项目 {three} 个{three_days}"
-                    "（签约未落地 {a}，落地未开工 {b}，开工未竣工 {c}）",
-                    "{owner}: {late} overdue leads{lead_days} · {three} 三未 projects"
-                    "{three_days} (signed, no land {a}; land, not started {b}; started, not "
-                    "completed {c})"),
+    "person_line": ("{owner}：逾期线索 {late} 条{lead_days}", "{owner}: {late} overdue leads"
+                    "{lead_days}"),
+    "three_part": (" · 三未项目 {three} 个{three_days}"
+                   "（签约未落地 {a}，落地未开工 {b}，开工未竣工 {c}）",
+                   " · {three} 三未 projects{three_days} (signed, no land {a}; land, not "
+                   "started {b}; started, not completed {c})"),
     "longest": ("（最长逾期 {d} 天）", " (longest {d} days late)"),
     "longest_three": ("（最长 {d} 天）", " (longest {d} days)"),
     "by_park": ("按责任人与园区明细", "Per person and park, in detail"),
@@ -229,14 +230,16 @@ def _work(leads: pd.DataFrame, user: str, as_of: pd.Timestamp,
         new_stage = st.selectbox(pick(TEXT["stage"]), stages,
                                  format_func=lambda s: label(LEAD_STAGES, s, lang()),
                                  key=f"lead_stage_{lead_id}")
-        lost_reason = st.text_input(pick(TEXT["lost_reason"]), key=f"lead_lost_{lead_id}")
+        fresh = _fresh(f"lead_{lead_id}")  # new after each save: the boxes start empty
+        lost_reason = st.text_input(pick(TEXT["lost_reason"]),
+                                    key=_keyed(f"lead_lost_{lead_id}", fresh))
         action = st.text_input(pick(TEXT["next_action"]), value=_text(row["next_action"]),
                                key=f"lead_action_{lead_id}")
         due_now = pd.to_datetime(row["next_action_date"], errors="coerce")
         due = st.date_input(pick(TEXT["next_action_date"]),
                             value=None if pd.isna(due_now) else due_now.date(),
                             key=f"lead_due_{lead_id}")
-        note = st.text_area(pick(TEXT["note"]), key=f"lead_note_{lead_id}")
+        note = st.text_area(pick(TEXT["note"]), key=_keyed(f"lead_note_{lead_id}", fresh))
         saved = st.form_submit_button(pick(TEXT["save"]))
     if saved:
         changes = {
@@ -250,7 +253,7 @@ def _work(leads: pd.DataFrame, user: str, as_of: pd.Timestamp,
             "note": note.strip() or None,
         }
         _save(lead_id, int(row["version"]), user, as_of, changes,
-              clear=(f"lead_note_{lead_id}", f"lead_lost_{lead_id}"))
+              renew=f"lead_{lead_id}")
     if stage == "signed" and not _text(row["project_id"]) and st.button(
             pick(TEXT["convert"]), key=f"lead_convert_{lead_id}"):
         try:
@@ -268,8 +271,9 @@ def _work(leads: pd.DataFrame, user: str, as_of: pd.Timestamp,
 
 
 def _save(lead_id: str, version: int, user: str, as_of: pd.Timestamp,
-          changes: dict[str, str | None], *, clear: tuple[str, ...] = ()) -> None:
-    """Save ``changes``; once saved, empty the ``clear`` boxes (a failed save keeps them)."""
+          changes: dict[str, str | None], *, renew: str | None = None) -> None:
+    """Save ``changes``; once saved, the ``renew`` form's text boxes start empty (a failed
+    save keeps what was typed)."""
     if all(v is None for v in changes.values()):
         st.info(pick(TEXT["nothing"]))
         return
@@ -282,8 +286,8 @@ def _save(lead_id: str, version: int, user: str, as_of: pd.Timestamp,
     except (EditError, StoreError) as exc:
         st.error(str(exc))
     else:
-        for key in clear:
-            st.session_state.pop(key, None)
+        if renew:
+            _renew(renew)
         st.session_state["leads_flash"] = pick(TEXT["saved"]).format(v=new)
         st.rerun()
 
@@ -303,12 +307,13 @@ def _people(leads: pd.DataFrame, as_of: pd.Timestamp, staff: dict[str, str]) -> 
     for row in people.itertuples():
         owner = staff.get(row.owner, row.owner) if isinstance(row.owner, str) else pick(
             TEXT["unassigned"])
+        n_three = row.signed_no_land + row.land_not_started + row.started_not_completed
         st.text(pick(TEXT["person_line"]).format(
-            owner=owner, late=row.overdue_leads,
-            lead_days=_longest("longest", row.lead_days),
-            three=row.signed_no_land + row.land_not_started + row.started_not_completed,
-            three_days=_longest("longest_three", row.three_days),
-            a=row.signed_no_land, b=row.land_not_started, c=row.started_not_completed))
+            owner=owner, late=row.overdue_leads, lead_days=_longest("longest", row.lead_days))
+            + (pick(TEXT["three_part"]).format(
+                three=n_three, three_days=_longest("longest_three", row.three_days),
+                a=row.signed_no_land, b=row.land_not_started, c=row.started_not_completed)
+               if n_three else ""))
     view = by_person(late.assign(days_overdue=late.get("days_overdue")), three)
     view["owner"] = [staff.get(o, o) if isinstance(o, str) else pick(TEXT["unassigned"])
                      for o in view["owner"]]
@@ -363,6 +368,20 @@ def _interest() -> None:
                  hide_index=True, width="stretch")
 
 
+def _fresh(form: str) -> int:
+    """How many times ``form`` was saved in this session (its widget keys carry it: a
+    browser keeps a widget's typed text until the widget itself is new)."""
+    return int(st.session_state.get(f"_saved_{form}", 0))
+
+
+def _renew(form: str) -> None:
+    st.session_state[f"_saved_{form}"] = _fresh(form) + 1
+
+
+def _keyed(key: str, fresh: int) -> str:
+    return key if fresh == 0 else f"{key}__{fresh}"
+
+
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
@@ -372,19 +391,23 @@ def _new_lead(user: str, role: str, as_of: pd.Timestamp) -> None:
     from layers.leads import add_lead
     from layers.registry import LEAD_SOURCES
 
+    fresh = _fresh("lead_new")
     with st.expander(pick(TEXT["new_lead"]), icon=":material/person_add:"):
         with st.form("lead_new"):  # emptied only once registered (a refusal keeps the input)
             sources = [k for k in LEAD_SOURCES if k not in ("inquiry", "target")]
             source = st.selectbox(pick(TEXT["new_source"]), sources, key=f"lead_new_src_{lang()}",
                                   format_func=lambda k: label(LEAD_SOURCES, k, lang()))
-            company = st.text_input(pick(TEXT["new_company"]), key="lead_new_company")
+            company = st.text_input(pick(TEXT["new_company"]),
+                                  key=_keyed("lead_new_company", fresh))
             left, right = st.columns(2)
-            contact = left.text_input(pick(TEXT["new_contact"]), key="lead_new_contact")
-            phone = right.text_input(pick(TEXT["new_phone"]), key="lead_new_phone")
-            industry = left.text_input(pick(TEXT["new_industry"]), key="lead_new_industry")
+            contact = left.text_input(pick(TEXT["new_contact"]),
+                                  key=_keyed("lead_new_contact", fresh))
+            phone = right.text_input(pick(TEXT["new_phone"]), key=_keyed("lead_new_phone", fresh))
+            industry = left.text_input(pick(TEXT["new_industry"]),
+                                  key=_keyed("lead_new_industry", fresh))
             need = right.number_input(pick(TEXT["new_need"]), min_value=0.0, value=0.0,
-                                      step=10.0, key="lead_new_need")
-            anyway = st.checkbox(pick(TEXT["dup_anyway"]), key="lead_new_anyway")
+                                      step=10.0, key=_keyed("lead_new_need", fresh))
+            anyway = st.checkbox(pick(TEXT["dup_anyway"]), key=_keyed("lead_new_anyway", fresh))
             submitted = st.form_submit_button(pick(TEXT["new_save"]))
         if not submitted:
             return
@@ -407,9 +430,7 @@ def _new_lead(user: str, role: str, as_of: pd.Timestamp) -> None:
         except (EditError, StoreError) as exc:
             st.error(str(exc))
             return
-        for key in ("lead_new_company", "lead_new_contact", "lead_new_phone",
-                    "lead_new_industry", "lead_new_need", "lead_new_anyway"):
-            st.session_state.pop(key, None)
+        _renew("lead_new")
         st.session_state["leads_flash"] = pick(TEXT["new_done"]).format(i=lead_id)
         st.rerun()
 
