@@ -12,7 +12,7 @@ PORT   ?= 8501
 # machine (or one with PYTHONDONTWRITEBYTECODE set) does not compile them on every start.
 PACKAGES := app.py cli geo layers exports webmap ui scale charts data
 
-.PHONY: run test test-fast docs system-run system-test venv assets lint clean
+.PHONY: run test test-fast test-tools docs system-run system-test venv assets lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,14 +35,19 @@ system-test:
 run: system-run venv assets
 	$(BIN)/python -m ui.serve --server.port $(PORT)
 
-test: system-test venv assets
+test: system-test venv assets test-tools
 	$(BIN)/python -m pytest -q
 
-test-fast: system-test venv assets
+test-fast: system-test venv assets test-tools
 	$(BIN)/python -m pytest -q -m "not slow"
 
 docs: venv
 	$(BIN)/python -m mkdocs build --strict --site-dir site
+
+# Test-only tools from a package registry, fetched here (install time), never during the tests:
+# the ES2017 syntax checker (npm acorn) for the published investor site.
+test-tools: venv
+	$(BIN)/python -c "from tests.js_syntax import acorn_path; acorn_path()"
 
 lint: venv
 	$(BIN)/ruff check .
