@@ -21,6 +21,7 @@ from cli.common import UserError, policy_from
 from cli.edit import add_store_option, store_from
 from cli.import_ import add_fill_options, prepare
 from layers.freshness import as_of_text
+from layers.importing import StoredIdClash, check_stored_ids
 from layers.io import ReadOptions
 from layers.registry import LAYERS
 from layers.store import EditError, StoreError
@@ -77,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{path}: no features to load; fix: check that this is the right "
                             f"file (and --source-layer); nothing was written to {store.location}")
         spec = LAYERS[args.layer]
-        _check_leading_zeros(store, spec, frame, path)
+        try:
+            check_stored_ids(store, args.layer, frame, source=str(path))
+        except StoredIdClash as exc:
+            raise UserError(f"{exc}; nothing was written to {store.location}") from exc
         columns = (*report.columns, *(("geometry",) if spec.has_geometry else ()))
         try:
             result = store.import_frame(args.layer, frame, user=args.user,
@@ -100,24 +104,6 @@ def run(args: argparse.Namespace) -> int:
     if fresh is not None:
         print(as_of_text(args.layer, "en", {args.layer: fresh}))
     return 0
-
-
-def _check_leading_zeros(store, spec, frame, path: Path) -> None:  # noqa: ANN001
-    """Refuse ids that equal a stored id without its leading zeros (7 beside a stored 007):
-    the file went through a spreadsheet that read the ids as numbers."""
-    from layers.validation.text import all_digit_ids, leading_zero_clashes
-
-    digits = all_digit_ids(frame[spec.id_column])
-    if digits.empty or spec.name not in store.layer_names():
-        return
-    stored = store.read_layer(spec.name)[spec.id_column].tolist()
-    clashes = leading_zero_clashes(digits.tolist(), stored)
-    if clashes:
-        shown = ", ".join(f"{new} (stored: {old})" for new, old in clashes[:5])
-        raise UserError(f"{path}: id(s) {shown} equal stored ids without their leading "
-                        "zeros; fix: format the id column as text in the spreadsheet and "
-                        "retype the ids with their zeros (a spreadsheet that reads 007 as a "
-                        f"number writes 7); nothing was written to {store.location}")
 
 
 def _check_as_of(value: str | None) -> None:

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -50,6 +50,7 @@ from layers.validate import (
     column_lookup,
     validate_layer,
 )
+from layers.validation.text import all_digit_ids, leading_zero_clashes
 
 PLACEHOLDERS_ATTR = "placeholders"
 """``frame.attrs`` key a reader may set: header → field codes its tools write as values
@@ -58,12 +59,43 @@ REFUSED_ATTR = "refused"
 """``frame.attrs`` key a reader may set with ``(feature, problem, fix)`` of the features it
 left out itself under ``skip_invalid`` (the coordinate TXT reader: a ring not closed …)."""
 REFUSED_COLUMNS = ("file", "feature", "problem", "fix")
+if TYPE_CHECKING:  # only for the annotation: the pipeline itself does not open stores
+    from layers.store import Store
+
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _BLANK_TEXTS = ("", "nan", "none", "nat", "<na>")
 
 
 class ImportOptionError(DataError):
     """A ``--set``/``--replace`` item cannot be applied; the message names it and the fix."""
+
+
+class StoredIdClash(DataError):
+    """Ids of a file equal stored ids without their leading zeros (``7`` beside ``007``)."""
+
+
+def check_stored_ids(store: Store, layer: str, frame: pd.DataFrame, *, source: str) -> None:
+    """Refuse ids equal to ids already in ``store`` without their leading zeros: the file
+    went through a spreadsheet that read the ids as numbers (``007`` written back as ``7``),
+    and loading it would add a second feature instead of updating the first.
+
+    Raises
+    ------
+    StoredIdClash
+        Naming the file, the ids and the fix.
+    """
+    spec = get_spec(layer)
+    digits = all_digit_ids(frame[spec.id_column])
+    if digits.empty or layer not in store.layer_names():
+        return
+    clashes = leading_zero_clashes(digits.tolist(),
+                                   store.read_layer(layer)[spec.id_column].tolist())
+    if clashes:
+        shown = ", ".join(f"{new} (stored: {old})" for new, old in clashes[:5])
+        raise StoredIdClash(f"{source}: id(s) {shown} equal stored ids without their leading "
+                            "zeros; fix: format the id column as text in the spreadsheet and "
+                            "retype the ids with their zeros (a spreadsheet that reads 007 as "
+                            "a number writes 7)")
 
 
 @dataclass(frozen=True)

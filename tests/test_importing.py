@@ -424,3 +424,23 @@ def test_red_lines_by_the_policy_labels_of_their_categories(tmp_path):
     done = prepare_import(path, "redline")
     assert done.frame["category"].tolist() == ["eco_redline", "basic_farmland",
                                                "urban_boundary"]
+
+
+def test_check_stored_ids_refuses_ids_that_lost_their_zeros(tmp_path):
+    """Issue 27: ``7`` from a spreadsheet beside a stored ``007`` (load and the import page
+    both call this before writing)."""
+    import pandas as pd
+
+    from layers.importing import StoredIdClash, check_stored_ids
+    from layers.store import open_store
+    from tests import store_county as county
+
+    with open_store(tmp_path / "s.gpkg") as store:
+        county.fill(store)
+        stored = county.projects().iloc[[0]].assign(project_id="007")
+        store.import_frame("project", stored, user="u", role="admin", reason="r")
+        check_stored_ids(store, "project", pd.DataFrame({"project_id": ["X9", "8"]}),
+                         source="ok.csv")
+        with pytest.raises(StoredIdClash, match=r"new.csv: id\(s\) 7 \(stored: 007\)"):
+            check_stored_ids(store, "project", pd.DataFrame({"project_id": ["7"]}),
+                             source="new.csv")

@@ -25,7 +25,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from layers.formats.tables import COORDS_VALUES
-from layers.importing import PreparedImport, prepare_import, refused_csv
+from layers.importing import (
+    PreparedImport,
+    StoredIdClash,
+    check_stored_ids,
+    prepare_import,
+    refused_csv,
+)
 from layers.io import ReadError, ReadOptions
 from layers.policy import load_policy
 from layers.registry import (
@@ -313,11 +319,12 @@ def _confirm(prepared: PreparedImport, layer: str, name: str, user, policy) -> N
         return
     try:
         with open_store() as store:
+            check_stored_ids(store, layer, prepared.frame, source=name)
             result = store.import_frame(
                 layer, prepared.frame, user=user.name, role=user.role, reason=reason,
                 tolerance_m=storage_settings(policy).geometry_tolerance_m)
             location = store.location
-    except (EditError, StoreError) as exc:
+    except (EditError, StoreError, StoredIdClash) as exc:
         st.error(tr("store_error", e=exc))
         return
     state.reload_data()
