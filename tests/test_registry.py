@@ -48,7 +48,7 @@ def test_unknown_sample_lists_valid_names():
 
 
 def test_every_sample_layer_validates(demo_county):
-    store_records = ("freshness",)  # lives in a store, not in the sample county (the demo ships leads)
+    store_records = ("freshness",)  # a store record; the demo ships its leads
     assert known_layers_in(get_path("demo")) == [n for n in LAYERS if n not in store_records]
     for name, report in demo_county.reports.items():
         assert report.ok, report.format()
