@@ -35,7 +35,7 @@ from exports.common import (
 )
 from exports.tables import labelled, offerable_parcels
 from exports.worklist import worklist_table
-from layers.cells import is_formula_text
+from layers.cells import is_formula_text, without_controls
 from layers.county import County
 from layers.freshness import as_of_text, layer_freshness
 from layers.registry import LAYERS
@@ -77,7 +77,8 @@ def write_sheet(ws: Worksheet, frame: pd.DataFrame, lang: str, *,
 def put_value(cell: Any, value: object) -> None:
     """Set ``cell`` to ``value``; formula-like text stays a string cell with the
     ``quotePrefix`` style (shown as typed, never run, no apostrophe added); floats are
-    :func:`rounded`."""
+    :func:`rounded`; text loses the control characters a worksheet refuses."""
+    value = without_controls(value)
     if isinstance(value, str) and is_formula_text(value):
         cell.value = value
         cell.data_type = "s"  # openpyxl made it a formula ("f") on assignment

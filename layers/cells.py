@@ -35,11 +35,18 @@ def is_formula_text(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+def without_controls(value: Any) -> Any:
+    """Text without the control characters a worksheet refuses (Word's ``\x0b`` and
+    ``\x0c`` become line breaks); anything that is not text unchanged."""
+    if isinstance(value, str) and CONTROL_RE.search(value):
+        return clean_text(value)
+    return value
+
+
 def safe_cell(value: Any) -> Any:
     """``value`` with a leading ``'`` when it is formula-like text and without control
     characters; anything that is not text unchanged."""
-    if isinstance(value, str) and CONTROL_RE.search(value):
-        value = clean_text(value)
+    value = without_controls(value)
     return TEXT_PREFIX + value if is_formula_text(value) else value
 
 

@@ -6,7 +6,6 @@ NaN coordinates directly in SQLite, as an old release's ``load`` could leave the
 
 from __future__ import annotations
 
-import sqlite3
 import tomllib
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from layers.store import open_store
+from layers.store.gpkg import _connect as gpkg_connection
 from layers.store.values import gpkg_blob
 from tests import store_county as county
 from tests.conftest import ROOT, run_cli
@@ -27,7 +27,7 @@ def broken_store(tmp_path) -> Path:
     path = tmp_path / "store.gpkg"
     with open_store(path) as store:
         county.fill(store)
-    conn = sqlite3.connect(path)
+    conn = gpkg_connection(path)  # the store's R-tree triggers call ST_IsEmpty & co
     srs = conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = 'parcel'"
                        ).fetchone()[0]
     nan = float("nan")

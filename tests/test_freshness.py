@@ -128,5 +128,6 @@ def test_investor_html_map_shows_the_as_of_dates(tmp_path):
                     as_of="2026-11-30", source_department="青峰县自然资源局", data_owner="刘工")
     county = load_county(path)
     page = export_html(county, tmp_path / "map.html", basemap="none").read_text("utf-8")
-    assert "地块数据截至 2026-11-30（青峰县自然资源局）；管控红线数据日期未登记" in page
+    assert "地块数据截至 2026-11-30（青峰县自然资源局）" in page
+    assert "未登记" not in page  # investors never see missing-metadata notes (issue 31)
     assert "刘工" not in page

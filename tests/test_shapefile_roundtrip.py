@@ -46,8 +46,8 @@ def test_park_survives_a_shapefile_round_trip_with_all_public_columns(tmp_path, 
     assert done.returncode == 0, done.stderr
     assert "descriptio, descript_1" in done.stdout
     assert pyogrio.read_info(out / "park.shp")["fields"].tolist() == [
-        "park_id", "name", "name_en", "level", "leading_in", "address", "contact",
-        "descriptio", "descript_1"]  # notes is confidential: not exported
+        "park_id", "name", "name_en", "level", "leading_in", "address", "address_en",
+        "contact", "descriptio", "descript_1"]  # notes is confidential: not exported
     target = tmp_path / "back.gpkg"
     done = cli("load", str(out / "park.shp"), "--layer", "park", "--user", "t", "--data",
                str(target))
