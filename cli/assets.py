@@ -10,7 +10,7 @@ from cli.common import UserError
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "assets", help="install the offline map assets (Leaflet) into static/vendor/",
+        "assets", help="install the offline map assets (Leaflet, renderers) into static/vendor/",
         description="Copy Leaflet from the installed xstatic-leaflet package into "
                     "static/vendor/leaflet/, which the app serves at /app/static/vendor/. "
                     "Run once at setup (make run/test do it); no network needed.")
@@ -22,18 +22,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from webmap import draw_assets
+    from webmap import draw_assets, vtile_assets
     from webmap.assets import AssetError, install, installed
 
     target = Path(args.target) if args.target else None
     if args.check:
-        if installed(target) and draw_assets.installed(target):
+        if installed(target) and draw_assets.installed(target) \
+                and vtile_assets.installed(target):
             print("offline map assets installed")
             return 0
         raise UserError("offline map assets missing; fix: run `investmap assets`")
     try:
         files = install(target)
         files += draw_assets.install(target)  # Leaflet.draw for the compliance page
+        files += vtile_assets.install(target)  # the vector-tile renderer of every map
     except (AssetError, OSError) as exc:
         raise UserError(str(exc)) from exc
     print(f"installed {len(files)} files into {files[0].parent}")

@@ -18,6 +18,7 @@ from webmap.builder import MapData, prepare
 
 if TYPE_CHECKING:  # imported in a page run only: it imports streamlit-folium (ui.mapview)
     from ui.map_component import RenderCache
+    from webmap.vtiles import VectorTiles
 
 
 def data_location() -> str | None:
@@ -66,6 +67,16 @@ def map_data(audience: str, lang: str, coords: str) -> MapData:
                        availability=availability())
     gc.freeze()
     return prepared
+
+
+@st.cache_resource(show_spinner="正在生成地图瓦片… Building map tiles…", max_entries=2)
+def vector_tiles(coords: str) -> VectorTiles:
+    """The county's vector tiles in ``coords`` (``wgs84``, ``gcj02``), published under the
+    app's static folder; built once per store content (dropped with the other caches when
+    the data change, rebuilt on the next map)."""
+    from webmap.vtiles import publish
+
+    return publish(county(), coords=coords, availability=availability())
 
 
 @st.cache_resource(show_spinner=False)

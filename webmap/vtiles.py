@@ -1,0 +1,182 @@
+"""The county's vector tiles on the map: published under the app's static folder and painted
+in the browser by protomaps-leaflet from the map's style definition.
+
+:func:`publish` builds the archive (:func:`layers.vector_tiles.build_archive`, once per
+store content) into ``static/tiles/vector/`` — the same static folder the offline basemap
+uses (:data:`webmap.tiles.STATIC_TILES`) — which Streamlit serves at
+``/app/static/tiles/vector/`` with byte ranges (206): the browser reads only the tiles of
+its view, straight from the static route, and a pan or a zoom sends nothing to the server.
+
+:class:`VectorTileLayer` adds the renderer to a folium map: one paint rule per style class
+(:func:`webmap.styles.paint_spec`), the filters of the view (parks, parcel ids), in a pane
+between the basemap and the vector overlays. Colours and filters live in the page's
+script, so switching the colouring or the language draws the same archive again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from layers.county import County
+from layers.vector_tiles import MAX_ZOOM, TileArchive, build_archive
+from webmap import styles
+from webmap.display import Viewport
+from webmap.tiles import STATIC_TILES, STATIC_URL
+from webmap.vtile_assets import bundle_url
+
+STATIC_VECTOR: Path = STATIC_TILES / "vector"
+"""Folder of the published archives (under the app's one static folder)."""
+VECTOR_URL = f"{STATIC_URL}/vector"
+FIRST_VIEW_WIDTH = 340
+"""Narrowest map the first view is computed for (a phone): the lowest first-view zoom."""
+ZOOM_MARGIN = 2
+"""Zooms written below the first view (zooming out a little still shows every feature)."""
+LEVEL_DIFF = 1
+"""protomaps-leaflet reads data tiles one zoom below the display zoom (512-px tiles)."""
+
+
+@dataclass(frozen=True)
+class VectorTiles:
+    """A published archive as the map reads it."""
+
+    archive: TileArchive
+    url: str
+
+    @property
+    def min_display_zoom(self) -> int:
+        """Lowest map zoom at which the archive holds data (the map's ``minZoom``)."""
+        return self.archive.min_zoom + LEVEL_DIFF
+
+    @property
+    def max_zoom(self) -> int:
+        return self.archive.max_zoom
+
+
+def archive_min_zoom(bounds: tuple[float, float, float, float], height_px: int = 600) -> int:
+    """The archive's first zoom for a county of these display bounds: the data zoom of the
+    first view on the narrowest map, less :data:`ZOOM_MARGIN`."""
+    first = Viewport.covering(bounds, width_px=FIRST_VIEW_WIDTH, height_px=height_px).zoom
+    return max(0, min(first - LEVEL_DIFF - ZOOM_MARGIN, MAX_ZOOM))
+
+
+def county_bounds(county: County) -> tuple[float, float, float, float]:
+    """(west, south, east, north) WGS84 degrees of the county's parks and parcels (a box
+    reprojected, not every shape: it only sets zooms)."""
+    boxes = [county.layers[n].total_bounds for n in ("park", "parcel") if n in county.layers]
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    box = gpd.GeoSeries([shapely.box(west, south, east, north)], crs=county.crs).to_crs(4326)
+    w, s, e, n = box.total_bounds
+    return float(w), float(s), float(e), float(n)
+
+
+def publish(county: County, *, coords: str,
+            bounds: tuple[float, float, float, float] | None = None,
+            availability: pd.DataFrame | None = None,
+            static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL) -> VectorTiles:
+    """Build (or reuse) the county's archive in ``static_dir`` and give its URL.
+
+    Parameters
+    ----------
+    county : the loaded county.
+    coords : display coordinates, ``wgs84`` or ``gcj02`` (Gaode).
+    bounds : (west, south, east, north) degrees of the county (sets the zooms; default
+        :func:`county_bounds`).
+    availability : the county's availability (the parcels' ``offer`` code).
+    static_dir, url_base : where archives are published and the URL serving that folder.
+
+    Raises
+    ------
+    layers.vector_tiles.TileBuildError
+        The tiler is missing or failed.
+    """
+    archive = build_archive(county, static_dir, coords=coords,
+                            min_zoom=archive_min_zoom(bounds or county_bounds(county)),
+                            availability=availability)
+    return VectorTiles(archive=archive, url=f"{url_base}/{archive.name}")
+
+
+class VectorTileLayer(MacroElement):
+    """The archive painted by protomaps-leaflet from ``layer_styles`` (see module doc).
+
+    Parameters
+    ----------
+    tiles : the published archive (or ``url`` of an embedded one, see ``url``).
+    layer_styles : the map's style definition, bottom layer first.
+    park_ids : show only these parks and what lies in them.
+    parcel_ids : show only these parcels.
+    url : overrides the archive's URL (the HTML export's embedded ``blob:`` archive is
+        set by its script; pass the variable expression with ``url_js``).
+    """
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}"
+        "<style>.leaflet-investmapTiles-pane{pointer-events:none}</style>"
+        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "(function () {"
+        " var map = {{ this._parent.get_name() }};"
+        " var spec = {{ this.spec_json }};"
+        " var pane = map.createPane('investmapTiles'); pane.style.zIndex = 350;"
+        " var parks = spec.park_ids ? new Set(spec.park_ids) : null;"
+        " var only = spec.parcel_ids ? new Set(spec.parcel_ids) : null;"
+        " function shown(layer, p) {"
+        "  if (parks && layer === 'park' && !parks.has(p.park_id)) return false;"
+        "  if (parks && layer === 'parcel' && !parks.has(p.park_id)) return false;"
+        "  if (only && layer === 'parcel' && !only.has(p.parcel_id)) return false;"
+        "  if (spec.offer_only && layer === 'parcel' && p.offer !== 1) return false;"
+        "  return true; }"
+        " function valueOf(s, p) { if (!s.key) return ''; var v = p[s.key];"
+        "  if (v === undefined || v === null) v = '';"
+        "  if (s.lookup) { v = s.lookup[v]; if (v === undefined || v === null) v = ''; }"
+        "  return String(v); }"
+        " var rules = [];"
+        " spec.styles.forEach(function (s) {"
+        "  s.classes.forEach(function (c) {"
+        "   var keep = function (z, f) { return z >= s.min_zoom"
+        "    && shown(s.layer, f.props) && valueOf(s, f.props) === c.value; };"
+        "   if (c.symbol !== 'outline') {"
+        "    rules.push({dataLayer: s.layer, filter: keep, symbolizer:"
+        "     new protomapsL.PolygonSymbolizer({fill: c.color, opacity: s.fill_opacity})}); }"
+        "   var line = {color: c.color, width: s.weight, opacity: 0.9};"
+        "   if (c.dash) { line.dash = c.dash.split(' ').map(Number); line.dashColor = c.color;"
+        "    line.dashWidth = s.weight; line.color = 'rgba(0,0,0,0)'; }"
+        "   rules.push({dataLayer: s.layer, filter: keep,"
+        "    symbolizer: new protomapsL.LineSymbolizer(line)});"
+        "  }); });"
+        " var layer = protomapsL.leafletLayer({url: {{ this.url_js }}, paintRules: rules,"
+        "  labelRules: [], maxDataZoom: spec.max_zoom, pane: 'investmapTiles',"
+        "  attribution: ''});"
+        " layer.addTo(map);"
+        " window.investmapPaint = spec; window.investmapTiles = layer;"
+        "})();"
+        "{% endmacro %}")
+
+    def __init__(self, tiles: VectorTiles, layer_styles: Sequence[styles.LayerStyle], *,
+                 park_ids: Iterable[str] | None = None,
+                 parcel_ids: Iterable[str] | None = None, offer_only: bool = False,
+                 url_js: str | None = None) -> None:
+        super().__init__()
+        self._name = "VectorTileLayer"
+        spec = {"url": tiles.url, "max_zoom": tiles.max_zoom,
+                "styles": styles.paint_spec(layer_styles),
+                "park_ids": None if park_ids is None else sorted(map(str, park_ids)),
+                "parcel_ids": None if parcel_ids is None else sorted(map(str, parcel_ids)),
+                "offer_only": bool(offer_only)}
+        self.spec_json = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+        self.url_js = url_js or "spec.url"
+
+
+def use_renderer(fmap: folium.Map) -> None:
+    """Make ``fmap`` load the protomaps-leaflet bundle from the local static folder."""
+    fmap.default_js = [*fmap.default_js, ("protomaps_leaflet", bundle_url())]
