@@ -475,7 +475,9 @@ def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scop
     (points, few) as one GeoJSON layer shown from their ``min_zoom`` on; park names as
     labels. All on the base map: a pan or a zoom asks the server for nothing."""
     tiled = [s for s in layer_styles if s.layer in TILE_LAYERS and not s.marked]
-    VectorTileLayer(tiles, tiled, park_ids=scope.parks,
+    name = (styles.text("parcel", data.lang) + (" · " if data.lang == "en" else "、")
+            + styles.text("redline", data.lang))
+    VectorTileLayer(tiles, tiled, name=name, park_ids=scope.parks,
                     parcel_ids=None if offer_only else scope.parcels,
                     offer_only=offer_only).add_to(base)
     add_park_labels(base, data.layers.get("park"), scope.parks)

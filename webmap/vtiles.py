@@ -24,7 +24,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from folium.map import Layer
 from jinja2 import Template
 
 from layers.county import County
@@ -106,13 +106,14 @@ def publish(county: County, *, coords: str,
     return VectorTiles(archive=archive, url=f"{url_base}/{archive.name}")
 
 
-class VectorTileLayer(MacroElement):
+class VectorTileLayer(Layer):
     """The archive painted by protomaps-leaflet from ``layer_styles`` (see module doc).
 
     Parameters
     ----------
     tiles : the published archive (or ``url`` of an embedded one, see ``url``).
     layer_styles : the map's style definition, bottom layer first.
+    name : its entry in the layer control (one switch for parcels, red lines, parks).
     park_ids : show only these parks and what lies in them.
     parcel_ids : show only these parcels.
     url : overrides the archive's URL (the HTML export's embedded ``blob:`` archive is
@@ -124,7 +125,7 @@ class VectorTileLayer(MacroElement):
         "<style>.leaflet-investmapTiles-pane{pointer-events:none}</style>"
         "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
-        "(function () {"
+        "var {{ this.get_name() }} = (function () {"
         " var map = {{ this._parent.get_name() }};"
         " var spec = {{ this.spec_json }};"
         " var pane = map.createPane('investmapTiles'); pane.style.zIndex = 350;"
@@ -159,14 +160,14 @@ class VectorTileLayer(MacroElement):
         "  attribution: ''});"
         " layer.addTo(map);"
         " window.investmapPaint = spec; window.investmapTiles = layer;"
-        "})();"
+        " return layer; })();"
         "{% endmacro %}")
 
     def __init__(self, tiles: VectorTiles, layer_styles: Sequence[styles.LayerStyle], *,
-                 park_ids: Iterable[str] | None = None,
+                 name: str, park_ids: Iterable[str] | None = None,
                  parcel_ids: Iterable[str] | None = None, offer_only: bool = False,
                  url_js: str | None = None) -> None:
-        super().__init__()
+        super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "VectorTileLayer"
         spec = {"url": tiles.url, "max_zoom": tiles.max_zoom,
                 "styles": styles.paint_spec(layer_styles),
