@@ -248,8 +248,10 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
 
 class Legend(MacroElement):
     """The map's legend; the HTML is built (and escaped) by :func:`styles.legend_for` from
-    the map's style definition. On a narrow map (a phone) it starts collapsed; a section
-    drawn from a zoom on (project rings) shows from that zoom, its hint before."""
+    the map's style definition. On a narrow map (a phone) it starts collapsed and the map
+    is fitted to its frame's height (the app shortens the frame on phones: the scale bar
+    stays in view); a section drawn from a zoom on (project rings) shows from that zoom,
+    its hint before."""
 
     _template = Template(
         "{% macro html(this, kwargs) %}{{ this.body }}{% endmacro %}"
@@ -262,7 +264,11 @@ class Legend(MacroElement):
         "   e.style.display = z >= Number(e.dataset.minZoom) ? '' : 'none'; });"
         "  document.querySelectorAll('.investmap-legend [data-max-zoom]').forEach(function (e) {"
         "   e.style.display = z < Number(e.dataset.maxZoom) ? '' : 'none'; }); }"
-        " map.on('zoomend', gate); map.whenReady(gate); })();"
+        " map.on('zoomend', gate); map.whenReady(gate);"
+        " function fit() { if (window.innerWidth >= 640) return;"
+        "  var c = map.getContainer(); if (c.clientHeight !== window.innerHeight) {"
+        "   c.style.height = window.innerHeight + 'px'; map.invalidateSize(); } }"
+        " fit(); window.addEventListener('resize', fit); })();"
         "{% endmacro %}")
 
     def __init__(self, body: str) -> None:

@@ -121,14 +121,12 @@ class VectorTileLayer(Layer):
     """
 
     _template = Template(
-        "{% macro header(this, kwargs) %}"
-        "<style>.leaflet-investmapTiles-pane{pointer-events:none}</style>"
-        "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = (function () {"
         " var map = {{ this._parent.get_name() }};"
         " var spec = {{ this.spec_json }};"
-        " var pane = map.createPane('investmapTiles'); pane.style.zIndex = 350;"
+        " var pane = map.getPane('investmapTiles') || map.createPane('investmapTiles');"
+        " pane.style.zIndex = 350; pane.style.pointerEvents = 'none';"
         " var parks = spec.park_ids ? new Set(spec.park_ids) : null;"
         " var only = spec.parcel_ids ? new Set(spec.parcel_ids) : null;"
         " function shown(layer, p) {"

@@ -158,3 +158,17 @@ def test_legend_matches_the_colouring_after_every_switch(page, app_url):
         page, "() => window.investmapPaint.styles.some(s => s.title === "
               "'Parcels: supply status')")
     assert any(title == "Parcels: supply status" for title, _ in status)
+
+
+def test_the_phone_shows_the_whole_map(app_browser, app_url):
+    context = app_browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone = context.new_page()
+    try:
+        frame = _open(phone, app_url)
+        shown = phone.locator("iframe[title*='st_folium']").first.bounding_box()["height"]
+        inner = frame.evaluate("() => window.map.getContainer().getBoundingClientRect().height")
+        scale = frame.evaluate("() => document.querySelector('.leaflet-control-scale')"
+                               ".getBoundingClientRect().bottom")
+        assert inner == pytest.approx(shown, abs=2) and scale <= shown  # nothing cut off
+    finally:
+        context.close()
