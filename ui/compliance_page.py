@@ -25,7 +25,7 @@ from ui import state
 from ui.auth import require_role
 from ui.common import header
 from ui.i18n import lang, pick
-from ui.mapview import basemap_picker
+from ui.mapview import basemap_picker, map_tiles
 from webmap import draw_assets
 from webmap.basemaps import display_coords
 from webmap.builder import build_parts
@@ -121,9 +121,10 @@ def _boundary_overlay(result, coords: str) -> folium.FeatureGroup:  # noqa: ANN0
 def _map(result, basemap: str) -> dict | None:  # noqa: ANN001 - Review or None
     coords = display_coords(basemap)
     data = state.map_data("staff", lang(), coords)
-    viewport = Viewport.from_st_folium(st.session_state.get(f"compliance_map_{lang()}")) \
-        or Viewport.covering(data.bounds(), width_px=700, height_px=520)
-    parts = build_parts(data, basemap=basemap, viewport=viewport,
+    tiles = map_tiles(coords)  # parcels, red lines and parks from the county's tiles
+    viewport = None if tiles is not None else \
+        Viewport.covering(data.bounds(), width_px=700, height_px=520)
+    parts = build_parts(data, basemap=basemap, viewport=viewport, tiles=tiles,
                         layers=("park", "redline", "parcel"),
                         max_features={"parcel": 5000, "redline": 1500, "park": 500},
                         min_pixels=3.0, tianditu_key=state.tianditu_key(), compact=True)
@@ -139,7 +140,7 @@ def _map(result, basemap: str) -> dict | None:  # noqa: ANN001 - Review or None
     return st_folium(parts.base, key=f"compliance_map_{lang()}", height=520,
                      use_container_width=True, feature_group_to_add=overlays,
                      layer_control=parts.layer_control,
-                     returned_objects=["last_active_drawing", "bounds", "zoom"])
+                     returned_objects=["last_active_drawing"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -22,6 +23,10 @@ from webmap.vtiles import VectorTiles
 _LOG = logging.getLogger(__name__)
 RETURNED = ["last_clicked"]
 """What the map sends back: its clicks only (no bounds, no zoom: a pan sends nothing)."""
+RETURNED_GEOJSON = ["last_clicked", "bounds", "zoom"]
+"""Without tiles (GeoJSON fallback) every pan reports its window for the next overlays."""
+TILES_ENV = "INVESTMAP_VECTOR_TILES"
+"""``0`` turns vector tiles off (GeoJSON per viewport, as before tiles; for comparisons)."""
 
 # GeoJSON fallback (tiler failed): most features per layer sent in one map update.
 MAX_FEATURES = {"parcel": 5000, "redline": 1500, "project": 1500, "park": 500}
@@ -91,7 +96,9 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
 
     data = shown_data(basemap)
     tiles = map_tiles(data.coords)
-    viewport = None if tiles is not None else first_view(data, focus=focus, height=height)
+    viewport = None if tiles is not None else (
+        Viewport.from_st_folium(st.session_state.get(key))
+        or first_view(data, focus=focus, height=height))
     if offerable_only and tiles is None:
         parcel_ids = state.offerable_ids()
     key_tianditu = state.tianditu_key()
@@ -107,14 +114,17 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
         max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, tianditu_key=key_tianditu,
         layers=layers, compact=True, flag_ids=flag_ids, focus=focus, tiles=tiles,
         offer_only=offerable_only, highlight_key=highlight_key))
-    result = show(rendered, key=key, height=height, returned_objects=RETURNED)
+    result = show(rendered, key=key, height=height,
+                  returned_objects=RETURNED if tiles is not None else RETURNED_GEOJSON)
     return parcel_at(result, data, park_ids=park_ids, parcel_ids=parcel_ids,
                      offerable_only=offerable_only) if "parcel" in layers else None
 
 
 def map_tiles(coords: str) -> VectorTiles | None:
     """The county's published vector tiles; ``None`` (and the GeoJSON path, logged) when
-    the tiler fails, so the map still shows."""
+    the tiler fails (or ``INVESTMAP_VECTOR_TILES=0``), so the map still shows."""
+    if os.environ.get(TILES_ENV, "1").strip() == "0":
+        return None
     try:
         return state.vector_tiles(coords)
     except TileBuildError:
