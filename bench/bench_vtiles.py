@@ -145,7 +145,8 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
         pan = time.perf_counter() - t0
         frames_sent = len(sent) - before
         lat, lng, pid = target
-        frame.evaluate(f"() => window.map.setView([{lat}, {lng}], 16, {{animate: false}})")
+        frame.evaluate(f"() => {{ window.map.setView([{lat}, {lng}], 16, {{animate: false}});"
+                       " return 1; }")
         page.wait_for_timeout(1500)
         wait_ready(page)
         frame = map_frame(page)

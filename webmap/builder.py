@@ -30,7 +30,7 @@ from layers.registry import (
     UTILITIES,
     label,
 )
-from layers.vector_tiles import TILE_LAYERS
+from layers.vector_tiles import PRIVATE_STAGES, TILE_LAYERS
 from webmap import styles
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
@@ -49,7 +49,7 @@ AUDIENCES: tuple[str, ...] = ("investor", "staff")
 LANGS: tuple[str, ...] = ("zh", "en")
 MAP_LAYERS: tuple[str, ...] = ("park", "redline", "parcel", "project")
 
-INVESTOR_HIDDEN_STAGES: tuple[str, ...] = ("stalled", "lost")
+INVESTOR_HIDDEN_STAGES: tuple[str, ...] = PRIVATE_STAGES
 """Project stages investors never see on a map (a stalled or lost project is internal)."""
 
 _COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -477,9 +477,10 @@ def _members(data: MapData, style: styles.LayerStyle, cls: styles.StyleClass) ->
 def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scope: _Scope,
                   base: folium.Map, tiles: VectorTiles, *, compact: bool,
                   offer_only: bool) -> None:
-    """Parcels, red lines and parks from the vector tiles, painted in the browser; projects
-    (points, few) as one GeoJSON layer shown from their ``min_zoom`` on; park names as
-    labels. All on the base map: a pan or a zoom asks the server for nothing."""
+    """Parcels, red lines, parks and projects from the vector tiles, painted in the browser
+    (projects from their ``min_zoom`` on); park names as labels; on staff maps the few
+    projects tiles never carry (:data:`PRIVATE_STAGES`) as one GeoJSON layer. All on the
+    base map: a pan or a zoom asks the server for nothing."""
     tiled = [s for s in layer_styles if s.layer in TILE_LAYERS and not s.marked]
     name = (styles.text("parcel", data.lang) + (" · " if data.lang == "en" else "、")
             + styles.text("redline", data.lang))
@@ -488,7 +489,10 @@ def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scop
                     offer_only=offer_only).add_to(base)
     add_park_labels(base, data.layers.get("park"), scope.parks)
     for style in (s for s in layer_styles if s.layer == "project" and not s.marked):
-        selection = data.layers["project"].select(mask=scope.mask(data, "project"))
+        private = np.isin(data.style_values["project:stage"], PRIVATE_STAGES)
+        if not private.any():
+            continue
+        selection = data.layers["project"].select(mask=scope.mask(data, "project") & private)
         group = _layer_group(data, "project", selection,
                              [(c, _members(data, style, c)) for c in style.classes],
                              viewport=None, fill_opacity=style.fill_opacity,
