@@ -35,7 +35,7 @@ from layers.supply import availability
 from layers.vector_tiles import _run_tiler, _write_geojsonseq, build_archive, tile_frames
 from webmap.builder import prepare
 from webmap.display import Viewport
-from webmap.vtiles import archive_min_zoom, county_bounds
+from webmap.vtiles import archive_min_zoom, county_bounds, publish
 
 MB = 1024 * 1024
 
@@ -180,8 +180,13 @@ def main() -> None:
     for n in args.sizes:
         path, target = server_side(n, args.work)
         if args.browser:
-            for tiles in (False, True):
-                browser_side(path, target, tiles=tiles)
+            browser_side(path, target, tiles=False)
+            county = load_county(path)
+            t0 = time.perf_counter()
+            publish(county, coords="wgs84", availability=availability(county))
+            print(f"  tiles   published into static/ before the app starts "
+                  f"{time.perf_counter() - t0:.1f} s ({load()})")
+            browser_side(path, target, tiles=True)
 
 
 if __name__ == "__main__":

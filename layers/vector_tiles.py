@@ -54,8 +54,10 @@ DERIVED_COLUMNS: Mapping[str, tuple[str, ...]] = {"parcel": ("chain", "offer")}
 """Codes derived from other layers: ``chain`` (chain id of a project placed on the parcel,
 "" when none) and ``offer`` (1 = on offer now: offerable status, no red-line conflict)."""
 COORDS: tuple[str, ...] = ("wgs84", "gcj02")
-MAX_ZOOM = 14
-"""Deepest zoom written; the browser over-zooms beyond (half a pixel ≈ 5 m at z14)."""
+MAX_ZOOM = 13
+"""Deepest zoom written; the browser over-zooms beyond. tippecanoe's 4096 units per tile
+put a z13 vertex within about 1 m (at 38° N) of the stored one: under 2 screen pixels even
+at z18. Each zoom less roughly halves the build."""
 ARCHIVE_SUFFIX = ".pmtiles"
 KEEP_ARCHIVES = 4
 """Archives kept per display CRS when a new one is published (open pages keep theirs)."""
@@ -108,10 +110,48 @@ def parcel_chains(county: County) -> pd.Series:
     return placed.groupby(placed["parcel_id"].astype(str))["chain_id"].first().astype(str)
 
 
+def tile_properties(county: County, name: str,
+                    availability: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """The tile attributes of layer ``name`` (:data:`TILE_COLUMNS` + :data:`DERIVED_COLUMNS`
+    as text, ``offer`` as 0/1), one row per drawable feature, index kept from the layer;
+    ``None`` when the county has no such features.
+
+    Raises
+    ------
+    ValueError
+        A tile column is not a public registry column.
+    """
+    frame = county.layers.get(name)
+    if frame is None or len(frame) == 0:
+        return None
+    spec = LAYERS[name]
+    refused = [c for c in TILE_COLUMNS[name] if c not in spec.public_columns]
+    if refused:
+        raise ValueError(f"tile layer {name!r}: columns {refused} are not public")
+    geoms = frame.geometry
+    keep = ~(geoms.isna() | geoms.is_empty).to_numpy()
+    if name == "project":
+        keep &= ~frame["stage"].astype(str).isin(PRIVATE_STAGES).to_numpy()
+    frame = frame.loc[keep]
+    props = pd.DataFrame({c: _codes(frame[c]) if c in frame else ""
+                          for c in TILE_COLUMNS[name]}, index=frame.index)
+    if name == "parcel":
+        ids = frame["parcel_id"].astype(str)
+        chains = ids.map(parcel_chains(county)).astype(object)
+        props["chain"] = chains.where(chains.notna(), "").astype(str).to_numpy()
+        offer = pd.Series(0, index=frame.index)
+        if availability is not None:
+            on_offer = set(availability.loc[availability["available"], "parcel_id"]
+                           .astype(str))
+            offer = ids.isin(on_offer).astype(int)
+        props["offer"] = offer.to_numpy()
+    return props
+
+
 def tile_frames(county: County, *, coords: str = "wgs84",
                 availability: pd.DataFrame | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """The features of each tile layer: :data:`TILE_COLUMNS` (+ :data:`DERIVED_COLUMNS`)
-    as text, geometry in display degrees (``wgs84`` or ``gcj02``).
+    """The features of each tile layer: :func:`tile_properties` with the geometry in
+    display degrees (``wgs84`` or ``gcj02``).
 
     Raises
     ------
@@ -122,30 +162,10 @@ def tile_frames(county: County, *, coords: str = "wgs84",
         raise ValueError(f"unknown display coordinates {coords!r}; use one of {COORDS}")
     out: dict[str, gpd.GeoDataFrame] = {}
     for name in TILE_LAYERS:
-        frame = county.layers.get(name)
-        if frame is None or len(frame) == 0:
+        props = tile_properties(county, name, availability)
+        if props is None:
             continue
-        spec = LAYERS[name]
-        refused = [c for c in TILE_COLUMNS[name] if c not in spec.public_columns]
-        if refused:
-            raise ValueError(f"tile layer {name!r}: columns {refused} are not public")
-        geoms = frame.geometry
-        keep = ~(geoms.isna() | geoms.is_empty).to_numpy()
-        if name == "project":
-            keep &= ~frame["stage"].astype(str).isin(PRIVATE_STAGES).to_numpy()
-        frame = frame.loc[keep]
-        props = pd.DataFrame({c: _codes(frame[c]) if c in frame else ""
-                              for c in TILE_COLUMNS[name]}, index=frame.index)
-        if name == "parcel":
-            ids = frame["parcel_id"].astype(str)
-            chains = ids.map(parcel_chains(county)).astype(object)
-            props["chain"] = chains.where(chains.notna(), "").astype(str).to_numpy()
-            offer = pd.Series(0, index=frame.index)
-            if availability is not None:
-                on_offer = set(availability.loc[availability["available"], "parcel_id"]
-                               .astype(str))
-                offer = ids.isin(on_offer).astype(int)
-            props["offer"] = offer.to_numpy()
+        frame = county.layers[name].loc[props.index]
         shapes = np.asarray(gpd.GeoSeries(frame.geometry.values, crs=frame.crs)
                             .to_crs(4326).values)
         if coords == "gcj02":
@@ -154,6 +174,36 @@ def tile_frames(county: County, *, coords: str = "wgs84",
             shapes = transform_geometries(shapes, wgs84_to_gcj02)
         out[name] = gpd.GeoDataFrame(props.reset_index(drop=True), geometry=shapes, crs=4326)
     return out
+
+
+def changed_features(old: County, new: County, name: str = "parcel", *,
+                     old_availability: pd.DataFrame | None = None,
+                     new_availability: pd.DataFrame | None = None) -> list[str]:
+    """Ids of layer ``name`` whose tiles would change from ``old`` to ``new``: new
+    features and features with other tile attributes or another shape (what the map
+    draws on top of an archive until the new one is published)."""
+    before = tile_properties(old, name, old_availability)
+    after = tile_properties(new, name, new_availability)
+    if after is None:
+        return []
+    key = f"{name}_id"
+    after_ids = after[key].astype(str)
+    if before is None:
+        return after_ids.tolist()
+    before = before.set_index(before[key].astype(str))
+    old_frame = old.layers[name]
+    old_geom = dict(zip(old_frame[key].astype(str), old_frame.geometry.values, strict=True))
+    new_geom = new.layers[name].geometry.loc[after.index].values
+    known = after_ids.isin(before.index).to_numpy()
+    changed = ~known
+    if known.any():
+        rows = after_ids[known].to_numpy()
+        same_props = (after.loc[known].drop(columns=[key]).astype(str).to_numpy()
+                      == before.loc[rows].drop(columns=[key]).astype(str).to_numpy()).all(axis=1)
+        same_shape = shapely.equals_exact(
+            np.asarray(new_geom[known]), np.asarray([old_geom[r] for r in rows]), tolerance=0)
+        changed[np.flatnonzero(known)] = ~(same_props & same_shape)
+    return after_ids[changed].tolist()
 
 
 def _codes(values: pd.Series) -> np.ndarray:

@@ -124,3 +124,36 @@ def test_a_hand_made_square_lands_in_its_tile(tmp_path, demo_county):
     # tile of (110.9, 38.9) at z14: x = ⌊(110.9 + 180) / 360 · 2^14⌋ = ⌊13239.07⌋,
     # y = ⌊(1 − ln(tan φ + sec φ) / π) / 2 · 2^14⌋ = ⌊(1 − 0.73814 / π) / 2 · 16384⌋ = 6267
     assert tiles == [(14, 13239, 6267)]
+
+
+def test_changed_features_are_the_edited_and_new_parcels(demo_county):
+    from layers.vector_tiles import changed_features
+
+    parcels = demo_county["parcel"].copy()
+    ids = parcels["parcel_id"].astype(str)
+    parcels.loc[parcels.index[0], "status"] = "sold"  # another colour
+    parcels.loc[parcels.index[1], "geometry"] = parcels.geometry.iloc[1].buffer(5)  # reshaped
+    parcels.loc[parcels.index[2], "price_wan_per_mu"] = 1.0  # not in the tiles: unchanged
+    edited = County(layers={**demo_county.layers, "parcel": parcels},
+                    policy=demo_county.policy, source=demo_county.source)
+    assert changed_features(demo_county, edited) == [ids.iloc[0], ids.iloc[1]]
+    assert changed_features(demo_county, demo_county) == []
+
+
+def test_publisher_shows_the_old_archive_and_the_edit_until_the_rebuild_lands(
+        demo_county, tmp_path):
+    from webmap.vtiles import TilePublisher
+
+    publisher = TilePublisher(static_dir=tmp_path, url_base="/t")
+    first = publisher.current(demo_county, coords="wgs84")
+    assert first.pending == () and publisher.current(demo_county, coords="wgs84") == first
+    parcels = demo_county["parcel"].copy()
+    parcels.loc[parcels.index[0], "status"] = "sold"
+    edited = County(layers={**demo_county.layers, "parcel": parcels},
+                    policy=demo_county.policy, source=demo_county.source)
+    meanwhile = publisher.current(edited, coords="wgs84")
+    assert meanwhile.tiles == first.tiles  # the rebuild runs in the background …
+    assert meanwhile.pending == (str(parcels.iloc[0]["parcel_id"]),)  # … the edit shows
+    publisher.wait()
+    landed = publisher.current(edited, coords="wgs84")
+    assert landed.pending == () and landed.tiles.url != first.tiles.url

@@ -121,10 +121,12 @@ def _boundary_overlay(result, coords: str) -> folium.FeatureGroup:  # noqa: ANN0
 def _map(result, basemap: str) -> dict | None:  # noqa: ANN001 - Review or None
     coords = display_coords(basemap)
     data = state.map_data("staff", lang(), coords)
-    tiles = map_tiles(coords)  # parcels, red lines and parks from the county's tiles
+    published = map_tiles(coords)  # parcels, red lines and parks from the county's tiles
+    tiles = None if published is None else published.tiles
     viewport = None if tiles is not None else \
         Viewport.covering(data.bounds(), width_px=700, height_px=520)
     parts = build_parts(data, basemap=basemap, viewport=viewport, tiles=tiles,
+                        pending_ids=None if published is None else published.pending,
                         layers=("park", "redline", "parcel"),
                         max_features={"parcel": 5000, "redline": 1500, "park": 500},
                         min_pixels=3.0, tianditu_key=state.tianditu_key(), compact=True)

@@ -276,13 +276,13 @@ def _problems(problems: list[Problem], error: str | None) -> None:
 def _county_tiles(fmap: folium.Map) -> None:
     """The county's parcels, red lines and parks (its vector tiles, staff colours) under
     the previewed features, so a planner sees where the import lands."""
-    tiles = map_tiles("wgs84")
-    if tiles is None:
+    published = map_tiles("wgs84")
+    if published is None:
         return
     data = state.map_data("staff", lang(), "wgs84")
     use_renderer(fmap)
     layer_styles = [s for s in map_styles(data, layers=TILE_LAYERS) if s.layer in TILE_LAYERS]
-    VectorTileLayer(tiles, layer_styles, name=pick(("现有数据", "Data in the store"))
+    VectorTileLayer(published.tiles, layer_styles, name=pick(("现有数据", "Data in the store"))
                     ).add_to(fmap)
 
 

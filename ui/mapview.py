@@ -18,7 +18,7 @@ from ui.i18n import lang, shown_as, t
 from webmap.basemaps import available_basemaps, basemap_name, display_coords, needs_key
 from webmap.builder import MAP_LAYERS, MapData, build_parts
 from webmap.display import Viewport
-from webmap.vtiles import VectorTiles
+from webmap.vtiles import Published
 
 _LOG = logging.getLogger(__name__)
 RETURNED = ["last_clicked"]
@@ -95,7 +95,12 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     from ui.map_component import frozen, show
 
     data = shown_data(basemap)
-    tiles = map_tiles(data.coords)
+    published = map_tiles(data.coords)
+    tiles = None if published is None else published.tiles
+    pending = () if published is None else published.pending
+    if offerable_only and pending:
+        offerable = set(state.offerable_ids())
+        pending = tuple(p for p in pending if p in offerable)
     viewport = None if tiles is not None else (
         Viewport.from_st_folium(st.session_state.get(key))
         or first_view(data, focus=focus, height=height))
@@ -106,22 +111,23 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
             frozen(highlight_ids), frozen(parcel_ids),
             None if efficiency_classes is None else frozenset(efficiency_classes.items()),
             viewport, tuple(layers), frozen(flag_ids), focus, key_tianditu,
-            None if tiles is None else tiles.url, offerable_only, highlight_key)
+            None if tiles is None else tiles.url, pending, offerable_only, highlight_key)
     rendered = state.map_renders().get(view, lambda: build_parts(
         data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
         efficiency_classes=efficiency_classes, viewport=viewport,
         max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, tianditu_key=key_tianditu,
         layers=layers, compact=True, flag_ids=flag_ids, focus=focus, tiles=tiles,
-        offer_only=offerable_only, highlight_key=highlight_key))
+        offer_only=offerable_only, highlight_key=highlight_key, pending_ids=pending))
     result = show(rendered, key=key, height=height,
                   returned_objects=RETURNED if tiles is not None else RETURNED_GEOJSON)
     return parcel_at(result, data, park_ids=park_ids, parcel_ids=parcel_ids,
                      offerable_only=offerable_only) if "parcel" in layers else None
 
 
-def map_tiles(coords: str) -> VectorTiles | None:
-    """The county's published vector tiles; ``None`` (and the GeoJSON path, logged) when
+def map_tiles(coords: str) -> Published | None:
+    """The county's published vector tiles (and the parcels changed since, while a rebuild
+    runs); ``None`` (and the GeoJSON path, logged) when
     the tiler fails (or ``INVESTMAP_VECTOR_TILES=0``), so the map still shows."""
     if os.environ.get(TILES_ENV, "1").strip() == "0":
         return None

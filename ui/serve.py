@@ -47,8 +47,9 @@ def warm(langs: tuple[str, ...] = ("zh", "en")) -> float:
     first = 0.0
     for i, lang in enumerate(langs):
         data = state.map_data("investor", lang, display_coords(basemap))
-        tiles = map_tiles(data.coords)  # the county's archive, built once per store version
-        parts = build_parts(data, basemap=basemap, tiles=tiles, offer_only=True,
+        published = map_tiles(data.coords)  # the county's archive, once per store version
+        parts = build_parts(data, basemap=basemap, offer_only=True,
+                            tiles=None if published is None else published.tiles,
                             compact=True)
         parts.base.get_root().render()  # folium's templates compiled once, here
         if i == 0:

@@ -18,7 +18,7 @@ from webmap.builder import MapData, prepare
 
 if TYPE_CHECKING:  # imported in a page run only: it imports streamlit-folium (ui.mapview)
     from ui.map_component import RenderCache
-    from webmap.vtiles import VectorTiles
+    from webmap.vtiles import Published, TilePublisher
 
 
 def data_location() -> str | None:
@@ -69,14 +69,25 @@ def map_data(audience: str, lang: str, coords: str) -> MapData:
     return prepared
 
 
-@st.cache_resource(show_spinner="正在生成地图瓦片… Building map tiles…", max_entries=2)
-def vector_tiles(coords: str) -> VectorTiles:
+def vector_tiles(coords: str) -> Published:
     """The county's vector tiles in ``coords`` (``wgs84``, ``gcj02``), published under the
-    app's static folder; built once per store content (dropped with the other caches when
-    the data change, rebuilt on the next map)."""
-    from webmap.vtiles import publish
+    app's static folder once per store version; after an edit the previous archive is
+    shown, with the changed parcels drawn on top, until the rebuild (in the background)
+    lands (:class:`webmap.vtiles.TilePublisher`)."""
+    return _publisher().current(county(), coords=coords, availability=availability())
 
-    return publish(county(), coords=coords, availability=availability())
+
+_PUBLISHERS: list[TilePublisher] = []
+
+
+def _publisher() -> TilePublisher:
+    """One publisher per process; kept when the caches are dropped (it holds the archive
+    shown while the next one builds)."""
+    if not _PUBLISHERS:
+        from webmap.vtiles import TilePublisher
+
+        _PUBLISHERS.append(TilePublisher())
+    return _PUBLISHERS[0]
 
 
 @st.cache_resource(show_spinner=False)

@@ -501,6 +501,24 @@ def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scop
         ZoomGate(base, group, style.min_zoom).add_to(base)
 
 
+def _pending(data: MapData, layer_styles: Sequence[styles.LayerStyle], scope: _Scope,
+             pending_ids: Iterable[str], *, compact: bool,
+             ) -> tuple[list[folium.FeatureGroup], dict[str, Selection]]:
+    """Parcels changed since the archive was built, painted from the server with the
+    parcel style (opaque enough to cover their old look) until the new archive lands."""
+    ids = list(pending_ids)
+    style = next((s for s in layer_styles if s.layer == "parcel" and not s.marked), None)
+    if not ids or style is None:
+        return [], {}
+    mask = data.layers["parcel"].mask_of(ids) & scope.mask(data, "parcel")
+    selection = data.layers["parcel"].select(mask=mask)
+    group = _layer_group(data, "parcel", selection,
+                         [(c, _members(data, style, c)) for c in style.classes],
+                         viewport=None, fill_opacity=0.9, weight=style.weight,
+                         title=style.title, compact=compact)
+    return [group], {"pending": selection}
+
+
 def _marked(data: MapData, layer_styles: Sequence[styles.LayerStyle], *,
             highlight_ids: Iterable[str] | None, flag_ids: Iterable[str] | None,
             viewport: Viewport | None, cap: Callable[[str], int | None], compact: bool,
@@ -543,7 +561,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                 compact: bool = False, flag_ids: Iterable[str] | None = None,
                 focus: tuple[float, float, float, float] | None = None,
                 tiles: VectorTiles | None = None, offer_only: bool = False,
-                highlight_key: str = "matches") -> MapParts:
+                highlight_key: str = "matches",
+                pending_ids: Iterable[str] | None = None) -> MapParts:
     """Base map and overlays for one view.
 
     Parameters
@@ -571,6 +590,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
         at every zoom, and ``viewport``, ``max_features`` and ``min_pixels`` do not apply.
     offer_only : with ``tiles``, ``parcel_ids`` are the parcels on offer: filter by the
         tiles' ``offer`` code instead of sending the ids.
+    pending_ids : with ``tiles``, parcels changed since the archive was built (a rebuild
+        is under way): drawn on top from the server with the same style meanwhile.
 
     The steps: the base map (:func:`_base_map`), the style definition (:func:`map_styles`),
     the layers (:func:`_tiled_layers` or :func:`_geojson_layers`), the marked overlays
@@ -591,7 +612,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     if tiles is not None:
         _tiled_layers(data, layer_styles, scope, base, tiles, compact=compact,
                       offer_only=offer_only)
-        overlays, counts = [], {}
+        overlays, counts = _pending(data, layer_styles, scope, pending_ids or (),
+                                    compact=compact)
     else:
         overlays, counts = _geojson_layers(data, layer_styles, scope, viewport=viewport,
                                            cap=cap, min_pixels=min_pixels, compact=compact)

@@ -16,6 +16,9 @@ script, so switching the colouring or the language draws the same archive again.
 from __future__ import annotations
 
 import json
+import logging
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,19 +31,21 @@ from folium.map import Layer
 from jinja2 import Template
 
 from layers.county import County
-from layers.vector_tiles import MAX_ZOOM, TileArchive, build_archive
+from layers.vector_tiles import MAX_ZOOM, TileArchive, build_archive, changed_features
 from webmap import styles
 from webmap.display import Viewport
 from webmap.tiles import STATIC_TILES, STATIC_URL
 from webmap.vtile_assets import bundle_url
 
+_LOG = logging.getLogger(__name__)
 STATIC_VECTOR: Path = STATIC_TILES / "vector"
 """Folder of the published archives (under the app's one static folder)."""
 VECTOR_URL = f"{STATIC_URL}/vector"
 FIRST_VIEW_WIDTH = 340
 """Narrowest map the first view is computed for (a phone): the lowest first-view zoom."""
-ZOOM_MARGIN = 2
-"""Zooms written below the first view (zooming out a little still shows every feature)."""
+ZOOM_MARGIN = 1
+"""Zooms written below the first view (zooming out one step still shows every feature;
+the map's ``minZoom`` stops there)."""
 LEVEL_DIFF = 1
 """protomaps-leaflet reads data tiles one zoom below the display zoom (512-px tiles)."""
 
@@ -184,3 +189,97 @@ class VectorTileLayer(Layer):
 def use_renderer(fmap: folium.Map) -> None:
     """Make ``fmap`` load the protomaps-leaflet bundle from the local static folder."""
     fmap.default_js = [*fmap.default_js, ("protomaps_leaflet", bundle_url())]
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a map shows now: the newest ready archive, and the parcels changed since it was
+    built (drawn on top from the server until the next archive lands)."""
+
+    tiles: VectorTiles
+    pending: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Ready:
+    county: County
+    availability: pd.DataFrame | None
+    tiles: VectorTiles
+
+
+class TilePublisher:
+    """Publishes each store version's archive, the first one at once and later ones in a
+    background thread: until a rebuild lands, :meth:`current` gives the previous archive
+    and the ids of the parcels that changed (an edit shows on the map at once). A county
+    version is the loaded :class:`County` object (a reload after an edit makes a new one).
+    """
+
+    def __init__(self, static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL) -> None:
+        self._static_dir, self._url_base = static_dir, url_base
+        self._lock = threading.Lock()
+        self._ready: dict[str, _Ready] = {}
+        self._building: dict[str, County] = {}
+        self._changed: dict[str, tuple[County, County, tuple[str, ...]]] = {}
+
+    def current(self, county: County, *, coords: str,
+                availability: pd.DataFrame | None = None) -> Published:
+        """The archive to draw ``county`` with now (see class doc).
+
+        Raises
+        ------
+        layers.vector_tiles.TileBuildError
+            The first build failed (later failures are logged; the last archive stays).
+        """
+        with self._lock:
+            ready = self._ready.get(coords)
+            if ready is not None and ready.county is county:
+                return Published(ready.tiles)
+            start = ready is not None and self._building.get(coords) is not county
+            if start:
+                self._building[coords] = county
+        if ready is None:
+            tiles = self._publish(county, coords, availability)
+            with self._lock:
+                self._ready[coords] = _Ready(county, availability, tiles)
+            return Published(tiles)
+        if start:
+            threading.Thread(target=self._rebuild, args=(county, coords, availability),
+                             name=f"investmap-tiles-{coords}", daemon=True).start()
+        return Published(ready.tiles, self._pending(ready, county, coords, availability))
+
+    def wait(self, timeout: float = 600.0) -> None:
+        """Block until no rebuild is under way (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while self._building and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def _publish(self, county: County, coords: str,
+                 availability: pd.DataFrame | None) -> VectorTiles:
+        return publish(county, coords=coords, availability=availability,
+                       static_dir=self._static_dir, url_base=self._url_base)
+
+    def _rebuild(self, county: County, coords: str,
+                 availability: pd.DataFrame | None) -> None:
+        try:
+            tiles = self._publish(county, coords, availability)
+        except Exception:  # noqa: BLE001 - a failed rebuild keeps the last archive
+            _LOG.exception("vector tiles rebuild failed; the previous archive stays")
+            tiles = None
+        with self._lock:
+            if tiles is not None and self._building.get(coords) is county:
+                self._ready[coords] = _Ready(county, availability, tiles)
+            if self._building.get(coords) is county:
+                del self._building[coords]
+
+    def _pending(self, ready: _Ready, county: County, coords: str,
+                 availability: pd.DataFrame | None) -> tuple[str, ...]:
+        with self._lock:
+            kept = self._changed.get(coords)
+            if kept is not None and kept[0] is ready.county and kept[1] is county:
+                return kept[2]
+        ids = tuple(changed_features(ready.county, county, "parcel",
+                                     old_availability=ready.availability,
+                                     new_availability=availability))
+        with self._lock:
+            self._changed[coords] = (ready.county, county, ids)
+        return ids
