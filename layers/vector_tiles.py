@@ -255,27 +255,44 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
     TileBuildError
         tippecanoe is missing or fails (its message is kept).
     """
-    frames = tile_frames(county, coords=coords, availability=availability)
+    digest, count = content_digest(county, coords=coords, availability=availability,
+                                   options=tiler_options(min_zoom=min_zoom, max_zoom=max_zoom))
+    target = out_dir / f"{prefix}-{coords}-{digest}{ARCHIVE_SUFFIX}"
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="investmap-tiles-") as tmp:
-        inputs = []
-        digest = hashlib.sha256(" ".join(tiler_options(min_zoom=min_zoom, max_zoom=max_zoom))
-                                .encode())
-        digest.update(tippecanoe_binary().name.encode())
-        for name, frame in frames.items():
-            path = Path(tmp) / f"{name}.geojsons"
-            _write_geojsonseq(frame, path)
-            digest.update(name.encode())
-            digest.update(path.read_bytes())
-            inputs.append((name, path))
-        target = out_dir / f"{prefix}-{coords}-{digest.hexdigest()[:16]}{ARCHIVE_SUFFIX}"
-        count = sum(len(f) for f in frames.values())
-        with _LOCK:
-            if not target.is_file():
+    with _LOCK:
+        if not target.is_file():
+            frames = tile_frames(county, coords=coords, availability=availability)
+            with tempfile.TemporaryDirectory(prefix="investmap-tiles-") as tmp:
+                inputs = []
+                for name, frame in frames.items():
+                    path = Path(tmp) / f"{name}.geojsons"
+                    _write_geojsonseq(frame, path)
+                    inputs.append((name, path))
                 _run_tiler(inputs, target, min_zoom=min_zoom, max_zoom=max_zoom)
-                _prune(out_dir, f"{prefix}-{coords}-", keep=target)
+            _prune(out_dir, f"{prefix}-{coords}-", keep=target)
     return TileArchive(path=target, coords=coords, min_zoom=min_zoom, max_zoom=max_zoom,
                        features=count)
+
+
+def content_digest(county: County, *, coords: str, availability: pd.DataFrame | None,
+                   options: list[str]) -> tuple[str, int]:
+    """A digest of what the archive would hold (tile attributes, shapes as WKB in the
+    working CRS, CRS, display coordinates, tiler options) and the feature count: cheap
+    enough to check at every start whether the published archive is still current."""
+    digest = hashlib.sha256(" ".join([coords, *options]).encode())
+    count = 0
+    for name in TILE_LAYERS:
+        props = tile_properties(county, name, availability)
+        if props is None:
+            continue
+        frame = county.layers[name]
+        digest.update(name.encode())
+        digest.update(str(frame.crs).encode())
+        digest.update(pd.util.hash_pandas_object(props, index=False).to_numpy().tobytes())
+        for blob in shapely.to_wkb(frame.geometry.loc[props.index].values):
+            digest.update(blob)
+        count += len(props)
+    return digest.hexdigest()[:16], count
 
 
 def _run_tiler(inputs: list[tuple[str, Path]], target: Path, *, min_zoom: int,
