@@ -47,6 +47,12 @@ def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
 
 def _url_defaults(names: dict[str, str]) -> None:
     """First run of a session: take the view from the URL into the widgets' state."""
+    if st.session_state.get("map_parks_lang") not in (None, lang()) \
+            and "map_parks" in st.session_state:
+        # the park names (the choices' labels) changed language: set the choice afresh, or
+        # the browser's copy, labelled in the other language, breaks the widget
+        st.session_state["map_parks"] = list(st.session_state["map_parks"])
+    st.session_state["map_parks_lang"] = lang()
     if "map_parks" not in st.session_state:
         wanted = [p for p in (view_param("park") or "").split(",") if p in names]
         st.session_state["map_parks"] = wanted

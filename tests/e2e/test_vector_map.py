@@ -172,3 +172,15 @@ def test_the_phone_shows_the_whole_map(app_browser, app_url):
         assert inner == pytest.approx(shown, abs=2) and scale <= shown  # nothing cut off
     finally:
         context.close()
+
+
+def test_a_chosen_park_is_zoomed_to_and_survives_a_language_switch(page, app_url):
+    county_zoom = _open(page, app_url).evaluate("() => window.map.getZoom()")
+    frame = _open(page, app_url, "?park=P03")
+    assert frame.evaluate("() => window.map.getZoom()") > county_zoom  # zoomed to the park
+    assert frame.locator(".investmap-park-label").count() == 1  # its name on the map
+    page.get_by_text("English", exact=True).click()
+    _legend_matches_paint(
+        page, "() => window.investmapPaint.styles.some(s => s.title === "
+              "'Parcels: supply status')")
+    assert page.get_by_text("Something went wrong").count() == 0
