@@ -10,6 +10,7 @@ not re-mounted when data change.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -43,7 +44,17 @@ from webmap.features import (
     park_contacts,
     redline_text,
 )
-from webmap.vtiles import VectorTileLayer, VectorTiles, use_renderer
+from webmap.vtiles import (
+    EMBED_LIMIT_MB,
+    InlineRenderer,
+    ParcelPopups,
+    VectorTileLayer,
+    VectorTiles,
+    archive_min_zoom,
+    county_bounds,
+    embedded_source_js,
+    use_renderer,
+)
 
 AUDIENCES: tuple[str, ...] = ("investor", "staff")
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -476,7 +487,7 @@ def _members(data: MapData, style: styles.LayerStyle, cls: styles.StyleClass) ->
 
 def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scope: _Scope,
                   base: folium.Map, tiles: VectorTiles, *, compact: bool,
-                  offer_only: bool) -> None:
+                  offer_only: bool, tiles_js: str | None = None) -> None:
     """Parcels, red lines, parks and projects from the vector tiles, painted in the browser
     (projects from their ``min_zoom`` on); park names as labels; on staff maps the few
     projects tiles never carry (:data:`PRIVATE_STAGES`) as one GeoJSON layer. All on the
@@ -486,7 +497,7 @@ def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scop
             + styles.text("redline", data.lang))
     VectorTileLayer(tiles, tiled, name=name, park_ids=scope.parks,
                     parcel_ids=None if offer_only else scope.parcels,
-                    offer_only=offer_only).add_to(base)
+                    offer_only=offer_only, url_js=tiles_js).add_to(base)
     add_park_labels(base, data.layers.get("park"), scope.parks)
     for style in (s for s in layer_styles if s.layer == "project" and not s.marked):
         private = np.isin(data.style_values["project:stage"], PRIVATE_STAGES)
@@ -562,7 +573,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                 focus: tuple[float, float, float, float] | None = None,
                 tiles: VectorTiles | None = None, offer_only: bool = False,
                 highlight_key: str = "matches",
-                pending_ids: Iterable[str] | None = None) -> MapParts:
+                pending_ids: Iterable[str] | None = None,
+                tiles_js: str | None = None) -> MapParts:
     """Base map and overlays for one view.
 
     Parameters
@@ -592,6 +604,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
         tiles' ``offer`` code instead of sending the ids.
     pending_ids : with ``tiles``, parcels changed since the archive was built (a rebuild
         is under way): drawn on top from the server with the same style meanwhile.
+    tiles_js : with ``tiles``, a JavaScript tile source read instead of the archive's URL
+        (the HTML export's embedded archive, :func:`webmap.vtiles.embedded_source_js`).
 
     The steps: the base map (:func:`_base_map`), the style definition (:func:`map_styles`),
     the layers (:func:`_tiled_layers` or :func:`_geojson_layers`), the marked overlays
@@ -611,7 +625,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
 
     if tiles is not None:
         _tiled_layers(data, layer_styles, scope, base, tiles, compact=compact,
-                      offer_only=offer_only)
+                      offer_only=offer_only, tiles_js=tiles_js)
         overlays, counts = _pending(data, layer_styles, scope, pending_ids or (),
                                     compact=compact)
     else:
@@ -629,7 +643,7 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
 def build_map(county: County | MapData, *, audience: str = "investor", lang: str = "zh",
               basemap: str = "osm", style_mode: str = "status",
               park_ids: Iterable[str] | None = None, offerable_only: bool = True,
-              **options: object) -> folium.Map:
+              embed_tiles: bool = False, **options: object) -> folium.Map:
     """A complete folium map (base, overlays, layer control, legend) — the HTML export's map.
 
     Parameters
@@ -642,6 +656,11 @@ def build_map(county: County | MapData, *, audience: str = "investor", lang: str
     park_ids : show only these parks and what lies in them.
     offerable_only : for investors, show only parcels on offer now (offerable status, no
         hard red-line conflict), unless ``parcel_ids`` is given.
+    embed_tiles : (a loaded county only) draw parcels, red lines, parks and projects from a
+        vector-tile archive of exactly the shown features embedded in the page, with the
+        renderer inlined and click popups carrying the card's facts; a county whose archive
+        exceeds :data:`webmap.vtiles.EMBED_LIMIT_MB` (or a missing renderer) is drawn as
+        GeoJSON instead.
     **options : passed to :func:`build_parts` (``highlight_ids``, ``parcel_ids``,
         ``efficiency_classes``, ``viewport``, ``max_features``, ``tianditu_key``, ``layers``).
     """
@@ -657,8 +676,18 @@ def build_map(county: County | MapData, *, audience: str = "investor", lang: str
     data = county if isinstance(county, MapData) else prepare(
         county, audience=audience, lang=lang, coords=display_coords(basemap),
         availability=availability)
+    embedded = None
+    if embed_tiles and not isinstance(county, MapData):
+        embedded = _embedded_tiles(county, data, park_ids=park_ids,
+                                   parcel_ids=options.get("parcel_ids"),  # type: ignore[arg-type]
+                                   availability=availability)
+    if embedded is not None:
+        options.update(tiles=embedded[0], tiles_js=embedded[1])
     parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
                         **options)  # type: ignore[arg-type]
+    if embedded is not None:
+        InlineRenderer().add_to(parts.base)
+        ParcelPopups(embedded[2]).add_to(parts.base)
     projects = styles.text("project", data.lang)
     for group in parts.overlays:
         group.add_to(parts.base)
@@ -666,3 +695,64 @@ def build_map(county: County | MapData, *, audience: str = "investor", lang: str
             ZoomGate(parts.base, group, styles.PROJECT_MIN_ZOOM).add_to(parts.base)
     parts.layer_control.add_to(parts.base)
     return parts.base
+
+
+def _embedded_tiles(county: County, data: MapData, *, park_ids: Iterable[str] | None,
+                    parcel_ids: Iterable[str] | None, availability: pd.DataFrame | None,
+                    ) -> tuple[VectorTiles, str, dict[str, str]] | None:
+    """An archive of the shown features only (these parks, these parcels), its in-page
+    source and the shown parcels' popup facts; ``None`` when over the size limit or the
+    renderer is not installed (the caller draws GeoJSON)."""
+    import tempfile
+    from pathlib import Path
+
+    from layers.vector_tiles import build_archive
+    from webmap.assets import AssetError
+    from webmap.vtile_assets import installed
+
+    if not installed():
+        return None
+    shown = _shown_county(county, park_ids=park_ids, parcel_ids=parcel_ids)
+    with tempfile.TemporaryDirectory(prefix="investmap-export-") as tmp:
+        archive = build_archive(shown, Path(tmp), coords=data.coords,
+                                min_zoom=archive_min_zoom(county_bounds(county)),
+                                availability=availability)
+        if archive.path.stat().st_size > EMBED_LIMIT_MB * 1024 * 1024:
+            return None
+        source = embedded_source_js(archive.path)
+    try:
+        InlineRenderer()
+    except AssetError:
+        return None
+    layer = data.layers["parcel"]
+    wanted = set(shown["parcel"]["parcel_id"].astype(str)) if "parcel" in shown.layers \
+        else set()
+    fields = POPUP_FIELDS["parcel"]
+    aliases = [_tooltip_alias("parcel", f, data.lang) for f in fields]
+    rows = layer.props.reindex(columns=list(fields)).fillna("")
+    facts = {pid: "<table>" + "".join(
+        f"<tr><th>{html.escape(alias)}</th><td>{value}</td></tr>"
+        for alias, value in zip(aliases, row, strict=True)) + "</table>"
+        for pid, row in zip(layer.ids, rows.itertuples(index=False), strict=True)
+        if pid in wanted}
+    return VectorTiles(archive=archive, url=""), source, facts
+
+
+def _shown_county(county: County, *, park_ids: Iterable[str] | None,
+                  parcel_ids: Iterable[str] | None) -> County:
+    """The county cut to what a map shows: these parks and what lies in them, these
+    parcels (red lines are kept whole: they carry no park)."""
+    parks = None if park_ids is None else set(map(str, park_ids))
+    only = None if parcel_ids is None else set(map(str, parcel_ids))
+    layers = dict(county.layers)
+    for name in ("park", "parcel", "project"):
+        frame = layers.get(name)
+        if frame is None:
+            continue
+        keep = pd.Series(True, index=frame.index)
+        if parks is not None and "park_id" in frame:
+            keep &= frame["park_id"].astype(str).isin(parks)
+        if only is not None and name == "parcel":
+            keep &= frame["parcel_id"].astype(str).isin(only)
+        layers[name] = frame[keep]
+    return County(layers=layers, policy=county.policy, source=county.source)

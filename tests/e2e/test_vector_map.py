@@ -184,3 +184,37 @@ def test_a_chosen_park_is_zoomed_to_and_survives_a_language_switch(page, app_url
         page, "() => window.investmapPaint.styles.some(s => s.title === "
               "'Parcels: supply status')")
     assert page.get_by_text("Something went wrong").count() == 0
+
+
+def test_exported_map_draws_every_shown_parcel_from_embedded_tiles(app_browser, demo_county,
+                                                                 tmp_path):
+    """The offline HTML export embeds an archive of exactly the shown parcels and the
+    renderer: opened from disk it paints them, and a click shows the parcel's facts."""
+    from exports.html import export_html
+    from layers.supply import availability
+
+    out = export_html(demo_county, tmp_path / "map.html", basemap="none", offline=True)
+    av = availability(demo_county)
+    pid = str(av.loc[av["available"], "parcel_id"].iloc[3])
+    inside = shapely.point_on_surface(demo_county["parcel"].set_index("parcel_id")
+                                      .loc[[pid]].to_crs(4326).geometry.iloc[0])
+    page = app_browser.new_page(viewport={"width": 1200, "height": 800})
+    try:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(out.as_uri())
+        page.wait_for_function(PAINTED)
+        name = page.evaluate("() => Object.keys(window).find(k => k.startsWith('map_'))")
+        page.evaluate(f"() => {{ window['{name}'].setView([{inside.y}, {inside.x}], 16,"
+                      " {animate: false}); return 1; }")
+        page.wait_for_function("() => !window.investmapTiles._loading")
+        page.wait_for_timeout(500)
+        at = page.evaluate(f"""() => {{ const m = window['{name}'];
+          const q = m.latLngToContainerPoint([{inside.y}, {inside.x}]);
+          const r = m.getContainer().getBoundingClientRect();
+          return [r.left + q.x, r.top + q.y]; }}""")
+        page.mouse.click(*at)
+        page.locator(".leaflet-popup-content", has_text=pid).wait_for()
+        assert errors == []
+    finally:
+        page.close()
