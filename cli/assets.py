@@ -10,10 +10,11 @@ from cli.common import UserError
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "assets", help="install the offline map assets (Leaflet) into static/vendor/ of the "
-        "InvestMap home",
-        description="Copy Leaflet from the installed xstatic-leaflet package and Leaflet.draw "
-                    "from the npm registry into static/vendor/ of the InvestMap home "
+        "assets", help="install the offline map assets (Leaflet, renderers) into static/vendor/ "
+        "of the InvestMap home",
+        description="Copy Leaflet from the installed xstatic-leaflet package, and Leaflet.draw "
+                    "and the vector-tile renderer (protomaps-leaflet) from the npm registry, "
+                    "into static/vendor/ of the InvestMap home "
                     "($INVESTMAP_HOME; the checkout in a checkout), which the app serves at "
                     "/app/static/vendor/. Run once at setup (make run/test do it).")
     parser.add_argument("--target", metavar="DIR",
@@ -24,18 +25,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from webmap import draw_assets
+    from webmap import draw_assets, vtile_assets
     from webmap.assets import AssetError, install, installed
 
     target = Path(args.target) if args.target else None
     if args.check:
-        if installed(target) and draw_assets.installed(target):
+        if installed(target) and draw_assets.installed(target) \
+                and vtile_assets.installed(target):
             print("offline map assets installed")
             return 0
         raise UserError("offline map assets missing; fix: run `investmap assets`")
     try:
         files = install(target)
         files += draw_assets.install(target)  # Leaflet.draw for the compliance page
+        files += vtile_assets.install(target)  # the vector-tile renderer of every map
     except (AssetError, OSError) as exc:
         raise UserError(str(exc)) from exc
     print(f"installed {len(files)} files into {files[0].parent}")

@@ -80,7 +80,7 @@ def export_html(county: County, out: str | Path, *, audience: str = "investor",
     try:
         fmap = build_map(county, audience=audience, lang=lang, basemap=basemap,
                          park_ids=[park_id] if park_id is not None else None,
-                         tianditu_key=tianditu_key)
+                         tianditu_key=tianditu_key, embed_tiles=True)
     except BasemapError as exc:
         raise ExportError(str(exc)) from exc
     if park_id is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from streamlit.testing.v1 import AppTest
 
 from geo.land_use import combine, matches
@@ -231,45 +232,53 @@ def test_staff_map_rings_flagged_projects(demo_county):
 # -- click → card, shared views of the chain and efficiency pages ---------------------------
 
 def test_a_map_click_shows_its_card_and_outlines_the_parcel_in_the_same_run(demo_county):
-    """The card is read from the map widget's state before the map is drawn (so it goes
-    out first); the same run already outlines the clicked parcel on the map."""
+    """The clicked point is looked up on the server (the tiles are painted on canvas); the
+    card is read from the map widget's state before the map is drawn (so it goes out
+    first); the same run already outlines the clicked parcel on the map."""
     from ui import state
     from webmap.basemaps import display_coords
 
     data = state.map_data("investor", "zh", display_coords("none"))
-    row = 7
-    pid = str(data.layers["parcel"].ids[row])
+    pid = state.offerable_ids()[7]  # investors see the parcels on offer
+    layer = data.layers["parcel"]
+    inside = shapely.point_on_surface(layer.geoms[layer.position[pid]])
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["lang"] = "zh"
     at.run()
     assert at.info[0].value == "点击地块查看详情。"  # no card yet
-    before = _map_args(at)["feature_group"]
-    at.session_state["map_main"] = {"last_active_drawing": {
-        "type": "Feature", "properties": {"L": "parcel", "i": row}}}
+    before = _map_args(at)["feature_group"] or ""
+    at.session_state["map_main"] = {"last_clicked": {"lat": inside.y, "lng": inside.x}}
     at.run()
     assert not at.exception
     assert at.subheader[0].value == f"地块 {md_escape(pid)}"
     after = _map_args(at)["feature_group"]
     groups = [g for g in after.split("L.featureGroup(")[1:]]
     assert len(groups) == before.count("L.featureGroup(") + 1  # the outline, on top
-    assert f'"i": {row}' in groups[-1] and groups[-1].count('"i": ') == 1
+    assert groups[-1].count('"i": ') == 1
+    assert f'"i": {layer.position[pid]}' in groups[-1]
 
 
-def test_clicks_on_other_layers_or_stale_indexes_choose_no_parcel(demo_county):
-    from ui.mapview import _parcel_of
+def test_clicks_find_the_parcel_under_the_point_among_those_shown(demo_county):
+    from ui.mapview import parcel_at
     from webmap.builder import prepare
 
     data = prepare(demo_county, audience="investor", lang="zh")
-    n = len(data.layers["parcel"].ids)
+    layer = data.layers["parcel"]
+    pid = str(layer.ids[0])
+    inside = shapely.point_on_surface(layer.geoms[0])
+    park = str(layer.raw.loc[0, "park_id"])
 
-    def click(props):  # noqa: ANN001, ANN202
-        return {"last_active_drawing": {"properties": props}}
+    def click(point):  # noqa: ANN001, ANN202
+        return {"last_clicked": {"lat": point.y, "lng": point.x}}
 
-    assert _parcel_of(click({"L": "parcel", "i": 0}), data) == str(data.layers["parcel"].ids[0])
-    assert _parcel_of(click({"L": "project", "i": 0}), data) is None
-    assert _parcel_of(click({"L": "parcel", "i": n}), data) is None  # a stale map
-    assert _parcel_of(click({"L": "parcel", "i": "0"}), data) is None
-    assert _parcel_of(None, data) is None and _parcel_of("x", data) is None
+    assert parcel_at(click(inside), data) == pid
+    assert parcel_at(click(inside), data, park_ids=[park]) == pid
+    assert parcel_at(click(inside), data, park_ids=["no-such-park"]) is None  # not shown
+    assert parcel_at(click(inside), data, parcel_ids=["other"]) is None
+    west, south, _east, _north = data.bounds()
+    assert parcel_at(click(shapely.Point(west - 1, south - 1)), data) is None  # nothing there
+    assert parcel_at({"last_clicked": None}, data) is None
+    assert parcel_at(None, data) is None and parcel_at("x", data) is None
 
 
 def test_bounds_of_features_in_display_degrees(demo_county):

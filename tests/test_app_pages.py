@@ -145,11 +145,17 @@ def test_map_page_widgets_and_map(demo_county):
     args = json.loads(maps[0].proto.json_args)
     assert "/app/static/vendor/leaflet/leaflet.js" in args["js_links"]
     assert not [u for u in args["js_links"] + args["css_links"] if "://" in u]
+    assert "/app/static/vendor/protomaps-leaflet/protomaps-leaflet.js" in args["js_links"]
     assert at.checkbox(key="map_offerable").value is True
-    assert f'"{offered}"' in args["feature_group"]  # available
-    assert f'"{transferred}"' not in args["feature_group"]  # transferred: not on offer
+    # parcels come from the tiles (every parcel), filtered in the browser by their offer
+    # code: the page sends no parcel geometry and no per-view overlay
+    assert re.search(r'"url": "/app/static/tiles/vector/county-wgs84-\w+\.pmtiles"',
+                     args["script"])
+    assert '"offer_only": true' in args["script"]
+    assert f'"{offered}"' not in args["script"] and not args["feature_group"]
     at.checkbox(key="map_offerable").uncheck().run()
-    assert f'"{transferred}"' in _map_args(at)["feature_group"]
+    assert '"offer_only": false' in _map_args(at)["script"]
+    assert transferred not in _map_args(at)["script"]
 
 
 def _map_args(at: AppTest) -> dict:

@@ -65,7 +65,8 @@ def test_online_file_loads_leaflet_from_the_cdn_not_the_app_server(demo_county, 
     resources = external_resources(text)
     assert resources and all("leaflet@1.9.3" in u for u in resources)
     assert "/app/static" not in text
-    assert text.count(".bindPopup(") == text.count(".bindTooltip(") > 0  # click popups
+    assert text.count(".bindPopup(") == text.count(".bindTooltip(")  # click popups …
+    assert "queryTileFeaturesDebug" in text  # … and the tile-drawn parcels' popups
 
 
 def test_external_resources_ignores_plain_links_but_not_loads():

@@ -34,7 +34,7 @@ from ui.auth import require_role
 from ui.common import header
 from ui.compliance_text import COORD_LABELS, PICKER_FIX, boundary_problem
 from ui.i18n import lang, pick
-from ui.mapview import basemap_picker
+from ui.mapview import basemap_picker, map_tiles
 from ui.text import md_escape
 from webmap import draw_assets
 from webmap.basemaps import display_coords
@@ -188,9 +188,13 @@ def _map(result, basemap: str) -> dict | None:  # noqa: ANN001 - Review or None
     if result is not None:
         focus = tuple(_shown(result.boundary.frame, coords).total_bounds)
         key += "_" + _digest(result)[:10]
-    viewport = Viewport.from_st_folium(st.session_state.get(key)) \
-        or Viewport.covering(focus or data.bounds(), width_px=700, height_px=520)
-    parts = build_parts(data, basemap=basemap, viewport=viewport,
+    published = map_tiles(coords)  # parcels, red lines and parks from the county's tiles
+    tiles = None if published is None else published.tiles
+    viewport = None if tiles is not None else (
+        Viewport.from_st_folium(st.session_state.get(key))
+        or Viewport.covering(focus or data.bounds(), width_px=700, height_px=520))
+    parts = build_parts(data, basemap=basemap, viewport=viewport, tiles=tiles,
+                        pending_ids=None if published is None else published.pending,
                         layers=("park", "redline", "parcel"),
                         max_features={"parcel": 5000, "redline": 1500, "park": 500},
                         min_pixels=3.0, tianditu_key=state.tianditu_key(), compact=True,
@@ -207,7 +211,8 @@ def _map(result, basemap: str) -> dict | None:  # noqa: ANN001 - Review or None
     return st_folium(parts.base, key=key, height=520,
                      use_container_width=True, feature_group_to_add=overlays,
                      layer_control=parts.layer_control,
-                     returned_objects=["all_drawings", "bounds", "zoom"])
+                     returned_objects=["all_drawings"] if tiles is not None
+                     else ["all_drawings", "bounds", "zoom"])
 
 
 def _digest(result) -> str:  # noqa: ANN001 - layers.compliance.Review

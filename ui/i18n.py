@@ -51,10 +51,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "style_chain": ("产业链", "Industry chain"),
     "park_filter": ("园区", "Parks"),
     "all_parks": ("全部园区", "All parks"),
-    "capped": ("当前视野内共 {total:,} 个{layer}，显示面积较大的 {shown:,} 个（过小或超出上限的"
-               "未画出）；放大地图可查看全部。",
-               "{total:,} {layer} in view; showing the {shown:,} largest (specks and those over "
-               "the limit are left out) — zoom in to see all."),
     "only_offerable": ("仅显示可供应地块（状态可供应且无红线冲突）",
                        "Only parcels on offer now (offerable status, no red-line conflict)"),
     "click_hint": ("点击地块查看详情。", "Click a parcel to see its card."),

@@ -48,12 +48,16 @@ from layers.store import EditError, StoreError, open_store
 from layers.store.settings import storage_settings
 from layers.uploads import stage_upload, upload_folder, upload_limit_mb
 from layers.validate import Problem, ValidationError
+from layers.vector_tiles import TILE_LAYERS
 from ui import state
 from ui.auth import User, require_role
 from ui.common import header
 from ui.i18n import lang, pick
+from ui.mapview import map_tiles
 from webmap.assets import use_local_assets
-from webmap.basemaps import BasemapError, add_basemap
+from webmap.basemaps import BasemapError, add_basemap, display_coords
+from webmap.builder import map_styles
+from webmap.vtiles import VectorTileLayer, use_renderer
 
 TEXT = {
     "layer": ("导入到图层", "Target layer"),
@@ -279,6 +283,19 @@ def _problems(problems: list[Problem], error: str | None) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+def _county_tiles(fmap: folium.Map) -> None:
+    """The county's parcels, red lines and parks (its vector tiles, staff colours) under
+    the previewed features, so a planner sees where the import lands."""
+    published = map_tiles("wgs84")
+    if published is None:
+        return
+    data = state.map_data("staff", lang(), "wgs84")
+    use_renderer(fmap)
+    layer_styles = [s for s in map_styles(data, layers=TILE_LAYERS) if s.layer in TILE_LAYERS]
+    VectorTileLayer(published.tiles, layer_styles, name=pick(("现有数据", "Data in the store"))
+                    ).add_to(fmap)
+
+
 def _preview(prepared: PreparedImport, layer: str) -> None:
     frame = prepared.frame
     spec = get_spec(layer)
@@ -289,8 +306,11 @@ def _preview(prepared: PreparedImport, layer: str) -> None:
     shown = frame[[spec.id_column, frame.geometry.name]].to_crs(4326)
     shown[spec.id_column] = shown[spec.id_column].astype(str).map(html.escape)
     fmap = use_local_assets(folium.Map(tiles=None, prefer_canvas=True, control_scale=True))
+    basemap = state.default_basemap()
     with contextlib.suppress(BasemapError):  # Tianditu without a key: preview without tiles
-        add_basemap(fmap, state.default_basemap(), lang=lang(), key=state.tianditu_key())
+        add_basemap(fmap, basemap, lang=lang(), key=state.tianditu_key())
+    if display_coords(basemap) == "wgs84":  # the county as it stands, under the new features
+        _county_tiles(fmap)
     folium.GeoJson(shown.to_json(), name=pick((spec.zh, spec.en)),
                    style_function=lambda _: {"color": "#c62828", "weight": 2,
                                              "fillOpacity": 0.25},

@@ -47,6 +47,12 @@ def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
 
 def _url_defaults(names: dict[str, str]) -> None:
     """First run of a session: take the view from the URL into the widgets' state."""
+    if st.session_state.get("map_parks_lang") not in (None, lang()) \
+            and "map_parks" in st.session_state:
+        # the park names (the choices' labels) changed language: set the choice afresh, or
+        # the browser's copy, labelled in the other language, breaks the widget
+        st.session_state["map_parks"] = list(st.session_state["map_parks"])
+    st.session_state["map_parks_lang"] = lang()
     if "map_parks" not in st.session_state:
         wanted = [p for p in (view_param("park") or "").split(",") if p in names]
         st.session_state["map_parks"] = wanted
@@ -56,23 +62,27 @@ def _url_defaults(names: dict[str, str]) -> None:
 
 def _focus(basemap: str, parcel_id: str | None,
            park_ids: list[str]) -> tuple[float, float, float, float] | None:
-    """The window the map opens on, fixed for the session (a moving base map would re-mount
-    it): the parcel of the URL (with room around it), else its parks. Taken from the map's
-    own display geometries: no reprojection (a transformer is built per thread, and each
-    browser session runs in its own thread)."""
-    if FOCUS_KEY in st.session_state:
-        return st.session_state[FOCUS_KEY]
+    """The window the map opens on: the parcel of the URL (with room around it), else the
+    chosen parks (choosing a park zooms to it), else the county; fixed while the choice
+    stays (a moving base map would re-mount it). Taken from the map's own display
+    geometries: no reprojection (a transformer is built per thread, and each browser
+    session runs in its own thread)."""
+    chosen = (basemap, tuple(park_ids))
+    kept = st.session_state.get(FOCUS_KEY)
+    if kept is not None and kept[0] == chosen:
+        return kept[1]
     data = shown_data(basemap)
     box = None
-    if parcel_id is not None:
+    if parcel_id is not None and kept is None:
         box = data.bounds_of("parcel", [parcel_id])
     elif park_ids:
         box = data.bounds_of("park", park_ids)
     if box is not None:
         west, south, east, north = box
-        pad = max(east - west, north - south, 0.004)
+        pad = max((east - west, north - south)) * (1.0 if parcel_id and not park_ids else 0.1)
+        pad = max(pad, 0.004)
         box = (west - pad, south - pad, east + pad, north + pad)
-    st.session_state[FOCUS_KEY] = box
+    st.session_state[FOCUS_KEY] = (chosen, box)
     return box
 
 
@@ -103,11 +113,11 @@ def _map_and_card() -> None:
             only_offerable = st.checkbox(t("only_offerable"), value=not staff,
                                          key="map_offerable")
             basemap = basemap_picker("map_basemap")
-    offerable = state.offerable_ids() if only_offerable else None
     efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
     # The card goes out before the map: a click shows its card without waiting for the map
     # (whose update then outlines the parcel).
-    clicked = clicked_parcel(key=MAP_KEY, basemap=basemap)
+    clicked = clicked_parcel(key=MAP_KEY, basemap=basemap, park_ids=chosen or None,
+                             offerable_only=only_offerable)
     if clicked:
         st.session_state[SELECTED_KEY] = clicked
     selected = st.session_state.get(SELECTED_KEY) or url_parcel
@@ -115,8 +125,8 @@ def _map_and_card() -> None:
         _card(county, selected, staff=staff)
     with map_col:
         map_view(key=MAP_KEY, basemap=basemap, style_mode=style_mode,
-                 park_ids=chosen or None, parcel_ids=offerable,
-                 highlight_ids=[selected] if selected else None,
+                 park_ids=chosen or None, offerable_only=only_offerable,
+                 highlight_ids=[selected] if selected else None, highlight_key="selected",
                  efficiency_classes=efficiency, height=MAP_HEIGHT,
                  focus=_focus(basemap, url_parcel, chosen))
     set_view_params(parcel=selected, park=",".join(chosen) or None,

@@ -1,24 +1,36 @@
-"""The interactive map widget: stable base map, data overlays for the current viewport,
-a notice when features are capped, and the clicked parcel."""
+"""The interactive map widget: the county's vector tiles painted in the browser, overlays
+(highlighted parcels, flagged projects), and the clicked parcel found on the server."""
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
+import shapely
 import streamlit as st
 
+from layers.vector_tiles import TileBuildError
 from ui import state
 from ui.auth import is_staff
 from ui.i18n import lang, shown_as, t
-from webmap import styles
 from webmap.basemaps import available_basemaps, basemap_name, display_coords, needs_key
 from webmap.builder import MAP_LAYERS, MapData, build_parts
 from webmap.display import Viewport
+from webmap.vtiles import Published
 
-# Most features per layer sent in one map update (largest first); keeps every update under
-# ~5 MB at 100,000 parcels (bench/bench_map.py, README "Performance").
+_LOG = logging.getLogger(__name__)
+RETURNED = ["last_clicked"]
+"""What the map sends back: its clicks only (no bounds, no zoom: a pan sends nothing)."""
+RETURNED_GEOJSON = ["last_clicked", "bounds", "zoom"]
+"""Without tiles (GeoJSON fallback) every pan reports its window for the next overlays."""
+TILES_ENV = "INVESTMAP_VECTOR_TILES"
+"""``0`` turns vector tiles off (GeoJSON per viewport, as before tiles; for comparisons)."""
+
+# GeoJSON fallback (tiler failed): most features per layer sent in one map update.
 MAX_FEATURES = {"parcel": 5000, "redline": 1500, "project": 1500, "park": 500}
-# Polygons smaller than this on screen are left out (listed in the note under the map).
+# GeoJSON fallback: polygons smaller than this on screen are left out.
 MIN_PIXELS = 3.0
 # Width assumed for the first view, before the browser reports its own: a phone's map, so
 # the first data sent covers what a narrow map shows (a wide one then asks for more).
@@ -70,47 +82,75 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
              layers: Sequence[str] = MAP_LAYERS, height: int = 600,
              flag_ids: Iterable[str] | None = None,
              focus: tuple[float, float, float, float] | None = None,
+             offerable_only: bool = False, highlight_key: str = "matches",
              ring_codes: Mapping[str, str] | None = None) -> str | None:
     """Draw the map and return the clicked parcel's id (``None`` when none).
 
-    ``flag_ids``: projects ringed in red (overdue, stalled); ``ring_codes``: key project id
-    → worst step, ringed in its colour (staff, 挂图作战); ``focus``: (west, south, east,
-    north) WGS84 degrees the map opens on (keep it fixed for a session: a changed base map
-    re-mounts)."""
+    Parcels, red lines and parks come from the county's vector tiles, read by the browser
+    from the static route: a pan or a zoom sends nothing to the server (the map returns
+    its clicks only). ``flag_ids``: projects ringed in red (overdue, stalled);
+    ``ring_codes``: key project id → worst step, ringed in its colour (staff, 挂图作战);
+    ``focus``: (west, south, east, north) display degrees the map opens on;
+    ``offerable_only``: only the parcels on offer now (filtered in the browser by the
+    tiles' ``offer`` code)."""
     # Imported here, inside a page run: streamlit-folium registers its component when first
     # imported, and an import from ui.serve's warm-up thread leaves the map frame blank.
     from ui.map_component import frozen, show
 
     data = shown_data(basemap)
-    viewport = Viewport.from_st_folium(st.session_state.get(key)) \
-        or first_view(data, focus=focus, height=height)
+    published = map_tiles(data.coords)
+    tiles = None if published is None else published.tiles
+    pending = () if published is None else published.pending
+    if offerable_only and pending:
+        offerable = set(state.offerable_ids())
+        pending = tuple(p for p in pending if p in offerable)
+    viewport = None if tiles is not None else (
+        Viewport.from_st_folium(st.session_state.get(key))
+        or first_view(data, focus=focus, height=height))
+    if offerable_only and tiles is None:
+        parcel_ids = state.offerable_ids()
     key_tianditu = state.tianditu_key()
     view = (data.audience, data.lang, data.coords, basemap, style_mode, frozen(park_ids),
             frozen(highlight_ids), frozen(parcel_ids),
             None if efficiency_classes is None else frozenset(efficiency_classes.items()),
             viewport, tuple(layers), frozen(flag_ids), focus, key_tianditu,
+            None if tiles is None else tiles.url, pending, offerable_only, highlight_key,
             None if ring_codes is None else frozenset(ring_codes.items()))
     rendered = state.map_renders().get(view, lambda: build_parts(
         data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
         efficiency_classes=efficiency_classes, viewport=viewport,
         max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, tianditu_key=key_tianditu,
-        layers=layers, compact=True, flag_ids=flag_ids, focus=focus, ring_codes=ring_codes))
+        layers=layers, compact=True, flag_ids=flag_ids, focus=focus, tiles=tiles,
+        offer_only=offerable_only, highlight_key=highlight_key, pending_ids=pending,
+        ring_codes=ring_codes))
     result = show(rendered, key=key, height=height,
-                  returned_objects=["last_active_drawing", "bounds", "zoom"])
-    parts = rendered.parts
-    for name, sel in parts.counts.items():
-        if sel.shown < sel.in_view:
-            st.caption(t("capped", total=sel.in_view, shown=sel.shown,
-                         layer=styles.text(name, lang())))
-    return _parcel_of(result, data)
+                  returned_objects=RETURNED if tiles is not None else RETURNED_GEOJSON)
+    return parcel_at(result, data, park_ids=park_ids, parcel_ids=parcel_ids,
+                     offerable_only=offerable_only) if "parcel" in layers else None
 
 
-def clicked_parcel(*, key: str, basemap: str) -> str | None:
+def map_tiles(coords: str) -> Published | None:
+    """The county's published vector tiles (and the parcels changed since, while a rebuild
+    runs); ``None`` (and the GeoJSON path, logged) when
+    the tiler fails (or ``INVESTMAP_VECTOR_TILES=0``), so the map still shows."""
+    if os.environ.get(TILES_ENV, "1").strip() == "0":
+        return None
+    try:
+        return state.vector_tiles(coords)
+    except TileBuildError:
+        _LOG.exception("vector tiles could not be built; the map falls back to GeoJSON")
+        return None
+
+
+def clicked_parcel(*, key: str, basemap: str, park_ids: Iterable[str] | None = None,
+                   parcel_ids: Iterable[str] | None = None,
+                   offerable_only: bool = False) -> str | None:
     """The parcel of the map's last click, read from the widget's state before the map is
     drawn: a page can send the parcel card first and the map after it (a click then shows
     its card without waiting for the map's update)."""
-    return _parcel_of(st.session_state.get(key), shown_data(basemap))
+    return parcel_at(st.session_state.get(key), shown_data(basemap), park_ids=park_ids,
+                     parcel_ids=parcel_ids, offerable_only=offerable_only)
 
 
 def shown_data(basemap: str) -> MapData:
@@ -120,12 +160,34 @@ def shown_data(basemap: str) -> MapData:
     return state.map_data(audience, lang(), display_coords(basemap))
 
 
-def _parcel_of(value: object, data: MapData) -> str | None:
-    """The parcel id a map widget's value points at (its last clicked feature)."""
-    feature = (value or {}).get("last_active_drawing") if isinstance(value, dict) else None
-    props = (feature or {}).get("properties") or {}
-    if props.get("L") == "parcel" and isinstance(props.get("i"), int):
-        ids = data.layers["parcel"].ids
-        if 0 <= props["i"] < len(ids):
-            return str(ids[props["i"]])
-    return None
+def parcel_at(value: object, data: MapData, *, park_ids: Iterable[str] | None = None,
+              parcel_ids: Iterable[str] | None = None,
+              offerable_only: bool = False) -> str | None:
+    """The parcel drawn under a map widget's last click (``last_clicked`` lat/lng), found on
+    the server in the county's spatial index (the tiles are painted on canvas and carry no
+    click events); only parcels the view shows count (its parks, its parcel ids)."""
+    clicked = value.get("last_clicked") if isinstance(value, dict) else None
+    layer = data.layers.get("parcel")
+    try:
+        point = shapely.Point(float(clicked["lng"]), float(clicked["lat"]))  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if layer is None:
+        return None
+    rows = layer.tree.query(point, predicate="intersects")
+    if len(rows) == 0:
+        return None
+    ids = layer.ids[rows]
+    keep = np.ones(len(rows), dtype=bool)
+    if park_ids is not None:
+        parks = layer.raw["park_id"].astype(str).to_numpy()[rows]
+        keep &= np.isin(parks, list(map(str, park_ids)))
+    if offerable_only:
+        parcel_ids = state.offerable_ids()
+    if parcel_ids is not None:
+        keep &= np.isin(ids, list(map(str, parcel_ids)))
+    hits = rows[keep]
+    if len(hits) == 0:
+        return None
+    smallest = hits[np.argmin(layer.weight[hits])]  # nested parcels: the inner one
+    return str(layer.ids[smallest])

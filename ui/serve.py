@@ -47,18 +47,19 @@ def warm(langs: tuple[str, ...] = ("zh", "en")) -> float:
     for the first language (the page a default visitor opens)."""
     t0 = time.perf_counter()
     from ui import state
-    from ui.mapview import MAX_FEATURES, MIN_PIXELS, first_view
+    from ui.mapview import map_tiles
     from webmap.basemaps import display_coords
     from webmap.builder import build_parts
 
     basemap = state.default_basemap()
-    offerable = state.offerable_ids()
+    state.offerable_ids()
     first = 0.0
     for i, lang in enumerate(langs):
         data = state.map_data("investor", lang, display_coords(basemap))
-        view = first_view(data)  # the investment map's first view
-        parts = build_parts(data, basemap=basemap, viewport=view, parcel_ids=offerable,
-                            max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, compact=True)
+        published = map_tiles(data.coords)  # the county's archive, once per store version
+        parts = build_parts(data, basemap=basemap, offer_only=True,
+                            tiles=None if published is None else published.tiles,
+                            compact=True)
         parts.base.get_root().render()  # folium's templates compiled once, here
         if i == 0:
             first = time.perf_counter() - t0

@@ -19,6 +19,7 @@ from webmap.builder import MapData, prepare
 
 if TYPE_CHECKING:  # imported in a page run only: it imports streamlit-folium (ui.mapview)
     from ui.map_component import RenderCache
+    from webmap.vtiles import Published, TilePublisher
 
 
 def data_location() -> str | None:
@@ -67,6 +68,27 @@ def map_data(audience: str, lang: str, coords: str) -> MapData:
                        availability=availability())
     gc.freeze()
     return prepared
+
+
+def vector_tiles(coords: str) -> Published:
+    """The county's vector tiles in ``coords`` (``wgs84``, ``gcj02``), published under the
+    app's static folder once per store version; after an edit the previous archive is
+    shown, with the changed parcels drawn on top, until the rebuild (in the background)
+    lands (:class:`webmap.vtiles.TilePublisher`)."""
+    return _publisher().current(county(), coords=coords, availability=availability())
+
+
+_PUBLISHERS: list[TilePublisher] = []
+
+
+def _publisher() -> TilePublisher:
+    """One publisher per process; kept when the caches are dropped (it holds the archive
+    shown while the next one builds)."""
+    if not _PUBLISHERS:
+        from webmap.vtiles import TilePublisher
+
+        _PUBLISHERS.append(TilePublisher())
+    return _PUBLISHERS[0]
 
 
 @st.cache_resource(show_spinner=False)

@@ -10,6 +10,7 @@ not re-mounted when data change.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -30,18 +31,36 @@ from layers.registry import (
     UTILITIES,
     label,
 )
+from layers.vector_tiles import PRIVATE_STAGES, TILE_LAYERS
 from webmap import styles
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
 from webmap.context import add_context, context_geojson
 from webmap.display import DisplayLayer, Selection, Viewport, per_distinct
-from webmap.features import ZoomGate, list_items, park_contacts, redline_text
+from webmap.features import (
+    ZoomGate,
+    add_park_labels,
+    list_items,
+    park_contacts,
+    redline_text,
+)
+from webmap.vtiles import (
+    EMBED_LIMIT_MB,
+    InlineRenderer,
+    ParcelPopups,
+    VectorTileLayer,
+    VectorTiles,
+    archive_min_zoom,
+    county_bounds,
+    embedded_source_js,
+    use_renderer,
+)
 
 AUDIENCES: tuple[str, ...] = ("investor", "staff")
 LANGS: tuple[str, ...] = ("zh", "en")
 MAP_LAYERS: tuple[str, ...] = ("park", "redline", "parcel", "project")
 
-INVESTOR_HIDDEN_STAGES: tuple[str, ...] = ("stalled", "lost")
+INVESTOR_HIDDEN_STAGES: tuple[str, ...] = PRIVATE_STAGES
 """Project stages investors never see on a map (a stalled or lost project is internal)."""
 
 _COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -116,7 +135,6 @@ class MapData:
                 float(arr[:, 3].max()))
 
 
-@dataclass
 @dataclass
 class MapParts:
     """What the app hands to ``st_folium``: a stable base map, overlays and their control."""
@@ -240,14 +258,28 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
 
 
 class Legend(MacroElement):
-    """The map's legend; the HTML is built (and escaped) by :func:`styles.legend_html`.
-    On a narrow map (a phone) it starts collapsed."""
+    """The map's legend; the HTML is built (and escaped) by :func:`styles.legend_for` from
+    the map's style definition. On a narrow map (a phone) it starts collapsed and the map
+    is fitted to its frame's height (the app shortens the frame on phones: the scale bar
+    stays in view); a section drawn from a zoom on (project rings) shows from that zoom,
+    its hint before."""
 
     _template = Template(
         "{% macro html(this, kwargs) %}{{ this.body }}{% endmacro %}"
         "{% macro script(this, kwargs) %}"
-        "document.querySelectorAll('.investmap-legend').forEach(function (d) {"
-        " if (window.innerWidth < 640) { d.open = false; } });"
+        "(function () { var map = {{ this._parent.get_name() }};"
+        " document.querySelectorAll('.investmap-legend').forEach(function (d) {"
+        "  if (window.innerWidth < 640) { d.open = false; } });"
+        " function gate() { var z = map.getZoom();"
+        "  document.querySelectorAll('.investmap-legend [data-min-zoom]').forEach(function (e) {"
+        "   e.style.display = z >= Number(e.dataset.minZoom) ? '' : 'none'; });"
+        "  document.querySelectorAll('.investmap-legend [data-max-zoom]').forEach(function (e) {"
+        "   e.style.display = z < Number(e.dataset.maxZoom) ? '' : 'none'; }); }"
+        " map.on('zoomend', gate); map.whenReady(gate);"
+        " function fit() { if (window.innerWidth >= 640) return;"
+        "  var c = map.getContainer(); if (c.clientHeight !== window.innerHeight) {"
+        "   c.style.height = window.innerHeight + 'px'; map.invalidateSize(); } }"
+        " fit(); window.addEventListener('resize', fit); })();"
         "{% endmacro %}")
 
     def __init__(self, body: str) -> None:
@@ -258,22 +290,88 @@ class Legend(MacroElement):
 
 def _parcel_classes(data: MapData, style_mode: str,
                     classes_by_parcel: Mapping[str, str] | None,
-                    ) -> tuple[list[styles.StyleClass], np.ndarray, str]:
+                    ) -> tuple[list[styles.StyleClass], str, str, Mapping[str, str] | None]:
+    """Parcel classes, the tile property they colour by (through a lookup for 亩均 classes,
+    which are staff-only and never in tiles) and the legend heading of ``style_mode``."""
     lang = data.lang
     if style_mode == "status":
-        return styles.status_classes(lang), data.style_values["parcel:status"], \
-            styles.text("legend_status", lang)
+        return styles.status_classes(lang), "status", styles.text("legend_status", lang), None
     if style_mode == "chain":
-        return styles.chain_classes(data.chain_labels, lang), data.style_values["parcel:chain"], \
-            styles.text("legend_chain", lang)
+        return (styles.chain_classes(data.chain_labels, lang), "chain",
+                styles.text("legend_chain", lang), None)
     if style_mode == "efficiency":
         if data.audience != "staff":
             raise ValueError("styling by 亩均 class is for staff only (enterprise-level data)")
-        lookup = classes_by_parcel or {}
-        values = np.array([str(lookup.get(pid, "") or "") for pid in data.layers["parcel"].ids],
-                          dtype=object)
-        return styles.efficiency_classes(lang), values, styles.text("legend_efficiency", lang)
+        lookup = {str(k): str(v or "") for k, v in (classes_by_parcel or {}).items()}
+        return (styles.efficiency_classes(lang), "parcel_id",
+                styles.text("legend_efficiency", lang), lookup)
     raise ValueError(f"unknown style mode {style_mode!r}; use one of {styles.STYLE_MODES}")
+
+
+def map_styles(data: MapData, *, style_mode: str = "status",
+               efficiency_classes: Mapping[str, str] | None = None,
+               layers: Sequence[str] = MAP_LAYERS, highlight: bool = False,
+               highlight_key: str = "matches", flagged: bool = False,
+               ring_codes: Mapping[str, str] | None = None,
+               ) -> list[styles.LayerStyle]:
+    """The map's style definition, bottom layer first: what paints each layer (tiles in the
+    browser, GeoJSON) and what the legend lists — one definition for both.
+
+    Parameters
+    ----------
+    data : from :func:`prepare`.
+    style_mode : parcel colouring, ``status``, ``chain`` or ``efficiency`` (staff).
+    efficiency_classes : parcel_id → 亩均 class for ``efficiency``.
+    layers : the map layers drawn.
+    highlight : parcels outlined on top (finder matches, the selected parcel), keyed
+        ``highlight_key`` (``matches`` or ``selected``).
+    flagged : overdue or stalled projects ringed in red.
+    ring_codes : key project id → its worst ledger step: rings in the step's colour
+        (挂图作战).
+    """
+    lang = data.lang
+    out: list[styles.LayerStyle] = []
+    for name in (n for n in MAP_LAYERS if n in layers and n in data.layers):
+        if name == "park":
+            out.append(styles.LayerStyle(
+                "park", "", styles.text("park", lang),
+                (styles.StyleClass("", "#1f4e9c", styles.text("park", lang)),),
+                fill_opacity=0.08, weight=2.5, legend=False))
+        elif name == "redline":
+            dash = LAYERS["redline"].style.get("dash")
+            out.append(styles.LayerStyle(
+                "redline", "category", styles.text("legend_redline", lang),
+                tuple(styles.redline_classes(data.redline_labels, lang,
+                                             allowed_zones=data.allowed_zones)),
+                fill_opacity=0.15, weight=2.0,
+                dash=dash if isinstance(dash, Mapping) else None))
+        elif name == "parcel":
+            classes, key, title, lookup = _parcel_classes(data, style_mode, efficiency_classes)
+            out.append(styles.LayerStyle("parcel", key, title, tuple(classes), lookup=lookup))
+        else:
+            out.append(styles.LayerStyle(
+                "project", "stage", styles.text("legend_stage", lang),
+                tuple(replace(c, symbol="ring") for c in
+                      styles.stage_classes(lang, hidden=data.hidden_stages)),
+                fill_opacity=0.9, min_zoom=styles.PROJECT_MIN_ZOOM,
+                hint=styles.text("projects_zoom", lang)))
+    if highlight and "parcel" in data.layers:
+        label_ = styles.text(highlight_key, lang)
+        out.append(styles.LayerStyle(
+            "parcel", "parcel_id", label_,
+            (styles.StyleClass("match", styles.HIGHLIGHT_COLOR, label_, symbol="outline"),),
+            fill_opacity=0.0, weight=3.5, marked=True))
+    if flagged and "project" in data.layers:
+        flag = styles.StyleClass("flagged", styles.FLAG_COLOR, styles.text("flagged", lang),
+                                 symbol="ring")
+        out.append(styles.LayerStyle("project", "project_id", flag.label, (flag,),
+                                     fill_opacity=0.0, weight=3.0, marked=True))
+    if ring_codes and "project" in data.layers:
+        out.append(styles.LayerStyle("project", "project_id", styles.text("legend_ledger", lang),
+                                     tuple(styles.ledger_ring_classes(lang)),
+                                     fill_opacity=0.0, weight=3.0, marked=True,
+                                     lookup=dict(ring_codes)))
+    return out
 
 
 def _layer_group(data: MapData, name: str, selection: Selection,
@@ -321,6 +419,159 @@ def _layer_group(data: MapData, name: str, selection: Selection,
     return group
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """Which features a view shows: parks (and what lies in them) and parcel ids."""
+
+    parks: frozenset[str] | None
+    parcels: frozenset[str] | None
+
+    def mask(self, data: MapData, name: str) -> np.ndarray:
+        layer = data.layers[name]
+        mask = np.ones(len(layer), dtype=bool)
+        if self.parks is not None and name == "park":
+            mask &= layer.mask_of(self.parks)
+        elif self.parks is not None and "park_id" in layer.raw:
+            mask &= layer.raw["park_id"].astype(str).isin(self.parks).to_numpy()
+        if self.parcels is not None and name == "parcel":
+            mask &= layer.mask_of(self.parcels)
+        return mask
+
+
+def _base_map(data: MapData, *, basemap: str, tianditu_key: str | None,
+              focus: tuple[float, float, float, float] | None,
+              tiles: VectorTiles | None) -> folium.Map:
+    """The stable base: basemap, context, the opening window (and the renderer's script)."""
+    if display_coords(basemap) != data.coords:
+        raise ValueError(f"basemap {basemap!r} needs {display_coords(basemap)} display "
+                         f"coordinates; prepare the data with coords={display_coords(basemap)!r}")
+    west, south, east, north = focus or data.bounds()
+    options = {} if tiles is None else {"min_zoom": tiles.min_display_zoom}
+    base = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=11,
+                      tiles=None, prefer_canvas=True, control_scale=True, **options)
+    use_local_assets(base)
+    if tiles is not None:
+        use_renderer(base)
+    add_basemap(base, basemap, lang=data.lang, key=tianditu_key)
+    add_context(base, data.context, basemap)
+    base.fit_bounds([[south, west], [north, east]])
+    return base
+
+
+def _geojson_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scope: _Scope,
+                    *, viewport: Viewport | None, cap: Callable[[str], int | None],
+                    min_pixels: float, compact: bool,
+                    ) -> tuple[list[folium.FeatureGroup], dict[str, Selection]]:
+    """The map layers as GeoJSON overlays for one viewport (the path without tiles)."""
+    overlays: list[folium.FeatureGroup] = []
+    counts: dict[str, Selection] = {}
+    for style in (s for s in layer_styles if not s.marked):
+        name = style.layer
+        if name == "project" and viewport is not None and viewport.zoom < style.min_zoom:
+            continue
+        selection = data.layers[name].select(viewport=viewport, mask=scope.mask(data, name),
+                                             max_features=cap(name), min_pixels=min_pixels)
+        counts[name] = selection
+        overlays.append(_layer_group(data, name, selection,
+                                     [(c, _members(data, style, c)) for c in style.classes],
+                                     viewport=viewport, fill_opacity=style.fill_opacity,
+                                     weight=style.weight, dash=style.dash, compact=compact))
+    return overlays, counts
+
+
+def _members(data: MapData, style: styles.LayerStyle, cls: styles.StyleClass) -> np.ndarray:
+    """Rows of ``style.layer`` painted in class ``cls`` (the browser painter's rule)."""
+    layer = data.layers[style.layer]
+    if not style.key:
+        return np.ones(len(layer), dtype=bool)
+    if style.lookup is not None:
+        values = np.array([style.lookup.get(pid, "") for pid in layer.ids], dtype=object)
+    else:
+        key = f"{style.layer}:{style.key}"
+        values = data.style_values[key] if key in data.style_values else \
+            layer.raw[style.key].astype(str).to_numpy()
+    return values == cls.value
+
+
+def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scope: _Scope,
+                  base: folium.Map, tiles: VectorTiles, *, compact: bool,
+                  offer_only: bool, tiles_js: str | None = None) -> None:
+    """Parcels, red lines, parks and projects from the vector tiles, painted in the browser
+    (projects from their ``min_zoom`` on); park names as labels; on staff maps the few
+    projects tiles never carry (:data:`PRIVATE_STAGES`) as one GeoJSON layer. All on the
+    base map: a pan or a zoom asks the server for nothing."""
+    tiled = [s for s in layer_styles if s.layer in TILE_LAYERS and not s.marked]
+    name = (styles.text("parcel", data.lang) + (" · " if data.lang == "en" else "、")
+            + styles.text("redline", data.lang))
+    VectorTileLayer(tiles, tiled, name=name, park_ids=scope.parks,
+                    parcel_ids=None if offer_only else scope.parcels,
+                    offer_only=offer_only, url_js=tiles_js).add_to(base)
+    add_park_labels(base, data.layers.get("park"), scope.parks)
+    for style in (s for s in layer_styles if s.layer == "project" and not s.marked):
+        private = np.isin(data.style_values["project:stage"], PRIVATE_STAGES)
+        if not private.any():
+            continue
+        selection = data.layers["project"].select(mask=scope.mask(data, "project") & private)
+        group = _layer_group(data, "project", selection,
+                             [(c, _members(data, style, c)) for c in style.classes],
+                             viewport=None, fill_opacity=style.fill_opacity,
+                             weight=style.weight, compact=compact)
+        group.add_to(base)
+        ZoomGate(base, group, style.min_zoom).add_to(base)
+
+
+def _pending(data: MapData, layer_styles: Sequence[styles.LayerStyle], scope: _Scope,
+             pending_ids: Iterable[str], *, compact: bool,
+             ) -> tuple[list[folium.FeatureGroup], dict[str, Selection]]:
+    """Parcels changed since the archive was built, painted from the server with the
+    parcel style (opaque enough to cover their old look) until the new archive lands."""
+    ids = list(pending_ids)
+    style = next((s for s in layer_styles if s.layer == "parcel" and not s.marked), None)
+    if not ids or style is None:
+        return [], {}
+    mask = data.layers["parcel"].mask_of(ids) & scope.mask(data, "parcel")
+    selection = data.layers["parcel"].select(mask=mask)
+    group = _layer_group(data, "parcel", selection,
+                         [(c, _members(data, style, c)) for c in style.classes],
+                         viewport=None, fill_opacity=0.9, weight=style.weight,
+                         title=style.title, compact=compact)
+    return [group], {"pending": selection}
+
+
+def _marked(data: MapData, layer_styles: Sequence[styles.LayerStyle], *,
+            highlight_ids: Iterable[str] | None, flag_ids: Iterable[str] | None,
+            viewport: Viewport | None, cap: Callable[[str], int | None], compact: bool,
+            ) -> tuple[list[folium.FeatureGroup], dict[str, Selection]]:
+    """Overlays drawn on top: highlighted parcels (finder matches, the selected parcel)
+    and flagged projects, whatever their size on screen."""
+    overlays: list[folium.FeatureGroup] = []
+    counts: dict[str, Selection] = {}
+    for style in layer_styles:
+        if not style.marked:
+            continue
+        if style.layer == "project" and style.lookup is not None:  # ledger rings by step
+            layer = data.layers["project"]
+            name, wanted, radius, key = "project", layer.mask_of(style.lookup), 11.0, "rings"
+            members = [(c, layer.mask_of([p for p, v in style.lookup.items() if v == c.value]))
+                       for c in style.classes]
+        elif style.layer == "parcel" and highlight_ids is not None:
+            name, wanted, radius = "parcel", data.layers["parcel"].mask_of(highlight_ids), 5.0
+            key, members = "matches", [(c, wanted) for c in style.classes]
+        elif style.layer == "project" and flag_ids is not None:
+            name, wanted, radius = "project", data.layers["project"].mask_of(flag_ids), 9.0
+            key, members = "flagged", [(c, wanted) for c in style.classes]
+        else:
+            continue
+        selection = data.layers[name].select(viewport=viewport, mask=wanted,
+                                             max_features=cap(name) if name == "parcel"
+                                             else None)
+        counts[key] = selection
+        overlays.append(_layer_group(data, name, selection, members, viewport=viewport,
+                                     fill_opacity=style.fill_opacity, weight=style.weight,
+                                     title=style.title, compact=compact, ring_radius=radius))
+    return overlays, counts
+
+
 def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "status",
                 park_ids: Iterable[str] | None = None,
                 highlight_ids: Iterable[str] | None = None,
@@ -332,6 +583,10 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
                 tianditu_key: str | None = None, layers: Sequence[str] = MAP_LAYERS,
                 compact: bool = False, flag_ids: Iterable[str] | None = None,
                 focus: tuple[float, float, float, float] | None = None,
+                tiles: VectorTiles | None = None, offer_only: bool = False,
+                highlight_key: str = "matches",
+                pending_ids: Iterable[str] | None = None,
+                tiles_js: str | None = None,
                 ring_codes: Mapping[str, str] | None = None) -> MapParts:
     """Base map and overlays for one view.
 
@@ -341,140 +596,69 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     basemap : ``osm``, ``tianditu``, ``tianditu_img``, ``gaode`` or ``none``.
     style_mode : parcel styling: ``status``, ``efficiency`` (staff) or ``chain``.
     park_ids : show only these parks and what lies in them.
-    highlight_ids : parcels drawn again on top with a bold outline (finder results).
+    highlight_ids : parcels drawn again on top with a bold outline (finder results, the
+        selected parcel: ``highlight_key`` ``matches`` or ``selected`` names them).
     parcel_ids : show only these parcels.
     efficiency_classes : parcel_id → 亩均 class, for ``style_mode="efficiency"``.
-    viewport : clip and simplify for this window; ``None`` = everything, full detail.
-    max_features : most features per layer (largest first), one number or per layer name
-        (``parcel``, ``redline``, ``project``, ``park``); ``None`` = no cap.
+    viewport : clip and simplify for this window; ``None`` = everything, full detail
+        (GeoJSON path only: tiles need no viewport).
+    max_features : most features per layer (largest first) on the GeoJSON path.
     min_pixels : with a ``viewport``, leave out polygons smaller than this many screen
-        pixels at its zoom (they would be specks).
+        pixels at its zoom (GeoJSON path).
     tianditu_key : Tianditu ``tk`` (else the ``TIANDITU_KEY`` environment variable).
     layers : which map layers to draw.
-    compact : short property keys ``f0, f1 …`` (the app; faster through streamlit-folium)
-        instead of the field names (the export).
+    compact : short property keys ``f0, f1 …`` (the app) instead of the field names.
     flag_ids : projects drawn again with a red ring (overdue or stalled, staff maps).
+    focus : (west, south, east, north) display degrees to open the map on.
+    tiles : the county's published vector tiles (:func:`webmap.vtiles.publish`): parcels,
+        red lines and parks are then painted in the browser from the tiles, every feature
+        at every zoom, and ``viewport``, ``max_features`` and ``min_pixels`` do not apply.
+    offer_only : with ``tiles``, ``parcel_ids`` are the parcels on offer: filter by the
+        tiles' ``offer`` code instead of sending the ids.
+    pending_ids : with ``tiles``, parcels changed since the archive was built (a rebuild
+        is under way): drawn on top from the server with the same style meanwhile.
+    tiles_js : with ``tiles``, a JavaScript tile source read instead of the archive's URL
+        (the HTML export's embedded archive, :func:`webmap.vtiles.embedded_source_js`).
     ring_codes : key project id → its worst step (``stuck``, ``overdue``, ``on_track``,
         ``done``; :func:`geo.ledger.worst_steps`): rings coloured by it (staff maps).
-    focus : (west, south, east, north) display degrees to open the map on (a parcel or a
-        park from the URL) instead of the whole county.
 
-    Projects are drawn from zoom :data:`styles.PROJECT_MIN_ZOOM` on: in the app by the
-    viewport's zoom, in the export by a zoom listener (:class:`ZoomGate`).
+    The steps: the base map (:func:`_base_map`), the style definition (:func:`map_styles`),
+    the layers (:func:`_tiled_layers` or :func:`_geojson_layers`), the marked overlays
+    (:func:`_marked`) and the legend generated from the same style definition.
     """
-    if display_coords(basemap) != data.coords:
-        raise ValueError(f"basemap {basemap!r} needs {display_coords(basemap)} display "
-                         f"coordinates; prepare the data with coords={display_coords(basemap)!r}")
-    lang = data.lang
-    west, south, east, north = data.bounds()
-    base = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=11,
-                      tiles=None, prefer_canvas=True, control_scale=True)
-    use_local_assets(base)
-    add_basemap(base, basemap, lang=lang, key=tianditu_key)
-    add_context(base, data.context, basemap)
-    if focus is not None:
-        west, south, east, north = focus
-    base.fit_bounds([[south, west], [north, east]])
-    parks = set(map(str, park_ids)) if park_ids is not None else None
-    only = set(map(str, parcel_ids)) if parcel_ids is not None else None
+    base = _base_map(data, basemap=basemap, tianditu_key=tianditu_key, focus=focus,
+                     tiles=tiles)
+    scope = _Scope(parks=None if park_ids is None else frozenset(map(str, park_ids)),
+                   parcels=None if parcel_ids is None else frozenset(map(str, parcel_ids)))
+    layer_styles = map_styles(data, style_mode=style_mode,
+                              efficiency_classes=efficiency_classes, layers=layers,
+                              highlight=highlight_ids is not None, highlight_key=highlight_key,
+                              flagged=flag_ids is not None, ring_codes=ring_codes)
 
     def cap(name: str) -> int | None:
-        if isinstance(max_features, Mapping):
-            return max_features.get(name)
-        return max_features
+        return max_features.get(name) if isinstance(max_features, Mapping) else max_features
 
-    def mask_for(name: str) -> np.ndarray | None:
-        layer = data.layers[name]
-        mask = np.ones(len(layer), dtype=bool)
-        if parks is not None and name == "park":
-            mask &= layer.mask_of(parks)
-        elif parks is not None and "park_id" in layer.raw:
-            mask &= layer.raw["park_id"].astype(str).isin(parks).to_numpy()
-        if only is not None and name == "parcel":
-            mask &= layer.mask_of(only)
-        return mask
-
-    overlays: list[folium.FeatureGroup] = []
-    counts: dict[str, Selection] = {}
-    legend: list[tuple[str, Sequence[styles.StyleClass]]] = []
-    notes: list[str] = []
-    for name in (n for n in MAP_LAYERS if n in layers and n in data.layers):
-        if name == "project" and viewport is not None \
-                and viewport.zoom < styles.PROJECT_MIN_ZOOM:
-            notes.append(styles.text("projects_zoom", lang))
-            continue
-        selection = data.layers[name].select(viewport=viewport, mask=mask_for(name),
-                                             max_features=cap(name), min_pixels=min_pixels)
-        counts[name] = selection
-        if name == "park":
-            park_cls = styles.StyleClass("park", "#1f4e9c", styles.text("park", lang))
-            members = np.ones(len(data.layers[name]), dtype=bool)
-            overlays.append(_layer_group(data, name, selection, [(park_cls, members)],
-                                         viewport=viewport, fill_opacity=0.08, weight=2.5,
-                                         compact=compact))
-            continue
-        if name == "parcel":
-            classes, values, title = _parcel_classes(data, style_mode, efficiency_classes)
-            fill, weight, dash = 0.55, 1.0, None
-        elif name == "project":
-            classes = [replace(c, symbol="ring") for c in
-                       styles.stage_classes(lang, hidden=data.hidden_stages)]
-            values = data.style_values["project:stage"]
-            title, fill, weight, dash = styles.text("legend_stage", lang), 0.9, 1.0, None
-        else:
-            classes = styles.redline_classes(data.redline_labels, lang,
-                                             allowed_zones=data.allowed_zones)
-            values = data.style_values["redline:category"]
-            title, fill, weight = styles.text("legend_redline", lang), 0.15, 2.0
-            dash = LAYERS["redline"].style.get("dash")
-        legend.append((title, classes))
-        members = [(cls, values == cls.value) for cls in classes]
-        overlays.append(_layer_group(data, name, selection, members, viewport=viewport,
-                                     fill_opacity=fill, weight=weight,
-                                     dash=dash if isinstance(dash, Mapping) else None,
-                                     compact=compact))
-    if highlight_ids is not None and "parcel" in data.layers:
-        wanted = data.layers["parcel"].mask_of(highlight_ids)
-        # Outlined however small on screen (a clicked parcel at county zoom); the cap
-        # still bounds a long list of finder results.
-        selection = data.layers["parcel"].select(viewport=viewport, mask=wanted,
-                                                 max_features=cap("parcel"))
-        counts["matches"] = selection
-        hl = styles.StyleClass("match", styles.HIGHLIGHT_COLOR, styles.text("matches", lang))
-        overlays.append(_layer_group(data, "parcel", selection, [(hl, wanted)],
-                                     viewport=viewport, fill_opacity=0.0, weight=3.5,
-                                     title=styles.text("matches", lang), compact=compact))
-    if flag_ids is not None and "project" in data.layers:
-        flagged = data.layers["project"].mask_of(flag_ids)
-        selection = data.layers["project"].select(viewport=viewport, mask=flagged)
-        counts["flagged"] = selection
-        flag = styles.StyleClass("flagged", styles.FLAG_COLOR, styles.text("flagged", lang),
-                                 symbol="ring")
-        group = _layer_group(data, "project", selection, [(flag, flagged)], viewport=viewport,
-                             fill_opacity=0.0, weight=3.0, title=flag.label, compact=compact,
-                             ring_radius=9.0)
-        overlays.append(group)
-        legend.append((flag.label, [flag]))
-    if ring_codes and "project" in data.layers:
-        layer = data.layers["project"]
-        rings = [(cls, layer.mask_of([p for p, c in ring_codes.items() if c == cls.value]))
-                 for cls in styles.ledger_ring_classes(lang)]
-        selection = layer.select(viewport=viewport, mask=layer.mask_of(ring_codes))
-        counts["legend_ledger"] = selection
-        overlays.append(_layer_group(data, "project", selection, rings, viewport=viewport,
-                                     fill_opacity=0.0, weight=3.0, compact=compact,
-                                     title=styles.text("legend_ledger", lang), ring_radius=11.0))
-        legend.append((styles.text("legend_ledger", lang), [c for c, _ in rings]))
-    Legend(styles.legend_html(legend, title=styles.text("legend", lang), notes=notes)
-           ).add_to(base)
+    if tiles is not None:
+        _tiled_layers(data, layer_styles, scope, base, tiles, compact=compact,
+                      offer_only=offer_only, tiles_js=tiles_js)
+        overlays, counts = _pending(data, layer_styles, scope, pending_ids or (),
+                                    compact=compact)
+    else:
+        overlays, counts = _geojson_layers(data, layer_styles, scope, viewport=viewport,
+                                           cap=cap, min_pixels=min_pixels, compact=compact)
+    marked, marked_counts = _marked(data, layer_styles, highlight_ids=highlight_ids,
+                                    flag_ids=flag_ids, viewport=None if tiles else viewport,
+                                    cap=cap, compact=compact)
+    Legend(styles.legend_for(layer_styles, data.lang)).add_to(base)
     control = folium.LayerControl(collapsed=True, position="topright")
-    return MapParts(base=base, overlays=overlays, layer_control=control, counts=counts)
+    return MapParts(base=base, overlays=overlays + marked, layer_control=control,
+                    counts={**counts, **marked_counts})
 
 
 def build_map(county: County | MapData, *, audience: str = "investor", lang: str = "zh",
               basemap: str = "osm", style_mode: str = "status",
               park_ids: Iterable[str] | None = None, offerable_only: bool = True,
-              **options: object) -> folium.Map:
+              embed_tiles: bool = False, **options: object) -> folium.Map:
     """A complete folium map (base, overlays, layer control, legend) — the HTML export's map.
 
     Parameters
@@ -487,6 +671,11 @@ def build_map(county: County | MapData, *, audience: str = "investor", lang: str
     park_ids : show only these parks and what lies in them.
     offerable_only : for investors, show only parcels on offer now (offerable status, no
         hard red-line conflict), unless ``parcel_ids`` is given.
+    embed_tiles : (a loaded county only) draw parcels, red lines, parks and projects from a
+        vector-tile archive of exactly the shown features embedded in the page, with the
+        renderer inlined and click popups carrying the card's facts; a county whose archive
+        exceeds :data:`webmap.vtiles.EMBED_LIMIT_MB` (or a missing renderer) is drawn as
+        GeoJSON instead.
     **options : passed to :func:`build_parts` (``highlight_ids``, ``parcel_ids``,
         ``efficiency_classes``, ``viewport``, ``max_features``, ``tianditu_key``, ``layers``).
     """
@@ -502,8 +691,18 @@ def build_map(county: County | MapData, *, audience: str = "investor", lang: str
     data = county if isinstance(county, MapData) else prepare(
         county, audience=audience, lang=lang, coords=display_coords(basemap),
         availability=availability)
+    embedded = None
+    if embed_tiles and not isinstance(county, MapData):
+        embedded = _embedded_tiles(county, data, park_ids=park_ids,
+                                   parcel_ids=options.get("parcel_ids"),  # type: ignore[arg-type]
+                                   availability=availability)
+    if embedded is not None:
+        options.update(tiles=embedded[0], tiles_js=embedded[1])
     parts = build_parts(data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
                         **options)  # type: ignore[arg-type]
+    if embedded is not None:
+        InlineRenderer().add_to(parts.base)
+        ParcelPopups(embedded[2]).add_to(parts.base)
     projects = styles.text("project", data.lang)
     for group in parts.overlays:
         group.add_to(parts.base)
@@ -511,3 +710,64 @@ def build_map(county: County | MapData, *, audience: str = "investor", lang: str
             ZoomGate(parts.base, group, styles.PROJECT_MIN_ZOOM).add_to(parts.base)
     parts.layer_control.add_to(parts.base)
     return parts.base
+
+
+def _embedded_tiles(county: County, data: MapData, *, park_ids: Iterable[str] | None,
+                    parcel_ids: Iterable[str] | None, availability: pd.DataFrame | None,
+                    ) -> tuple[VectorTiles, str, dict[str, str]] | None:
+    """An archive of the shown features only (these parks, these parcels), its in-page
+    source and the shown parcels' popup facts; ``None`` when over the size limit or the
+    renderer is not installed (the caller draws GeoJSON)."""
+    import tempfile
+    from pathlib import Path
+
+    from layers.vector_tiles import build_archive
+    from webmap.assets import AssetError
+    from webmap.vtile_assets import installed
+
+    if not installed():
+        return None
+    shown = _shown_county(county, park_ids=park_ids, parcel_ids=parcel_ids)
+    with tempfile.TemporaryDirectory(prefix="investmap-export-") as tmp:
+        archive = build_archive(shown, Path(tmp), coords=data.coords,
+                                min_zoom=archive_min_zoom(county_bounds(county)),
+                                availability=availability)
+        if archive.path.stat().st_size > EMBED_LIMIT_MB * 1024 * 1024:
+            return None
+        source = embedded_source_js(archive.path)
+    try:
+        InlineRenderer()
+    except AssetError:
+        return None
+    layer = data.layers["parcel"]
+    wanted = set(shown["parcel"]["parcel_id"].astype(str)) if "parcel" in shown.layers \
+        else set()
+    fields = POPUP_FIELDS["parcel"]
+    aliases = [_tooltip_alias("parcel", f, data.lang) for f in fields]
+    rows = layer.props.reindex(columns=list(fields)).fillna("")
+    facts = {pid: "<table>" + "".join(
+        f"<tr><th>{html.escape(alias)}</th><td>{value}</td></tr>"
+        for alias, value in zip(aliases, row, strict=True)) + "</table>"
+        for pid, row in zip(layer.ids, rows.itertuples(index=False), strict=True)
+        if pid in wanted}
+    return VectorTiles(archive=archive, url=""), source, facts
+
+
+def _shown_county(county: County, *, park_ids: Iterable[str] | None,
+                  parcel_ids: Iterable[str] | None) -> County:
+    """The county cut to what a map shows: these parks and what lies in them, these
+    parcels (red lines are kept whole: they carry no park)."""
+    parks = None if park_ids is None else set(map(str, park_ids))
+    only = None if parcel_ids is None else set(map(str, parcel_ids))
+    layers = dict(county.layers)
+    for name in ("park", "parcel", "project"):
+        frame = layers.get(name)
+        if frame is None:
+            continue
+        keep = pd.Series(True, index=frame.index)
+        if parks is not None and "park_id" in frame:
+            keep &= frame["park_id"].astype(str).isin(parks)
+        if only is not None and name == "parcel":
+            keep &= frame["parcel_id"].astype(str).isin(only)
+        layers[name] = frame[keep]
+    return County(layers=layers, policy=county.policy, source=county.source)

@@ -50,7 +50,7 @@ def registry_url() -> str:
     return base.rstrip("/")
 
 
-def verify_integrity(data: bytes, integrity: str = INTEGRITY) -> None:
+def verify_integrity(data: bytes, integrity: str = INTEGRITY, *, package: str = PACKAGE) -> None:
     """Refuse a tarball whose digest differs from the pinned ``sha512-…`` integrity.
 
     Raises
@@ -61,7 +61,7 @@ def verify_integrity(data: bytes, integrity: str = INTEGRITY) -> None:
     algorithm, _, expected = integrity.partition("-")
     actual = base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
     if actual != expected:
-        raise AssetError(f"{PACKAGE} tarball from {registry_url()} fails its {algorithm} "
+        raise AssetError(f"{package} tarball from {registry_url()} fails its {algorithm} "
                          "integrity check; fix: check the registry or mirror "
                          "(INVESTMAP_NPM_REGISTRY) and rerun `investmap assets`")
 

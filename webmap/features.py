@@ -1,18 +1,20 @@
 """Pieces of the map builder that describe one feature or one map behaviour: the red-line
-check text of a parcel popup, list and contact helpers, and the exported map's zoom gate."""
+check text of a parcel popup, list and contact helpers, the zoom gate of project rings and
+the park name labels."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import folium
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
 from layers.county import County
-from webmap.display import per_distinct
+from webmap.display import DisplayLayer, per_distinct
 
 
 def redline_text(availability: pd.DataFrame | None, ids: Sequence[str],
@@ -65,3 +67,24 @@ class ZoomGate(MacroElement):
         super().__init__()
         self._name = "ZoomGate"
         self.map, self.layer, self.min_zoom = fmap.get_name(), layer.get_name(), int(min_zoom)
+
+
+def add_park_labels(fmap: folium.Map, parks: DisplayLayer | None,
+                    shown: Iterable[str] | None = None) -> None:
+    """Each park's name as a label on the map (at a point inside the park), from the
+    county's zoom on; ``shown`` limits them to these park ids. Names come from the display
+    layer's escaped ``park_name`` (the session's language)."""
+    if parks is None or "park_name" not in parks.props:
+        return
+    wanted = set(map(str, shown)) if shown is not None else None
+    points = shapely.point_on_surface(parks.geoms)
+    for pid, name, point in zip(parks.ids, parks.props["park_name"], points, strict=True):
+        if (wanted is not None and pid not in wanted) or point is None or point.is_empty:
+            continue
+        folium.Marker(
+            [point.y, point.x], icon=folium.DivIcon(
+                class_name="investmap-park-label", icon_size=(160, 20), icon_anchor=(80, 10),
+                html=f'<div style="font:600 13px sans-serif;color:#1f4e9c;text-align:center;'
+                     'white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff;'
+                     f'pointer-events:none">{name}</div>'),
+            interactive=False).add_to(fmap)

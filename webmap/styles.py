@@ -54,6 +54,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "unclassified": ("未评价", "Not evaluated"),
     "flagged": ("逾期或停滞", "Overdue or stalled"),
     "projects_zoom": ("放大后显示项目", "Zoom in to see projects"),
+    "selected": ("选中地块", "Selected parcel"),
     "no_chain": ("无链内项目", "No chain project"),
     "legend_ledger": ("重点项目：前期手续", "Key projects: preparatory steps"),
 }
@@ -150,23 +151,83 @@ _SWATCH = {
 }
 
 
-def legend_html(sections: Sequence[tuple[str, Sequence[StyleClass]]], *,
-                title: str = "图例 Legend", notes: Sequence[str] = ()) -> str:
+def legend_html(sections: Sequence[tuple], *, title: str = "图例 Legend",
+                notes: Sequence[str] = ()) -> str:
     """The map's legend (HTML, every label escaped): a collapsible box under the zoom buttons
     listing each section's classes with their symbol, then ``notes``. It starts open on
-    wide maps and collapsed on phones (see :class:`webmap.builder.Legend`)."""
+    wide maps and collapsed on phones (see :class:`webmap.builder.Legend`).
+
+    A section is ``(heading, classes)`` or ``(heading, classes, min_zoom, hint)``: a section
+    with a ``min_zoom`` carries ``data-min-zoom`` (the legend's script shows it from that
+    zoom on and its ``hint`` before)."""
     parts = ['<details open class="investmap-legend" style="position:absolute;top:80px;'
              'left:10px;z-index:1000;background:rgba(255,255,255,.94);padding:4px 8px;'
              'border-radius:4px;font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);'
              'max-height:60%;max-width:45%;overflow:auto"><summary style="cursor:pointer;'
              f'font-weight:600">{html.escape(title)}</summary>']
-    for heading, classes in sections:
-        parts.append(f'<div style="font-weight:600;margin-top:3px">{html.escape(heading)}</div>')
+    for heading, classes, *gate in sections:
+        min_zoom, hint = (gate + [0, ""])[:2] if gate else (0, "")
+        attr = f' data-min-zoom="{int(min_zoom)}"' if min_zoom else ""
+        parts.append(f'<div class="investmap-legend-section"{attr}>'
+                     f'<div style="font-weight:600;margin-top:3px">{html.escape(heading)}</div>')
         for cls in classes:
             swatch = _SWATCH.get(cls.symbol, _SWATCH["fill"]).format(c=html.escape(cls.color))
-            parts.append(f'<div><span style="display:inline-block;{swatch};margin-right:5px;'
-                         f'vertical-align:-2px"></span>{html.escape(cls.label)}</div>')
+            parts.append(f'<div class="investmap-legend-item" data-color="'
+                         f'{html.escape(cls.color)}"><span style="display:inline-block;'
+                         f'{swatch};margin-right:5px;vertical-align:-2px"></span>'
+                         f'<span class="investmap-legend-label">{html.escape(cls.label)}'
+                         '</span></div>')
+        parts.append("</div>")
+        if min_zoom and hint:
+            parts.append(f'<div class="investmap-legend-hint" data-max-zoom="{int(min_zoom)}"'
+                         f' style="color:#555;margin-top:3px">{html.escape(hint)}</div>')
     for note in notes:
         parts.append(f'<div style="color:#555;margin-top:3px">{html.escape(note)}</div>')
     parts.append("</details>")
     return "".join(parts)
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """How one map layer is painted, and so what its legend section says: the property
+    coloured by (``key``, ``""`` = one class for every feature; through ``lookup`` when
+    given, e.g. parcel id → 亩均 class), the classes, the legend heading and the stroke.
+    The one definition both painters (vector tiles in the browser, GeoJSON) and the legend
+    read.
+
+    ``min_zoom``: the layer is drawn from this zoom on (its legend section shows from then
+    on too, with ``hint`` below it before).
+    """
+
+    layer: str
+    key: str
+    title: str
+    classes: tuple[StyleClass, ...]
+    fill_opacity: float = 0.55
+    weight: float = 1.0
+    dash: Mapping[str, str] | None = None
+    lookup: Mapping[str, str] | None = None
+    min_zoom: int = 0
+    hint: str = ""
+    legend: bool = True
+    marked: bool = False
+    """Drawn again on top of the layer (finder matches, the selected parcel, flags)."""
+
+
+def paint_spec(layer_styles: Sequence[LayerStyle]) -> list[dict[str, object]]:
+    """The styles as JSON-ready data for the browser painter (every label escaped)."""
+    return [{"layer": s.layer, "key": s.key, "title": html.escape(s.title),
+             "fill_opacity": s.fill_opacity, "weight": s.weight, "min_zoom": s.min_zoom,
+             "lookup": dict(s.lookup) if s.lookup is not None else None,
+             "classes": [{"value": c.value, "color": c.color, "label": html.escape(c.label),
+                          "symbol": c.symbol,
+                          "dash": (s.dash or {}).get(c.value)
+                          or ("6 4" if c.symbol == "outline" else None)}
+                         for c in s.classes]}
+            for s in layer_styles]
+
+
+def legend_for(layer_styles: Sequence[LayerStyle], lang: str) -> str:
+    """The legend of these styles (:func:`legend_html`): one section per style in order,
+    a section drawn only from a zoom on is shown from that zoom on, its hint before."""
+    sections = [(s.title, s.classes, s.min_zoom, s.hint) for s in layer_styles if s.legend]
+    return legend_html(sections, title=text("legend", lang))

@@ -1,0 +1,364 @@
+"""The county's vector tiles on the map: published under the app's static folder and painted
+in the browser by protomaps-leaflet from the map's style definition.
+
+:func:`publish` builds the archive (:func:`layers.vector_tiles.build_archive`, once per
+store content) into ``static/tiles/vector/`` — the same static folder the offline basemap
+uses (:data:`webmap.tiles.STATIC_TILES`) — which Streamlit serves at
+``/app/static/tiles/vector/`` with byte ranges (206): the browser reads only the tiles of
+its view, straight from the static route, and a pan or a zoom sends nothing to the server.
+
+:class:`VectorTileLayer` adds the renderer to a folium map: one paint rule per style class
+(:func:`webmap.styles.paint_spec`), the filters of the view (parks, parcel ids), in a pane
+between the basemap and the vector overlays. Colours and filters live in the page's
+script, so switching the colouring or the language draws the same archive again.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.map import Layer
+from jinja2 import Template
+
+from layers.county import County
+from layers.vector_tiles import MAX_ZOOM, TileArchive, build_archive, changed_features
+from webmap import styles
+from webmap.assets import AssetError
+from webmap.display import Viewport
+from webmap.tiles import STATIC_TILES, STATIC_URL
+from webmap.vtile_assets import bundle_path, bundle_url
+
+_LOG = logging.getLogger(__name__)
+STATIC_VECTOR: Path = STATIC_TILES / "vector"
+"""Folder of the published archives (under the app's one static folder)."""
+VECTOR_URL = f"{STATIC_URL}/vector"
+FIRST_VIEW_WIDTH = 340
+"""Narrowest map the first view is computed for (a phone): the lowest first-view zoom."""
+ZOOM_MARGIN = 1
+"""Zooms written below the first view (zooming out one step still shows every feature;
+the map's ``minZoom`` stops there)."""
+LEVEL_DIFF = 1
+"""protomaps-leaflet reads data tiles one zoom below the display zoom (512-px tiles)."""
+
+
+@dataclass(frozen=True)
+class VectorTiles:
+    """A published archive as the map reads it."""
+
+    archive: TileArchive
+    url: str
+
+    @property
+    def min_display_zoom(self) -> int:
+        """Lowest map zoom at which the archive holds data (the map's ``minZoom``)."""
+        return self.archive.min_zoom + LEVEL_DIFF
+
+    @property
+    def max_zoom(self) -> int:
+        return self.archive.max_zoom
+
+
+def archive_min_zoom(bounds: tuple[float, float, float, float], height_px: int = 600) -> int:
+    """The archive's first zoom for a county of these display bounds: the data zoom of the
+    first view on the narrowest map, less :data:`ZOOM_MARGIN`."""
+    first = Viewport.covering(bounds, width_px=FIRST_VIEW_WIDTH, height_px=height_px).zoom
+    return max(0, min(first - LEVEL_DIFF - ZOOM_MARGIN, MAX_ZOOM))
+
+
+def county_bounds(county: County) -> tuple[float, float, float, float]:
+    """(west, south, east, north) WGS84 degrees of the county's parks and parcels (a box
+    reprojected, not every shape: it only sets zooms)."""
+    boxes = [county.layers[n].total_bounds for n in ("park", "parcel") if n in county.layers]
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    box = gpd.GeoSeries([shapely.box(west, south, east, north)], crs=county.crs).to_crs(4326)
+    w, s, e, n = box.total_bounds
+    return float(w), float(s), float(e), float(n)
+
+
+def publish(county: County, *, coords: str,
+            bounds: tuple[float, float, float, float] | None = None,
+            availability: pd.DataFrame | None = None,
+            static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL) -> VectorTiles:
+    """Build (or reuse) the county's archive in ``static_dir`` and give its URL.
+
+    Parameters
+    ----------
+    county : the loaded county.
+    coords : display coordinates, ``wgs84`` or ``gcj02`` (Gaode).
+    bounds : (west, south, east, north) degrees of the county (sets the zooms; default
+        :func:`county_bounds`).
+    availability : the county's availability (the parcels' ``offer`` code).
+    static_dir, url_base : where archives are published and the URL serving that folder.
+
+    Raises
+    ------
+    layers.vector_tiles.TileBuildError
+        The tiler is missing or failed.
+    """
+    archive = build_archive(county, static_dir, coords=coords,
+                            min_zoom=archive_min_zoom(bounds or county_bounds(county)),
+                            availability=availability)
+    return VectorTiles(archive=archive, url=f"{url_base}/{archive.name}")
+
+
+class VectorTileLayer(Layer):
+    """The archive painted by protomaps-leaflet from ``layer_styles`` (see module doc).
+
+    Parameters
+    ----------
+    tiles : the published archive (or ``url`` of an embedded one, see ``url``).
+    layer_styles : the map's style definition, bottom layer first.
+    name : its entry in the layer control (one switch for parcels, red lines, parks).
+    park_ids : show only these parks and what lies in them.
+    parcel_ids : show only these parcels.
+    url : overrides the archive's URL (the HTML export's embedded ``blob:`` archive is
+        set by its script; pass the variable expression with ``url_js``).
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = (function () {"
+        " var map = {{ this._parent.get_name() }};"
+        " var spec = {{ this.spec_json }};"
+        " var pane = map.getPane('investmapTiles') || map.createPane('investmapTiles');"
+        " pane.style.zIndex = 350; pane.style.pointerEvents = 'none';"
+        " var parks = spec.park_ids ? new Set(spec.park_ids) : null;"
+        " var only = spec.parcel_ids ? new Set(spec.parcel_ids) : null;"
+        " function shown(layer, p) {"
+        "  if (parks && layer === 'park' && !parks.has(p.park_id)) return false;"
+        "  if (parks && layer !== 'park' && layer !== 'redline' && !parks.has(p.park_id))"
+        "   return false;"
+        "  if (only && layer === 'parcel' && !only.has(p.parcel_id)) return false;"
+        "  if (spec.offer_only && layer === 'parcel' && p.offer !== 1) return false;"
+        "  return true; }"
+        " function valueOf(s, p) { if (!s.key) return ''; var v = p[s.key];"
+        "  if (v === undefined || v === null) v = '';"
+        "  if (s.lookup) { v = s.lookup[v]; if (v === undefined || v === null) v = ''; }"
+        "  return String(v); }"
+        " var rules = [];"
+        " spec.styles.forEach(function (s) {"
+        "  s.classes.forEach(function (c) {"
+        "   var keep = function (z, f) { return z >= s.min_zoom"
+        "    && shown(s.layer, f.props) && valueOf(s, f.props) === c.value; };"
+        "   if (c.symbol === 'ring') {"
+        "    rules.push({dataLayer: s.layer, filter: keep, symbolizer:"
+        "     new protomapsL.CircleSymbolizer({radius: 4, fill: 'rgba(255,255,255,0.35)',"
+        "      stroke: c.color, width: 2.5})}); return; }"
+        "   if (c.symbol !== 'outline') {"
+        "    rules.push({dataLayer: s.layer, filter: keep, symbolizer:"
+        "     new protomapsL.PolygonSymbolizer({fill: c.color, opacity: s.fill_opacity})}); }"
+        "   var line = {color: c.color, width: s.weight, opacity: 0.9};"
+        "   if (c.dash) { line.dash = c.dash.split(' ').map(Number); line.dashColor = c.color;"
+        "    line.dashWidth = s.weight; line.color = 'rgba(0,0,0,0)'; }"
+        "   rules.push({dataLayer: s.layer, filter: keep,"
+        "    symbolizer: new protomapsL.LineSymbolizer(line)});"
+        "  }); });"
+        " var layer = protomapsL.leafletLayer({url: {{ this.url_js }}, paintRules: rules,"
+        "  labelRules: [], maxDataZoom: spec.max_zoom, pane: 'investmapTiles',"
+        "  attribution: ''});"
+        " layer.addTo(map);"
+        " window.investmapPaint = spec; window.investmapTiles = layer;"
+        " return layer; })();"
+        "{% endmacro %}")
+
+    def __init__(self, tiles: VectorTiles, layer_styles: Sequence[styles.LayerStyle], *,
+                 name: str, park_ids: Iterable[str] | None = None,
+                 parcel_ids: Iterable[str] | None = None, offer_only: bool = False,
+                 url_js: str | None = None) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "VectorTileLayer"
+        spec = {"url": tiles.url, "max_zoom": tiles.max_zoom,
+                "styles": styles.paint_spec(layer_styles),
+                "park_ids": None if park_ids is None else sorted(map(str, park_ids)),
+                "parcel_ids": None if parcel_ids is None else sorted(map(str, parcel_ids)),
+                "offer_only": bool(offer_only)}
+        self.spec_json = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+        self.url_js = url_js or "spec.url"
+
+
+def use_renderer(fmap: folium.Map) -> None:
+    """Make ``fmap`` load the protomaps-leaflet bundle from the local static folder."""
+    fmap.default_js = [*fmap.default_js, ("protomaps_leaflet", bundle_url())]
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a map shows now: the newest ready archive, and the parcels changed since it was
+    built (drawn on top from the server until the next archive lands)."""
+
+    tiles: VectorTiles
+    pending: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Ready:
+    county: County
+    availability: pd.DataFrame | None
+    tiles: VectorTiles
+
+
+class TilePublisher:
+    """Publishes each store version's archive, the first one at once and later ones in a
+    background thread: until a rebuild lands, :meth:`current` gives the previous archive
+    and the ids of the parcels that changed (an edit shows on the map at once). A county
+    version is the loaded :class:`County` object (a reload after an edit makes a new one).
+    """
+
+    def __init__(self, static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL) -> None:
+        self._static_dir, self._url_base = static_dir, url_base
+        self._lock = threading.Lock()
+        self._ready: dict[str, _Ready] = {}
+        self._building: dict[str, County] = {}
+        self._changed: dict[str, tuple[County, County, tuple[str, ...]]] = {}
+
+    def current(self, county: County, *, coords: str,
+                availability: pd.DataFrame | None = None) -> Published:
+        """The archive to draw ``county`` with now (see class doc).
+
+        Raises
+        ------
+        layers.vector_tiles.TileBuildError
+            The first build failed (later failures are logged; the last archive stays).
+        """
+        with self._lock:
+            ready = self._ready.get(coords)
+            if ready is not None and ready.county is county:
+                return Published(ready.tiles)
+            start = ready is not None and self._building.get(coords) is not county
+            if start:
+                self._building[coords] = county
+        if ready is None:
+            tiles = self._publish(county, coords, availability)
+            with self._lock:
+                self._ready[coords] = _Ready(county, availability, tiles)
+            return Published(tiles)
+        if start:
+            threading.Thread(target=self._rebuild, args=(county, coords, availability),
+                             name=f"investmap-tiles-{coords}", daemon=True).start()
+        return Published(ready.tiles, self._pending(ready, county, coords, availability))
+
+    def wait(self, timeout: float = 600.0) -> None:
+        """Block until no rebuild is under way (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while self._building and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def _publish(self, county: County, coords: str,
+                 availability: pd.DataFrame | None) -> VectorTiles:
+        return publish(county, coords=coords, availability=availability,
+                       static_dir=self._static_dir, url_base=self._url_base)
+
+    def _rebuild(self, county: County, coords: str,
+                 availability: pd.DataFrame | None) -> None:
+        try:
+            tiles = self._publish(county, coords, availability)
+        except Exception:  # noqa: BLE001 - a failed rebuild keeps the last archive
+            _LOG.exception("vector tiles rebuild failed; the previous archive stays")
+            tiles = None
+        with self._lock:
+            if tiles is not None and self._building.get(coords) is county:
+                self._ready[coords] = _Ready(county, availability, tiles)
+            if self._building.get(coords) is county:
+                del self._building[coords]
+
+    def _pending(self, ready: _Ready, county: County, coords: str,
+                 availability: pd.DataFrame | None) -> tuple[str, ...]:
+        with self._lock:
+            kept = self._changed.get(coords)
+            if kept is not None and kept[0] is ready.county and kept[1] is county:
+                return kept[2]
+        ids = tuple(changed_features(ready.county, county, "parcel",
+                                     old_availability=ready.availability,
+                                     new_availability=availability))
+        with self._lock:
+            self._changed[coords] = (ready.county, county, ids)
+        return ids
+
+
+EMBED_LIMIT_MB = 40.0
+"""Largest archive the HTML export embeds (base64 adds a third: a ~55 MB page, which a
+browser opens in seconds from disk). A bigger county is exported per park (``--park``);
+above the limit the export falls back to GeoJSON."""
+
+
+def embedded_source_js(path: Path) -> str:
+    """A JavaScript expression of an in-page tile source holding every tile of the archive
+    at ``path`` (base64, still gzip-compressed; unpacked in the browser with
+    ``DecompressionStream``) with the one method protomaps-leaflet asks a PMTiles source
+    for (``getZxy``): the exported map needs no server and no file beside it."""
+    from pmtiles.reader import MmapSource, all_tiles
+
+    tiles: dict[str, str] = {}
+    with path.open("rb") as handle:
+        for (z, x, y), data in all_tiles(MmapSource(handle)):
+            tiles[f"{z}/{x}/{y}"] = base64.b64encode(data).decode("ascii")
+    return ("(function () { var t = " + json.dumps(tiles) + ";"
+            " function bytes(s) { var b = atob(s), a = new Uint8Array(b.length);"
+            "  for (var i = 0; i < b.length; i++) { a[i] = b.charCodeAt(i); } return a; }"
+            " return {getZxy: function (z, x, y) {"
+            "  var s = t[z + '/' + x + '/' + y]; if (!s) { return Promise.resolve(undefined); }"
+            "  var a = bytes(s); if (a[0] !== 0x1f || a[1] !== 0x8b) {"
+            "   return Promise.resolve({data: a.buffer}); }"
+            "  return new Response(new Blob([a]).stream().pipeThrough("
+            "   new DecompressionStream('gzip'))).arrayBuffer()"
+            "   .then(function (d) { return {data: d}; }); }}; })()")
+
+
+class InlineRenderer(MacroElement):
+    """The protomaps-leaflet bundle inlined in the page's head (the exported map), base64
+    and run by a global ``eval`` (strict code keeps its ``var`` to itself, so the bundle's
+    global is set explicitly): the file loads nothing from elsewhere, and the bundle's
+    code words are not page text (the export's confidential-word scan reads the page)."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}"
+        "<script>(0, eval)(new TextDecoder().decode(Uint8Array.from("
+        "atob('{{ this.bundle }}'), function (c) { return c.charCodeAt(0); }))"
+        " + '\\nwindow.protomapsL = protomapsL;');</script>"
+        "{% endmacro %}")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "InlineRenderer"
+        path = bundle_path()
+        if not path.is_file():
+            raise AssetError(f"{path} missing; fix: run `investmap assets`")
+        self.bundle = base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+class ParcelPopups(MacroElement):
+    """Click popups for parcels painted from tiles (canvas has no click events): the
+    clicked point's parcel is looked up in the loaded tiles and its facts (escaped HTML,
+    shown parcels only) opened in a popup."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function () { var map = {{ this._parent.get_name() }},"
+        " facts = {{ this.facts_json }};"
+        " map.on('click', function (e) { var layer = window.investmapTiles;"
+        "  if (!layer || !map.hasLayer(layer)) { return; }"
+        "  var found = layer.queryTileFeaturesDebug(e.latlng.lng, e.latlng.lat, 4);"
+        "  var hit = null; found.forEach(function (fs) { fs.forEach(function (f) {"
+        "   var id = f.feature.props.parcel_id; if (f.layerName === 'parcel' && facts[id]) {"
+        "    hit = id; } }); });"
+        "  if (hit) { L.popup().setLatLng(e.latlng).setContent(facts[hit]).openOn(map); }"
+        " }); })();"
+        "{% endmacro %}")
+
+    def __init__(self, facts: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "ParcelPopups"
+        self.facts_json = json.dumps(facts, ensure_ascii=False).replace("</", "<\\/")
