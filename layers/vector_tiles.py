@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.errors import InstallError
 from layers.county import County
 from layers.registry import LAYERS
 
@@ -64,7 +65,7 @@ KEEP_ARCHIVES = 4
 _LOCK = threading.Lock()
 
 
-class TileBuildError(RuntimeError):
+class TileBuildError(InstallError):
     """The tiler failed or is missing; the message names the fix."""
 
 

@@ -15,7 +15,8 @@ import io
 import tarfile
 from pathlib import Path
 
-from webmap.assets import STATIC_URL, VENDOR_DIR, AssetError
+from layers.paths import vendor_dir
+from webmap.assets import STATIC_URL, AssetError
 from webmap.draw_assets import _download, registry_url, verify_integrity
 
 PACKAGE = "protomaps-leaflet@5.1.0"
@@ -28,7 +29,7 @@ FOLDER = "protomaps-leaflet"
 
 def bundle_path(target: Path | None = None) -> Path:
     """Where the installed bundle lies."""
-    return (target or VENDOR_DIR) / FOLDER / BUNDLE
+    return (target or vendor_dir()) / FOLDER / BUNDLE
 
 
 def bundle_url() -> str:
