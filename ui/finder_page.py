@@ -184,7 +184,10 @@ def _compare(county, ids: list[str]) -> None:  # noqa: ANN001 - County
     audience = "staff" if is_staff() else "investor"
     cards = [parcel_card(county, pid, audience=audience, lang=lang(),
                          availability=state.availability()) for pid in chosen]
-    st.table(compare_table(cards, park_label=t("card_park")))
+    table = compare_table(cards, park_label=t("card_park"))
+    st.table(table)
+    downloads(table.rename_axis(t("card_item")).reset_index(), stem="parcels_compared",
+              key="finder_compare_dl")
 
 
 def render() -> None:

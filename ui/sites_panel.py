@@ -24,6 +24,7 @@ from layers.registry import FACILITY_KINDS
 from layers.sites import SiteRequest, facility_kinds, search, site_settings
 from ui import state
 from ui.auth import is_staff
+from ui.common import downloads
 from ui.i18n import lang, pick
 from ui.text import md_escape
 from webmap.assets import use_local_assets
@@ -195,7 +196,10 @@ def _compare(sites: pd.DataFrame, county) -> None:  # noqa: ANN001
     if len(picked) > 4:
         st.warning(tx("compare_many"))
         return
-    st.table(compare_table(top.iloc[picked], picked, county))
+    table = compare_table(top.iloc[picked], picked, county)
+    st.table(table)
+    downloads(table.rename_axis(pick(("项目", "Item"))).reset_index(), stem="sites_compared",
+              key="sites_compare_dl")
 
 
 def compare_table(rows: pd.DataFrame, ranks: list[int], county) -> pd.DataFrame:  # noqa: ANN001
