@@ -12,13 +12,13 @@ import pytest
 from layers.policy import load_policy
 from layers.store import open_store
 from tests import store_county as county
-from tests.conftest import run_cli
+from tests.conftest import BACKENDS, run_cli
 from tests.ledger_fixture import AS_OF, ROWS, write_ledger
 
 LEDGER = ("ledger_project", "ledger_step", "ledger_month")
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
+@pytest.fixture(params=BACKENDS)
 def store_url(request, tmp_path) -> str:
     if request.param == "postgis":
         url = request.getfixturevalue("postgis_url")
