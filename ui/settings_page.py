@@ -59,11 +59,12 @@ TEXT = {
                    "The settings file cannot be read; defaults are shown. Saving again "
                    "repairs it."),
     "basemap": ("默认底图", "Default basemap"),
-    "basemap_help": ("所有地图打开时使用的底图。内网无法访问互联网时选“无底图”或“离线底图”。",
-                     "The basemap every map opens on. On an intranet without internet choose "
+    "basemap_help": ("所有地图打开时使用的底图。“自动”：有天地图密钥用天地图，其次离线底图，否则 "
+                     "OpenStreetMap。内网无法访问互联网时选“无底图”或“离线底图”。",
+                     "The basemap every map opens on. “Automatic”: Tianditu with a key, else "
+                     "offline tiles, else OpenStreetMap. On an intranet without internet choose "
                      "“No basemap” or “Offline basemap”."),
-    "auto": ("自动（有天地图密钥用天地图，其次离线底图，否则 OpenStreetMap）",
-             "Automatic (Tianditu with a key, else offline tiles, else OpenStreetMap)"),
+    "auto": ("自动", "Automatic"),
     "basemap_save": ("保存默认底图", "Save the default basemap"),
     "basemap_saved": ("已保存：默认底图为 {name}。", "Saved: the default basemap is {name}."),
     "basemap_fixed": ("服务器配置已固定默认底图为 {name}，此处的选择在该配置取消后生效。",
@@ -165,10 +166,11 @@ def _basemap_form(settings: SiteSettings, user_name: str) -> None:
     options = ["auto", *BASEMAPS]
     names = {b: tr("auto") if b == "auto" else basemap_name(b, lang()) for b in options}
     current = settings.default_basemap if settings.default_basemap in BASEMAPS else "auto"
+    st.caption(tr("basemap_help"))
     with st.form("basemap_form"):
         choice = st.selectbox(tr("basemap"), options, index=options.index(current),
-                              format_func=names.__getitem__, help=tr("basemap_help"),
-                              label_visibility="collapsed", key=f"settings_basemap_{lang()}")
+                              format_func=names.__getitem__, label_visibility="collapsed",
+                              key=f"settings_basemap_{lang()}")
         if st.form_submit_button(tr("basemap_save")):
             _save(settings, user_name, default_basemap=None if choice == "auto" else choice)
             st.session_state["settings_flash"] = tr("basemap_saved", name=names[choice])
