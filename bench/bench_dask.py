@@ -326,6 +326,7 @@ def _killed_run(client, args: list[str]) -> Run:  # noqa: ANN001
 
     stop = threading.Event()
     thread = threading.Thread(target=killer, daemon=True)
+    t0 = time.perf_counter()
     thread.start()
     try:
         got = with_workers(client, args)
@@ -336,7 +337,8 @@ def _killed_run(client, args: list[str]) -> Run:  # noqa: ANN001
         got.stderr += "\nno worker was killed (the run ended first)"
         got.code = got.code or 1
     else:
-        print(f"killed {killed['worker']} while it ran {killed['tasks']} task(s)", flush=True)
+        print(f"killed {killed['worker']} while it ran {killed['tasks']} task(s), "
+              f"{float(killed['at']) - t0:.0f} s into a {got.seconds:.0f} s run", flush=True)
     return got
 
 
