@@ -16,8 +16,8 @@ Per size N (``--sizes``), in ``--workdir``:
    inside ``aggregates`` (one task per county).
 4. **Answers compared** — every parcel's verdict, reasons and overlap areas (1e-6 亩), every
    aggregate row (1e-9 relative), Dask against local.
-5. **Killed worker** — the Dask availability run again; once tasks are running, one worker
-   process is killed (SIGKILL). The nanny starts a new one, Dask re-runs the lost tasks; the
+5. **Killed worker** — the Dask availability run again; halfway through (by the undisturbed
+   run's time), one busy worker process is killed (SIGKILL). The nanny starts a new one, Dask re-runs the lost tasks; the
    answer is compared with the local one.
 6. **Short memory** — a second LocalCluster whose workers get ``--short-memory`` (default
    700 MiB): Dask spills, pauses or restarts workers. Recorded: the answer compared with the
@@ -285,7 +285,9 @@ def bench_size(n: int, workdir: Path, steps: set[str], short_memory: str) -> lis
                     same_table(local["aggregates"], out))
             if "killed" in steps:
                 out = runs / "dask-killed"
-                got = _killed_run(client, availability_args(folder, out, address))
+                normal = [r["seconds"] for r in rows if r["step"] == "dask availability"]
+                got = _killed_run(client, availability_args(folder, out, address),
+                                  after=normal[0] / 2 if normal else 0.0)
                 row("dask, worker killed", got, _first_error(got.stderr) if got.code else
                     same_availability(local["availability"], out))
     if "short" in steps:
@@ -300,8 +302,9 @@ def bench_size(n: int, workdir: Path, steps: set[str], short_memory: str) -> lis
     return rows
 
 
-def _killed_run(client, args: list[str]) -> Run:  # noqa: ANN001
-    """Run ``args``; once a worker has been busy for 0.5 s, SIGKILL that worker's process."""
+def _killed_run(client, args: list[str], *, after: float) -> Run:  # noqa: ANN001
+    """Run ``args``; ``after`` seconds into the run (half the undisturbed run: the kernel
+    is running), once a worker has been busy for 0.5 s, SIGKILL that worker's process."""
     killed: dict[str, object] = {}
 
     def killer() -> None:
@@ -317,7 +320,7 @@ def _killed_run(client, args: list[str]) -> Run:  # noqa: ANN001
                     busy_since.pop(worker, None)
                     continue
                 busy_since.setdefault(worker, now)
-                if now - busy_since[worker] > 0.5:
+                if now - busy_since[worker] > 0.5 and now - t0 > after:
                     pid = client.run(_pid, workers=[worker])[worker]
                     os.kill(pid, signal.SIGKILL)
                     killed.update(worker=worker, tasks=len(tasks), at=now)
