@@ -17,8 +17,8 @@ Per size N (``--sizes``), in ``--workdir``:
 4. **Answers compared** — every parcel's verdict, reasons and overlap areas (1e-6 亩), every
    aggregate row (1e-9 relative), Dask against local.
 5. **Killed worker** — the Dask availability run again; halfway through (by the undisturbed
-   run's time), one busy worker process is killed (SIGKILL). The nanny starts a new one, Dask re-runs the lost tasks; the
-   answer is compared with the local one.
+   run's time), one busy worker process is killed (SIGKILL). The nanny starts a new one,
+   Dask re-runs the lost tasks; the answer is compared with the local one.
 6. **Short memory** — a second LocalCluster whose workers get ``--short-memory`` (default
    700 MiB): Dask spills, pauses or restarts workers. Recorded: the answer compared with the
    local one, or the error the command printed, or "no answer in T s". A wrong answer is
