@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 from distributed.diagnostics.plugin import WorkerPlugin
+from distributed.scheduler import KilledWorker
 
 from geo.availability import ParcelQuery, SupplyRules, verdicts
 from geo.overlap import overlap_table
@@ -298,6 +299,15 @@ def is_dataset_output(out: str) -> bool:
     return out.endswith(("/", "\\")) or not path.suffix or path.is_dir()
 
 
+def worker_lost(exc: KilledWorker) -> str:
+    """The message for a task whose workers kept dying (usually out of memory)."""
+    task = exc.task[0] if isinstance(exc.task, tuple) else exc.task
+    return (f"a Dask worker died {exc.allowed_failures + 1} times running the same task "
+            f"({str(task).rsplit('-', 1)[0]}), most likely out of memory; no answer was "
+            f"written. Fix: give the workers more memory (dask worker --memory-limit) or "
+            f"cut the data into more, smaller partitions (--partitions N)")
+
+
 def availability(args: argparse.Namespace) -> int:
     """``investmap availability --engine dask``: same table as the local engine.
 
@@ -322,6 +332,7 @@ def availability(args: argparse.Namespace) -> int:
             raise UserError(f"{path}: file not found; fix: check the path")
     out = Path(args.out)
     scratch = out.parent / f".{out.name}.scratch"
+    existed = out.exists()
     try:
         with cluster(getattr(args, "scheduler", None)) as client:
             workers = len(client.scheduler_info()["workers"])
@@ -341,6 +352,10 @@ def availability(args: argparse.Namespace) -> int:
                 n, n_ok = len(frame), frame["available"].sum()
     except (ValidationError, ReadError, CRSError, ValueError) as exc:
         raise UserError(str(exc)) from exc
+    except KilledWorker as exc:
+        if not existed and is_dataset_output(args.out):  # a half-written dataset: no answer
+            shutil.rmtree(out, ignore_errors=True)
+        raise UserError(worker_lost(exc)) from exc
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     factor = replication(result.parcel_bounds, result.redline_bounds)

@@ -410,3 +410,14 @@ def test_aggregates_on_dask_of_parts_numbered_from_zero_as_one_county(client, tm
     local = aggregate_table(validated, policy.section("efficiency"), as_of=AS_OF, level="park")
     pd.testing.assert_frame_equal(got, local, check_exact=False, rtol=1e-12)
     assert got["n_enterprises"].sum() == len(table)
+
+
+def test_workers_dying_on_a_task_is_a_clear_message():
+    from distributed.scheduler import KilledWorker
+
+    from scale.dask_engine import worker_lost
+
+    exc = KilledWorker(("read_parquet-d0c6c9f4a02dfbdc6e884f4676880dcc", 2), None, 3)
+    message = worker_lost(exc)
+    assert "died 4 times" in message and "(read_parquet)" in message
+    assert "out of memory" in message and "--partitions" in message
