@@ -30,7 +30,7 @@ printed as one table and appended as JSON lines to ``WORKDIR/results.jsonl``.
 Run::
 
     .venv/bin/python -m bench.bench_dask --sizes 1000000 5000000      # the machine alone
-    .venv/bin/python -m bench.bench_dask --sizes 200000 --skip-local-above 0
+    .venv/bin/python -m bench.bench_dask --sizes 200000 --steps local dask
 
 ``--steps`` chooses among ``local dask killed short`` (default all).
 """
@@ -358,7 +358,7 @@ def print_table(rows: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/investmap-bench-dask"))
+    parser.add_argument("--workdir", type=Path, default=Path("/var/tmp/investmap-bench-dask"))
     parser.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS))
     parser.add_argument("--short-memory", default="700MiB",
                         help="worker memory limit of the short-memory run (default 700MiB)")
