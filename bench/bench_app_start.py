@@ -8,7 +8,8 @@ the server on a free loopback port (``INVESTMAP_DATA`` = the county, basemap off
 state folder), wait for ``/_stcore/health`` — and for ``ui.serve`` for its ``ready`` log
 line — then open the page and wait until the map's Leaflet container is drawn inside its
 component frame and Streamlit's status widget is gone. Printed per launcher: server start →
-healthy, → ready, and navigation → map drawn (what a visitor waits for). ``--cache cold``
+healthy, → ready, navigation → map drawn (what a visitor waits for) and the server's resident
+memory just after (``server RSS``: the Streamlit process and its children). ``--cache cold``
 gives every round an empty validated-county cache, ``warm`` one shared folder filled by a
 first, unreported run.
 
@@ -16,6 +17,12 @@ Usage::
 
     .venv/bin/python -m bench.bench_app_start --rounds 3          # the demo, 2,000 parcels
     .venv/bin/python -m bench.bench_app_start --data DIR/county.gpkg --rounds 2
+
+A big store, as a curve (100k, 1M, 5M parcels; write the county as one GeoPackage)::
+
+    .venv/bin/python -m cli demo --out /tmp/app-1m --parcels 1000000 --format gpkg
+    .venv/bin/python -m bench.bench_app_start --data /tmp/app-1m/county.gpkg --rounds 1 \
+        --launchers ui.serve --timeout 3600
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+LAUNCHERS = ("ui.serve", "streamlit run", "floor")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -40,27 +48,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cache", choices=["cold", "warm"], default="cold")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per page load")
+    parser.add_argument("--launchers", nargs="+", choices=LAUNCHERS, default=list(LAUNCHERS),
+                        help="which servers to time (a big store: ui.serve alone)")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     shared = Path(tempfile.mkdtemp(prefix="investmap-app-cache-"))
-    results: dict[str, list[dict[str, float]]] = {"ui.serve": [], "streamlit run": [],
-                                                  "floor": []}
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in args.launchers}
     load0 = os.getloadavg()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         if args.cache == "warm":
             _one(browser, args, shared, warm_up=False)  # fills the cache, not reported
         for r in range(args.rounds):
-            for name in (("ui.serve", "streamlit run", "floor") if r % 2 == 0
-                         else ("floor", "streamlit run", "ui.serve")):
+            for name in (args.launchers if r % 2 == 0 else args.launchers[::-1]):
                 cache = shared if args.cache == "warm" else Path(tempfile.mkdtemp())
                 got = _one(browser, args, cache, warm_up=name == "ui.serve",
                            floor=name == "floor")
                 if args.cache == "cold":
                     shutil.rmtree(cache, ignore_errors=True)
                 results[name].append(got)
-                print(f"round {r + 1} {name}: " + ", ".join(f"{k} {v:.2f} s"
+                print(f"round {r + 1} {name}: " + ", ".join(f"{k} {v:.2f}{_unit(k)}"
                                                            for k, v in got.items()),
                       file=sys.stderr)
         browser.close()
@@ -71,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, rows in results.items():
         keys = rows[0].keys()
         print(f"  {name:14s} " + ", ".join(
-            f"{k} {statistics.median(r[k] for r in rows):.2f} s" for k in keys))
+            f"{k} {statistics.median(r[k] for r in rows):.2f}{_unit(k)}" for k in keys))
     return 0
 
 
@@ -101,6 +109,7 @@ def _one(browser, args: argparse.Namespace, cache: Path, *,  # noqa: ANN001
             page.wait_for_selector("[data-testid='stStatusWidget']", state="detached",
                                    timeout=args.timeout * 1000)
             first = time.perf_counter() - t1
+            server_rss = _server_rss()
             page.close()
     finally:
         shutil.rmtree(state, ignore_errors=True)
@@ -108,7 +117,28 @@ def _one(browser, args: argparse.Namespace, cache: Path, *,  # noqa: ANN001
     if "ready" in timings:
         out["ready"] = timings["ready"]
     out["first page"] = first
+    out["server RSS"] = server_rss
     return out
+
+
+def _server_rss() -> float:
+    """Resident memory (GiB) of the server started by :func:`ui.serve.served` (a child of
+    this process) and its own children, just after the first page was drawn."""
+    import psutil
+
+    total = 0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if any(part in ("ui.serve", "streamlit") for part in child.cmdline()):
+                total += sum(p.memory_info().rss
+                             for p in [child, *child.children(recursive=True)])
+        except psutil.Error:
+            continue
+    return total / 2**30
+
+
+def _unit(key: str) -> str:
+    return " GiB" if key == "server RSS" else " s"
 
 
 def _floor_app(folder: Path) -> Path:

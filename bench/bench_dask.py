@@ -1,41 +1,116 @@
-"""Benchmark: red-line availability on Dask (1M and 5M parcels) against the local engine (1M).
+"""Benchmark: province scale — the demo generator, then availability, aggregates and efficiency
+on the local engine and on Dask, with a killed worker and with short memory.
 
-Generates counties with ``investmap demo --format parquet`` (partitioned GeoParquet), runs
-``investmap availability --engine dask`` on a LocalCluster of 2 single-threaded worker
-processes (memory limit 4 GiB each) and ``--engine local`` at ``--local-size``, and prints
-wall time, peak memory per worker (resident set size sampled every 0.5 s) and the peak of the
-local run, then checks that both engines gave the same verdict for every parcel.
+Per size N (``--sizes``), in ``--workdir``:
 
-Run: ``.venv/bin/python bench/bench_dask.py [--sizes 1000000 5000000] [--local-size N]
-[--workdir DIR]`` (``--local-size 0`` skips the local engine).
+1. **Generation** — ``investmap demo --parcels N --format parquet`` into ``county-N/``, wall
+   time and peak resident memory (the process tree, sampled every 0.5 s). The figures are
+   kept in ``county-N/generated.json``, written only when the demo finished: a later run
+   finds it and skips generation (a half-written county is generated again).
+2. **Local engine** — ``availability``, ``aggregates --level park`` and ``efficiency`` as
+   subprocesses: wall time and peak memory of each.
+3. **Dask engine** — a LocalCluster with the README's settings (2 worker processes × 1
+   thread, 4 GiB memory limit each, ``scale.dask_engine.cluster``); ``availability`` and
+   ``aggregates`` run as subprocesses with ``--scheduler``; peak memory per worker sampled
+   every 0.5 s. ``efficiency`` has no Dask engine: on Dask the per-firm evaluation runs
+   inside ``aggregates`` (one task per county).
+4. **Answers compared** — every parcel's verdict, reasons and overlap areas (1e-6 亩), every
+   aggregate row (1e-9 relative), Dask against local.
+5. **Killed worker** — the Dask availability run again; halfway through (by the undisturbed
+   run's time), one busy worker process is killed (SIGKILL). The nanny starts a new one,
+   Dask re-runs the lost tasks; the answer is compared with the local one.
+6. **Short memory** — a second LocalCluster whose workers get ``--short-memory`` (default
+   700 MiB): Dask spills, pauses or restarts workers. Recorded: the answer compared with the
+   local one, or the error the command printed, or "no answer in T s". A wrong answer is
+   reported as WRONG.
+
+Steps already done (their outputs exist) are not skipped: only generation is. Results are
+printed as one table and appended as JSON lines to ``WORKDIR/results.jsonl``.
+
+Run::
+
+    .venv/bin/python -m bench.bench_dask --sizes 1000000 5000000      # the machine alone
+    .venv/bin/python -m bench.bench_dask --sizes 200000 --steps local dask
+
+``--steps`` chooses among ``local dask killed short`` (default all).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+GIB = 2**30
+STEPS = ("local", "dask", "killed", "short")
 
 
-def rss() -> int:
-    """Resident set size of the calling process (run on each worker)."""
-    return psutil.Process(os.getpid()).memory_info().rss
+def _load() -> str:
+    return "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+@dataclass
+class Run:
+    """One measured command."""
+
+    seconds: float
+    peak: int  # bytes, the process and its children
+    code: int
+    stderr: str
+    workers: dict[str, int] = field(default_factory=dict)  # Dask worker → peak bytes
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
+
+
+def run_command(args: list[str], *, timeout: float | None = None,
+                during: threading.Event | None = None) -> Run:
+    """``python -m cli ARGS`` in a subprocess; wall time and peak memory of its tree."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "INVESTMAP_CACHE": "off"}
+    t0 = time.perf_counter()
+    proc = psutil.Popen([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    err: list[str] = []
+    reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc))
+        if timeout is not None and time.perf_counter() - t0 > timeout:
+            for child in proc.children(recursive=True):
+                child.kill()
+            proc.kill()
+            proc.wait()
+            reader.join(5)
+            return Run(time.perf_counter() - t0, peak, -9, f"no answer in {timeout:.0f} s")
+        time.sleep(0.5)
+    reader.join(5)
+    return Run(time.perf_counter() - t0, peak, proc.returncode, "".join(err))
 
 
 class Sampler(threading.Thread):
-    """Polls every worker's RSS and keeps the peak per worker."""
+    """Polls every worker's resident memory and keeps the peak per worker."""
 
-    def __init__(self, client, every: float = 0.5):  # noqa: ANN001
+    def __init__(self, client, every: float = 0.5) -> None:  # noqa: ANN001
         super().__init__(daemon=True)
         self.client, self.every = client, every
         self.peak: dict[str, int] = {}
@@ -44,99 +119,264 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             try:
-                for worker, value in self.client.run(rss).items():
-                    self.peak[worker] = max(self.peak.get(worker, 0), value)
+                for worker, value in self.client.run(_rss, on_error="ignore").items():
+                    if isinstance(value, int):
+                        self.peak[worker] = max(self.peak.get(worker, 0), value)
             except Exception:  # noqa: BLE001 - a worker restarting between polls
                 pass
             self.stop.wait(self.every)
 
 
-def generate(n: int, workdir: Path) -> Path:
-    folder = workdir / f"county-{n}"
-    if not (folder / "parcel.parquet").exists():
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "cli", "demo", "--out", str(folder),
-                        "--parcels", str(n), "--format", "parquet"], check=True, cwd=ROOT)
-        print(f"generated {n:,} parcels in {time.perf_counter() - t0:.0f} s", flush=True)
-    return folder
+def _rss() -> int:
+    return psutil.Process(os.getpid()).memory_info().rss
 
 
-def run_local(folder: Path, out: Path) -> tuple[float, int]:
-    """Local engine in a subprocess; wall time and peak RSS (polled)."""
-    t0 = time.perf_counter()
-    proc = psutil.Popen([sys.executable, "-m", "cli", "availability",
-                         "--parcels", str(folder / "parcel.parquet"),
-                         "--redlines", str(folder / "redline.parquet"), "--out", str(out)],
-                        cwd=ROOT)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            peak = max(peak, proc.memory_info().rss)
-        except psutil.NoSuchProcess:
-            break
-        time.sleep(0.5)
-    if proc.returncode:
-        raise SystemExit(f"local engine failed ({proc.returncode})")
-    return time.perf_counter() - t0, peak
+def _pid() -> int:
+    return os.getpid()
 
 
-def run_dask(folder: Path, out: Path, client) -> tuple[float, dict[str, int]]:  # noqa: ANN001
-    from cli import main
-
+def with_workers(client, args: list[str], **kwargs) -> Run:  # noqa: ANN001, ANN003
     sampler = Sampler(client)
     sampler.start()
-    t0 = time.perf_counter()
-    code = main(["availability", "--engine", "dask", "--scheduler", client.scheduler.address,
-                 "--parcels", str(folder / "parcel.parquet"),
-                 "--redlines", str(folder / "redline.parquet"), "--out", f"{out}/"])
-    elapsed = time.perf_counter() - t0
-    sampler.stop.set()
-    sampler.join()
-    if code:
-        raise SystemExit(f"dask engine failed ({code})")
-    return elapsed, sampler.peak
+    try:
+        got = run_command(args, **kwargs)
+    finally:
+        sampler.stop.set()
+        sampler.join()
+    got.workers = sampler.peak
+    return got
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
-    parser.add_argument("--local-size", type=int, default=1_000_000,
-                        help="parcels for the local-engine comparison (0: skip it)")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/investmap-bench-dask"))
-    args = parser.parse_args()
-    args.workdir.mkdir(parents=True, exist_ok=True)
+# -- generation ---------------------------------------------------------------------------
+
+
+def generate(n: int, workdir: Path) -> tuple[Path, dict]:
+    """The county of ``n`` parcels, generated unless a finished one is there."""
+    folder = workdir / f"county-{n}"
+    done = folder / "generated.json"
+    if done.exists():
+        info = json.loads(done.read_text())
+        print(f"county of {n:,} parcels already generated ({info['seconds']:.0f} s, "
+              f"peak {info['peak'] / GIB:.2f} GiB then): skipped", flush=True)
+        return folder, {**info, "skipped": True}
+    shutil.rmtree(folder, ignore_errors=True)
+    load = _load()
+    got = run_command(["demo", "--out", str(folder), "--parcels", str(n), "--format",
+                       "parquet"])
+    if got.code:
+        raise SystemExit(f"demo generation failed ({got.code}):\n{got.stderr}")
+    info = {"parcels": n, "seconds": got.seconds, "peak": got.peak, "load_before": load,
+            "load_after": _load()}
+    done.write_text(json.dumps(info))
+    print(f"generated {n:,} parcels in {got.seconds:.0f} s, peak {got.peak / GIB:.2f} GiB",
+          flush=True)
+    return folder, info
+
+
+# -- the commands -------------------------------------------------------------------------
+
+
+def availability_args(folder: Path, out: Path, scheduler: str | None) -> list[str]:
+    args = ["availability", "--parcels", str(folder / "parcel.parquet"),
+            "--redlines", str(folder / "redline.parquet")]
+    if scheduler:
+        return [*args, "--engine", "dask", "--scheduler", scheduler, "--out", f"{out}/"]
+    return [*args, "--out", str(out)]
+
+
+def aggregates_args(folder: Path, out: Path, scheduler: str | None) -> list[str]:
+    args = ["aggregates", "--enterprises", str(folder / "enterprise.parquet"),
+            "--level", "park", "--out", str(out)]
+    return [*args, "--engine", "dask", "--scheduler", scheduler] if scheduler else args
+
+
+def efficiency_args(folder: Path, out: Path) -> list[str]:
+    return ["efficiency", "--enterprises", str(folder / "enterprise.parquet"),
+            "--out", str(out)]
+
+
+# -- comparing answers --------------------------------------------------------------------
+
+
+def same_availability(local: Path, dask: Path) -> str:
+    """"identical", or what differs: verdict, reasons and every overlap area per parcel."""
+    a = pd.read_parquet(local).drop(columns="geometry", errors="ignore")
+    b = pd.read_parquet(dask).drop(columns="geometry", errors="ignore")
+    if len(a) != len(b) or set(a["parcel_id"]) != set(b["parcel_id"]):
+        return f"WRONG: {len(a):,} parcels locally, {len(b):,} on Dask"
+    b = b.set_index("parcel_id").loc[a["parcel_id"]].reset_index()
+    for column in a.columns:
+        if column not in b.columns:
+            return f"WRONG: column {column} missing on Dask"
+        x, y = a[column].to_numpy(), b[column].to_numpy()
+        if column.startswith(("overlap_mu_", "share_", "area_mu")):
+            bad = ~np.isclose(x.astype(float), y.astype(float), rtol=0, atol=1e-6,
+                              equal_nan=True)
+        else:
+            bad = ~((x == y) | (pd.isna(x) & pd.isna(y)))
+        if bad.any():
+            return f"WRONG: {int(bad.sum()):,} parcels differ in {column}"
+    return "identical"
+
+
+def same_table(local: Path, dask: Path) -> str:
+    a, b = pd.read_parquet(local), pd.read_parquet(dask)
+    keys = [c for c in ("county", "park_id") if c in a.columns]
+    a = a.sort_values(keys).reset_index(drop=True)
+    b = b.sort_values(keys).reset_index(drop=True)
+    try:
+        pd.testing.assert_frame_equal(a, b[a.columns], check_exact=False, rtol=1e-9,
+                                      check_dtype=False)
+    except (AssertionError, KeyError) as exc:
+        return "WRONG: " + str(exc).splitlines()[0]
+    return "identical"
+
+
+def _first_error(stderr: str) -> str:
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    return lines[-1][:160] if lines else "no message"
+
+
+# -- one size -----------------------------------------------------------------------------
+
+
+def bench_size(n: int, workdir: Path, steps: set[str], short_memory: str) -> list[dict]:
     from scale.dask_engine import LOCAL_MEMORY_LIMIT, LOCAL_WORKERS, cluster
 
-    gib = 2**30
-    print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), flush=True)
-    rows = []
-    local_n = args.local_size
-    local_out = args.workdir / f"local-{local_n}.parquet"
-    if local_n:
-        t_local, peak_local = run_local(generate(local_n, args.workdir), local_out)
-        rows.append(("local (threads)", local_n, t_local, f"process {peak_local / gib:.2f}"))
-        print(f"local {local_n:,}: {t_local:.0f} s, peak {peak_local / gib:.2f} GiB", flush=True)
-    with cluster(n_workers=LOCAL_WORKERS, memory_limit=LOCAL_MEMORY_LIMIT) as client:
-        for n in sorted(args.sizes):
-            folder = generate(n, args.workdir)
-            out = args.workdir / f"dask-{n}"
-            elapsed, peak = run_dask(folder, out, client)
-            per_worker = ", ".join(f"{v / gib:.2f}" for v in sorted(peak.values()))
-            rows.append((f"dask ({LOCAL_WORKERS} workers)", n, elapsed, f"workers {per_worker}"))
-            print(f"dask {n:,}: {elapsed:.0f} s, peak per worker {per_worker} GiB", flush=True)
-            if n == local_n:
-                a = pd.read_parquet(local_out, columns=["parcel_id", "available", "reasons"])
-                b = pd.read_parquet(out, columns=["parcel_id", "available", "reasons"])
-                merged = a.merge(b, on="parcel_id", suffixes=("_local", "_dask"))
-                same = (len(merged) == len(a) == len(b)
-                        and (merged["available_local"] == merged["available_dask"]).all()
-                        and (merged["reasons_local"] == merged["reasons_dask"]).all())
-                print(f"same verdict and reasons for every parcel at {n:,}: {same}", flush=True)
-    print("load average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    print(f"\n{'engine':<20} {'parcels':>10} {'time s':>8}  peak memory (GiB)")
-    for engine, n, t, mem in rows:
-        print(f"{engine:<20} {n:>10,} {t:>8.0f}  {mem}")
+    folder, gen = generate(n, workdir)
+    runs = workdir / f"runs-{n}"
+    shutil.rmtree(runs, ignore_errors=True)
+    runs.mkdir(parents=True)
+    rows = [{"parcels": n, "step": "generate", "seconds": gen["seconds"], "peak": gen["peak"],
+             "answer": "kept from an earlier run" if gen.get("skipped") else "",
+             "load": gen["load_before"]}]
+
+    def row(step: str, got: Run, answer: str) -> None:
+        rows.append({"parcels": n, "step": step, "seconds": got.seconds, "peak": got.peak,
+                     "workers": sorted(got.workers.values()), "answer": answer,
+                     "load": _load()})
+        mem = ", ".join(f"{v / GIB:.2f}" for v in sorted(got.workers.values()))
+        print(f"{n:,} {step}: {got.seconds:.0f} s, peak {got.peak / GIB:.2f} GiB"
+              + (f", workers {mem} GiB" if mem else "") + f"; {answer}", flush=True)
+
+    local = {"availability": runs / "local-availability.parquet",
+             "aggregates": runs / "local-aggregates.parquet",
+             "efficiency": runs / "local-efficiency.parquet"}
+    if steps & {"local", "dask", "killed", "short"}:  # every comparison needs the local answer
+        for name, args in (("availability", availability_args(folder, local["availability"],
+                                                               None)),
+                           ("aggregates", aggregates_args(folder, local["aggregates"], None)),
+                           ("efficiency", efficiency_args(folder, local["efficiency"]))):
+            got = run_command(args)
+            if got.code:
+                raise SystemExit(f"local {name} failed: {_first_error(got.stderr)}")
+            row(f"local {name}", got, "")
+    if steps & {"dask", "killed"}:
+        with cluster(n_workers=LOCAL_WORKERS, memory_limit=LOCAL_MEMORY_LIMIT) as client:
+            address = client.scheduler.address
+            dask_avail = runs / "dask-availability"
+            if "dask" in steps:
+                got = with_workers(client, availability_args(folder, dask_avail, address))
+                row("dask availability", got, _first_error(got.stderr) if got.code else
+                    same_availability(local["availability"], dask_avail))
+                out = runs / "dask-aggregates.parquet"
+                got = with_workers(client, aggregates_args(folder, out, address))
+                row("dask aggregates", got, _first_error(got.stderr) if got.code else
+                    same_table(local["aggregates"], out))
+            if "killed" in steps:
+                out = runs / "dask-killed"
+                normal = [r["seconds"] for r in rows if r["step"] == "dask availability"]
+                got = _killed_run(client, availability_args(folder, out, address),
+                                  after=normal[0] / 2 if normal else 0.0)
+                row("dask, worker killed", got, _first_error(got.stderr) if got.code else
+                    same_availability(local["availability"], out))
+    if "short" in steps:
+        local_time = next(r["seconds"] for r in rows if r["step"] == "local availability")
+        with cluster(n_workers=LOCAL_WORKERS, memory_limit=short_memory) as client:
+            out = runs / "dask-short"
+            got = with_workers(client, availability_args(folder, out, client.scheduler.address),
+                               timeout=max(300.0, 10 * local_time))
+            answer = (f"error: {_first_error(got.stderr)}" if got.code else
+                      same_availability(local["availability"], out))
+            row(f"dask, {short_memory} per worker", got, answer)
+    return rows
+
+
+def _killed_run(client, args: list[str], *, after: float) -> Run:  # noqa: ANN001
+    """Run ``args``; ``after`` seconds into the run (half the undisturbed run: the kernel
+    is running), once a worker has been busy for 0.5 s, SIGKILL that worker's process."""
+    killed: dict[str, object] = {}
+
+    def killer() -> None:
+        busy_since: dict[str, float] = {}
+        while not stop.is_set():
+            try:
+                processing = client.processing()
+            except Exception:  # noqa: BLE001
+                processing = {}
+            now = time.perf_counter()
+            for worker, tasks in processing.items():
+                if not tasks:
+                    busy_since.pop(worker, None)
+                    continue
+                busy_since.setdefault(worker, now)
+                if now - busy_since[worker] > 0.5 and now - t0 > after:
+                    pid = client.run(_pid, workers=[worker])[worker]
+                    os.kill(pid, signal.SIGKILL)
+                    killed.update(worker=worker, tasks=len(tasks), at=now)
+                    return
+            stop.wait(0.2)
+
+    stop = threading.Event()
+    thread = threading.Thread(target=killer, daemon=True)
+    t0 = time.perf_counter()
+    thread.start()
+    try:
+        got = with_workers(client, args)
+    finally:
+        stop.set()
+        thread.join()
+    if not killed:
+        got.stderr += "\nno worker was killed (the run ended first)"
+        got.code = got.code or 1
+    else:
+        print(f"killed {killed['worker']} while it ran {killed['tasks']} task(s), "
+              f"{float(killed['at']) - t0:.0f} s into a {got.seconds:.0f} s run", flush=True)
+    return got
+
+
+def print_table(rows: list[dict]) -> None:
+    print("peak: the command's process tree (on Dask: the client); per worker: Dask workers")
+    print(f"\n{'parcels':>10}  {'step':<28} {'time s':>7} {'peak GiB':>9}  "
+          f"{'per worker GiB':<16} answer (load)")
+    for r in rows:
+        workers = " ".join(f"{v / GIB:.2f}" for v in r.get("workers", []))
+        print(f"{r['parcels']:>10,}  {r['step']:<28} {r['seconds']:>7.0f} "
+              f"{r['peak'] / GIB:>9.2f}  {workers:<16} {r['answer']} ({r['load']})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--workdir", type=Path, default=Path("/var/tmp/investmap-bench-dask"))
+    parser.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS))
+    parser.add_argument("--short-memory", default="700MiB",
+                        help="worker memory limit of the short-memory run (default 700MiB)")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"load average at start: {_load()}; {psutil.cpu_count()} cores, "
+          f"{psutil.virtual_memory().total / GIB:.1f} GiB", flush=True)
+    rows: list[dict] = []
+    for n in sorted(args.sizes):
+        got = bench_size(n, args.workdir, set(args.steps), args.short_memory)
+        rows += got
+        with open(args.workdir / "results.jsonl", "a") as handle:
+            for r in got:
+                handle.write(json.dumps(r) + "\n")
+    print(f"load average at end: {_load()}")
+    print_table(rows)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -49,12 +49,16 @@ def run(args: argparse.Namespace) -> int:
         if args.engine == "dask":
             require("dask")
             from scale.aggregates import aggregate_dataset
-            from scale.dask_engine import cluster
+            from scale.dask_engine import KilledWorker, cluster, worker_lost
 
-            with cluster(args.scheduler):
-                table = aggregate_dataset(args.enterprises, policy, as_of=as_of,
-                                          level=args.level, county_column=args.county_column,
-                                          npartitions=args.partitions)
+            try:
+                with cluster(args.scheduler):
+                    table = aggregate_dataset(args.enterprises, policy, as_of=as_of,
+                                              level=args.level,
+                                              county_column=args.county_column,
+                                              npartitions=args.partitions)
+            except KilledWorker as exc:
+                raise UserError(worker_lost(exc)) from exc
         else:
             table = _local(args, policy, as_of)
     except (ValidationError, ReadError, KeyError) as exc:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from distributed.scheduler import KilledWorker
 
 from cli.common import UserError, policy_from, write_table
 from geo.crs import CRSError
@@ -20,7 +21,7 @@ from layers.county import demo_path
 from layers.io import ReadError
 from layers.supply import supply_rules
 from layers.validate import ValidationError
-from scale.dask_engine import ORDER_COLUMN, assess_dataset, cluster, replication
+from scale.dask_engine import ORDER_COLUMN, assess_dataset, cluster, replication, worker_lost
 from scale.partitioned import write_dataset
 
 
@@ -47,6 +48,7 @@ def availability(args: argparse.Namespace) -> int:
             raise UserError(f"{path}: file not found; fix: check the path")
     out = Path(args.out)
     scratch = out.parent / f".{out.name}.scratch"
+    existed = out.exists()
     try:
         with cluster(getattr(args, "scheduler", None)) as client:
             workers = len(client.scheduler_info()["workers"])
@@ -66,6 +68,10 @@ def availability(args: argparse.Namespace) -> int:
                 n, n_ok = len(frame), frame["available"].sum()
     except (ValidationError, ReadError, CRSError, ValueError) as exc:
         raise UserError(str(exc)) from exc
+    except KilledWorker as exc:
+        if not existed and is_dataset_output(args.out):  # a half-written dataset: no answer
+            shutil.rmtree(out, ignore_errors=True)
+        raise UserError(worker_lost(exc)) from exc
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     factor = replication(result.parcel_bounds, result.redline_bounds)

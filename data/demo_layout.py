@@ -49,11 +49,25 @@ class Geography:
     roads: tuple[tuple[str, str, str, shapely.LineString], ...]  # zh, en, class, line
     towns: tuple[tuple[str, str, shapely.Point], ...]
     hills: tuple[shapely.Polygon, ...]  # one per park, beside it
-    obstacles: shapely.Geometry  # where no parcel may lie: roads, river, railway, hills
+    obstacles: np.ndarray  # where no parcel may lie: roads, river, railway, hills (pieces)
+    obstacle_index: shapely.STRtree  # over ``obstacles``
 
     @property
     def expressway(self) -> shapely.LineString:
         return next(line for _, _, cls, line in self.roads if cls == "expressway")
+
+    def obstacles_in(self, bounds: tuple[float, float, float, float]) -> shapely.Geometry:
+        """The obstacles inside the box ``bounds`` (xmin, ymin, xmax, ymax), as one geometry.
+
+        A park only ever meets the few obstacles around it: testing its parcels against the
+        county-wide union instead cost 730 µs per parcel at 5,000,000 parcels (11,000 hills
+        and a road network of 380,000 vertices) against 30 µs at 100,000, which is what made
+        the 5M demo take over an hour. Whatever a geometry inside the box meets of the
+        obstacles lies inside the box, so the test gives the same answer.
+        """
+        box = shapely.box(*bounds)
+        near = self.obstacles[self.obstacle_index.query(box)]
+        return shapely.union_all(shapely.intersection(near, box))
 
 
 @dataclass(frozen=True)
@@ -205,10 +219,10 @@ def geography(lat: Lattice, rng: np.random.Generator) -> Geography:
     railway = _clip_line(railway, boundary)
     lines = [shapely.buffer(line, 40.0 if cls == "expressway" else 22.0, cap_style="flat")
              for _, _, cls, line in roads]
-    obstacles = shapely.union_all(lines + [river.buffer(110.0), railway.buffer(40.0),
-                                           reservoir.buffer(60.0), *hills])
+    obstacles = np.array(lines + [river.buffer(110.0), railway.buffer(40.0),
+                                  reservoir.buffer(60.0), *hills], dtype=object)
     return Geography(boundary, river, reservoir, railway, tuple(roads), towns, tuple(hills),
-                     obstacles)
+                     obstacles, shapely.STRtree(obstacles))
 
 
 def _clip_line(line: shapely.LineString, area: shapely.Polygon) -> shapely.LineString:
@@ -267,9 +281,10 @@ def _cut_rows(x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray,
     return ring, row
 
 
-def group_parcels(count: int, centre: np.ndarray, angle: float, obstacles: shapely.Geometry,
+def group_parcels(count: int, centre: np.ndarray, angle: float, geo: Geography,
                   rng: np.random.Generator) -> GroupParcels:
-    """The ``count`` parcels of one group (see the module docstring)."""
+    """The ``count`` parcels of one group (see the module docstring), kept off
+    ``geo``'s obstacles."""
     half = float(np.sqrt(count * AREA_PER_PARCEL_M2 * 2.6)) / 2 + 300.0
     lobes = rng.uniform(0.12, 0.3, 2)
     phase = rng.uniform(0, 2 * np.pi, 3)
@@ -291,6 +306,8 @@ def group_parcels(count: int, centre: np.ndarray, angle: float, obstacles: shape
         geoms[crossed] = [max(shapely.get_parts(g), key=lambda p: p.area) if not g.is_empty
                           else g for g in cut]
         ok = (shapely.area(geoms) > np.maximum(0.45 * before, 2500.0))
+        x0, y0, x1, y1 = shapely.total_bounds(geoms)
+        obstacles = geo.obstacles_in((x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0))
         shapely.prepare(obstacles)
         ok &= ~shapely.intersects(obstacles, geoms)
         uv = ring[:, :4].mean(axis=1)

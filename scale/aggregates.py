@@ -41,6 +41,10 @@ def county_sums(enterprises: pd.DataFrame, settings: EfficiencySettings, *,
     pandas.DataFrame
         ``county_column`` (if any), ``by`` (if any) and :data:`geo.aggregates.SUM_COLUMNS`.
     """
+    # rows gathered from several parts repeat index labels (every part of a dataset numbers
+    # its rows from 0), and evaluate aligns on the index: a 1,000,000-parcel demo failed
+    # with "operands could not be broadcast together"
+    enterprises = enterprises.reset_index(drop=True)
     if county_column is None:
         return aggregate_sums(evaluate(enterprises, settings, as_of=as_of), by=by)
     parts = []

@@ -44,6 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 from distributed.diagnostics.plugin import WorkerPlugin
+from distributed.scheduler import KilledWorker
 
 from geo.availability import ParcelQuery, SupplyRules, verdicts
 from geo.overlap import overlap_table
@@ -283,3 +284,12 @@ def replication(parcel_bounds: np.ndarray, redline_bounds: np.ndarray) -> float:
     sent = sum(len(n) for n in needed)
     have = int((~np.isnan(redline_bounds).any(axis=1)).sum())
     return sent / have if have else 0.0
+
+
+def worker_lost(exc: KilledWorker) -> str:
+    """The message for a task whose workers kept dying (usually out of memory)."""
+    task = exc.task[0] if isinstance(exc.task, tuple) else exc.task
+    return (f"a Dask worker died {exc.allowed_failures + 1} times running the same task "
+            f"({str(task).rsplit('-', 1)[0]}), most likely out of memory; no answer was "
+            f"written. Fix: give the workers more memory (dask worker --memory-limit) or "
+            f"cut the data into more, smaller partitions (--partitions N)")

@@ -395,3 +395,33 @@ def test_cluster_started_with_dask_commands(tmp_path):
     a = pd.read_csv(tmp_path / "local.csv", keep_default_na=False)
     b = pd.read_csv(tmp_path / "dask.csv", keep_default_na=False)
     pd.testing.assert_frame_equal(a, b, check_exact=False, atol=1e-9)
+
+
+def test_aggregates_on_dask_of_parts_numbered_from_zero_as_one_county(client, tmp_path):
+    """Every part of a demo dataset numbers its rows from 0; gathered into one county on
+    Dask the index repeats (a 1,000,000-parcel demo failed there)."""
+    from layers.io import load_layer
+    from scale.aggregates import aggregate_dataset, aggregate_table
+
+    policy = load_policy()
+    folder, table = _province(tmp_path)
+    renumbered = tmp_path / "renumbered.parquet"
+    renumbered.mkdir()
+    for part in sorted(folder.iterdir()):
+        pd.read_parquet(part).reset_index(drop=True).to_parquet(renumbered / part.name)
+    got = aggregate_dataset(renumbered, policy, as_of=AS_OF, level="park")
+    validated, _ = load_layer(folder, "enterprise", policy=policy)
+    local = aggregate_table(validated, policy.section("efficiency"), as_of=AS_OF, level="park")
+    pd.testing.assert_frame_equal(got, local, check_exact=False, rtol=1e-12)
+    assert got["n_enterprises"].sum() == len(table)
+
+
+def test_workers_dying_on_a_task_is_a_clear_message():
+    from distributed.scheduler import KilledWorker
+
+    from scale.dask_engine import worker_lost
+
+    exc = KilledWorker(("read_parquet-d0c6c9f4a02dfbdc6e884f4676880dcc", 2), None, 3)
+    message = worker_lost(exc)
+    assert "died 4 times" in message and "(read_parquet)" in message
+    assert "out of memory" in message and "--partitions" in message
