@@ -9,23 +9,24 @@ from layers.docs import BEGIN, END, render
 from layers.io import known_layers_in
 from layers.registry import LAYERS, get_spec
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+LAYERS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "reference" / "layers.md"
 
 
-def test_every_spec_documented_in_readme():
-    text = README.read_text(encoding="utf-8")
-    assert BEGIN in text and END in text, "README lacks the layers section markers"
+def test_every_spec_documented_in_the_docs():
+    text = LAYERS_PAGE.read_text(encoding="utf-8")
+    assert BEGIN in text and END in text, "docs/reference/layers.md lacks the section markers"
     section = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
-    assert section == render().strip(), "README data dictionary is stale: python -m layers.docs"
+    assert section == render().strip(), "data dictionary is stale: python -m layers.docs"
     for spec in LAYERS.values():
-        assert f"### `{spec.name}`" in section
+        assert f"## `{spec.name}`" in section
         for col in spec.columns:
             assert f"`{col.name}`" in section
 
 
 def test_required_layers_and_columns():
     assert set(LAYERS) == {"park", "parcel", "project", "redline", "enterprise", "facility",
-                           "context", "target", "lead", "freshness"}
+                           "context", "target", "lead", "freshness", "ledger_project",
+                           "ledger_step", "ledger_month"}
     parcel = get_spec("parcel")
     for name in ("parcel_id", "park_id", "land_use", "status", "area_mu", "far_min", "far_max",
                  "price_wan_per_mu", "transfer_date", "agreed_start_date", "utilities"):
@@ -47,7 +48,7 @@ def test_unknown_sample_lists_valid_names():
 
 
 def test_every_sample_layer_validates(demo_county):
-    store_records = ("freshness",)  # lives in a store; the demo ships leads (demo_leads.py)
+    store_records = ("freshness",)  # a store record; the demo ships its leads
     assert known_layers_in(get_path("demo")) == [n for n in LAYERS if n not in store_records]
     for name, report in demo_county.reports.items():
         assert report.ok, report.format()
