@@ -245,6 +245,8 @@ def _pg_ogr(url: str) -> str:
             "active_schema=" + schema)
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_postgis_columns_are_typed_and_constrained(postgis_url):
     with open_store(postgis_url) as store:
         store_county.fill(store)
@@ -280,6 +282,8 @@ def _still_works(url: str, ids: list[str]) -> None:
     ({"parcel_id": "Z3", "land_use": "100101", "status": "sold", "version": 1},
      "violates check constraint \"parcel_status_codes_"),
 ])
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_an_append_through_gdal_is_refused_by_the_database(tmp_path, postgis_url, props,
                                                             message):
     with open_store(postgis_url) as store:
@@ -292,6 +296,8 @@ def test_an_append_through_gdal_is_refused_by_the_database(tmp_path, postgis_url
     _still_works(postgis_url, ["A", "B", "C", "D", "E"])
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_an_append_through_gdal_with_all_values_is_accepted(tmp_path, postgis_url):
     with open_store(postgis_url) as store:
         store_county.fill(store)
@@ -304,6 +310,8 @@ def test_an_append_through_gdal_with_all_values_is_accepted(tmp_path, postgis_ur
     assert _columns(postgis_url)["parcel"] == ("MULTIPOLYGON", EPSG)
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_a_row_with_another_srid_is_refused_by_the_database(postgis_url):
     """GDAL writes the typed column's SRID itself; a client writing its own SRID (psql, QGIS'
     DB Manager, a script) is refused with PostGIS' message."""
@@ -317,6 +325,8 @@ def test_a_row_with_another_srid_is_refused_by_the_database(postgis_url):
     _still_works(postgis_url, ["A", "B", "C", "D", "E"])
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_a_postgis_backup_validates_and_is_typed(tmp_path, postgis_url):
     with open_store(postgis_url) as store:
         store_county.fill(store)
@@ -346,6 +356,8 @@ def _legacy_store(url: str, *, srids: tuple[int, int]) -> None:
                       (srids[0],))
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_upgrade_store_refuses_several_srids_then_upgrades(postgis_url, cli):
     _legacy_store(postgis_url, srids=(EPSG, 0))
     done = cli("upgrade-store", "--data", postgis_url)
@@ -366,6 +378,8 @@ def test_upgrade_store_refuses_several_srids_then_upgrades(postgis_url, cli):
     assert again.returncode == 0 and "up to date" in again.stdout
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_upgrade_store_names_rows_without_a_required_value(postgis_url, cli):
     _legacy_store(postgis_url, srids=(EPSG, EPSG))
     with psycopg.connect(postgis_url, autocommit=True) as conn:
@@ -376,6 +390,8 @@ def test_upgrade_store_names_rows_without_a_required_value(postgis_url, cli):
     assert _columns(postgis_url)["parcel"] == ("GEOMETRY", 0)
 
 
+@pytest.mark.postgis
+@pytest.mark.slow
 def test_postgis_store_refuses_polygon_of_a_point_layer(postgis_url):
     with PostGISStore(postgis_url) as store:
         store_county.fill(store)
