@@ -20,7 +20,15 @@ from pathlib import Path
 
 import folium
 
-from exports.common import AUDIENCES, LANGS, ExportError, atomic_output, check_choice, tr
+from exports.common import (
+    AUDIENCES,
+    LANGS,
+    ExportError,
+    atomic_output,
+    check_choice,
+    tr,
+    write_failure,
+)
 from exports.settings import ExportSettings
 from exports.tables import as_of_public, park_row
 from layers.county import County
@@ -83,6 +91,8 @@ def export_html(county: County, out: str | Path, *, audience: str = "investor",
                          tianditu_key=tianditu_key, embed_tiles=True)
     except BasemapError as exc:
         raise ExportError(str(exc)) from exc
+    except OSError as exc:  # the embedded tiles are built in temporary files first
+        raise write_failure(Path(out), exc) from exc
     if park_id is not None:
         _fit_to_park(fmap, county, park_id)
     _online_leaflet(fmap)
