@@ -15,6 +15,7 @@ from layers.vector_tiles import TileBuildError
 from ui import state
 from ui.auth import is_staff
 from ui.i18n import lang, shown_as, t
+from webmap import vtile_assets
 from webmap.basemaps import available_basemaps, basemap_name, display_coords, needs_key
 from webmap.builder import MAP_LAYERS, MapData, build_parts
 from webmap.display import Viewport
@@ -132,9 +133,13 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
 
 def map_tiles(coords: str) -> Published | None:
     """The county's published vector tiles (and the parcels changed since, while a rebuild
-    runs); ``None`` (and the GeoJSON path, logged) when
-    the tiler fails (or ``INVESTMAP_VECTOR_TILES=0``), so the map still shows."""
+    runs); ``None`` (and the GeoJSON path, logged) when the tiler fails, the renderer is not
+    installed (``investmap assets``) or ``INVESTMAP_VECTOR_TILES=0``, so the map still shows."""
     if os.environ.get(TILES_ENV, "1").strip() == "0":
+        return None
+    if not vtile_assets.installed():
+        _LOG.warning("the vector-tile renderer is not installed (run: investmap assets); "
+                     "the map draws GeoJSON")
         return None
     try:
         return state.vector_tiles(coords)

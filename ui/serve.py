@@ -155,7 +155,7 @@ def prepare_home() -> Path:
     HomeError
         The home is not writable or Leaflet's package files are missing.
     """
-    from webmap import assets, draw_assets
+    from webmap import assets, draw_assets, vtile_assets
 
     try:
         script = paths.write_launcher()
@@ -169,6 +169,10 @@ def prepare_home() -> Path:
         log.warning("Leaflet.draw is not installed in %s: the compliance page cannot draw a "
                     "boundary; fix: run `investmap assets` once (it downloads from the npm "
                     "registry)", paths.vendor_dir())
+    if not vtile_assets.installed():
+        log.warning("the vector-tile renderer is not installed in %s: maps draw parcels as "
+                    "GeoJSON (slower, fewer parcels at county zoom); fix: run `investmap "
+                    "assets` once (it downloads from the npm registry)", paths.vendor_dir())
     return script
 
 
