@@ -10,23 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import geopandas as gpd
 import pandas as pd
 
 from exports.common import tr
 from exports.tables import utilities_text
 from geo.chain_catalog import INVESTOR_VERDICT_LABELS
 from geo.chains import POSITION_LABELS, ChainCatalog
-from geo.facilities import nearest_facilities
 from layers.county import County
 from layers.registry import (
-    FACILITY_KINDS,
     LAND_USES,
     PARCEL_STATUSES,
     PARK_LEVELS,
     UTILITIES,
     label,
 )
+from layers.sites import facility_facts
 
 GAP_VERDICTS = ("missing", "thin", "extension")
 PARCELS_PER_SEGMENT = 6
@@ -194,20 +192,9 @@ def distance_facts(county: County, geometry: object, lang: str) -> list[tuple[st
     facilities = county.layers.get("facility")
     if facilities is None or not len(facilities) or geometry is None:
         return []
-    present = set(facilities["kind"].astype(str))
-    kinds = [k for k in FACILITY_KINDS if k in present]
     named = facilities.copy()
     named["name"] = [english_or_chinese(row, "name", lang) for _, row in named.iterrows()]
-    probe = gpd.GeoDataFrame(geometry=[geometry], crs=county.crs)
-    near = nearest_facilities(probe, named, kinds).iloc[0]
-    facts = []
-    for kind in kinds:
-        zh, en = FACILITY_KINDS[kind]
-        km = float(near[f"distance_km_{kind}"])
-        name = str(near[f"nearest_{kind}"])
-        facts.append((f"距{zh}" if lang == "zh" else f"To {en.lower()}",
-                      f"{name} {km:.1f} 公里" if lang == "zh" else f"{name}, {km:.1f} km"))
-    return facts
+    return facility_facts(county, geometry, lang, facilities=named)
 
 
 def chain_targets(ctx: Context, chain_id: str, highlight: str | None

@@ -190,17 +190,20 @@ def _chain_distance(county: County, pool: gpd.GeoDataFrame, segment: Any,
     return distance
 
 
-def facility_facts(county: County, geometry: shapely.Geometry, lang: str,
-                   ) -> list[tuple[str, str]]:
+def facility_facts(county: County, geometry: shapely.Geometry, lang: str, *,
+                   facilities: pd.DataFrame | None = None) -> list[tuple[str, str]]:
     """(label, text) per facility kind present: "距高速互通" → "青峰互通 3.2 公里".
 
-    For the parcel card and the brochure; empty without a facility layer.
+    For the parcel card and the brochure; empty without a facility layer. ``facilities``:
+    the county's facility layer with its names already in the page language (the brochure's
+    English names), instead of ``county["facility"]``.
     """
     kinds = facility_kinds(county)
     if not kinds or geometry is None:
         return []
     probe = gpd.GeoDataFrame(geometry=[geometry], crs=county.crs)
-    near = nearest_facilities(probe, county["facility"], kinds).iloc[0]
+    source = county["facility"] if facilities is None else facilities
+    near = nearest_facilities(probe, source, kinds).iloc[0]
     facts = []
     for kind in kinds:
         zh, en = FACILITY_KINDS[kind]

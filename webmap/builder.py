@@ -31,7 +31,7 @@ from layers.registry import (
     UTILITIES,
     label,
 )
-from layers.vector_tiles import PRIVATE_STAGES, TILE_LAYERS
+from layers.vector_tiles import PRIVATE_STAGES, TILE_LAYERS, parcel_chains
 from webmap import styles
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
@@ -167,15 +167,6 @@ def _chain_labels() -> dict[str, tuple[str, str]]:
     from layers.chains import load_chains
 
     return {c.chain_id: (c.zh, c.en) for c in load_chains().chains}
-
-
-def parcel_chains(county: County) -> pd.Series:
-    """Chain of each parcel (parcel_id → chain_id) from the projects placed on it."""
-    projects = county.layers.get("project")
-    if projects is None or "chain_id" not in projects:
-        return pd.Series(dtype=object)
-    placed = projects.dropna(subset=["parcel_id", "chain_id"])
-    return placed.groupby(placed["parcel_id"].astype(str))["chain_id"].first().astype(str)
 
 
 def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
