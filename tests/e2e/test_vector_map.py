@@ -207,7 +207,8 @@ def test_exported_map_draws_every_shown_parcel_from_embedded_tiles(app_browser, 
         name = page.evaluate("() => Object.keys(window).find(k => k.startsWith('map_'))")
         page.evaluate(f"() => {{ window['{name}'].setView([{inside.y}, {inside.x}], 16,"
                       " {animate: false}); return 1; }")
-        page.wait_for_function("() => !window.investmapTiles._loading")
+        # generous: decoding the embedded archive competes with whatever else the CPU runs
+        page.wait_for_function("() => !window.investmapTiles._loading", timeout=90_000)
         page.wait_for_timeout(500)
         at = page.evaluate(f"""() => {{ const m = window['{name}'];
           const q = m.latLngToContainerPoint([{inside.y}, {inside.x}]);
