@@ -27,20 +27,9 @@ def _draw_button(page):  # noqa: ANN001, ANN202
 
 
 def test_planner_draws_a_boundary_and_gets_the_review(page, app_url, blocked):
-    from webmap import draw_assets
-
-    draw_assets.install()
     seen: list[str] = []
     page.on("request", lambda req: seen.append(req.url))
-    page.goto(f"{app_url}/login")
-    wait_ready(page)
-    page.get_by_label("用户名").fill("planner")
-    page.get_by_label("密码").fill("planner-demo")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text(re.compile("已登录")).wait_for()
-    page.get_by_role("link", name="合规审查").click()
-    page.get_by_role("heading", name="合规审查").wait_for()
-    frame = _draw_button(page)
+    frame = _open(page, app_url)
     frame.click(".leaflet-draw-draw-polygon")
     box = frame.locator(".leaflet-container").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
