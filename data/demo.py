@@ -158,7 +158,7 @@ def _chunk_groups(layout: _Layout, chunk_parcels: int) -> list[np.ndarray]:
             count = 0
         chunks[-1].append(g)
         count += int(layout.counts[g])
-    chunks[-1].append(layout.n_parks)  # the parcels outside any park
+    chunks[-1].extend(range(layout.n_parks, len(layout.counts)))  # parcels outside any park
     return [np.array(c) for c in chunks]
 
 
@@ -168,7 +168,7 @@ def _chunk_groups(layout: _Layout, chunk_parcels: int) -> list[np.ndarray]:
 @dataclass
 class _Layout:
     n_parks: int
-    counts: np.ndarray  # parcels per group; group n_parks holds the parcels outside any park
+    counts: np.ndarray  # parcels per group; groups from n_parks on hold those outside parks
     lattice: demo_layout.Lattice
     geo: demo_layout.Geography
     seed: int
@@ -205,7 +205,14 @@ def _layout(n: int, rng: np.random.Generator, seed: int) -> _Layout:
     weights = rng.uniform(0.6, 1.4, n_parks)
     counts = np.floor(weights / weights.sum() * n_in).astype(int)
     counts[: n_in - counts.sum()] += 1
-    counts = np.append(counts, n_outside)
+    # The parcels outside parks take lattice slots no larger than the largest park: one slot
+    # in a small county, several in a big one. A single slot of 3 % of a million parcels
+    # would set the lattice's spacing (its radius is the largest) and spread the county over
+    # 2,400 km, far past what one Gauss-Krüger zone measures truly.
+    slots = int(np.ceil(n_outside / max(int(counts.max()), 1)))
+    outside = np.full(slots, n_outside // slots)
+    outside[: n_outside - outside.sum()] += 1
+    counts = np.append(counts, outside)
     centre = Transformer.from_crs(4490, WORKING_EPSG, always_xy=True).transform(*CENTER_LONLAT)
     lattice = demo_layout.lattice(counts, centre, rng)
     geo = demo_layout.geography(lattice, rng)
@@ -258,7 +265,8 @@ def _parcels(layout: _Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
     n = len(park_of)
     statuses = rng.choice(list(STATUS_WEIGHTS), n, p=list(STATUS_WEIGHTS.values()))
     park_use = np.array([_template(i)[4] for i in range(layout.n_parks)] + ["100101"])
-    land_use = park_use[park_of].astype(object)
+    outside = np.minimum(park_of, layout.n_parks)  # every group outside parks → one entry
+    land_use = park_use[outside].astype(object)
     mixed = rng.random(n)
     land_use[mixed < 0.08] = "1101"
     land_use[(mixed >= 0.08) & (mixed < 0.11)] = "0901"
@@ -285,7 +293,7 @@ def _parcels(layout: _Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
                        AS_OF - pd.to_timedelta(rng.integers(100, 700, n), unit="D"), pd.NaT)
     frame = pd.DataFrame({
         "parcel_id": [f"QF-{i:0{len(str(width)) - 1}d}" for i in range(first + 1, first + n + 1)],
-        "park_id": [park_ids[g] for g in park_of],
+        "park_id": [park_ids[g] for g in outside],
         "land_use": land_use.astype(str),
         "status": statuses,
         "far_min": far_min,
@@ -347,9 +355,11 @@ def _redlines(layout: _Layout, parcels: gpd.GeoDataFrame, rng: np.random.Generat
                            .intersection(geo.boundary), None))
     for g in layout.groups:
         part = layout.parts[int(g)]
-        if g == layout.n_parks:  # parcels outside parks: the boundary covers the west half
+        if g >= layout.n_parks:  # parcels outside parks: the boundary covers the west half
             hull = shapely.convex_hull(shapely.MultiPolygon(list(part.geoms))).buffer(200.0)
-            structural.append(("urban_boundary", "城镇开发边界（园外）",
+            extra = g - layout.n_parks
+            structural.append(("urban_boundary",
+                               f"城镇开发边界（园外{extra + 1 if extra else ''}）",
                                hull.intersection(_half_plane(part, u_below=0.0)), None))
             continue
         label = f"园区{g + 1}"

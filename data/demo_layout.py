@@ -111,7 +111,9 @@ def lattice(counts: np.ndarray, centre: tuple[float, float],
     n = len(counts)
     radii = np.sqrt(counts * AREA_PER_PARCEL_M2 / np.pi) * 1.1 + 100.0
     spacing = 2 * float(radii.max()) + 1500.0
-    cols = max(2, int(np.ceil(np.sqrt(n * 1.5))))
+    # A county-sized layout is wider than tall (a valley); a province-sized one is square,
+    # which keeps millions of parcels within a few degrees of the zone's central meridian.
+    cols = max(2, int(np.ceil(np.sqrt(n * (1.5 if n <= 1000 else 1.0)))))
     col, row = np.arange(n) % cols, np.arange(n) // cols
     jitter = rng.uniform(-1, 1, (n, 2)) * (0.1, 0.03) * spacing
     uv = np.column_stack([col * spacing, row * spacing]) + jitter

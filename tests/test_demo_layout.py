@@ -54,3 +54,26 @@ def test_chunked_demo_is_byte_identical_between_runs(tmp_path):
                         fmt="parquet")
     assert _digest(other)["parcel.parquet/part-00000.parquet"] != first[
         "parcel.parquet/part-00000.parquet"]
+
+
+@pytest.mark.parametrize("n", [1_000_000, 5_000_000])
+def test_a_province_sized_layout_stays_measurable_in_its_zone(n):
+    """The 3 % of parcels outside parks once took one lattice slot whose radius set the
+    spacing of every slot: a 1M county spread over 2,400 km and the validator refused it
+    (areas off by more than 1 % at 16.6° from the central meridian)."""
+    import numpy as np
+    from pyproj import CRS, Proj
+
+    from data import demo
+    from layers.validation.zone import MAX_AREA_DISTORTION
+
+    layout = demo._layout(n, np.random.default_rng(demo.SEED), demo.SEED)
+    radii = layout.lattice.radii
+    assert radii[layout.n_parks:].max() <= radii[: layout.n_parks].max()
+    assert layout.counts.sum() == n
+    corners = np.concatenate([layout.lattice.centres + radii[:, None] * d
+                              for d in ((1, 1), (1, -1), (-1, 1), (-1, -1))])
+    proj = Proj(CRS.from_epsg(demo.WORKING_EPSG))
+    lon, lat = proj(corners[:, 0], corners[:, 1], inverse=True)
+    factors = proj.get_factors(lon, lat)
+    assert np.max(np.abs(np.asarray(factors.areal_scale) - 1)) < MAX_AREA_DISTORTION
