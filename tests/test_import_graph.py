@@ -197,3 +197,16 @@ def test_cycle_finder_finds_a_cycle():
     assert _cycles(graph) == [["a", "b", "c", "d", "e"]]
     assert _shortest_cycle(graph, {"a", "b", "c", "d", "e"}) == ["a", "b", "c", "a"]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_readme_table_lists_the_packages_in_import_order():
+    """The README's Architecture rows are the order this test enforces, lowest first: a
+    newcomer reads the allowed direction of every import off the table."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("[start:architecture]", 1)[1].split("[end:architecture]", 1)[0]
+    folders = re.findall(r"^\| `([a-z_]+)/` \|", table, flags=re.MULTILINE)
+    ranks = [LEVEL[f] for f in folders if f in LEVEL]
+    assert set(folders) >= set(LEVEL) - {"app"}, f"packages missing from the table: {folders}"
+    assert ranks == sorted(ranks), f"README Architecture rows out of import order: {folders}"
