@@ -22,7 +22,10 @@ A big store, as a curve (100k, 1M, 5M parcels; write the county as one GeoPackag
 
     .venv/bin/python -m cli demo --out /tmp/app-1m --parcels 1000000 --format gpkg
     .venv/bin/python -m bench.bench_app_start --data /tmp/app-1m/county.gpkg --rounds 1 \
-        --launchers ui.serve --timeout 3600
+        --launchers ui.serve --timeout 3600 --max-rss 18
+
+``--max-rss`` stops a server that outgrows the machine (reported: how long it ran, its peak
+and how far it got: healthy, ready) instead of letting the kernel's OOM killer pick a process.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -50,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per page load")
     parser.add_argument("--launchers", nargs="+", choices=LAUNCHERS, default=list(LAUNCHERS),
                         help="which servers to time (a big store: ui.serve alone)")
+    parser.add_argument("--max-rss", type=float, default=None, metavar="GIB",
+                        help="stop the server once it holds more than GIB (a store too big "
+                             "for the machine): the round reports how far it got")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -77,9 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.data or 'demo'} ({args.cache} cache), {args.rounds} round(s) each, "
           f"medians; load average {load0[0]:.1f} before, {load1[0]:.1f} after")
     for name, rows in results.items():
-        keys = rows[0].keys()
+        keys = dict.fromkeys(k for r in rows for k in r)  # a stopped round has its own
         print(f"  {name:14s} " + ", ".join(
-            f"{k} {statistics.median(r[k] for r in rows):.2f}{_unit(k)}" for k in keys))
+            f"{k} {statistics.median(r[k] for r in rows if k in r):.2f}{_unit(k)}"
+            for k in keys))
     return 0
 
 
@@ -93,6 +101,8 @@ def _one(browser, args: argparse.Namespace, cache: Path, *,  # noqa: ANN001
     if args.data:
         env["INVESTMAP_DATA"] = str(Path(args.data).resolve())
     timings: dict[str, float] = {}
+    guard = _Guard(args.max_rss)
+    guard.start()
     try:
         with served(env, log_path=state / "server.log", warm_up=warm_up, wait_ready=True,
                     timeout=args.timeout, timings=timings,
@@ -111,14 +121,44 @@ def _one(browser, args: argparse.Namespace, cache: Path, *,  # noqa: ANN001
             first = time.perf_counter() - t1
             server_rss = _server_rss()
             page.close()
+    except Exception:
+        if not guard.stopped:
+            raise
     finally:
+        guard.stop()
         shutil.rmtree(state, ignore_errors=True)
+    if guard.stopped:
+        return {**timings, "stopped after": guard.stopped, "peak server RSS": guard.peak}
     out = {"healthy": timings["healthy"]}
     if "ready" in timings:
         out["ready"] = timings["ready"]
     out["first page"] = first
     out["server RSS"] = server_rss
+    out["peak server RSS"] = guard.peak
     return out
+
+
+class _Guard(threading.Thread):
+    """Samples the server's resident memory every 0.5 s (its peak while starting, not only
+    after the first page) and kills the server once it passes ``limit`` GiB."""
+
+    def __init__(self, limit: float | None) -> None:
+        super().__init__(daemon=True)
+        self.limit, self.peak, self.stopped = limit, 0.0, 0.0
+        self._t0, self._done = time.perf_counter(), threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.5):
+            rss = _server_rss()
+            self.peak = max(self.peak, rss)
+            if self.limit and rss > self.limit:
+                self.stopped = time.perf_counter() - self._t0
+                _kill_server()
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join(timeout=5)
 
 
 def _server_rss() -> float:
@@ -137,8 +177,20 @@ def _server_rss() -> float:
     return total / 2**30
 
 
+def _kill_server() -> None:
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if any(part in ("ui.serve", "streamlit") for part in child.cmdline()):
+                for p in [*child.children(recursive=True), child]:
+                    p.kill()
+        except psutil.Error:
+            continue
+
+
 def _unit(key: str) -> str:
-    return " GiB" if key == "server RSS" else " s"
+    return " GiB" if key.endswith("RSS") else " s"
 
 
 def _floor_app(folder: Path) -> Path:

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         if args.engine == "dask":
             require("dask")
             from scale.aggregates import aggregate_dataset
-            from scale.dask_engine import KilledWorker, cluster, worker_lost
+            from scale.dask_engine import KilledWorker, WorkersRestarting, cluster, worker_lost
 
             try:
                 with cluster(args.scheduler):
@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
                                               npartitions=args.partitions)
             except KilledWorker as exc:
                 raise UserError(worker_lost(exc)) from exc
+            except WorkersRestarting as exc:
+                raise UserError(str(exc)) from exc
         else:
             table = _local(args, policy, as_of)
     except (ValidationError, ReadError, KeyError) as exc:

@@ -21,7 +21,14 @@ from layers.county import demo_path
 from layers.io import ReadError
 from layers.supply import supply_rules
 from layers.validate import ValidationError
-from scale.dask_engine import ORDER_COLUMN, assess_dataset, cluster, replication, worker_lost
+from scale.dask_engine import (
+    ORDER_COLUMN,
+    WorkersRestarting,
+    assess_dataset,
+    cluster,
+    replication,
+    worker_lost,
+)
 from scale.partitioned import write_dataset
 
 
@@ -68,10 +75,11 @@ def availability(args: argparse.Namespace) -> int:
                 n, n_ok = len(frame), frame["available"].sum()
     except (ValidationError, ReadError, CRSError, ValueError) as exc:
         raise UserError(str(exc)) from exc
-    except KilledWorker as exc:
+    except (KilledWorker, WorkersRestarting) as exc:
         if not existed and is_dataset_output(args.out):  # a half-written dataset: no answer
             shutil.rmtree(out, ignore_errors=True)
-        raise UserError(worker_lost(exc)) from exc
+        message = worker_lost(exc) if isinstance(exc, KilledWorker) else str(exc)
+        raise UserError(message) from exc
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     factor = replication(result.parcel_bounds, result.redline_bounds)

@@ -425,3 +425,50 @@ def test_workers_dying_on_a_task_is_a_clear_message():
     message = worker_lost(exc)
     assert "died 4 times" in message and "(read_parquet)" in message
     assert "out of memory" in message and "--partitions" in message
+
+
+@pytest.mark.slow
+def test_workers_restarted_over_and_over_stop_the_command_with_a_message():
+    """Memory too short for the data restarts the workers again and again, and results lost
+    after they were computed are recomputed without limit: without the guard the command never
+    answers (the province benchmark waited 300 s at 1M parcels). Here one worker is killed
+    twice under a guard that tolerates one restart: the computation stops with the message."""
+    import os
+    import signal
+    import time
+
+    from distributed import Client, LocalCluster
+
+    from scale.dask_engine import WorkersRestarting, restart_guard
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as local, Client(local) as client:
+        t0 = time.perf_counter()
+        with pytest.raises(WorkersRestarting, match=r"restarted 2 times .*--memory-limit"):
+            with restart_guard(client, per_worker=1, interval=0.2):
+                task = client.submit(time.sleep, 60, pure=False)
+                for _ in range(2):
+                    address, pid = next(iter(client.run(os.getpid).items()))
+                    os.kill(pid, signal.SIGKILL)
+                    while address in client.scheduler_info()["workers"] or not \
+                            client.scheduler_info()["workers"]:
+                        time.sleep(0.1)
+                task.result()
+        assert time.perf_counter() - t0 < 50  # stopped by the guard, not by the task's end
+
+
+@pytest.mark.slow
+def test_one_lost_worker_is_within_the_guard_and_the_answer_comes():
+    import os
+    import signal
+
+    from distributed import Client, LocalCluster
+
+    from scale.dask_engine import restart_guard
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as local, Client(local) as client:
+        with restart_guard(client, per_worker=1, interval=0.2):
+            _, pid = next(iter(client.run(os.getpid).items()))
+            os.kill(pid, signal.SIGKILL)
+            assert client.submit(sum, [1, 2, 3]).result(timeout=60) == 6
