@@ -272,7 +272,8 @@ def bench_size(n: int, workdir: Path, steps: set[str], short_memory: str) -> lis
                 raise SystemExit(f"local {name} failed: {_first_error(got.stderr)}")
             row(f"local {name}", got, "")
     if steps & {"dask", "killed"}:
-        with cluster(n_workers=LOCAL_WORKERS, memory_limit=LOCAL_MEMORY_LIMIT) as client:
+        with cluster(n_workers=LOCAL_WORKERS, memory_limit=LOCAL_MEMORY_LIMIT,
+                     guard=False) as client:  # the commands it serves have their own
             address = client.scheduler.address
             dask_avail = runs / "dask-availability"
             if "dask" in steps:
@@ -292,7 +293,8 @@ def bench_size(n: int, workdir: Path, steps: set[str], short_memory: str) -> lis
                     same_availability(local["availability"], out))
     if "short" in steps:
         local_time = next(r["seconds"] for r in rows if r["step"] == "local availability")
-        with cluster(n_workers=LOCAL_WORKERS, memory_limit=short_memory) as client:
+        with cluster(n_workers=LOCAL_WORKERS, memory_limit=short_memory,
+                     guard=False) as client:
             out = runs / "dask-short"
             got = with_workers(client, availability_args(folder, out, client.scheduler.address),
                                timeout=max(300.0, 10 * local_time))
