@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import map_frame, wait_ready
+from tests.e2e.flows import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -73,14 +74,7 @@ def _open(page, app_url):  # noqa: ANN001, ANN202
     from webmap import draw_assets
 
     draw_assets.install()
-    page.goto(f"{app_url}/login")
-    wait_ready(page)
-    page.get_by_label("用户名").fill("planner")
-    page.get_by_label("密码").fill("planner-demo")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text(re.compile("已登录")).wait_for()
-    page.get_by_role("link", name="合规审查").click()
-    page.get_by_role("heading", name="合规审查").wait_for()
+    log_in(page, app_url, "planner", "planner-demo", link="合规审查")
     return _draw_button(page)
 
 
