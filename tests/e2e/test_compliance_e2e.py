@@ -161,7 +161,7 @@ def _upload(page, tmp_path, name: str, data: bytes) -> None:  # noqa: ANN001
 
 
 def test_a_geojson_is_read_as_wgs84_verdict_first_map_fitted_and_picker_fix_moves_it(
-        page, app_url, tmp_path):
+        page, app_url, tmp_path, demo_county):
     from geo.compliance import VERDICTS
     from tests.test_compliance_page import RING, _geojson
 
@@ -182,6 +182,16 @@ def test_a_geojson_is_read_as_wgs84_verdict_first_map_fitted_and_picker_fix_move
     assert view["outline"] == pytest.approx([west, south, east, north], abs=1e-5)
     w, s, e, n = view["view"]
     assert (e - w) < 20 * (east - west) and (n - s) < 20 * (north - south)  # fitted, not county
+
+    with page.expect_download() as done:  # the workbook: numbers, park names, no formula
+        page.get_by_role("button", name="下载 Excel 报告").click()
+    from openpyxl import load_workbook
+
+    done.value.save_as(tmp_path / "report.xlsx")
+    sheet = load_workbook(tmp_path / "report.xlsx")["合规审查"]
+    row = {c.value: v for c, v in zip(sheet[1], sheet[2], strict=True)}
+    assert isinstance(row["面积(亩)"].value, float) and row["面积(亩)"].number_format == "#,##0.00"
+    assert row["涉及园区"].value in set(demo_county["park"]["name"])
 
     page.get_by_text("GCJ-02（高德、腾讯地图拾取）").click()
     moved = _boundary_view(page, not_at=view["outline"])
