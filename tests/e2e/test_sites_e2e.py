@@ -51,7 +51,7 @@ def _site_view(page, rank: str, *, changed_from: float | None = None) -> dict:  
 
 
 def _card(page, rank: int):  # noqa: ANN001, ANN202
-    return page.locator("[data-testid='stVerticalBlockBorderWrapper']",
+    return page.locator("[data-testid='stVerticalBlock']",
                         has_text=f"第 {rank} 名 · ").last
 
 
