@@ -44,7 +44,8 @@ def _map_basemap(page, url: str) -> str:  # noqa: ANN001
     page.goto(url)
     wait_ready(page)
     map_frame(page)
-    return page.locator("[data-testid='stSelectbox']", has_text="底图").first.inner_text()
+    box = page.locator("[data-testid='stSelectbox']", has_text="底图").first
+    return box.locator("input").input_value()
 
 
 def _share_link(page, url: str) -> str:  # noqa: ANN001
@@ -68,7 +69,7 @@ def test_settings_are_set_in_the_app_take_effect_and_survive_a_restart(app_brows
     blocked: list[str] = []
     with serve_app(state, ENV) as url:
         with guarded_page(app_browser, blocked=blocked) as visitor:  # before: automatic
-            assert "OpenStreetMap" in _map_basemap(visitor, url)
+            assert _map_basemap(visitor, url) == "OpenStreetMap"
         with guarded_page(app_browser) as admin:
             log_in(admin, url, "admin", "admin-demo", link="系统设置")
             body = admin.locator("[data-testid='stMain']").inner_text()
@@ -78,12 +79,12 @@ def test_settings_are_set_in_the_app_take_effect_and_survive_a_restart(app_brows
             admin.get_by_role("button", name="保存离线底图位置").click()
             admin.get_by_text("已保存，无需重启。").wait_for()
             admin.get_by_text(re.compile(r"已启用：[\d,]+ 张瓦片")).wait_for()
-            admin.get_by_label("公开访问地址").fill(BASE)
+            admin.get_by_role("textbox", name="公开访问地址").fill(BASE)
             admin.get_by_role("button", name="保存地址").click()
             admin.get_by_text(f"已保存：{BASE}").wait_for()
         blocked.clear()
         with guarded_page(app_browser, blocked=blocked) as visitor:  # no restart
-            assert NO_BASEMAP in _map_basemap(visitor, url)
+            assert _map_basemap(visitor, url) == NO_BASEMAP
             frame = map_frame(visitor)
             assert frame.evaluate(LOADED_TILES) == []  # no tile drawn, none asked for
             assert blocked == [], blocked
@@ -91,17 +92,17 @@ def test_settings_are_set_in_the_app_take_effect_and_survive_a_restart(app_brows
 
     with serve_app(state, ENV) as url:  # a restart: the same state folder, nothing else
         with guarded_page(app_browser, blocked=blocked) as visitor:
-            assert NO_BASEMAP in _map_basemap(visitor, url)
+            assert _map_basemap(visitor, url) == NO_BASEMAP
             assert _share_link(visitor, url).startswith(BASE + "?")
         with guarded_page(app_browser) as admin:
             log_in(admin, url, "admin", "admin-demo", link="系统设置")
             assert admin.get_by_label(re.compile("离线瓦片位置")).input_value() == str(tiles)
-            assert admin.get_by_label("公开访问地址").input_value() == BASE
+            assert admin.get_by_role("textbox", name="公开访问地址").input_value() == BASE
             form = admin.locator("[data-testid='stForm']", has_text="保存默认底图")
-            assert NO_BASEMAP in form.locator("[data-testid='stSelectbox']").inner_text()
+            assert form.locator("[data-testid='stSelectbox'] input").input_value() == NO_BASEMAP
             _choose_default(admin, OFFLINE)
         with guarded_page(app_browser, blocked=blocked) as visitor:
-            assert OFFLINE in _map_basemap(visitor, url)
+            assert _map_basemap(visitor, url) == OFFLINE
             frame = map_frame(visitor)
             frame.wait_for_function(f"({LOADED_TILES})().length >= 4")
             assert all(urlparse(s).path.startswith("/app/static/tiles/")
