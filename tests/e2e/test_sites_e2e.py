@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import wait_ready
+from tests.e2e.conftest import map_frame, wait_ready
 from tests.e2e.flows import downloaded_pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -94,14 +94,25 @@ def test_parcels_compare_as_table_and_pdf_in_english(page, app_url, tmp_path):
     wait_ready(page)
     box = page.locator("[data-testid='stMultiSelect']",
                        has_text="Compare parcels side by side")
-    picked = []
-    for _ in range(3):
-        box.click()
-        option = page.get_by_role("option").first
-        picked.append(option.inner_text().strip())
-        option.click()
-        wait_ready(page)
+    map_frame(page)
+    page.wait_for_timeout(2000)  # the map reports its first view: one more run
+    wait_ready(page)
+    for _ in range(5):  # the list opens once the page has stopped re-running
+        box.locator("input").click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright TimeoutError
+            page.keyboard.press("Escape")
+            wait_ready(page)
+    picked = [t.strip() for t in page.get_by_role("option").all_inner_texts()[:3]]
     page.keyboard.press("Escape")
+    for pid in picked:  # typed and chosen one by one, as a person would
+        box.locator("input").fill(pid)
+        page.get_by_role("option", name=pid, exact=True).wait_for()
+        page.keyboard.press("Enter")  # the one option left is the focused one
+        page.keyboard.press("Escape")
+        wait_ready(page)
     table = page.locator("[data-testid='stTable']")
     table.wait_for()
     assert table.locator("thead th").all_inner_texts()[1:] == picked
