@@ -3,8 +3,10 @@
 The PDF: title, verdict per boundary feature with reasons, a map of the boundary over the red
 lines (matplotlib in the working CRS, no tiles), the overlap table in 亩 and %, the control
 layers with their as-of dates, the parks and parcels touched, the 界址点 table in the CGCS2000
-Gauss–Krüger zone (0.001 m), date and user. Files are written atomically. Text cells that a
-spreadsheet would run as a formula (= + - @ TAB CR) are written as text.
+Gauss–Krüger zone (0.001 m), date and user. The Excel workbook holds figures as number cells
+with number formats (亩 0.01, % 0.1, coordinates 0.001 m) and parks by name, written through
+:func:`exports.excel.write_sheet` (text that looks like a formula stays text, no visible
+apostrophe); the CSV quotes such text with ``'``. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from openpyxl import Workbook
 
 from exports import static_map
 from exports.common import ExportError, atomic_output, tr
+from exports.excel import write_sheet
 from exports.fonts import cjk_rc
 from geo.compliance import FEATURE_ID, VERDICTS, overlap_columns
 from geo.overlap import overlap_column, share_column
@@ -113,35 +117,71 @@ def write_report(review: Review, county: County, out: str | Path, *, lang: str =
         if suffix == ".csv":
             safe_frame(machine_table(review)).to_csv(tmp, index=False, encoding="utf-8-sig")
         elif suffix == ".xlsx":
-            _write_xlsx(review, tmp, lang, park_names(county, lang))
+            _write_xlsx(review, county, tmp, lang)
         else:
             _write_pdf(review, county, tmp, lang)
     return out
 
 
-def _write_xlsx(review: Review, path: Path, lang: str, parks: Mapping[str, str]) -> None:
-    points = review.points.round({"x_northing": 3, "y_easting": 3}).rename(columns={
-        FEATURE_ID: tr("边界编号", "Boundary", lang), "ring": tr("圈号", "Ring", lang),
-        "point_no": tr("点号", "Point", lang), "x_northing": "X", "y_easting": "Y"})
-    parcels = review.parcels.assign(overlap_mu=review.parcels["overlap_mu"].round(2),
-                                    share=(review.parcels["share"] * 100).round(1)).rename(columns={
-        FEATURE_ID: tr("边界编号", "Boundary", lang), "parcel_id": tr("地块编号", "Parcel", lang),
-        "overlap_mu": tr("重叠面积(亩)", "Overlap (mu)", lang),
-        "share": tr("占地块比例(%)", "Share of parcel (%)", lang)})
+COORD_FORMAT = "0.000"
+"""界址点 X/Y: metres to the millimetre, as surveyors hand them in."""
+AREA_FORMAT = "#,##0.00"
+SHARE_FORMAT = "0.0"
+COUNT_FORMAT = "#,##0"
+
+
+def _write_xlsx(review: Review, county: County, path: Path, lang: str) -> None:
+    """The workbook through :func:`exports.excel.write_sheet`: figures are number cells with
+    number formats (亩 to 0.01, % to 0.1, coordinates to 0.001 m), parks by name, text that
+    looks like a formula kept as text (no visible apostrophe), never a formula."""
+    parks = park_names(county, lang)
+    boundary = tr("边界编号", "Boundary", lang)
+    review_sheet = report_table(review, lang, parks)
+    numeric = [c for c in review_sheet.columns if pd.api.types.is_numeric_dtype(review_sheet[c])]
+    review_formats = {c: SHARE_FORMAT if c.endswith("(%)") else AREA_FORMAT for c in numeric}
+    points = review.points[[FEATURE_ID, "ring", "point_no", "x_northing", "y_easting"]] \
+        .rename(columns={FEATURE_ID: boundary, "ring": tr("圈号", "Ring", lang),
+                         "point_no": tr("点号", "Point", lang), "x_northing": "X",
+                         "y_easting": "Y"})
+    points_formats = {tr("圈号", "Ring", lang): "0", "X": COORD_FORMAT, "Y": COORD_FORMAT}
+    parcels, parcels_formats = _parcels_sheet(review, county, parks, lang)
     layers = pd.DataFrame({
         tr("图层", "Layer", lang): [tr(i.label_zh, i.label_en, lang) for i in review.layers],
         tr("要素数", "Features", lang): [i.features for i in review.layers],
         tr("数据日期", "As of", lang): [as_of_text(i, lang) for i in review.layers]})
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        sheets = ((tr("合规审查", "Review", lang), report_table(review, lang, parks)),
-                  (tr("界址点", "Corner points", lang), points),
-                  (tr("涉及地块", "Parcels touched", lang), parcels),
-                  (tr("图层", "Layers", lang), layers))
-        for name, frame in sheets:
-            safe_frame(frame).to_excel(writer, sheet_name=name, index=False)
-        sheet = writer.sheets[tr("界址点", "Corner points", lang)]
-        for cell in (*sheet["D"][1:], *sheet["E"][1:]):
-            cell.number_format = "0.000"
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for name, frame, formats in (
+            (tr("合规审查", "Review", lang), review_sheet, review_formats),
+            (tr("界址点", "Corner points", lang), points, points_formats),
+            (tr("涉及地块", "Parcels touched", lang), parcels, parcels_formats),
+            (tr("图层", "Layers", lang), layers, {tr("要素数", "Features", lang): COUNT_FORMAT})):
+        write_sheet(book.create_sheet(name), frame, lang,
+                    headers={c: str(c) for c in frame.columns}, formats=formats)
+    book.save(path)
+
+
+def _parcels_sheet(review: Review, county: County, parks: Mapping[str, str],
+                   lang: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Parcels touched: boundary, parcel, its park by name, overlap 亩 and % of the parcel."""
+    hits = review.parcels
+    park_of: dict[str, str] = {}
+    if "parcel" in county.layers and "park_id" in county["parcel"].columns:
+        stored = county["parcel"]
+        park_of = {str(k): str(v) for k, v in zip(stored["parcel_id"], stored["park_id"],
+                                                   strict=True) if pd.notna(v)}
+    overlap, share = tr("重叠面积(亩)", "Overlap (mu)", lang), \
+        tr("占地块比例(%)", "Share of parcel (%)", lang)
+    frame = pd.DataFrame({
+        tr("边界编号", "Boundary", lang): hits[FEATURE_ID].astype(str),
+        tr("地块编号", "Parcel", lang): hits["parcel_id"].astype(str),
+        tr("所在园区", "Park", lang): [parks.get(park_of.get(str(p), ""), "—")
+                                    for p in hits["parcel_id"]],
+        overlap: hits["overlap_mu"].astype(float),
+        share: hits["share"].astype(float) * 100})
+    return frame, {overlap: AREA_FORMAT, share: SHARE_FORMAT}
 
 
 # -- PDF ----------------------------------------------------------------------------------

@@ -48,21 +48,29 @@ NUMBER_FORMATS = {"area_mu": "#,##0.00", "far_min": "0.0#", "far_max": "0.0#",
 
 
 def write_sheet(ws: Worksheet, frame: pd.DataFrame, lang: str, *,
-                headers: dict[str, str] | None = None) -> None:
+                headers: dict[str, str] | None = None,
+                formats: Mapping[str, str] | None = None) -> None:
     """Write ``frame`` (canonical column names) to ``ws`` with display headers, a frozen
-    header row, an auto-filter, number formats and fitted column widths."""
+    header row, an auto-filter, number formats and fitted column widths.
+
+    ``formats`` (column → Excel number format) adds to :data:`NUMBER_FORMATS`; a figure in
+    such a column keeps the decimals its format shows (``0.000``: coordinates to the
+    millimetre) instead of being :func:`rounded`.
+    """
     shown = labelled(frame, lang) if headers is None else frame.rename(columns=headers)
     for col, name in enumerate(shown.columns, start=1):
         put_value(ws.cell(row=1, column=col), str(name))
+    given = formats or {}
+    digits = [decimals(given[c]) if c in given else None for c in frame.columns]
     for row, values in enumerate(frame.itertuples(index=False), start=2):
         for col, value in enumerate(values, start=1):
-            put_value(ws.cell(row=row, column=col), _cell(value))
+            put_value(ws.cell(row=row, column=col), _cell(value), digits=digits[col - 1])
     for idx, column in enumerate(frame.columns, start=1):
         letter = get_column_letter(idx)
         head = ws.cell(row=1, column=idx)
         head.fill, head.font = HEADER_FILL, HEADER_FONT
         head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        fmt = NUMBER_FORMATS.get(column)
+        fmt = given.get(column) or NUMBER_FORMATS.get(column)
         if fmt:
             for cell in ws[letter][1:]:
                 cell.number_format = fmt
@@ -74,17 +82,26 @@ def write_sheet(ws: Worksheet, frame: pd.DataFrame, lang: str, *,
         ws.auto_filter.ref = ws.dimensions
 
 
-def put_value(cell: Any, value: object) -> None:
+def put_value(cell: Any, value: object, *, digits: int | None = None) -> None:
     """Set ``cell`` to ``value``; formula-like text stays a string cell with the
     ``quotePrefix`` style (shown as typed, never run, no apostrophe added); floats are
-    :func:`rounded`; text loses the control characters a worksheet refuses."""
+    :func:`rounded`, or rounded to ``digits`` decimals when given; text loses the control
+    characters a worksheet refuses."""
     value = without_controls(value)
     if isinstance(value, str) and is_formula_text(value):
         cell.value = value
         cell.data_type = "s"  # openpyxl made it a formula ("f") on assignment
         cell.quotePrefix = True
         return
-    cell.value = rounded(value) if isinstance(value, float) else value
+    if isinstance(value, float):
+        value = rounded(value) if digits is None else round(value, digits)
+    cell.value = value
+
+
+def decimals(number_format: str) -> int:
+    """Decimals an Excel number format shows: ``#,##0.00`` → 2, ``0.000`` → 3, ``0`` → 0."""
+    _, dot, tail = number_format.partition(".")
+    return len(tail) - len(tail.lstrip("0#")) if dot else 0
 
 
 def rounded(value: float) -> float:

@@ -37,3 +37,10 @@ def write_pdf(html: str, out: Path) -> int:
     document = HTML(string=html, base_url=None).render()
     document.write_pdf(out)
     return len(document.pages)
+
+
+def write_pdf_bytes(html: str) -> bytes:
+    """Typeset ``html`` as :func:`write_pdf` does, into memory (a download button's data)."""
+    pdf = HTML(string=html, base_url=None).render().write_pdf()
+    assert pdf is not None  # write_pdf returns the bytes when given no target
+    return pdf

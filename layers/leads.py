@@ -88,6 +88,10 @@ def submit_inquiry(store: Store, form: Mapping[str, Any], *, today: pd.Timestamp
     """Store a checked inquiry as a new lead (source ``inquiry``, stage ``lead``, next action
     date = today + ``first_action_days``) and return its id.
 
+    An inquiry whose company and phone match stored leads (:func:`same_lead`) is stored all
+    the same — the investor is told nothing about other leads — and its audit reason names
+    them; the staff page flags the group (:func:`duplicate_groups`).
+
     Raises :class:`ValueError` listing the problems of :func:`check_inquiry` when the form is
     not valid (nothing is written).
     """
@@ -101,8 +105,12 @@ def submit_inquiry(store: Store, form: Mapping[str, Any], *, today: pd.Timestamp
     due = today + pd.Timedelta(days=settings.first_action_days)
     values |= {"source": "inquiry", "stage": "lead", "received_date": today.date().isoformat(),
                "next_action_date": due.date().isoformat()}
-    return store.create("lead", values, user=INQUIRY_USER, role="investor",
-                        reason="投资者在线提交“我有意向”", id_prefix=settings.lead_id_prefix)
+    reason = "投资者在线提交“我有意向”"
+    same = same_lead(read_leads(store), values["company"], values.get("phone", ""))
+    if same:
+        reason += f"（与 {'、'.join(same)} 企业和电话相同，疑似重复）"
+    return store.create("lead", values, user=INQUIRY_USER, role="investor", reason=reason,
+                        id_prefix=settings.lead_id_prefix)
 
 
 def add_lead(store: Store, values: Mapping[str, Any], *, user: str, reason: str,

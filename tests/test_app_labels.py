@@ -6,7 +6,6 @@ tables (``at.dataframe[i].value``), headings, captions, messages, metrics and wi
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -20,23 +19,15 @@ from layers.registry import (
     SCALES,
     UTILITIES,
 )
+from tests.test_app_pages import _offline, open_page  # noqa: F401 - the autouse fixture
 from ui.auth import ROLES, User
 from ui.labels import IDLE_KINDS, OVERDUE_KINDS
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PUBLIC = ("ui/map_page.py", "ui/finder_page.py", "ui/chains_page.py", "ui/export_page.py",
           "ui/login_page.py")
 STAFF = ("ui/efficiency_page.py", "ui/pipeline_page.py", "ui/edit_page.py")
 SNAKE = re.compile(r"(?<![A-Za-z0-9/.\-])[a-z][a-z0-9]*_[a-z0-9_]+(?![A-Za-z0-9])")
 BLANK = re.compile(r"(?<![A-Za-z])(None|nan|NaN|NaT|<NA>)(?![A-Za-z])|00:00:00")
-
-
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("INVESTMAP_BASEMAP", "none")
-    monkeypatch.setenv("INVESTMAP_STATE_DIR", str(tmp_path))
-    monkeypatch.setenv("INVESTMAP_AS_OF", "2026-11-22")
-    monkeypatch.delenv("TIANDITU_KEY", raising=False)
 
 
 def codes(county) -> set[str]:  # noqa: ANN001
@@ -93,18 +84,6 @@ def problems(at: AppTest, known_codes: set[str]) -> list[str]:
     return found
 
 
-def run_page(page: str, *, user: User | None, lang: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["lang"] = lang
-    if user is not None:
-        at.session_state["auth_user"] = user
-    at.run()
-    if page != "ui/map_page.py":
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_every_page_shows_labels_not_codes(role, lang, demo_county):
@@ -114,7 +93,7 @@ def test_every_page_shows_labels_not_codes(role, lang, demo_county):
     pages = {None: PUBLIC, "admin": (*PUBLIC, *STAFF)}.get(role, STAFF)
     report = {}
     for page in pages:
-        at = run_page(page, user=user, lang=lang)
+        at = open_page(page, user=user, lang=lang, timeout=180)
         headings = [m.value.lstrip("# ") for m in at.markdown if m.value.startswith("#### ")]
         title = at.title[0].value if at.title else (headings or [""])[0]
         assert bool(re.search(r"[\u4e00-\u9fff]", title)) == (lang == "zh"), (page, title)

@@ -44,8 +44,11 @@ def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("TIANDITU_KEY", raising=False)
 
 
-def open_page(page: str, *, user: User | None = None, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+def open_page(page: str, *, user: User | None = None, lang: str = "zh",
+              timeout: float = 120) -> AppTest:
+    """Run the app as ``user`` (``None``: an investor) in ``lang`` and switch to ``page``
+    (a script path of app.py's page lists); no exception allowed."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
     at.session_state["lang"] = lang
     if user is not None:
         at.session_state["auth_user"] = user

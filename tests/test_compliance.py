@@ -205,9 +205,53 @@ def test_formula_like_names_are_written_as_text(toy_gpkg, tmp_path):
         out = tmp_path / f"r{suffix}"
         assert run_cli("compliance", str(path), "--data", str(toy_gpkg), "--out",
                        str(out)).returncode == 0
-        table = (pd.read_csv(out, encoding="utf-8-sig") if suffix == ".csv"
-                 else pd.read_excel(out))
-        assert table.iloc[0, 0] == "'=HYPERLINK(\"x\")"
+        if suffix == ".csv":
+            table = pd.read_csv(out, encoding="utf-8-sig")
+            assert table.iloc[0, 0] == "'=HYPERLINK(\"x\")"
+            continue
+        from openpyxl import load_workbook
+
+        cell = load_workbook(out)["合规审查"]["A2"]  # text as typed, no apostrophe, no formula
+        assert (cell.value, cell.data_type, cell.quotePrefix) == ("=HYPERLINK(\"x\")", "s", True)
+
+
+def test_workbook_holds_numbers_with_formats_and_park_names(toy_county, tmp_path):
+    """Read back with openpyxl: 亩 and % are numbers with number formats, 界址点 keep their
+    millimetres (0.001 m), parks are named, no cell is a formula or starts with ``'``."""
+    from openpyxl import load_workbook
+
+    from exports.compliance_report import write_report
+    from geo.compliance import VERDICTS
+
+    path = _boundary(tmp_path, [rect(100.1234, 100.5678, 50, 50)], ["B1"])
+    out = write_report(_review(toy_county, path), toy_county, tmp_path / "r.xlsx")
+    book = load_workbook(out)
+    assert book.sheetnames == ["合规审查", "界址点", "涉及地块", "图层"]
+    sheet = book["合规审查"]
+    row = {c.value: v for c, v in zip(sheet[1], sheet[2], strict=True)}
+    assert row["结论"].value in {zh for zh, _ in VERDICTS.values()}  # a label, not a code
+    assert row["面积(亩)"].value == pytest.approx(3.75)
+    assert row["面积(亩)"].number_format == "#,##0.00"
+    assert row["涉及园区"].value == "甲园"  # the park's name, not P1
+    shares = [v for c, v in row.items() if str(c).endswith("占比(%)")]
+    assert shares and all(isinstance(v.value, float | int) and v.number_format == "0.0"
+                          for v in shares)
+    points = book["界址点"]
+    assert [c.value for c in points[1]] == ["边界编号", "圈号", "点号", "X", "Y"]
+    xs = {round(c.value, 6) for c in points["D"][1:]}
+    ys = {round(c.value, 6) for c in points["E"][1:]}
+    assert xs == {4_300_100.568, 4_300_150.568}  # X northing, to the millimetre
+    assert ys == {37_500_100.123, 37_500_150.123}  # Y easting with the zone prefix 37
+    assert {c.number_format for c in (*points["D"][1:], *points["E"][1:])} == {"0.000"}
+    parcels = book["涉及地块"]
+    assert [c.value for c in parcels[2]] == ["B1", "A", "甲园", pytest.approx(3.75),
+                                             pytest.approx(25.0)]
+    for ws in book.worksheets:
+        for cells in ws.iter_rows():
+            for cell in cells:
+                assert cell.data_type != "f", (ws.title, cell.coordinate)
+                assert not (isinstance(cell.value, str) and cell.value.startswith("'")), \
+                    (ws.title, cell.coordinate, cell.value)
 
 
 def test_conflict_areas_by_hand(toy_county, tmp_path):

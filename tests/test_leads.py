@@ -12,6 +12,7 @@ from layers.leads import (
     add_lead,
     check_inquiry,
     convert_lead,
+    duplicate_groups,
     read_leads,
     submit_inquiry,
     text_cells,
@@ -53,6 +54,17 @@ def test_inquiry_becomes_a_lead_with_source_inquiry_and_first_action(store):
     (created,) = store.history("lead", lead_id)
     assert (created.field, created.role, created.user) == ("*", "investor", "inquiry-form")
     assert submit_inquiry(store, FORM, today=DAY) == "L00002"
+
+
+def test_a_repeated_inquiry_is_stored_and_names_the_leads_it_repeats_for_staff(store):
+    first = submit_inquiry(store, FORM, today=DAY)
+    other = submit_inquiry(store, {**FORM, "phone": "0912-5559999"}, today=DAY)
+    again = submit_inquiry(store, {**FORM, "company": " 青峰新材料 有限公司",
+                                   "phone": "0912 555 1234"}, today=DAY)
+    reasons = {e.feature_id: e.reason for e in store.history("lead")}
+    assert "重复" not in reasons[first] and "重复" not in reasons[other]
+    assert reasons[again] == f"投资者在线提交“我有意向”（与 {first} 企业和电话相同，疑似重复）"
+    assert duplicate_groups(read_leads(store)) == [[first, again]]
 
 
 def test_assign_follow_up_and_convert_keep_everything_in_the_audit(store):

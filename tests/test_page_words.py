@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app_pages import ADMIN, APP, PUBLIC, _nodes, _page_paths
+from tests.test_app_pages import ADMIN, PUBLIC, _nodes, _page_paths, open_page
+from ui.auth import User
 
 STAFF_PAGES = _page_paths("STAFF_PAGES")
 PATTERNS = {
@@ -72,16 +73,8 @@ def problems(at: AppTest) -> list[str]:
     return sorted(set(found))
 
 
-def _open(page: str, lang: str, user=None) -> AppTest:  # noqa: ANN001
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["lang"] = lang
-    if user is not None:
-        at.session_state["auth_user"] = user
-    at.run()
-    if page != "ui/map_page.py":
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _open(page: str, lang: str, user: User | None = None) -> AppTest:
+    return open_page(page, user=user, lang=lang, timeout=180)
 
 
 def test_the_scan_finds_what_it_looks_for():

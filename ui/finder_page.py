@@ -167,13 +167,16 @@ def blocking_filters(county, f: dict) -> list[tuple[str, int]]:  # noqa: ANN001
 COMPARE_TEXT = {
     "pick": ("并排比较地块（选 2–4 个）", "Compare parcels side by side (pick 2–4)"),
     "hint": ("从上面的结果中选 2–4 个地块编号。", "Pick 2–4 parcel IDs from the results above."),
+    "pdf": ("下载比较表（PDF）", "Download the comparison (PDF)"),
+    "pdf_help": ("供投资者使用：只含公开信息。", "For investors: public facts only."),
 }
 
 
 def _compare(county, ids: list[str]) -> None:  # noqa: ANN001 - County
-    """2–4 parcels of the results side by side (their cards' figures as a table)."""
+    """2–4 parcels of the results side by side (their cards' figures as a table), with CSV,
+    Excel and an investor PDF typeset like the brochures."""
+    from exports.compare import parcels_pdf, parcels_table
     from ui.auth import is_staff
-    from ui.parcel_card import compare_table
     from webmap.card import parcel_card
 
     chosen = st.multiselect(pick(COMPARE_TEXT["pick"]), ids[:500], max_selections=4,
@@ -184,10 +187,17 @@ def _compare(county, ids: list[str]) -> None:  # noqa: ANN001 - County
     audience = "staff" if is_staff() else "investor"
     cards = [parcel_card(county, pid, audience=audience, lang=lang(),
                          availability=state.availability()) for pid in chosen]
-    table = compare_table(cards, park_label=t("card_park"))
+    table = parcels_table(cards, lang=lang())
     st.table(table)
     downloads(table.rename_axis(t("card_item")).reset_index(), stem="parcels_compared",
               key="finder_compare_dl")
+    language = lang()
+    st.download_button(
+        pick(COMPARE_TEXT["pdf"]),
+        lambda: parcels_pdf(county, chosen, lang=language, availability=state.availability()),
+        file_name=f"parcels_compared_{language}.pdf", mime="application/pdf",
+        icon=":material/picture_as_pdf:", help=pick(COMPARE_TEXT["pdf_help"]),
+        key=f"finder_compare_pdf_{language}")
 
 
 def render() -> None:

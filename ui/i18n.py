@@ -41,10 +41,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login_hint": ("工作人员登录后可查看亩均评价、项目挂图作战等内部页面。",
                    "Staff log in to see internal pages (output per mu, project tracking)."),
     "basemap": ("底图", "Basemap"),
-    "basemap_no_key": ("天地图需要密钥：请管理员在“系统设置”中填写。当前以无底图显示。",
-                       "Tianditu needs a key: an administrator enters it under Settings. "
-                       "Showing no basemap for now."),
-    "no_key_suffix": ("（未配置密钥）", " (no key set)"),
     "style_mode": ("地块着色", "Colour parcels by"),
     "style_status": ("供地状态", "Supply status"),
     "style_efficiency": ("亩均评价等级", "Efficiency class"),

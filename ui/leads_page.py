@@ -115,6 +115,7 @@ TEXT: dict[str, tuple[str, str]] = {
                 "A lead with the same company and phone exists: {ids}. If this really is a "
                 "new lead, tick “Register anyway” and submit again."),
     "dup_anyway": ("仍然登记", "Register anyway"),
+    "dup_mark": (" · 疑似重复", " · possible duplicate"),
     "late_line": ("逾期线索 {lead} {company} · {owner} · 逾期 {days} 天",
                   "Overdue lead {lead} {company} · {owner} · {days} days late"),
 }
@@ -127,6 +128,7 @@ def render() -> None:
     with open_store(lead_store_location()) as store:
         leads = read_leads(store)
     staff = _staff_names()
+    _duplicates(leads)
     board, table, work, people, interest = st.tabs(
         [pick(TEXT[k]) for k in ("tab_board", "tab_table", "tab_work", "tab_people",
                                  "tab_interest")])
@@ -169,6 +171,16 @@ def _shown(leads: pd.DataFrame, staff: dict[str, str]) -> pd.DataFrame:
     return labelled(out, lang=lang())
 
 
+def _duplicates(leads: pd.DataFrame) -> None:
+    """Above the tabs, whichever is open: leads with the same company and phone (a repeated
+    investor inquiry, a lead typed in twice), so they are merged before anyone calls twice."""
+    groups = duplicate_groups(leads)
+    if groups:
+        names = dict(zip(leads["lead_id"], leads["company"], strict=True))
+        st.warning(pick(TEXT["dup_title"]) + "\n\n" + "\n".join(
+            f"- {md_escape(names[ids[0]])}：{'、'.join(ids)}" for ids in groups))
+
+
 def _board(leads: pd.DataFrame, as_of: pd.Timestamp) -> None:
     if leads.empty:
         st.info(pick(TEXT["no_leads"]))
@@ -178,21 +190,18 @@ def _board(leads: pd.DataFrame, as_of: pd.Timestamp) -> None:
         rate="—" if pd.isna(rate) else f"{rate:.0%}"))
     stages = list(LEAD_STAGES)
     counts = stage_counts(leads, stages)
+    repeated = {i for ids in duplicate_groups(leads) for i in ids}
     for column, stage in zip(st.columns(len(stages)), stages, strict=True):
         column.metric(label(LEAD_STAGES, stage, lang()), int(counts[stage]))
         for row in leads[leads["stage"] == stage].head(12).itertuples():
-            column.text(f"{row.lead_id} {row.company}")
+            mark = pick(TEXT["dup_mark"]) if row.lead_id in repeated else ""
+            column.text(f"{row.lead_id} {row.company}{mark}")
 
 
 def _table(leads: pd.DataFrame, as_of: pd.Timestamp, staff: dict[str, str]) -> None:
     if leads.empty:
         st.info(pick(TEXT["no_leads"]))
         return
-    groups = duplicate_groups(leads)
-    if groups:
-        names = dict(zip(leads["lead_id"], leads["company"], strict=True))
-        st.warning(pick(TEXT["dup_title"]) + "\n\n" + "\n".join(
-            f"- {md_escape(names[ids[0]])}：{'、'.join(ids)}" for ids in groups))
     only = st.checkbox(pick(TEXT["only_overdue"]), key="leads_only_overdue")
     shown = overdue_leads(leads, as_of=as_of) if only else leads
     frame = _shown(shown, staff)

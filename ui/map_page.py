@@ -39,7 +39,8 @@ def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
                         "contact", "description") if c in spec.public_columns]
     out = pd.DataFrame(parks[cols]).copy()
     if lang() == "en":
-        for zh_col, en_col in (("name", "name_en"), ("description", "description_en")):
+        for zh_col, en_col in (("name", "name_en"), ("address", "address_en"),
+                               ("description", "description_en")):
             if en_col in parks:
                 out[zh_col] = parks[en_col].where(parks[en_col].notna(), parks[zh_col])
     return readable(out, layer="park", digits=1)

@@ -16,7 +16,7 @@ from ui import state
 from ui.auth import is_staff
 from ui.i18n import lang, shown_as, t
 from webmap import vtile_assets
-from webmap.basemaps import available_basemaps, basemap_name, display_coords, needs_key
+from webmap.basemaps import available_basemaps, basemap_name, display_coords
 from webmap.builder import MAP_LAYERS, MapData, build_parts
 from webmap.display import Viewport
 from webmap.vtiles import Published
@@ -49,21 +49,13 @@ def first_view(data: MapData, *, focus: tuple[float, float, float, float] | None
 
 
 def basemap_picker(key: str) -> str:
-    """Basemap select box; Tianditu without a key explains itself and falls back to none."""
-    has_key = state.tianditu_key() is not None
+    """Basemap select box of the basemaps usable now (Tianditu only with a key, offline tiles
+    only when configured: :func:`webmap.basemaps.available_basemaps`)."""
     default = state.default_basemap()
-    options = list(available_basemaps(has_key=has_key))
-
-    def name(code: str) -> str:
-        suffix = t("no_key_suffix") if needs_key(code) and not has_key else ""
-        return basemap_name(code, lang()) + suffix
-
-    choice = st.selectbox(t("basemap"), options, format_func=shown_as(options, name), key=key,
-                          index=options.index(default) if default in options else 0)
-    if needs_key(choice) and not has_key:
-        st.info(t("basemap_no_key"))
-        return "none"
-    return choice
+    options = list(available_basemaps(has_key=state.tianditu_key() is not None))
+    return st.selectbox(t("basemap"), options,
+                        format_func=shown_as(options, lambda code: basemap_name(code, lang())),
+                        key=key, index=options.index(default) if default in options else 0)
 
 
 def style_picker(key: str, *, default: str | None = None) -> str:

@@ -1,6 +1,7 @@
 """The parcel card drawn as a spec sheet: key figures as tiles, 七通一平 as badges, the other
 facts as label/value pairs that wrap (never a table with an inner scrollbar or cut cells), the
-distances to the facilities, nearby chain partners and a brochure button.
+distances to the facilities, nearby chain partners and a brochure button. Parcels side by
+side: :func:`exports.compare.parcels_table` (table) and :func:`exports.compare.parcels_pdf`.
 
 Every value is HTML-escaped (tiles, facts) or Markdown-escaped (badges) before it is drawn.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from exports.compare import distance_rows, shown_elsewhere
 from ui.i18n import lang, pick
 from ui.text import md_escape
 from webmap.card import ParcelCard
@@ -63,13 +65,13 @@ def spec_sheet(card: ParcelCard, *, park_label: str) -> None:
     """Tiles, the remaining facts (park first) and the facility distances."""
     tiles = "".join(f"<div class='im-tile'><div class='v'>{_e(v)}</div>"
                     f"<div class='l'>{_e(k)}</div></div>" for k, v in card.tiles)
-    skip = _shown_elsewhere()
+    skip = shown_elsewhere(lang())
     facts = [(park_label, card.park), *[(k, v) for k, v in card.facts
                                         if k not in skip and v not in ("—", "")]]
     rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts)
     body = f"<div class='im-sheet'><div class='im-tiles'>{tiles}</div>" \
            f"<dl class='im-facts'>{rows}</dl>"
-    distances = _distance_rows(card)
+    distances = distance_rows(card, lang())
     if distances:
         items = "".join(f"<li><span>{_e(k)} · {_e(name)}</span><b>{_e(km)}</b></li>"
                         for k, (name, km) in distances)
@@ -83,28 +85,6 @@ def spec_sheet(card: ParcelCard, *, park_label: str) -> None:
             f"{UTILITY_ICONS.get(name, 'check')}: {md_escape(name)}"
             f"{'' if on else (' ✗' if lang() == 'zh' else ' (no)')}]"
             for name, on in card.utilities))
-
-
-def _distance_rows(card: ParcelCard) -> list[tuple[str, tuple[str, str]]]:
-    from layers.registry import FACILITY_KINDS
-
-    out = []
-    for kind, name, km in card.distances:
-        zh, en = FACILITY_KINDS[kind]
-        out.append((zh if lang() == "zh" else en,
-                    (name, f"{km:.1f} 公里" if lang() == "zh" else f"{km:.1f} km")))
-    return out
-
-
-def _shown_elsewhere() -> set[str]:
-    """Fact labels the tiles, the badges or the distance list already show."""
-    from layers.registry import FACILITY_KINDS, LAYERS
-
-    names = ("area_mu", "land_use", "price_wan_per_mu", "far_min", "far_max", "utilities")
-    labels = {c.zh if lang() == "zh" else c.en for c in LAYERS["parcel"].columns
-              if c.name in names}
-    return labels | {f"距{zh}" if lang() == "zh" else f"To {en.lower()}"
-                     for zh, en in FACILITY_KINDS.values()}
 
 
 def partners(card: ParcelCard, segment_names: Callable[[], Callable[[str], str]]) -> None:
@@ -126,26 +106,6 @@ def partners(card: ParcelCard, segment_names: Callable[[], Callable[[str], str]]
             lines.append(f"- {md_escape(segment or 'Chain')} project ({md_escape(row.stage)})"
                          f" · {km}")
     st.markdown("\n".join(lines))
-
-
-def compare_table(cards: list[ParcelCard], *, park_label: str) -> pd.DataFrame:
-    """Parcels side by side: one column per parcel, one row per figure (tiles, park, the
-    other facts, 七通一平 count, facility distances), in the page's language."""
-    columns: dict[str, dict[str, str]] = {}
-    for card in cards:
-        rows = dict(card.tiles)
-        rows[park_label] = card.park
-        skip = _shown_elsewhere()
-        rows.update({k: v for k, v in card.facts if k not in skip})
-        if card.utilities:
-            rows[pick(TEXT["utilities"])] = f"{sum(on for _, on in card.utilities)}/" \
-                                             f"{len(card.utilities)}"
-        for kind, (name, km) in _distance_rows(card):
-            rows[kind] = f"{km}（{name}）" if lang() == "zh" else f"{km} ({name})"
-        columns[card.parcel_id] = rows
-    order = list(dict.fromkeys(k for rows in columns.values() for k in rows))
-    return pd.DataFrame({pid: [rows.get(k, "—") for k in order]
-                         for pid, rows in columns.items()}, index=order)
 
 
 def brochure_button(parcel_id: str) -> None:

@@ -8,7 +8,6 @@ The finder page calls :func:`render` with its filters; the search runs in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import folium
@@ -17,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from exports.compare import SITE_LABELS, site_reasons
 from geo.chinacoords import transform_geometries, wgs84_to_gcj02
 from geo.sites import SiteQuery, SiteSearch, sensitivity, site_geometries
 from geo.sites_settings import SCORE_PARTS
@@ -41,7 +41,7 @@ TEXT = {
     "capped": ("有 {n} 个起点地块的组合数达到上限，部分组合未列出。",
                "For {n} starting parcels the number of combinations reached its limit; some "
                "combinations are not listed."),
-    "rank": ("第 {k} 名", "No. {k}"),
+    "rank": SITE_LABELS["rank"],
     "facts": ("{mu} 亩 · {n} 块地 · 得分 {score}", "{mu} mu · {n} parcels · score {score}"),
     "zoom": ("在地图上查看", "Show on the map"),
     "compare": ("加入比较", "Compare"),
@@ -52,12 +52,10 @@ TEXT = {
                      "Tick “Compare” on 2–4 sites to see them side by side."),
     "compare_many": ("最多并排比较 4 个方案，请取消多余的勾选。",
                      "At most 4 sites side by side; untick the others."),
+    "pdf": ("下载比较表（PDF）", "Download the comparison (PDF)"),
     "focus": ("地图已定位到第 {k} 名方案。", "The map shows site No. {k}."),
     "none": ("没有符合条件的选址。", "No site fits."),
-    "site_id": ("方案", "Site"), "parcel_ids": ("地块", "Parcels"),
-    "n_parcels": ("地块数", "Parcels (n)"), "park_id": ("园区", "Park"),
-    "area_mu": ("面积(亩)", "Area (mu)"), "score": ("得分", "Score"),
-    "reasons": ("说明", "Explanation"),
+    "site_id": ("方案", "Site"), "score": ("得分", "Score"),
     "map_note": ("地图：前 {n} 个方案的范围（红框），组合方案内的地块为浅色。",
                  "Map: outlines of the best {n} sites (red); parcels of assembled sites in "
                  "light fill."),
@@ -146,10 +144,6 @@ def _park_names(county) -> dict[str, str]:  # noqa: ANN001
             zip(parks["park_id"], parks[column], parks["name"], strict=True)}
 
 
-def _reasons(text: object) -> list[str]:
-    return [r.strip() for r in re.split(r"[;；]", str(text or "")) if r.strip()]
-
-
 def _cards(sites: pd.DataFrame, county) -> str | None:  # noqa: ANN001
     """The best sites as cards (rank, park, 亩, parcels, score, reasons in words), each with
     a button that zooms the map to it and a compare tick; returns the site to zoom to."""
@@ -168,7 +162,7 @@ def _cards(sites: pd.DataFrame, county) -> str | None:  # noqa: ANN001
                 ids = row["parcel_ids"]
                 ids = ids if isinstance(ids, list | tuple) else str(ids).split(",")
                 st.caption(("、" if lang() == "zh" else ", ").join(map(str, ids)))
-                st.markdown("\n".join(f"- {md_escape(r)}" for r in _reasons(row[reasons])))
+                st.markdown("\n".join(f"- {md_escape(r)}" for r in site_reasons(row[reasons])))
                 left, right = st.columns(2)
                 if left.button(tx("zoom"), key=f"site_zoom_{row['site_id']}",
                                icon=":material/zoom_in_map:"):
@@ -185,7 +179,10 @@ def _cards(sites: pd.DataFrame, county) -> str | None:  # noqa: ANN001
 
 
 def _compare(sites: pd.DataFrame, county) -> None:  # noqa: ANN001
-    """2–4 ticked sites side by side: one column per site, one row per figure."""
+    """2–4 ticked sites side by side: one column per site, one row per figure; CSV, Excel
+    and a PDF typeset like the brochures."""
+    from exports.compare import compare_pdf, sites_table
+
     top = sites.head(SHOWN_SITES).reset_index(drop=True)
     picked = [i for i, sid in enumerate(top["site_id"])
               if st.session_state.get(f"site_compare_{sid}")]
@@ -196,31 +193,15 @@ def _compare(sites: pd.DataFrame, county) -> None:  # noqa: ANN001
     if len(picked) > 4:
         st.warning(tx("compare_many"))
         return
-    table = compare_table(top.iloc[picked], picked, county)
+    language = lang()
+    table = sites_table(top.iloc[picked], picked, lang=language, park_names=_park_names(county))
     st.table(table)
     downloads(table.rename_axis(pick(("项目", "Item"))).reset_index(), stem="sites_compared",
               key="sites_compare_dl")
-
-
-def compare_table(rows: pd.DataFrame, ranks: list[int], county) -> pd.DataFrame:  # noqa: ANN001
-    """Figures of the chosen sites as rows, one column per site (labels in the page's
-    language)."""
-    names = _park_names(county)
-    reasons = "reasons_zh" if lang() == "zh" else "reasons_en"
-    sep = "、" if lang() == "zh" else ", "
-    table = {}
-    for rank, (_, row) in zip(ranks, rows.iterrows(), strict=True):
-        ids = row["parcel_ids"]
-        ids = ids if isinstance(ids, list | tuple) else str(ids).split(",")
-        table[tx("rank", k=rank + 1)] = {
-            tx("park_id"): names.get(str(row["park_id"]), "—"),
-            tx("area_mu"): f"{row['area_mu']:,.1f}",
-            tx("n_parcels"): str(int(row["n_parcels"])),
-            tx("parcel_ids"): sep.join(map(str, ids)),
-            tx("score"): f"{row['score']:.1f}",
-            tx("reasons"): sep.join(_reasons(row[reasons])),
-        }
-    return pd.DataFrame(table)
+    st.download_button(tx("pdf"), lambda: compare_pdf(table, county=county, kind="sites",
+                                                      lang=language),
+                       file_name=f"sites_compared_{language}.pdf", mime="application/pdf",
+                       icon=":material/picture_as_pdf:", key=f"sites_compare_pdf_{language}")
 
 
 def _map(result: SiteSearch, pool: gpd.GeoDataFrame, county, *,  # noqa: ANN001

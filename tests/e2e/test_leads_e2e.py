@@ -13,6 +13,7 @@ import pytest
 from layers.store import open_store
 from tests.demo_store import store_without_leads
 from tests.e2e.conftest import ARTIFACTS, E2E_PASSWORDS, real_users, serve_app, wait_ready
+from tests.e2e.flows import inquire, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -44,16 +45,7 @@ def _choose(page, label: str, option: str) -> None:  # noqa: ANN001
 
 def test_inquiry_to_assignment_to_overdue_list(page, app_url, store_path, blocked):
     # the investor
-    page.goto(app_url)
-    wait_ready(page)
-    page.get_by_text("我对园区有意向").click()
-    form = page.locator("[data-testid='stForm']").filter(has_text="提交意向")
-    form.get_by_label("企业名称").fill(COMPANY)
-    form.get_by_label("联系人").fill("端木经理")
-    form.get_by_label("电话").fill(PHONE)
-    form.get_by_label("项目与需求简述").fill("新能源电池正极材料，约 60 亩")
-    form.get_by_role("button", name="提交意向").click()
-    page.get_by_text("已收到您的意向，我们将尽快与您联系。").wait_for()
+    inquire(page, app_url, company=COMPANY, phone=PHONE)
     body = page.locator("body").inner_text()
     assert "L00001" not in body and PHONE not in body
     with open_store(store_path) as store:
@@ -61,15 +53,7 @@ def test_inquiry_to_assignment_to_overdue_list(page, app_url, store_path, blocke
     assert (lead["company"], lead["source"], lead["owner"]) == (COMPANY, "inquiry", None)
 
     # the promoter
-    page.goto(f"{app_url}/login")
-    wait_ready(page)
-    page.get_by_label("用户名").fill("promoter")
-    page.get_by_label("密码").fill(E2E_PASSWORDS["promoter"])
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text(re.compile("已登录")).wait_for()
-    page.get_by_role("link", name="招商线索").click()
-    wait_ready(page)
-    page.get_by_role("heading", name="招商线索").wait_for()
+    log_in(page, app_url, "promoter", E2E_PASSWORDS["promoter"], link="招商线索")
     page.get_by_text(f"L00001 {COMPANY}", exact=True).wait_for()  # on the board, stage 线索
 
     page.get_by_role("tab", name="跟进").click()

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import LOOPBACK, map_frame, serve_app, wait_ready
+from tests.e2e.conftest import map_frame, serve_app, wait_ready
+from tests.e2e.flows import guarded_page
 from tests.tiles_fixture import TILE_COLOR, write_mbtiles
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -36,21 +37,7 @@ def tiles_app(tmp_path_factory: pytest.TempPathFactory):
 
 def test_offline_tiles_are_drawn_with_the_internet_blocked(app_browser, tiles_app):
     blocked: list[str] = []
-    context = app_browser.new_context(viewport={"width": 1400, "height": 1000},
-                                      locale="zh-CN")
-
-    def guard(route):  # noqa: ANN001 - playwright Route
-        host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
+    with guarded_page(app_browser, blocked=blocked) as page:
         page.goto(tiles_app)
         wait_ready(page)
         frame = map_frame(page)
@@ -63,5 +50,3 @@ def test_offline_tiles_are_drawn_with_the_internet_blocked(app_browser, tiles_ap
         tile_ink = (np.abs(pixels - np.array(TILE_COLOR)).sum(axis=1) < 30).sum()
         assert tile_ink > 50_000  # the orange test tiles fill much of the map
         assert blocked == [], f"requests to other hosts were attempted: {blocked}"
-    finally:
-        context.close()

@@ -1,6 +1,6 @@
 """The parcel card reads like a spec sheet in a real browser: key figures as tiles, 七通一平
-as badges, facility distances, a brochure button, partner names in the page's language, and
-no inner scroll box — on a desktop and on a 390 px phone."""
+as badges, facility distances, brochure and inquiry buttons, partner names in the page's
+language, and no inner scroll box — on a desktop and on a 390 px phone."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def test_card_is_a_spec_sheet_without_inner_scrollbars(app_browser, app_url, wid
         assert page.locator(".im-dist li").count() >= 3  # distances to the facilities
         brochure = "下载地块推介册（PDF）" if lang == "zh" else "Download the parcel brochure (PDF)"
         page.get_by_role("button", name=brochure).wait_for()
+        page.get_by_text("我有意向" if lang == "zh" else "I'm interested", exact=True).wait_for()
         main_text = page.locator("[data-testid='stMain']").inner_text()
         if lang == "en":  # partner names in English: no Chinese project names
             block = main_text.split("Chain projects within 3 km", 1)[1][:400]

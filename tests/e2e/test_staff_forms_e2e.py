@@ -1,6 +1,7 @@
 """Staff forms in a real browser (Debian Chromium) on a working copy of the demo county:
 数据维护 opens on the stored value and says in words when a save changes nothing; 招商线索's
-note box is empty after a save and 到责任人 has one line per person, most overdue first."""
+note box is empty after a save and 到责任人 has one line per person, most overdue first; an
+investor's inquiry that repeats a stored lead is flagged for staff (and for nobody else)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from layers.store import open_store
 from tests.e2e.conftest import E2E_PASSWORDS, real_users, serve_app, wait_ready
+from tests.e2e.flows import inquire, log_in
 
 pytestmark = pytest.mark.e2e
 AS_OF = "2026-07-10"  # the demo leads' next actions: L00007 is 45 days late on this day
@@ -31,15 +33,7 @@ def app_url(tmp_path_factory, store_path):
 
 
 def _login(page, app_url: str, user: str, link: str) -> None:  # noqa: ANN001
-    page.goto(f"{app_url}/login")
-    wait_ready(page)
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码").fill(E2E_PASSWORDS[user])
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text(re.compile("已登录")).wait_for()
-    page.get_by_role("link", name=link).click()
-    wait_ready(page)
-    page.get_by_role("heading", name=link).wait_for()
+    log_in(page, app_url, user, E2E_PASSWORDS[user], link=link)
 
 
 def test_edit_form_opens_on_the_stored_value_and_an_unchanged_save_says_so(
@@ -80,3 +74,23 @@ def test_note_box_clears_and_by_person_is_one_line_each(page, app_url, store_pat
     assert len(owners) == len(set(owners)) >= 2
     mine = [x for x in lines if x.startswith("招商专员（演示）")]
     assert len(mine) == 1 and "逾期线索 5 条（最长逾期 45 天）" in mine[0], lines
+
+
+def test_a_repeated_inquiry_is_flagged_for_staff_and_not_to_the_investor(page, app_url,
+                                                                         store_path):
+    page.goto(app_url)  # the app makes its store from the demo on first use
+    wait_ready(page)
+    with open_store(store_path) as store:
+        known = store.get("lead", "L00003").values  # 嘉禾食品集团有限公司, 139-0000-1203
+        before = set(store.read_layer("lead")["lead_id"])
+    inquire(page, app_url, company=known["company"], phone=known["phone"].replace("-", ""))
+    body = page.locator("body").inner_text()
+    assert "L000" not in body and "重复" not in body  # the investor learns nothing of leads
+    with open_store(store_path) as store:
+        (new_id,) = set(store.read_layer("lead")["lead_id"]) - before
+
+    _login(page, app_url, "promoter", "招商线索")  # the board tab is open, nothing clicked
+    warning = page.locator("[data-testid='stAlert']", has_text="疑似重复线索")
+    warning.wait_for()
+    assert f"{known['company']}：L00003、{new_id}" in warning.inner_text()
+    page.get_by_text(f"{new_id} {known['company']} · 疑似重复", exact=True).wait_for()
