@@ -444,18 +444,18 @@ def test_workers_restarted_over_and_over_stop_the_command_with_a_message():
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as local, Client(local) as client:
         t0 = time.perf_counter()
-        with pytest.raises(WorkersRestarting, match=r"restarted 2 times .*--memory-limit"):
-            with restart_guard(client, per_worker=1, interval=0.2):
-                task = client.submit(time.sleep, 60, pure=False)
-                for _ in range(2):
-                    address, pid = next(iter(client.run(os.getpid).items()))
-                    os.kill(pid, signal.SIGKILL)
-                    while address in client.scheduler_info()["workers"] or not \
-                            client.scheduler_info()["workers"]:
-                        time.sleep(0.1)
-                    time.sleep(1.0)  # the guard polls every 0.2 s: a restarted worker lives
-                    # seconds (imports, memory filling up) before the nanny restarts it again
-                task.result()
+        with pytest.raises(WorkersRestarting, match=r"restarted 2 times .*--memory-limit"), \
+                restart_guard(client, per_worker=1, interval=0.2):
+            task = client.submit(time.sleep, 60, pure=False)
+            for _ in range(2):
+                address, pid = next(iter(client.run(os.getpid).items()))
+                os.kill(pid, signal.SIGKILL)
+                while address in client.scheduler_info()["workers"] or not \
+                        client.scheduler_info()["workers"]:
+                    time.sleep(0.1)
+                time.sleep(1.0)  # the guard polls every 0.2 s: a restarted worker lives
+                # seconds (imports, memory filling up) before the nanny restarts it again
+            task.result()
         assert time.perf_counter() - t0 < 50  # stopped by the guard, not by the task's end
 
 
@@ -469,8 +469,8 @@ def test_one_lost_worker_is_within_the_guard_and_the_answer_comes():
     from scale.dask_engine import restart_guard
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as local, Client(local) as client:
-        with restart_guard(client, per_worker=1, interval=0.2):
-            _, pid = next(iter(client.run(os.getpid).items()))
-            os.kill(pid, signal.SIGKILL)
-            assert client.submit(sum, [1, 2, 3]).result(timeout=60) == 6
+                      dashboard_address=None) as local, Client(local) as client, \
+            restart_guard(client, per_worker=1, interval=0.2):
+        _, pid = next(iter(client.run(os.getpid).items()))
+        os.kill(pid, signal.SIGKILL)
+        assert client.submit(sum, [1, 2, 3]).result(timeout=60) == 6
