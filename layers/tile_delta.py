@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -30,9 +31,9 @@ from layers.vector_tiles import (
     ARCHIVE_SUFFIX,
     TILE_LAYERS,
     TileArchive,
+    display_shapes,
     prune_archives,
     run_tiler,
-    tile_frames,
     tile_properties,
     tiler_options,
     write_geojsonseq,
@@ -71,13 +72,15 @@ class TileDelta:
 
 @dataclass(frozen=True)
 class TileState:
-    """What one county version's tiles hold, per tile layer: the tile attributes as text
-    indexed by id (:func:`layers.vector_tiles.tile_properties`) and the shapes in the
+    """What one county version's tiles hold, per tile layer: the tile attributes indexed
+    by id (:func:`layers.vector_tiles.tile_properties`) and the shapes in the
     working CRS, row for row. A later version is compared with it (:func:`tile_delta`), so
     the county itself need not be kept."""
 
     props: Mapping[str, pd.DataFrame]
     shapes: Mapping[str, np.ndarray]
+    crs: object = None
+    """The shapes' CRS (the county's working CRS)."""
 
 
 def tile_state(county: County, availability: pd.DataFrame | None = None) -> TileState:
@@ -90,9 +93,9 @@ def tile_state(county: County, availability: pd.DataFrame | None = None) -> Tile
             continue
         key = f"{name}_id"
         shapes[name] = np.asarray(county.layers[name].geometry.loc[frame.index].values)
-        props[name] = frame.drop(columns=[key]).astype(str).set_index(
-            pd.Index(frame[key].astype(str), name=key))
-    return TileState(props=props, shapes=shapes)
+        props[name] = frame.drop(columns=[key]).set_index(
+            pd.Index(frame[key].to_numpy(dtype=object), dtype=object, name=key))
+    return TileState(props=props, shapes=shapes, crs=county.crs)
 
 
 def tile_delta(old: County | TileState, new: County | TileState, *,
@@ -139,12 +142,31 @@ def _layer_changes(before: TileState, after: TileState,
 _DELTA_LOCK = threading.Lock()
 
 
-def build_delta(county: County, delta: TileDelta, base: TileArchive, out_dir: Path, *,
-                availability: pd.DataFrame | None = None) -> TileArchive | None:
-    """Write the delta archive of ``delta`` over ``base``: the new version of each changed
-    feature of ``county``, tiled with the base's zooms and options (painted with the same
-    style, on top of the base archive, which hides every id in ``delta.hidden``). ``None``
-    when nothing changed but removals (hiding them is enough).
+def _changed_frames(state: TileState, delta: TileDelta, *,
+                    coords: str) -> dict[str, gpd.GeoDataFrame]:
+    """The changed features' new versions per layer, as :func:`tile_frames` gives them."""
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for name in TILE_LAYERS:
+        props = state.props.get(name)
+        if props is None or not delta.changed.get(name):
+            continue
+        where = props.index.get_indexer(pd.Index(delta.changed[name], dtype=object))
+        where = where[where >= 0]
+        if not len(where):
+            continue
+        rows = props.iloc[where].reset_index()
+        shapes = display_shapes(state.shapes[name][where], crs=state.crs, coords=coords)
+        out[name] = gpd.GeoDataFrame(rows, geometry=shapes, crs=4326)
+    return out
+
+
+def build_delta(state: TileState, delta: TileDelta, base: TileArchive,
+                out_dir: Path) -> TileArchive | None:
+    """Write the delta archive of ``delta`` over ``base``: the new version (from ``state``,
+    the new county version's :func:`tile_state`) of each changed feature, tiled with the
+    base's zooms and options (painted with the same style, on top of the base archive,
+    which hides every id in ``delta.hidden``). ``None`` when nothing changed but removals
+    (hiding them is enough).
 
     The name is ``delta-<coords>-<digest>.pmtiles``, the digest taken over the base's name,
     the delta's features and the removed ids: an unchanged delta reuses its file, and a page
@@ -155,8 +177,7 @@ def build_delta(county: County, delta: TileDelta, base: TileArchive, out_dir: Pa
     TileBuildError
         tippecanoe is missing or fails (its message is kept).
     """
-    frames = tile_frames(county, coords=base.coords, availability=availability,
-                         only=delta.changed)
+    frames = _changed_frames(state, delta, coords=base.coords)
     if not frames:
         return None
     options = tiler_options(min_zoom=base.min_zoom, max_zoom=base.max_zoom)

@@ -14,7 +14,7 @@ import shapely
 from layers.county import County
 from layers.registry import LAYERS
 from layers.supply import availability
-from layers.tile_delta import TileDelta, build_delta, tile_delta
+from layers.tile_delta import TileDelta, build_delta, tile_delta, tile_state
 from layers.vector_tiles import (
     DERIVED_COLUMNS,
     PRIVATE_STAGES,
@@ -181,7 +181,7 @@ def test_delta_archive_holds_only_the_new_versions_at_the_base_zooms(before_afte
     old, new = before_after
     base = build_archive(old, tmp_path, min_zoom=11, max_zoom=13, availability=_offer(old))
     delta = tile_delta(old, new, old_availability=_offer(old), new_availability=_offer(new))
-    archive = build_delta(new, delta, base, tmp_path, availability=_offer(new))
+    archive = build_delta(tile_state(new, _offer(new)), delta, base, tmp_path)
     assert archive is not None and archive.name.startswith("delta-wgs84-")
     assert (archive.min_zoom, archive.max_zoom, archive.features) == (11, 13, 2)
     header = archive_header(archive.path)
@@ -192,10 +192,10 @@ def test_delta_archive_holds_only_the_new_versions_at_the_base_zooms(before_afte
             rows[z][row["parcel_id"]] = (row["status"], row["offer"])
     for z in (11, 12, 13):  # A transferred and off offer, D new and on offer; nothing else
         assert rows[z] == {"A": ("transferred", 0), "D": ("available", 1)}, z
-    again = build_delta(new, delta, base, tmp_path, availability=_offer(new))
+    again = build_delta(tile_state(new, _offer(new)), delta, base, tmp_path)
     assert again is not None and again.path == archive.path  # same delta, same file
     only_removed = TileDelta(changed={}, removed={"parcel": ("B",)})
-    assert build_delta(new, only_removed, base, tmp_path) is None  # hiding B is enough
+    assert build_delta(tile_state(new), only_removed, base, tmp_path) is None  # hiding B
 
 
 def test_publisher_gives_the_delta_at_once_and_the_full_archive_when_it_lands(

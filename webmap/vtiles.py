@@ -138,18 +138,18 @@ def publish(county: County, *, coords: str,
                        part_urls=tuple(f"{url_base}/{p.name}" for p in archive.parts))
 
 
-def with_delta(tiles: VectorTiles, county: County, delta: TileDelta, *,
-               availability: pd.DataFrame | None = None, static_dir: Path = STATIC_VECTOR,
-               url_base: str = VECTOR_URL) -> VectorTiles:
-    """``tiles`` with the delta archive of ``delta`` (:func:`layers.tile_delta.build_delta`,
-    published beside the full archive) and its hidden ids.
+def with_delta(tiles: VectorTiles, state: TileState, delta: TileDelta, *,
+               static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL) -> VectorTiles:
+    """``tiles`` with the delta archive of ``delta`` (:func:`layers.tile_delta.build_delta`
+    from the new county version's ``state``, published beside the full archive) and its
+    hidden ids.
 
     Raises
     ------
     layers.vector_tiles.TileBuildError
         The tiler is missing or failed.
     """
-    archive = build_delta(county, delta, tiles.archive, static_dir, availability=availability)
+    archive = build_delta(state, delta, tiles.archive, static_dir)
     return replace(tiles, delta=archive,
                    delta_url="" if archive is None else f"{url_base}/{archive.name}",
                    hidden=tuple(delta.hidden.items()))
@@ -380,11 +380,11 @@ class TilePublisher:
     def _over(self, ready: _Ready, county: County,
               availability: pd.DataFrame | None) -> Published:
         """The full archive with the delta from its county version to ``county``."""
-        delta = tile_delta(ready.state, county, new_availability=availability)
+        state = tile_state(county, availability)
+        delta = tile_delta(ready.state, state)
         if delta.size <= self._delta_limit:
             try:
-                return Published(with_delta(ready.tiles, county, delta,
-                                            availability=availability,
+                return Published(with_delta(ready.tiles, state, delta,
                                             static_dir=self._static_dir,
                                             url_base=self._url_base))
             except TileBuildError:
