@@ -102,6 +102,19 @@ def _pixel(page, at: tuple[float, float], condition: str = "() => true") -> list
     return rgba
 
 
+def _choose(page, box, option: str) -> None:  # noqa: ANN001
+    """Pick ``option`` in the select box ``box`` (opened again when a rerun closed it)."""
+    for _ in range(8):
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5000)
+            return
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+            wait_ready(page)
+    raise AssertionError(f"option {option!r} never showed")
+
+
 def _nearest_status(rgba: list[int]) -> str:
     def rgb(color: str) -> tuple[int, ...]:
         return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
@@ -142,8 +155,7 @@ def test_an_edit_shows_at_once_from_the_delta_archive(page, app_browser, app_url
     page.wait_for_timeout(2000)  # the map reports its first view (one rerun)
     wait_ready(page)
     form = page.locator("[data-testid='stForm']")
-    form.locator("[data-testid='stSelectbox']").first.click()
-    page.get_by_role("option", name="已出让", exact=True).click()
+    _choose(page, form.locator("[data-testid='stSelectbox']").first, "已出让")
     form.get_by_label("修改原因（必填，记入审计日志）").fill("签约出让")
     form.get_by_role("button", name="保存").click()
     page.get_by_text(re.compile("已保存，新版本")).wait_for()
