@@ -60,6 +60,10 @@ ZOOM_MARGIN = 1
 the map's ``minZoom`` stops there)."""
 LEVEL_DIFF = 1
 """protomaps-leaflet reads data tiles one zoom below the display zoom (512-px tiles)."""
+PARCEL_OUTLINE_MIN_ZOOM = 12
+"""Parcels filled in their class colour get their outline from this map zoom on: below it a
+parcel is a few pixels wide (100 m is under 2 px at z11) and stroking a million of them
+only adds paint time; the fill still shows every parcel."""
 
 
 @dataclass(frozen=True)
@@ -222,7 +226,9 @@ class VectorTileLayer(Layer):
         "   var line = {color: c.color, width: s.weight, opacity: 0.9};"
         "   if (c.dash) { line.dash = c.dash.split(' ').map(Number); line.dashColor = c.color;"
         "    line.dashWidth = s.weight; line.color = 'rgba(0,0,0,0)'; }"
-        "   rules.push({dataSource: src, dataLayer: s.layer, filter: keep,"
+        "   var keepLine = s.layer === 'parcel' && c.symbol === 'fill'"
+        "    ? function (z, f) { return z >= spec.outline_min_zoom && keep(z, f); } : keep;"
+        "   rules.push({dataSource: src, dataLayer: s.layer, filter: keepLine,"
         "    symbolizer: new protomapsL.LineSymbolizer(line)});"
         "  }); }); });"
         " var layer = protomapsL.leafletLayer({sources: sources, paintRules: rules,"
@@ -239,6 +245,7 @@ class VectorTileLayer(Layer):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "VectorTileLayer"
         spec = {"url": tiles.url, "urls": list(tiles.urls), "max_zoom": tiles.max_zoom,
+                "outline_min_zoom": PARCEL_OUTLINE_MIN_ZOOM,
                 "delta_url": tiles.delta_url,
                 "hidden": [[layer, list(ids)] for layer, ids in tiles.hidden],
                 "styles": styles.paint_spec(layer_styles),
