@@ -380,6 +380,9 @@ def main() -> None:
                         help="skip the GeoJSON path's server-side payloads")
     parser.add_argument("--after-warm-up", action="store_true",
                         help="browser runs start once the app has warmed up (1M counties)")
+    parser.add_argument("--publish", action="store_true",
+                        help="build in the app's static folder (reuses an archive published "
+                             "there: the delta path of a 1M county without its 20-min build)")
     parser.add_argument("--edit", action="store_true",
                         help="also time edit → map shows it in Chromium (GeoPackage counties)")
     parser.add_argument("--paths", nargs="+", choices=("geojson", "tiles"),
@@ -391,7 +394,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-vtiles-") as tmp:
             # archives go where the app publishes them when the browser runs follow (the
             # app then reuses the archive built here)
-            tiles_dir = STATIC_VECTOR if browser else Path(tmp)
+            tiles_dir = STATIC_VECTOR if browser or args.publish else Path(tmp)
             if args.browser_only:
                 target = click_target(load_county(path))
             else:
