@@ -6,16 +6,28 @@ Server side (no browser), per county size:
   view and a pan at z15 (server seconds, bytes, features drawn of those in view) — paid
   again on every pan and zoom;
 - tiles: the archive build (features → line-delimited GeoJSON → tippecanoe → PMTiles),
-  the tiler alone, the archive's size, and the rebuild after one edited parcel.
+  the tiler alone, the archive's size, and the rebuild after one edit both ways, in the
+  same run: the delta path the app takes (:class:`webmap.vtiles.TilePublisher`: what
+  changed against the full archive, a delta archive of it, published) for one parcel taken
+  off offer and for one parcel deleted, next to the full rebuild (the old path, now run in
+  the background only).
 
 With ``--browser`` also, in headless Chromium against the running app (``streamlit run``
 with ``INVESTMAP_DATA`` = the county; ``INVESTMAP_VECTOR_TILES=0`` for the GeoJSON path):
 first full draw, a pan (until the map is drawn again), websocket frames the pan sent, and
 click → card.
 
+With ``--edit`` (a GeoPackage county), edit → the map shows it in Chromium: an admin sells
+a parcel on 数据维护 of an app on a store seeded from the county, timed from the save click
+until the page's map paints the parcel in its new colour (full rebuild held back).
+
 Usage::
 
     .venv/bin/python bench/bench_vtiles.py [--sizes 2000 100000] [--work DIR] [--browser]
+        [--edit] [--skip-tiler-alone] [--no-full-rebuild] [--no-geojson]
+    # 1,000,000 parcels from an existing GeoParquet county (read only), tiles only:
+    .venv/bin/python bench/bench_vtiles.py --county DIR --no-geojson --skip-tiler-alone \
+        --no-full-rebuild --browser --paths tiles --after-warm-up
 
 Counties other than the embedded demo are generated with ``investmap demo`` unless already
 in ``--work``. Say the machine's load (printed) with every figure.
@@ -27,15 +39,23 @@ import argparse
 import os
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from bench.bench_map import county_path, payload
 from layers.county import County, load_county
 from layers.supply import availability
-from layers.vector_tiles import _run_tiler, _write_geojsonseq, build_archive, tile_frames
+from layers.tile_delta import tile_delta, tile_state
+from layers.vector_tiles import build_archive, run_tiler, tile_frames, write_geojsonseq
 from webmap.builder import prepare
 from webmap.display import Viewport
-from webmap.vtiles import archive_min_zoom, county_bounds, publish
+from webmap.vtiles import (
+    STATIC_VECTOR,
+    TilePublisher,
+    archive_min_zoom,
+    county_bounds,
+    publish,
+)
 
 MB = 1024 * 1024
 
@@ -44,12 +64,77 @@ def load() -> str:
     return "load " + " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def server_side(n: int, work: Path) -> tuple[Path | None, tuple[float, float, str]]:
-    path = county_path(n, work)
+def server_side(path: Path | None, *, tiles_dir: Path, skip_tiler: bool = False,
+                full_rebuild: bool = True, geojson: bool = True,
+                edits: tuple[str, ...] = ("off-offer", "delete")) -> tuple[float, float, str]:
+    """The server-side figures of the county at ``path`` (archives built in ``tiles_dir``);
+    returns a click target for the browser runs."""
+    t0 = time.perf_counter()
     county = load_county(path)
     av = availability(county)
+    loaded = time.perf_counter() - t0
     parcels = len(county["parcel"])
-    print(f"\n== {parcels:,} parcels, {len(county['redline']):,} red lines ({load()})")
+    print(f"\n== {parcels:,} parcels, {len(county['redline']):,} red lines (loaded and judged "
+          f"in {loaded:.1f} s; {load()})")
+    if geojson:
+        _geojson_payloads(county)
+    min_zoom = archive_min_zoom(county_bounds(county))
+    t0 = time.perf_counter()
+    archive = build_archive(county, tiles_dir, min_zoom=min_zoom, availability=av)
+    built = time.perf_counter() - t0
+    tiler_alone = ""
+    if not skip_tiler:
+        with tempfile.TemporaryDirectory(prefix="bench-vtiles-") as tmp:
+            inputs = []
+            for name, frame in tile_frames(county, availability=av).items():
+                write_geojsonseq(frame, Path(tmp) / f"{name}.geojsons")
+                inputs.append((name, Path(tmp) / f"{name}.geojsons"))
+            t0 = time.perf_counter()
+            run_tiler(inputs, Path(tmp) / "tiler-alone.pmtiles", min_zoom=min_zoom,
+                      max_zoom=archive.max_zoom)
+            tiler_alone = f" (tippecanoe alone {time.perf_counter() - t0:.1f} s)"
+    parts = f", {len(archive.paths)} parts of " + " / ".join(
+        f"{p.stat().st_size / MB:.1f}" for p in archive.paths) + " MB" if archive.parts else ""
+    print(f"  tiles   build {built:6.1f} s{tiler_alone}  {archive.size_bytes / MB:7.2f} MB"
+          f"{parts}  z{archive.min_zoom}–z{archive.max_zoom}, {archive.features:,} features, "
+          f"none thinned ({load()})")
+    publisher = TilePublisher(static_dir=tiles_dir, url_base="/bench", compact_after=86_400)
+    publisher.current(county, coords="wgs84", availability=av)  # the archive above
+    state = tile_state(county, av)
+    offered = str(av.loc[av["available"], "parcel_id"].iloc[0])
+    cases = {"off-offer": ("parcel taken off offer", _transfer),
+             "delete": ("parcel deleted", _delete)}
+    for what, edit in (cases[e] for e in edits):
+        edited = edit(county, offered)
+        t0 = time.perf_counter()
+        edited_av = availability(edited)
+        judged = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        delta = tile_delta(state, edited, new_availability=edited_av)
+        diffed = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        shown = publisher.current(edited, coords="wgs84", availability=edited_av)
+        published = time.perf_counter() - t0
+        size = 0.0 if shown.tiles.delta is None else shown.tiles.delta.path.stat().st_size
+        assert shown.tiles.url.endswith(archive.name) and shown.pending == ()
+        print(f"  tiles   rebuild after one edit ({what}), delta path: {published:5.2f} s "
+              f"(what changed {diffed:.2f} s, {delta.size} features; delta archive "
+              f"{size / 1024:.1f} KB); the app's availability of the edited county "
+              f"{judged:.2f} s before it ({load()})")
+    if full_rebuild:
+        edited = _transfer(county, offered)
+        t0 = time.perf_counter()
+        again = build_archive(edited, tiles_dir, min_zoom=min_zoom,
+                              availability=availability(edited))
+        rebuilt = time.perf_counter() - t0
+        assert again.path != archive.path
+        print(f"  tiles   rebuild after one edit, full archive (the old path; now the "
+              f"background rebuild) {rebuilt:6.1f} s ({load()})")
+    return click_target(county)
+
+
+def _geojson_payloads(county: County) -> None:
+    """What one map update sent through Streamlit before tiles (first view, a pan)."""
     data = prepare(county, audience="investor", lang="zh")
     first = Viewport.covering(data.bounds(), height_px=600)
     cx, cy = (first.west + first.east) / 2, (first.south + first.north) / 2
@@ -61,39 +146,22 @@ def server_side(n: int, work: Path) -> tuple[Path | None, tuple[float, float, st
         in_view = len(data.layers["parcel"].select(viewport=view).index)
         print(f"  GeoJSON {name:<11} {secs:6.2f} s server  {size / MB:7.2f} MB sent  "
               f"{shown:,} features drawn ({in_view:,} parcels in view) — every pan/zoom")
-    with tempfile.TemporaryDirectory(prefix="bench-vtiles-") as tmp:
-        out = Path(tmp)
-        min_zoom = archive_min_zoom(county_bounds(county))
-        t0 = time.perf_counter()
-        archive = build_archive(county, out, min_zoom=min_zoom, availability=av)
-        built = time.perf_counter() - t0
-        frames = tile_frames(county, availability=av)
-        inputs = []
-        for name, frame in frames.items():
-            _write_geojsonseq(frame, out / f"{name}.geojsons")
-            inputs.append((name, out / f"{name}.geojsons"))
-        t0 = time.perf_counter()
-        _run_tiler(inputs, out / "tiler-alone.pmtiles", min_zoom=min_zoom,
-                   max_zoom=archive.max_zoom)
-        tiler = time.perf_counter() - t0
-        print(f"  tiles   build {built:6.1f} s (tippecanoe alone {tiler:.1f} s)  "
-              f"{archive.path.stat().st_size / MB:7.2f} MB  z{archive.min_zoom}–"
-              f"z{archive.max_zoom}, {archive.features:,} features, none thinned ({load()})")
-        edited = _edit_one(county)
-        t0 = time.perf_counter()
-        again = build_archive(edited, out, min_zoom=min_zoom, availability=av)
-        rebuilt = time.perf_counter() - t0
-        assert again.path != archive.path
-        print(f"  tiles   rebuild after one edited parcel {rebuilt:6.1f} s ({load()})")
-    return path, click_target(county)
 
 
-def _edit_one(county: County) -> County:
+def _transfer(county: County, pid: str) -> County:
+    """The county with parcel ``pid`` transferred (no longer on offer)."""
     parcels = county["parcel"].copy()
-    row = parcels.index[0]
-    parcels.loc[row, "status"] = "sold" if parcels.loc[row, "status"] != "sold" else "reserve"
+    parcels.loc[parcels["parcel_id"].astype(str) == pid, "status"] = "transferred"
     return County(layers={**county.layers, "parcel": parcels}, policy=county.policy,
                   source=county.source)
+
+
+def _delete(county: County, pid: str) -> County:
+    """The county without parcel ``pid``."""
+    parcels = county["parcel"]
+    return County(layers={**county.layers,
+                          "parcel": parcels[parcels["parcel_id"].astype(str) != pid]},
+                  policy=county.policy, source=county.source)
 
 
 def click_target(county: County) -> tuple[float, float, str]:
@@ -107,17 +175,34 @@ def click_target(county: County) -> tuple[float, float, str]:
 
 
 def browser_side(path: Path | None, target: tuple[float, float, str], *,
-                 tiles: bool) -> None:
-    """First draw, pan, websocket frames on pan, click → card, in headless Chromium."""
+                 tiles: bool, after_warm_up: bool = False) -> None:
+    """First draw, pan, websocket frames on pan, click → card, in headless Chromium;
+    ``after_warm_up``: the first visitor comes once the app's warm-up (data, availability,
+    the first map) is done, and the app's start is timed apart."""
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import CHROMIUM_ARGS, map_frame, serve_app, wait_ready
+    from ui.serve import served
+    from webmap.assets import install
 
     env = {"INVESTMAP_AS_OF": "2026-11-22", "INVESTMAP_VECTOR_TILES": "1" if tiles else "0",
            "INVESTMAP_DATA": str(path) if path else None}
     label = "tiles  " if tiles else "GeoJSON"
-    with tempfile.TemporaryDirectory() as state, serve_app(Path(state), env) as url, \
+    timings: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as state, ExitStack() as stack, \
             sync_playwright() as pw:
+        if after_warm_up:
+            install()
+            url = stack.enter_context(served(
+                {"INVESTMAP_BASEMAP": "none", "INVESTMAP_STATE_DIR": state, **env},
+                log_path=Path(state) / "streamlit.log", wait_ready=True, timeout=3600,
+                timings=timings))
+        else:
+            url = stack.enter_context(serve_app(Path(state), env))
+        if after_warm_up:
+            print(f"  {label} app ready (data loaded, first map warmed) "
+                  f"{timings.get('ready', 0.0):.1f} s after start, server RSS "
+                  f"{server_rss() / 2**30:.2f} GB ({load()})")
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
         page.set_default_timeout(300_000)
@@ -127,6 +212,8 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
         page.goto(url)
         wait_ready(page)
         frame = map_frame(page)
+        frame.wait_for_function("() => !!window.map", timeout=300_000)
+        framed = time.perf_counter() - t0  # the page run done, the map's frame there
         frame.wait_for_function(_drawn(tiles), timeout=300_000)
         first = time.perf_counter() - t0
         again = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
@@ -167,10 +254,103 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
         page.get_by_text(f"地块 {pid}").first.wait_for(timeout=120_000)
         card = time.perf_counter() - t0
         card_text = f"{card:.2f} s"
-        print(f"  {label} browser: first draw {first:5.1f} s (next visitor {second:.1f} s), "
+        print(f"  {label} browser: first draw {first:5.1f} s (the map's frame there after "
+              f"{framed:.1f} s; next visitor {second:.1f} s), "
               f"pan {pan:5.2f} s with {frames_sent} websocket frames sent, "
-              f"click → card {card_text} ({load()})")
+              f"click → card {card_text}, server RSS {server_rss() / 2**30:.2f} GB ({load()})")
         browser.close()
+
+
+def browser_edit(path: Path) -> None:
+    """Edit → the map shows it, in Chromium: the app on a store seeded from the county at
+    ``path`` (full rebuild held back), an admin sets a parcel on offer to 已出让 on 数据维护;
+    seconds from the save click until the page's map paints that parcel in its new colour
+    (the save, the county's reload, the delta archive, the page and its tiles)."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from layers.store.gpkg import GeoPackageStore
+    from tests.e2e.conftest import (
+        CHROMIUM_ARGS,
+        E2E_PASSWORDS,
+        real_users,
+        serve_app,
+        wait_ready,
+    )
+    from tests.e2e.test_vector_delta_e2e import WITH_DELTA, _choose, _nearest_status, _pixel
+
+    with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
+        store = Path(tmp) / "store.gpkg"
+        t0 = time.perf_counter()
+        with GeoPackageStore(store, seed=path) as opened:
+            parcels = opened.read_layer("parcel")
+        print(f"  store seeded from the county {time.perf_counter() - t0:.1f} s ({load()})")
+        county = load_county(store)
+        judged = availability(county)
+        t0 = time.perf_counter()
+        publish(county, coords="wgs84", availability=judged)  # the app starts on it
+        print(f"  store's archive published before the app starts {time.perf_counter() - t0:.1f}"
+              f" s ({load()})")
+        av = judged.set_index("parcel_id")["available"]
+        pid = next(p for p in parcels["parcel_id"].astype(str) if av.get(p))
+        shape = county["parcel"].set_index("parcel_id").loc[[pid]].to_crs(4326).geometry
+        inside = shape.iloc[0].representative_point()
+        del county
+        env = {"INVESTMAP_STORE": str(store), "INVESTMAP_DATA": "",
+               "INVESTMAP_AS_OF": "2026-11-22", "INVESTMAP_TILES_COMPACT_AFTER": "86400",
+               "INVESTMAP_USERS": str(real_users(Path(tmp)))}
+        with serve_app(Path(tmp), env) as url, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                         args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+            page.set_default_timeout(600_000)
+            page.goto(f"{url}/login")
+            wait_ready(page)
+            page.get_by_label("用户名").fill("admin")
+            page.get_by_label("密码").fill(E2E_PASSWORDS["admin"])
+            page.get_by_role("button", name="登录").click()
+            page.get_by_text(re.compile("已登录")).wait_for()
+            page.get_by_role("link", name="数据维护").click()
+            wait_ready(page)
+            page.locator("[data-testid='stSelectbox']", has_text="编号").first.click()
+            page.keyboard.type(pid)  # the list is long: filter it
+            page.get_by_role("option", name=pid, exact=True).click()
+            wait_ready(page)
+            page.get_by_text("当前值：可供应", exact=True).wait_for()
+            page.wait_for_timeout(2000)  # the map reports its first view (one rerun)
+            wait_ready(page)
+            before = _nearest_status(_pixel(page, (inside.y, inside.x)))
+            form = page.locator("[data-testid='stForm']")
+            _choose(page, form.locator("[data-testid='stSelectbox']").first, "已出让")
+            form.get_by_label("修改原因（必填，记入审计日志）").fill("bench")
+            t0 = time.perf_counter()
+            form.get_by_role("button", name="保存").click()
+            page.get_by_text(re.compile("已保存，新版本")).wait_for()
+            saved = time.perf_counter() - t0
+            after = before
+            while after != "transferred" and time.perf_counter() - t0 < 600:
+                wait_ready(page)
+                after = _nearest_status(_pixel(page, (inside.y, inside.x), WITH_DELTA))
+            shown = time.perf_counter() - t0
+            print(f"  tiles   edit → map shows it (Chromium, {pid}: {before} → {after}): "
+                  f"{shown:.1f} s after the save click ('saved' shown after {saved:.1f} s; "
+                  f"server RSS {server_rss() / 2**30:.2f} GB) ({load()})")
+            browser.close()
+
+
+def server_rss() -> int:
+    """Resident memory (bytes) of the app server this process started (and its children)."""
+    import psutil
+
+    total = 0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "ui.serve" in " ".join(child.cmdline()) or "streamlit" in child.name():
+                total += child.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
 
 
 def _drawn(tiles: bool) -> str:
@@ -183,30 +363,61 @@ def _drawn(tiles: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 100_000])
+    parser.add_argument("--county", type=Path, nargs="+", default=[],
+                        help="existing counties (read only) instead of --sizes, e.g. the "
+                             "1,000,000-parcel GeoParquet folder")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "investmap")
     parser.add_argument("--browser", action="store_true")
     parser.add_argument("--browser-only", action="store_true",
                         help="skip the server-side figures (the county must exist)")
+    parser.add_argument("--skip-tiler-alone", action="store_true",
+                        help="do not time tippecanoe alone (saves a full tiler run)")
+    parser.add_argument("--no-full-rebuild", action="store_true",
+                        help="do not time the full rebuild after an edit")
+    parser.add_argument("--edits", nargs="*", choices=("off-offer", "delete"),
+                        default=["off-offer", "delete"], help="edits timed on the delta path")
+    parser.add_argument("--no-geojson", action="store_true",
+                        help="skip the GeoJSON path's server-side payloads")
+    parser.add_argument("--after-warm-up", action="store_true",
+                        help="browser runs start once the app has warmed up (1M counties)")
+    parser.add_argument("--publish", action="store_true",
+                        help="build in the app's static folder (reuses an archive published "
+                             "there: the delta path of a 1M county without its 20-min build)")
+    parser.add_argument("--edit", action="store_true",
+                        help="also time edit → map shows it in Chromium (GeoPackage counties)")
     parser.add_argument("--paths", nargs="+", choices=("geojson", "tiles"),
                         default=["geojson", "tiles"], help="browser runs to make")
     args = parser.parse_args()
-    for n in args.sizes:
-        if args.browser_only:
-            path = county_path(n, args.work)
-            target = click_target(load_county(path))
-        else:
-            path, target = server_side(n, args.work)
-        if args.browser or args.browser_only:
-            if "geojson" in args.paths:
-                browser_side(path, target, tiles=False)
-            if "tiles" not in args.paths:
-                continue
-            county = load_county(path)
-            t0 = time.perf_counter()
-            publish(county, coords="wgs84", availability=availability(county))
-            print(f"  tiles   published into static/ before the app starts "
-                  f"{time.perf_counter() - t0:.1f} s ({load()})")
-            browser_side(path, target, tiles=True)
+    counties = args.county or [county_path(n, args.work) for n in args.sizes]
+    browser = args.browser or args.browser_only
+    for path in counties:
+        with tempfile.TemporaryDirectory(prefix="bench-vtiles-") as tmp:
+            # archives go where the app publishes them when the browser runs follow (the
+            # app then reuses the archive built here)
+            tiles_dir = STATIC_VECTOR if browser or args.publish else Path(tmp)
+            if args.browser_only:
+                target = click_target(load_county(path))
+            else:
+                target = server_side(path, tiles_dir=tiles_dir,
+                                     skip_tiler=args.skip_tiler_alone,
+                                     full_rebuild=not args.no_full_rebuild,
+                                     geojson=not args.no_geojson,
+                                     edits=tuple(args.edits))
+        if args.edit and path is not None and path.suffix == ".gpkg":
+            browser_edit(path)
+        if not browser:
+            continue
+        if "geojson" in args.paths:
+            browser_side(path, target, tiles=False, after_warm_up=args.after_warm_up)
+        if "tiles" not in args.paths:
+            continue
+        county = load_county(path)
+        t0 = time.perf_counter()
+        publish(county, coords="wgs84", availability=availability(county))
+        print(f"  tiles   published into static/ before the app starts "
+              f"{time.perf_counter() - t0:.1f} s ({load()})")
+        del county
+        browser_side(path, target, tiles=True, after_warm_up=args.after_warm_up)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,10 @@ content has not changed reuses its archive, a changed store gets a new one, and 
 never mixes two versions. Nothing is thinned: every feature is written at every zoom of the
 archive (``-r1``, no feature or tile-size limit, no tiny-polygon reduction); the archive
 starts at ``min_zoom``, chosen by the caller at or below the map's first view.
+
+A county of more than :data:`PART_FEATURES` features is written as several files (parts),
+each under Streamlit's 200 MB static-file limit. After an edit, :mod:`layers.tile_delta`
+tiles only what changed into a small delta archive with the same options.
 """
 
 from __future__ import annotations
@@ -47,10 +51,10 @@ TILE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "parcel": ("parcel_id", "status", "park_id", "land_use"),
     "project": ("project_id", "stage", "park_id"),
 }
+"""Registry columns each tile feature carries: ids and public codes only."""
 PRIVATE_STAGES: tuple[str, ...] = ("stalled", "lost")
 """Project stages never written into tiles (the archive is a public static file; a stalled
 or lost project is internal: staff maps draw those few from the server)."""
-"""Registry columns each tile feature carries: ids and public codes only."""
 DERIVED_COLUMNS: Mapping[str, tuple[str, ...]] = {"parcel": ("chain", "offer")}
 """Codes derived from other layers: ``chain`` (chain id of a project placed on the parcel,
 "" when none) and ``offer`` (1 = on offer now: offerable status, no red-line conflict)."""
@@ -62,6 +66,13 @@ at z18. Each zoom less roughly halves the build."""
 ARCHIVE_SUFFIX = ".pmtiles"
 KEEP_ARCHIVES = 4
 """Archives kept per display CRS when a new one is published (open pages keep theirs)."""
+PART_FEATURES = 400_000
+"""Most features per archive file: a bigger county is split into west-to-east strips of
+equal feature counts, one archive file each (about 0.22 kB a feature at z5–z13 measured at
+100,000 parcels: a part stays near 90 MB, under :data:`PART_LIMIT_MB`)."""
+PART_LIMIT_MB = 190.0
+"""Largest archive file written: Streamlit's static route refuses files over 200 MB
+(``MAX_APP_STATIC_FILE_SIZE``, hard-coded). A part over it is split again."""
 _LOCK = threading.Lock()
 
 
@@ -71,17 +82,29 @@ class TileBuildError(InstallError):
 
 @dataclass(frozen=True)
 class TileArchive:
-    """A published archive: its file, name, display coordinates and zoom range."""
+    """A published archive: its file (the first part's when split, see ``parts``), display
+    coordinates and zoom range."""
 
     path: Path
     coords: str
     min_zoom: int
     max_zoom: int
     features: int
+    parts: tuple[Path, ...] = ()
+    """Every file of an archive split into parts (:data:`PART_FEATURES`); empty when one."""
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """The archive's files (one, or every part)."""
+        return self.parts or (self.path,)
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.paths)
 
 
 def tippecanoe_binary() -> Path:
@@ -135,17 +158,19 @@ def tile_properties(county: County, name: str,
         keep &= ~frame["stage"].astype(str).isin(PRIVATE_STAGES).to_numpy()
     frame = frame.loc[keep]
     props = pd.DataFrame({c: _codes(frame[c]) if c in frame else ""
-                          for c in TILE_COLUMNS[name]}, index=frame.index)
+                          for c in TILE_COLUMNS[name]}, index=frame.index, dtype=object)
     if name == "parcel":
-        ids = frame["parcel_id"].astype(str)
-        chains = ids.map(parcel_chains(county)).astype(object)
-        props["chain"] = chains.where(chains.notna(), "").astype(str).to_numpy()
-        offer = pd.Series(0, index=frame.index)
+        # object arrays: pandas' string-dtype isin with many values is a Python loop
+        # (1.2 s for 100,000 ids; 0.04 s as objects)
+        ids = pd.Index(_codes(frame["parcel_id"]), dtype=object)
+        chains = parcel_chains(county)
+        where = pd.Index(_codes(chains.index.to_series()), dtype=object).get_indexer(ids)
+        props["chain"] = np.append(_codes(chains), "")[where]  # -1 (no chain): the last, ""
+        offer = np.zeros(len(frame), dtype=int)
         if availability is not None:
-            on_offer = set(availability.loc[availability["available"], "parcel_id"]
-                           .astype(str))
+            on_offer = _codes(availability.loc[availability["available"], "parcel_id"])
             offer = ids.isin(on_offer).astype(int)
-        props["offer"] = offer.to_numpy()
+        props["offer"] = offer
     return props
 
 
@@ -159,59 +184,45 @@ def tile_frames(county: County, *, coords: str = "wgs84",
     ValueError
         ``coords`` is unknown, or a tile column is not a public registry column.
     """
-    if coords not in COORDS:
-        raise ValueError(f"unknown display coordinates {coords!r}; use one of {COORDS}")
     out: dict[str, gpd.GeoDataFrame] = {}
     for name in TILE_LAYERS:
         props = tile_properties(county, name, availability)
         if props is None:
             continue
-        frame = county.layers[name].loc[props.index]
-        shapes = np.asarray(gpd.GeoSeries(frame.geometry.values, crs=frame.crs)
-                            .to_crs(4326).values)
-        if coords == "gcj02":
-            from geo.chinacoords import transform_geometries, wgs84_to_gcj02
-
-            shapes = transform_geometries(shapes, wgs84_to_gcj02)
+        frame = county.layers[name]
+        shapes = display_shapes(np.asarray(frame.geometry.loc[props.index].values),
+                                crs=frame.crs, coords=coords)
         out[name] = gpd.GeoDataFrame(props.reset_index(drop=True), geometry=shapes, crs=4326)
     return out
 
 
-def changed_features(old: County, new: County, name: str = "parcel", *,
-                     old_availability: pd.DataFrame | None = None,
-                     new_availability: pd.DataFrame | None = None) -> list[str]:
-    """Ids of layer ``name`` whose tiles would change from ``old`` to ``new``: new
-    features and features with other tile attributes or another shape (what the map
-    draws on top of an archive until the new one is published)."""
-    before = tile_properties(old, name, old_availability)
-    after = tile_properties(new, name, new_availability)
-    if after is None:
-        return []
-    key = f"{name}_id"
-    after_ids = after[key].astype(str)
-    if before is None:
-        return after_ids.tolist()
-    before = before.set_index(before[key].astype(str))
-    old_frame = old.layers[name]
-    old_geom = dict(zip(old_frame[key].astype(str), old_frame.geometry.values, strict=True))
-    new_geom = new.layers[name].geometry.loc[after.index].values
-    known = after_ids.isin(before.index).to_numpy()
-    changed = ~known
-    if known.any():
-        rows = after_ids[known].to_numpy()
-        same_props = (after.loc[known].drop(columns=[key]).astype(str).to_numpy()
-                      == before.loc[rows].drop(columns=[key]).astype(str).to_numpy()).all(axis=1)
-        same_shape = shapely.equals_exact(
-            np.asarray(new_geom[known]), np.asarray([old_geom[r] for r in rows]), tolerance=0)
-        changed[np.flatnonzero(known)] = ~(same_props & same_shape)
-    return after_ids[changed].tolist()
+def display_shapes(shapes: np.ndarray, *, crs: object, coords: str) -> np.ndarray:
+    """``shapes`` (in ``crs``) in display degrees: WGS84, or GCJ-02 for Gaode.
+
+    Raises
+    ------
+    ValueError
+        ``coords`` is unknown.
+    """
+    if coords not in COORDS:
+        raise ValueError(f"unknown display coordinates {coords!r}; use one of {COORDS}")
+    out = np.asarray(gpd.GeoSeries(shapes, crs=crs).to_crs(4326).values)
+    if coords == "gcj02":
+        from geo.chinacoords import transform_geometries, wgs84_to_gcj02
+
+        out = transform_geometries(out, wgs84_to_gcj02)
+    return out
 
 
 def _codes(values: pd.Series) -> np.ndarray:
-    return values.astype(object).where(values.notna(), "").astype(str).to_numpy()
+    """The values as text (an object array), missing ones as ``""``."""
+    out = values.to_numpy(dtype=object, na_value="")
+    if all(type(v) is str for v in out):
+        return out
+    return np.array([str(v) for v in out], dtype=object)
 
 
-def _write_geojsonseq(frame: gpd.GeoDataFrame, path: Path) -> None:
+def write_geojsonseq(frame: gpd.GeoDataFrame, path: Path) -> None:
     """One GeoJSON feature per line (geometry serialised in C, 6 decimals ≈ 0.1 m)."""
     geoms = shapely.transform(frame.geometry.values, lambda xy: np.round(xy, 6))
     columns = [c for c in frame.columns if c != frame.geometry.name]
@@ -238,7 +249,8 @@ def tiler_options(*, min_zoom: int, max_zoom: int = MAX_ZOOM) -> list[str]:
 
 def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_zoom: int,
                   max_zoom: int = MAX_ZOOM, availability: pd.DataFrame | None = None,
-                  prefix: str = "county") -> TileArchive:
+                  prefix: str = "county", nice: int = 0,
+                  part_features: int = PART_FEATURES) -> TileArchive:
     """Write the county's archive into ``out_dir`` (reused when its content is unchanged).
 
     Parameters
@@ -249,30 +261,85 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
     min_zoom, max_zoom : zoom range of the archive; every feature is present at each zoom.
     availability : :func:`layers.supply.availability` of the county (the ``offer`` code);
         without it no parcel is marked on offer.
-    prefix : file name prefix; the name is ``<prefix>-<coords>-<digest>.pmtiles``.
+    prefix : file name prefix; the name is ``<prefix>-<coords>-<digest>.pmtiles``, or
+        ``<prefix>-<coords>-<digest>.<i>of<n>.pmtiles`` for each of ``n`` parts.
+    nice : run the tiler at this lower priority (a background rebuild leaves the CPU to
+        the app's visitors).
+    part_features : most features per file; more are split into strips (see
+        :data:`PART_FEATURES`).
 
     Raises
     ------
     TileBuildError
-        tippecanoe is missing or fails (its message is kept).
+        tippecanoe is missing or fails (its message is kept), or one feature alone makes a
+        part over :data:`PART_LIMIT_MB`.
     """
     digest, count = content_digest(county, coords=coords, availability=availability,
                                    options=tiler_options(min_zoom=min_zoom, max_zoom=max_zoom))
-    target = out_dir / f"{prefix}-{coords}-{digest}{ARCHIVE_SUFFIX}"
+    stem = f"{prefix}-{coords}-{digest}"
     out_dir.mkdir(parents=True, exist_ok=True)
     with _LOCK:
-        if not target.is_file():
+        paths = _complete(out_dir, stem)
+        if paths is None:
             frames = tile_frames(county, coords=coords, availability=availability)
+            paths = _build_parts(frames, out_dir, stem, parts=max(1, -(-count // part_features)),
+                                 min_zoom=min_zoom, max_zoom=max_zoom, nice=nice)
+            prune_archives(out_dir, f"{prefix}-{coords}-", keep=stem)
+    return TileArchive(path=paths[0], coords=coords, min_zoom=min_zoom, max_zoom=max_zoom,
+                       features=count, parts=paths if len(paths) > 1 else ())
+
+
+def _part_names(stem: str, parts: int) -> list[str]:
+    if parts == 1:
+        return [f"{stem}{ARCHIVE_SUFFIX}"]
+    return [f"{stem}.{i}of{parts}{ARCHIVE_SUFFIX}" for i in range(parts)]
+
+
+def _complete(out_dir: Path, stem: str) -> tuple[Path, ...] | None:
+    """The files of the archive ``stem`` when all of them are there (else ``None``)."""
+    single = out_dir / f"{stem}{ARCHIVE_SUFFIX}"
+    if single.is_file():
+        return (single,)
+    for found in out_dir.glob(f"{stem}.0of*{ARCHIVE_SUFFIX}"):
+        parts = int(found.name[len(stem) + 4:-len(ARCHIVE_SUFFIX)])
+        paths = tuple(out_dir / n for n in _part_names(stem, parts))
+        if all(p.is_file() for p in paths):
+            return paths
+    return None
+
+
+def _build_parts(frames: dict[str, gpd.GeoDataFrame], out_dir: Path, stem: str, *,
+                 parts: int, min_zoom: int, max_zoom: int, nice: int) -> tuple[Path, ...]:
+    """Tile ``frames`` into ``parts`` files of west-to-east strips (equal feature counts by
+    the x of each feature's box centre: every feature in exactly one part, whole); twice as
+    many parts while one is over :data:`PART_LIMIT_MB`."""
+    total = sum(len(f) for f in frames.values())
+    centres = {name: shapely.bounds(f.geometry.values)[:, [0, 2]].mean(axis=1)
+               for name, f in frames.items()}
+    every = np.concatenate(list(centres.values())) if centres else np.zeros(0)
+    while True:
+        targets = [out_dir / n for n in _part_names(stem, parts)]
+        cuts = np.quantile(every, np.arange(1, parts) / parts) if parts > 1 else np.zeros(0)
+        for i, target in enumerate(targets):
             with tempfile.TemporaryDirectory(prefix="investmap-tiles-") as tmp:
-                inputs = []
+                inputs: list[tuple[str, Path]] = []
                 for name, frame in frames.items():
-                    path = Path(tmp) / f"{name}.geojsons"
-                    _write_geojsonseq(frame, path)
-                    inputs.append((name, path))
-                _run_tiler(inputs, target, min_zoom=min_zoom, max_zoom=max_zoom)
-            _prune(out_dir, f"{prefix}-{coords}-", keep=target)
-    return TileArchive(path=target, coords=coords, min_zoom=min_zoom, max_zoom=max_zoom,
-                       features=count)
+                    strip = np.searchsorted(cuts, centres[name], side="right") == i
+                    if strip.any() or not inputs:  # (an empty strip: an empty file)
+                        path = Path(tmp) / f"{name}.geojsons"
+                        write_geojsonseq(frame.loc[strip], path)
+                        inputs.append((name, path))
+                run_tiler(inputs, target, min_zoom=min_zoom, max_zoom=max_zoom, nice=nice)
+        largest = max(t.stat().st_size for t in targets)
+        if largest <= PART_LIMIT_MB * 1024 * 1024:
+            return tuple(targets)
+        for target in targets:
+            target.unlink(missing_ok=True)
+        if parts >= total:
+            raise TileBuildError(f"{stem}: a part of {largest / 2**20:.0f} MB is over the "
+                                 f"{PART_LIMIT_MB:.0f} MB a static file may have; fix: lower "
+                                 "vector_tiles.MAX_ZOOM")
+        parts *= 2
 
 
 def content_digest(county: County, *, coords: str, availability: pd.DataFrame | None,
@@ -296,10 +363,12 @@ def content_digest(county: County, *, coords: str, availability: pd.DataFrame | 
     return digest.hexdigest()[:16], count
 
 
-def _run_tiler(inputs: list[tuple[str, Path]], target: Path, *, min_zoom: int,
-               max_zoom: int) -> None:
+def run_tiler(inputs: list[tuple[str, Path]], target: Path, *, min_zoom: int,
+               max_zoom: int, nice: int = 0) -> None:
     partial = target.with_name(f".{target.stem}.partial{ARCHIVE_SUFFIX}")
-    command = [str(tippecanoe_binary()), "-o", str(partial),
+    lower = shutil.which("nice") if nice else None
+    command = [*([lower, "-n", str(nice)] if lower else []),
+               str(tippecanoe_binary()), "-o", str(partial),
                *tiler_options(min_zoom=min_zoom, max_zoom=max_zoom)]
     for name, path in inputs:
         command += ["-L", json.dumps({"file": str(path), "layer": name})]
@@ -311,9 +380,15 @@ def _run_tiler(inputs: list[tuple[str, Path]], target: Path, *, min_zoom: int,
     os.replace(partial, target)
 
 
-def _prune(out_dir: Path, stem: str, *, keep: Path) -> None:
-    """Delete all but the newest :data:`KEEP_ARCHIVES` archives named ``stem…``."""
-    older = sorted((p for p in out_dir.glob(f"{stem}*{ARCHIVE_SUFFIX}") if p != keep),
-                   key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in older[KEEP_ARCHIVES - 1:]:
-        old.unlink(missing_ok=True)
+def prune_archives(out_dir: Path, prefix: str, *, keep: str,
+           keep_count: int = KEEP_ARCHIVES) -> None:
+    """Delete all but the newest ``keep_count`` archives named ``prefix…`` (an archive's
+    parts go together); ``keep`` is the stem (``<prefix><digest>``) of the one just made."""
+    groups: dict[str, list[Path]] = {}
+    for path in out_dir.glob(f"{prefix}*{ARCHIVE_SUFFIX}"):
+        groups.setdefault(path.name.split(".")[0], []).append(path)
+    older = sorted((g for stem, g in groups.items() if stem != keep),
+                   key=lambda g: max(p.stat().st_mtime for p in g), reverse=True)
+    for group in older[keep_count - 1:]:
+        for path in group:
+            path.unlink(missing_ok=True)

@@ -7,12 +7,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
 from layers.county import County
 from layers.registry import LAYERS
 from layers.supply import availability
+from layers.tile_delta import TileDelta, build_delta, tile_delta, tile_state
 from layers.vector_tiles import (
     DERIVED_COLUMNS,
     PRIVATE_STAGES,
@@ -21,6 +23,7 @@ from layers.vector_tiles import (
     build_archive,
     tile_frames,
 )
+from tests import shapes
 from tests.confidential import CONFIDENTIAL, confidential_hits
 from tests.mvt_reader import archive_header, archive_tiles
 
@@ -126,34 +129,120 @@ def test_a_hand_made_square_lands_in_its_tile(tmp_path, demo_county):
     assert tiles == [(14, 13239, 6267)]
 
 
-def test_changed_features_are_the_edited_and_new_parcels(demo_county):
-    from layers.vector_tiles import changed_features
-
+def test_changed_parcels_are_the_edited_and_reshaped_ones(demo_county):
     parcels = demo_county["parcel"].copy()
     ids = parcels["parcel_id"].astype(str)
-    parcels.loc[parcels.index[0], "status"] = "sold"  # another colour
+    parcels.loc[parcels.index[0], "status"] = "reserve"  # another colour (was transferred)
     parcels.loc[parcels.index[1], "geometry"] = parcels.geometry.iloc[1].buffer(5)  # reshaped
     parcels.loc[parcels.index[2], "price_wan_per_mu"] = 1.0  # not in the tiles: unchanged
     edited = County(layers={**demo_county.layers, "parcel": parcels},
                     policy=demo_county.policy, source=demo_county.source)
-    assert changed_features(demo_county, edited) == [ids.iloc[0], ids.iloc[1]]
-    assert changed_features(demo_county, demo_county) == []
+    delta = tile_delta(demo_county, edited)
+    assert delta.changed == {"parcel": (ids.iloc[0], ids.iloc[1])} and delta.removed == {}
+    assert tile_delta(demo_county, demo_county).size == 0
 
 
-def test_publisher_shows_the_old_archive_and_the_edit_until_the_rebuild_lands(
-        demo_county, tmp_path):
+# A hand-made county for the delta: four 100 m squares side by side, A–C on offer before the
+# edit; the edit transfers A (no longer on offer), deletes B, adds D and leaves C alone.
+def _squares(policy, rows: list[tuple[str, str, float]]) -> County:  # noqa: ANN001
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": [r[0] for r in rows], "status": [r[1] for r in rows],
+         "park_id": "P01", "land_use": "industrial"},
+        geometry=[shapes.square(x) for _pid, _status, x in rows], crs=shapes.EPSG)
+    return County(layers={"parcel": parcels}, policy=policy, source="squares")
+
+
+def _offer(county: County) -> pd.DataFrame:
+    parcels = county["parcel"]
+    return pd.DataFrame({"parcel_id": parcels["parcel_id"],
+                         "available": (parcels["status"] == "available").to_numpy()})
+
+
+@pytest.fixture
+def before_after(policy):
+    old = _squares(policy, [("A", "available", 0), ("B", "available", 200),
+                            ("C", "available", 400)])
+    new = _squares(policy, [("A", "transferred", 0), ("C", "available", 400),
+                            ("D", "available", 600)])
+    return old, new
+
+
+def test_delta_is_the_changed_new_and_removed_parcels(before_after):
+    old, new = before_after
+    delta = tile_delta(old, new, old_availability=_offer(old), new_availability=_offer(new))
+    assert delta.changed == {"parcel": ("A", "D")}  # A transferred (off offer), D new
+    assert delta.removed == {"parcel": ("B",)}  # deleted
+    assert delta.hidden == {"parcel": ("A", "B", "D")} and delta.size == 3
+    same = tile_delta(old, old, old_availability=_offer(old), new_availability=_offer(old))
+    assert same.changed == same.removed == {} and same.size == 0
+
+
+def test_delta_archive_holds_only_the_new_versions_at_the_base_zooms(before_after, tmp_path):
+    old, new = before_after
+    base = build_archive(old, tmp_path, min_zoom=11, max_zoom=13, availability=_offer(old))
+    delta = tile_delta(old, new, old_availability=_offer(old), new_availability=_offer(new))
+    archive = build_delta(tile_state(new, _offer(new)), delta, base, tmp_path)
+    assert archive is not None and archive.name.startswith("delta-wgs84-")
+    assert (archive.min_zoom, archive.max_zoom, archive.features) == (11, 13, 2)
+    header = archive_header(archive.path)
+    assert (header["min_zoom"], header["max_zoom"]) == (11, 13)
+    rows: dict[int, dict[str, tuple]] = defaultdict(dict)
+    for (z, _x, _y), tile in archive_tiles(archive.path):
+        for row in tile.get("parcel", []):
+            rows[z][row["parcel_id"]] = (row["status"], row["offer"])
+    for z in (11, 12, 13):  # A transferred and off offer, D new and on offer; nothing else
+        assert rows[z] == {"A": ("transferred", 0), "D": ("available", 1)}, z
+    again = build_delta(tile_state(new, _offer(new)), delta, base, tmp_path)
+    assert again is not None and again.path == archive.path  # same delta, same file
+    only_removed = TileDelta(changed={}, removed={"parcel": ("B",)})
+    assert build_delta(tile_state(new), only_removed, base, tmp_path) is None  # hiding B
+
+
+def test_publisher_gives_the_delta_at_once_and_the_full_archive_when_it_lands(
+        before_after, tmp_path):
     from webmap.vtiles import TilePublisher
 
-    publisher = TilePublisher(static_dir=tmp_path, url_base="/t")
-    first = publisher.current(demo_county, coords="wgs84")
-    assert first.pending == () and publisher.current(demo_county, coords="wgs84") == first
-    parcels = demo_county["parcel"].copy()
-    parcels.loc[parcels.index[0], "status"] = "sold"
-    edited = County(layers={**demo_county.layers, "parcel": parcels},
-                    policy=demo_county.policy, source=demo_county.source)
-    meanwhile = publisher.current(edited, coords="wgs84")
-    assert meanwhile.tiles == first.tiles  # the rebuild runs in the background …
-    assert meanwhile.pending == (str(parcels.iloc[0]["parcel_id"]),)  # … the edit shows
-    publisher.wait()
-    landed = publisher.current(edited, coords="wgs84")
-    assert landed.pending == () and landed.tiles.url != first.tiles.url
+    old, new = before_after
+    publisher = TilePublisher(static_dir=tmp_path, url_base="/t", compact_after=0.5)
+    first = publisher.current(old, coords="wgs84", availability=_offer(old))
+    assert first.tiles.delta is None and first.tiles.hidden == ()
+    meanwhile = publisher.current(new, coords="wgs84", availability=_offer(new))
+    assert meanwhile.tiles.url == first.tiles.url  # the full archive stays …
+    assert meanwhile.tiles.delta_url.startswith("/t/delta-wgs84-")  # … with the delta on top
+    assert dict(meanwhile.tiles.hidden) == {"parcel": ("A", "B", "D")}  # B erased
+    assert meanwhile.pending == ()
+    assert publisher.current(new, coords="wgs84", availability=_offer(new)) is meanwhile
+    publisher.wait()  # the full rebuild, half a second after the last edit
+    landed = publisher.current(new, coords="wgs84", availability=_offer(new))
+    assert landed.tiles.url != first.tiles.url and landed.tiles.delta is None
+    ids = {r["parcel_id"] for _zxy, tile in archive_tiles(landed.tiles.archive.path)
+           for r in tile.get("parcel", [])}
+    assert ids == {"A", "C", "D"}
+
+
+def test_a_change_over_the_delta_limit_draws_the_changed_parcels_from_the_server(
+        before_after, tmp_path):
+    from webmap.vtiles import TilePublisher
+
+    old, new = before_after
+    publisher = TilePublisher(static_dir=tmp_path, url_base="/t", compact_after=3600,
+                              delta_limit=2)
+    publisher.current(old, coords="wgs84", availability=_offer(old))
+    shown = publisher.current(new, coords="wgs84", availability=_offer(new))
+    assert shown.tiles.delta is None and shown.pending == ("A", "D")
+
+
+def test_a_big_county_is_split_into_strips_each_feature_in_one_part(policy, tmp_path):
+    """Four squares west to east, two features a part: A and B in the first file, C and D
+    in the second, named by the one digest; the same content reuses both files."""
+    county = _squares(policy, [("C", "available", 400), ("A", "available", 0),
+                               ("D", "available", 600), ("B", "available", 200)])
+    archive = build_archive(county, tmp_path, min_zoom=12, max_zoom=13, part_features=2)
+    stem = archive.path.name.split(".")[0]
+    assert [p.name for p in archive.paths] == [f"{stem}.0of2.pmtiles", f"{stem}.1of2.pmtiles"]
+    held = [{r["parcel_id"] for _zxy, tile in archive_tiles(p) for r in tile.get("parcel", [])}
+            for p in archive.paths]
+    assert held == [{"A", "B"}, {"C", "D"}]
+    again = build_archive(county, tmp_path, min_zoom=12, max_zoom=13, part_features=2)
+    assert again.paths == archive.paths and archive.size_bytes == sum(
+        p.stat().st_size for p in archive.paths)

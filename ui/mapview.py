@@ -107,7 +107,7 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
             frozen(highlight_ids), frozen(parcel_ids),
             None if efficiency_classes is None else frozenset(efficiency_classes.items()),
             viewport, tuple(layers), frozen(flag_ids), focus, key_tianditu,
-            None if tiles is None else tiles.url, pending, offerable_only, highlight_key,
+            tiles, pending, offerable_only, highlight_key,
             None if ring_codes is None else frozenset(ring_codes.items()))
     rendered = state.map_renders().get(view, lambda: build_parts(
         data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
@@ -124,9 +124,10 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
 
 
 def map_tiles(coords: str) -> Published | None:
-    """The county's published vector tiles (and the parcels changed since, while a rebuild
-    runs); ``None`` (and the GeoJSON path, logged) when the tiler fails, the renderer is not
-    installed (``investmap assets``) or ``INVESTMAP_VECTOR_TILES=0``, so the map still shows."""
+    """The county's published vector tiles (after an edit: the full archive with the delta
+    archive of what changed, until the full rebuild lands); ``None`` (and the GeoJSON path,
+    logged) when the tiler fails, the renderer is not installed (``investmap assets``) or
+    ``INVESTMAP_VECTOR_TILES=0``, so the map still shows."""
     if os.environ.get(TILES_ENV, "1").strip() == "0":
         return None
     if not vtile_assets.installed():

@@ -514,8 +514,9 @@ def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scop
 def _pending(data: MapData, layer_styles: Sequence[styles.LayerStyle], scope: _Scope,
              pending_ids: Iterable[str], *, compact: bool,
              ) -> tuple[list[folium.FeatureGroup], dict[str, Selection]]:
-    """Parcels changed since the archive was built, painted from the server with the
-    parcel style (opaque enough to cover their old look) until the new archive lands."""
+    """Parcels changed since the archive was built, when no delta archive could be made
+    (too many, or the tiler failed): painted from the server with the parcel style (opaque
+    enough to cover their old look) until the new archive lands."""
     ids = list(pending_ids)
     style = next((s for s in layer_styles if s.layer == "parcel" and not s.marked), None)
     if not ids or style is None:
@@ -606,8 +607,9 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
         at every zoom, and ``viewport``, ``max_features`` and ``min_pixels`` do not apply.
     offer_only : with ``tiles``, ``parcel_ids`` are the parcels on offer: filter by the
         tiles' ``offer`` code instead of sending the ids.
-    pending_ids : with ``tiles``, parcels changed since the archive was built (a rebuild
-        is under way): drawn on top from the server with the same style meanwhile.
+    pending_ids : with ``tiles``, parcels changed since the archive was built when no
+        delta archive could be made (``tiles.delta``): drawn on top from the server with the
+        same style until the full rebuild lands.
     tiles_js : with ``tiles``, a JavaScript tile source read instead of the archive's URL
         (the HTML export's embedded archive, :func:`webmap.vtiles.embedded_source_js`).
     ring_codes : key project id → its worst step (``stuck``, ``overdue``, ``on_track``,
@@ -723,7 +725,7 @@ def _embedded_tiles(county: County, data: MapData, *, park_ids: Iterable[str] | 
         archive = build_archive(shown, Path(tmp), coords=data.coords,
                                 min_zoom=archive_min_zoom(county_bounds(county)),
                                 availability=availability)
-        if archive.path.stat().st_size > EMBED_LIMIT_MB * 1024 * 1024:
+        if archive.parts or archive.size_bytes > EMBED_LIMIT_MB * 1024 * 1024:
             return None
         source = embedded_source_js(archive.path)
     try:

@@ -11,6 +11,12 @@ its view, straight from the static route, and a pan or a zoom sends nothing to t
 (:func:`webmap.styles.paint_spec`), the filters of the view (parks, parcel ids), in a pane
 between the basemap and the vector overlays. Colours and filters live in the page's
 script, so switching the colouring or the language draws the same archive again.
+
+After an edit, :class:`TilePublisher` gives the full archive plus a small delta archive
+of the changed features: both are sources of the one protomaps layer, every paint rule is
+applied to each (the full archive's rules skip the changed and removed ids), so an edited
+parcel shows in its new colour, and a deleted one — or one no longer on offer, for
+investors — is gone, at once; the full archive is rebuilt in the background.
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import folium
@@ -33,7 +41,8 @@ from folium.map import Layer
 from jinja2 import Template
 
 from layers.county import County
-from layers.vector_tiles import MAX_ZOOM, TileArchive, build_archive, changed_features
+from layers.tile_delta import TileDelta, TileState, build_delta, tile_delta, tile_state
+from layers.vector_tiles import MAX_ZOOM, TileArchive, TileBuildError, build_archive
 from webmap import styles
 from webmap.assets import AssetError
 from webmap.display import Viewport
@@ -51,14 +60,30 @@ ZOOM_MARGIN = 1
 the map's ``minZoom`` stops there)."""
 LEVEL_DIFF = 1
 """protomaps-leaflet reads data tiles one zoom below the display zoom (512-px tiles)."""
+PARCEL_OUTLINE_MIN_ZOOM = 12
+"""Parcels filled in their class colour get their outline from this map zoom on: below it a
+parcel is a few pixels wide (100 m is under 2 px at z11) and stroking a million of them
+only adds paint time; the fill still shows every parcel."""
 
 
 @dataclass(frozen=True)
 class VectorTiles:
-    """A published archive as the map reads it."""
+    """A published archive as the map reads it; after an edit, with the delta archive of
+    the changed features (``delta``, painted on top) and the ids the full archive must not
+    paint any more (``hidden``: layer → ids, changed or removed)."""
 
     archive: TileArchive
     url: str
+    delta: TileArchive | None = None
+    delta_url: str = ""
+    hidden: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    part_urls: tuple[str, ...] = ()
+    """URLs of every part of an archive split into parts (``url`` is the first's)."""
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """URLs of the full archive's files (one, or each part)."""
+        return self.part_urls or (self.url,)
 
     @property
     def min_display_zoom(self) -> int:
@@ -91,7 +116,8 @@ def county_bounds(county: County) -> tuple[float, float, float, float]:
 def publish(county: County, *, coords: str,
             bounds: tuple[float, float, float, float] | None = None,
             availability: pd.DataFrame | None = None,
-            static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL) -> VectorTiles:
+            static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL,
+            nice: int = 0) -> VectorTiles:
     """Build (or reuse) the county's archive in ``static_dir`` and give its URL.
 
     Parameters
@@ -102,6 +128,7 @@ def publish(county: County, *, coords: str,
         :func:`county_bounds`).
     availability : the county's availability (the parcels' ``offer`` code).
     static_dir, url_base : where archives are published and the URL serving that folder.
+    nice : the tiler's lower priority (a background rebuild).
 
     Raises
     ------
@@ -110,12 +137,37 @@ def publish(county: County, *, coords: str,
     """
     archive = build_archive(county, static_dir, coords=coords,
                             min_zoom=archive_min_zoom(bounds or county_bounds(county)),
-                            availability=availability)
-    return VectorTiles(archive=archive, url=f"{url_base}/{archive.name}")
+                            availability=availability, nice=nice)
+    return VectorTiles(archive=archive, url=f"{url_base}/{archive.name}",
+                       part_urls=tuple(f"{url_base}/{p.name}" for p in archive.parts))
+
+
+def with_delta(tiles: VectorTiles, state: TileState, delta: TileDelta, *,
+               static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL) -> VectorTiles:
+    """``tiles`` with the delta archive of ``delta`` (:func:`layers.tile_delta.build_delta`
+    from the new county version's ``state``, published beside the full archive) and its
+    hidden ids.
+
+    Raises
+    ------
+    layers.vector_tiles.TileBuildError
+        The tiler is missing or failed.
+    """
+    archive = build_delta(state, delta, tiles.archive, static_dir)
+    return replace(tiles, delta=archive,
+                   delta_url="" if archive is None else f"{url_base}/{archive.name}",
+                   hidden=tuple(delta.hidden.items()))
 
 
 class VectorTileLayer(Layer):
     """The archive painted by protomaps-leaflet from ``layer_styles`` (see module doc).
+
+    The full archive's files are the sources ``base0``, ``base1`` … (one per part of a
+    split archive); a delta archive (``tiles.delta_url``) is the source ``delta``. Each
+    style is painted from every base source (skipping ``tiles.hidden``), then from
+    ``delta``, layer by layer, so the delta's parcels lie under the projects. A feature's
+    class under a style is worked out once and kept on the decoded feature (a style has a
+    rule per class: at a million parcels the filters would otherwise run once per class).
 
     Parameters
     ----------
@@ -135,6 +187,14 @@ class VectorTileLayer(Layer):
         " var spec = {{ this.spec_json }};"
         " var pane = map.getPane('investmapTiles') || map.createPane('investmapTiles');"
         " pane.style.zIndex = 350; pane.style.pointerEvents = 'none';"
+        " var hidden = {}; spec.hidden.forEach(function (h) { hidden[h[0]] = new Set(h[1]); });"
+        " function fresh(layer, p) { var h = hidden[layer];"
+        "  return !h || !h.has(String(p[layer + '_id'])); }"
+        " var sources = {};"
+        " spec.urls.forEach(function (u, i) { sources['base' + i] ="
+        "  {url: i === 0 ? {{ this.url_js }} : u, maxDataZoom: spec.max_zoom}; });"
+        " if (spec.delta_url) {"
+        "  sources.delta = {url: spec.delta_url, maxDataZoom: spec.max_zoom}; }"
         " var parks = spec.park_ids ? new Set(spec.park_ids) : null;"
         " var only = spec.parcel_ids ? new Set(spec.parcel_ids) : null;"
         " function shown(layer, p) {"
@@ -149,26 +209,30 @@ class VectorTileLayer(Layer):
         "  if (s.lookup) { v = s.lookup[v]; if (v === undefined || v === null) v = ''; }"
         "  return String(v); }"
         " var rules = [];"
-        " spec.styles.forEach(function (s) {"
+        " spec.styles.forEach(function (s, si) { var memo = '_investmap' + si;"
+        "  Object.keys(sources).forEach(function (src) {"
+        "  function classOf(f) { var v = f[memo]; if (v !== undefined) return v;"
+        "   v = (src === 'delta' || fresh(s.layer, f.props)) && shown(s.layer, f.props)"
+        "    ? valueOf(s, f.props) : null; f[memo] = v; return v; }"
         "  s.classes.forEach(function (c) {"
-        "   var keep = function (z, f) { return z >= s.min_zoom"
-        "    && shown(s.layer, f.props) && valueOf(s, f.props) === c.value; };"
+        "   var keep = function (z, f) { return z >= s.min_zoom && classOf(f) === c.value; };"
         "   if (c.symbol === 'ring') {"
-        "    rules.push({dataLayer: s.layer, filter: keep, symbolizer:"
+        "    rules.push({dataSource: src, dataLayer: s.layer, filter: keep, symbolizer:"
         "     new protomapsL.CircleSymbolizer({radius: 4, fill: 'rgba(255,255,255,0.35)',"
         "      stroke: c.color, width: 2.5})}); return; }"
         "   if (c.symbol !== 'outline') {"
-        "    rules.push({dataLayer: s.layer, filter: keep, symbolizer:"
+        "    rules.push({dataSource: src, dataLayer: s.layer, filter: keep, symbolizer:"
         "     new protomapsL.PolygonSymbolizer({fill: c.color, opacity: s.fill_opacity})}); }"
         "   var line = {color: c.color, width: s.weight, opacity: 0.9};"
         "   if (c.dash) { line.dash = c.dash.split(' ').map(Number); line.dashColor = c.color;"
         "    line.dashWidth = s.weight; line.color = 'rgba(0,0,0,0)'; }"
-        "   rules.push({dataLayer: s.layer, filter: keep,"
+        "   var keepLine = s.layer === 'parcel' && c.symbol === 'fill'"
+        "    ? function (z, f) { return z >= spec.outline_min_zoom && keep(z, f); } : keep;"
+        "   rules.push({dataSource: src, dataLayer: s.layer, filter: keepLine,"
         "    symbolizer: new protomapsL.LineSymbolizer(line)});"
-        "  }); });"
-        " var layer = protomapsL.leafletLayer({url: {{ this.url_js }}, paintRules: rules,"
-        "  labelRules: [], maxDataZoom: spec.max_zoom, pane: 'investmapTiles',"
-        "  attribution: ''});"
+        "  }); }); });"
+        " var layer = protomapsL.leafletLayer({sources: sources, paintRules: rules,"
+        "  labelRules: [], pane: 'investmapTiles', attribution: ''});"
         " layer.addTo(map);"
         " window.investmapPaint = spec; window.investmapTiles = layer;"
         " return layer; })();"
@@ -180,7 +244,10 @@ class VectorTileLayer(Layer):
                  url_js: str | None = None) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "VectorTileLayer"
-        spec = {"url": tiles.url, "max_zoom": tiles.max_zoom,
+        spec = {"url": tiles.url, "urls": list(tiles.urls), "max_zoom": tiles.max_zoom,
+                "outline_min_zoom": PARCEL_OUTLINE_MIN_ZOOM,
+                "delta_url": tiles.delta_url,
+                "hidden": [[layer, list(ids)] for layer, ids in tiles.hidden],
                 "styles": styles.paint_spec(layer_styles),
                 "park_ids": None if park_ids is None else sorted(map(str, park_ids)),
                 "parcel_ids": None if parcel_ids is None else sorted(map(str, parcel_ids)),
@@ -196,8 +263,10 @@ def use_renderer(fmap: folium.Map) -> None:
 
 @dataclass(frozen=True)
 class Published:
-    """What a map shows now: the newest ready archive, and the parcels changed since it was
-    built (drawn on top from the server until the next archive lands)."""
+    """What a map shows now: the newest full archive, with the delta archive of what
+    changed since it was built (``tiles.delta``, ``tiles.hidden``) — or, when no delta
+    could be made, the ids of the changed parcels (``pending``: drawn on top from the
+    server; they cannot erase a removed parcel)."""
 
     tiles: VectorTiles
     pending: tuple[str, ...] = ()
@@ -205,28 +274,70 @@ class Published:
 
 @dataclass(frozen=True)
 class _Ready:
-    county: County
-    availability: pd.DataFrame | None
+    """A full archive and what its county version's tiles hold (not the county itself:
+    after an edit the app loads a new one, and two counties in memory at 1,000,000 parcels
+    cost gigabytes)."""
+
+    county: weakref.ref[County]
+    state: TileState
     tiles: VectorTiles
 
 
+COMPACT_ENV = "INVESTMAP_TILES_COMPACT_AFTER"
+"""Seconds without a further edit before the full archive is rebuilt (default
+:data:`COMPACT_AFTER`): a burst of edits costs one full rebuild."""
+COMPACT_AFTER = 30.0
+COMPACT_NICE = 10
+"""Priority the background rebuild's tiler runs at (visitors' pages come first)."""
+DELTA_LIMIT = 5000
+"""Most changed or removed features a delta archive takes; a larger change (a whole layer
+re-imported) shows the changed parcels from the server until the full rebuild lands."""
+
+
+def compact_delay() -> float:
+    """The full rebuild's delay (:data:`COMPACT_ENV`, seconds, default
+    :data:`COMPACT_AFTER`; an unreadable value is logged and the default used)."""
+    raw = os.environ.get(COMPACT_ENV, "").strip()
+    if not raw:
+        return COMPACT_AFTER
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        _LOG.warning("%s=%r is not a number of seconds; using %s", COMPACT_ENV, raw,
+                     COMPACT_AFTER)
+        return COMPACT_AFTER
+
+
 class TilePublisher:
-    """Publishes each store version's archive, the first one at once and later ones in a
-    background thread: until a rebuild lands, :meth:`current` gives the previous archive
-    and the ids of the parcels that changed (an edit shows on the map at once). A county
-    version is the loaded :class:`County` object (a reload after an edit makes a new one).
+    """Publishes the county's tiles per store version (one per app process).
+
+    The first archive is built at once. After a store change (a new :class:`County`
+    object: a reload after an edit makes one), :meth:`current` builds a **delta archive**
+    of only the changed features against the full archive's county version (seconds, even
+    at 100,000 parcels) and gives the full archive with it: the map hides the changed and
+    removed ids in the full archive and paints the delta on top, so an edit — a deletion,
+    a parcel no longer on offer — shows at once. The full archive is rebuilt ("compacted")
+    in a background thread once no edit has come for ``compact_after`` seconds; when it
+    lands, the next rerun draws it alone. A failed delta falls back to drawing the changed
+    parcels from the server (``Published.pending``); a failed rebuild is logged and the
+    last archive stays.
     """
 
-    def __init__(self, static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL) -> None:
+    def __init__(self, static_dir: Path = STATIC_VECTOR, url_base: str = VECTOR_URL, *,
+                 compact_after: float | None = None, delta_limit: int = DELTA_LIMIT) -> None:
         self._static_dir, self._url_base = static_dir, url_base
+        self._compact_after = compact_delay() if compact_after is None else compact_after
+        self._delta_limit = delta_limit
         self._lock = threading.Lock()
+        self._compacting = threading.Lock()
         self._ready: dict[str, _Ready] = {}
-        self._building: dict[str, County] = {}
-        self._changed: dict[str, tuple[County, County, tuple[str, ...]]] = {}
+        self._latest: dict[str, weakref.ref[County]] = {}
+        self._shown: dict[str, tuple[_Ready, weakref.ref[County], Published]] = {}
+        self._jobs = 0
 
     def current(self, county: County, *, coords: str,
                 availability: pd.DataFrame | None = None) -> Published:
-        """The archive to draw ``county`` with now (see class doc).
+        """The tiles to draw ``county`` with now (see class doc).
 
         Raises
         ------
@@ -235,57 +346,76 @@ class TilePublisher:
         """
         with self._lock:
             ready = self._ready.get(coords)
-            if ready is not None and ready.county is county:
-                return Published(ready.tiles)
-            start = ready is not None and self._building.get(coords) is not county
-            if start:
-                self._building[coords] = county
+            shown = self._shown.get(coords)
         if ready is None:
-            tiles = self._publish(county, coords, availability)
+            ready = self._built(county, coords, availability)
             with self._lock:
-                self._ready[coords] = _Ready(county, availability, tiles)
-            return Published(tiles)
-        if start:
-            threading.Thread(target=self._rebuild, args=(county, coords, availability),
-                             name=f"investmap-tiles-{coords}", daemon=True).start()
-        return Published(ready.tiles, self._pending(ready, county, coords, availability))
+                self._ready.setdefault(coords, ready)
+                self._latest.setdefault(coords, weakref.ref(county))
+            return Published(ready.tiles)
+        if ready.county() is county:
+            return Published(ready.tiles)
+        if shown is not None and shown[0] is ready and shown[1]() is county:
+            return shown[2]
+        published = self._over(ready, county, availability)
+        with self._lock:
+            self._shown[coords] = (ready, weakref.ref(county), published)
+            latest = self._latest.get(coords)
+            new_version = latest is None or latest() is not county
+            self._latest[coords] = weakref.ref(county)
+            if new_version:
+                self._jobs += 1
+        if new_version:
+            timer = threading.Timer(self._compact_after, self._compact,
+                                    args=(county, coords, availability))
+            timer.name, timer.daemon = f"investmap-tiles-{coords}", True
+            timer.start()
+        return published
 
     def wait(self, timeout: float = 600.0) -> None:
-        """Block until no rebuild is under way (tests, benchmarks)."""
+        """Block until no full rebuild is waiting or under way (tests, benchmarks)."""
         deadline = time.monotonic() + timeout
-        while self._building and time.monotonic() < deadline:
+        while self._jobs and time.monotonic() < deadline:
             time.sleep(0.05)
 
-    def _publish(self, county: County, coords: str,
-                 availability: pd.DataFrame | None) -> VectorTiles:
-        return publish(county, coords=coords, availability=availability,
-                       static_dir=self._static_dir, url_base=self._url_base)
+    def _built(self, county: County, coords: str, availability: pd.DataFrame | None,
+               nice: int = 0) -> _Ready:
+        tiles = publish(county, coords=coords, availability=availability,
+                        static_dir=self._static_dir, url_base=self._url_base, nice=nice)
+        return _Ready(weakref.ref(county), tile_state(county, availability), tiles)
 
-    def _rebuild(self, county: County, coords: str,
+    def _over(self, ready: _Ready, county: County,
+              availability: pd.DataFrame | None) -> Published:
+        """The full archive with the delta from its county version to ``county``."""
+        state = tile_state(county, availability)
+        delta = tile_delta(ready.state, state)
+        if delta.size <= self._delta_limit:
+            try:
+                return Published(with_delta(ready.tiles, state, delta,
+                                            static_dir=self._static_dir,
+                                            url_base=self._url_base))
+            except TileBuildError:
+                _LOG.exception("delta archive failed; changed parcels drawn from the server")
+        return Published(ready.tiles, delta.changed.get("parcel", ()))
+
+    def _compact(self, county: County, coords: str,
                  availability: pd.DataFrame | None) -> None:
+        """Rebuild the full archive of ``county`` unless a newer version came meanwhile
+        (its own rebuild follows); one rebuild at a time."""
         try:
-            tiles = self._publish(county, coords, availability)
-        except Exception:  # noqa: BLE001 - a failed rebuild keeps the last archive
+            with self._compacting:
+                with self._lock:
+                    latest = self._latest.get(coords)
+                    if latest is None or latest() is not county:
+                        return
+                ready = self._built(county, coords, availability, nice=COMPACT_NICE)
+                with self._lock:
+                    self._ready[coords] = ready
+        except Exception:  # noqa: BLE001 - a failed rebuild keeps the last archive and delta
             _LOG.exception("vector tiles rebuild failed; the previous archive stays")
-            tiles = None
-        with self._lock:
-            if tiles is not None and self._building.get(coords) is county:
-                self._ready[coords] = _Ready(county, availability, tiles)
-            if self._building.get(coords) is county:
-                del self._building[coords]
-
-    def _pending(self, ready: _Ready, county: County, coords: str,
-                 availability: pd.DataFrame | None) -> tuple[str, ...]:
-        with self._lock:
-            kept = self._changed.get(coords)
-            if kept is not None and kept[0] is ready.county and kept[1] is county:
-                return kept[2]
-        ids = tuple(changed_features(ready.county, county, "parcel",
-                                     old_availability=ready.availability,
-                                     new_availability=availability))
-        with self._lock:
-            self._changed[coords] = (ready.county, county, ids)
-        return ids
+        finally:
+            with self._lock:
+                self._jobs -= 1
 
 
 EMBED_LIMIT_MB = 40.0
