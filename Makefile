@@ -1,4 +1,5 @@
-# InvestMap: `make run` starts the app on the demo data, `make test` runs the whole suite,
+# InvestMap: `make run` starts the app on the demo data, `make test` runs the whole suite
+# (on 2 workers: TEST_WORKERS=0 runs it in one process),
 # `make test-fast` all but the tests marked slow, `make lint` ruff and mypy (CI runs it first),
 # `make docs` builds the documentation site (site/). They set everything up first (Debian
 # packages, .venv with every extra, offline map assets). From a checkout the InvestMap home
@@ -35,11 +36,17 @@ system-test:
 run: system-run venv assets
 	$(BIN)/python -m ui.serve --server.port $(PORT)
 
+# The suite runs on TEST_WORKERS pytest-xdist workers (0: in this process): each test module
+# on one worker, the browser tests together on one (tests/conftest.py), each worker with its
+# own InvestMap home, PostGIS server and app servers.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
+
 test: system-test venv assets test-tools
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 test-fast: system-test venv assets test-tools
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 docs: venv
 	$(BIN)/python -m mkdocs build --strict --site-dir site

@@ -6,6 +6,7 @@ groups by rule in :mod:`geo.efficiency_groups`, class consequences in
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -21,7 +22,7 @@ from geo.efficiency_catalog import (
 )
 from geo.efficiency_consequences import Consequences, parse_consequences
 from geo.efficiency_groups import Group, ItemRule, parse_groups
-from geo.policy_checks import check_keys, fail, mapping, number
+from geo.policy_checks import Rule, fail, mapping, nullable, number, parse_section
 
 __all__ = ["CLASSES", "INDICATORS", "SCALES", "ClassRule", "Consequences", "DeclaredColumn",
            "EfficiencySettings", "Group", "Indicator", "ItemRule", "Method", "parse_settings"]
@@ -51,7 +52,7 @@ class EfficiencySettings:
     prospect's scale is not given.
     """
 
-    groups: Mapping[str, Group]
+    groups: Mapping[str, Group] = field(default_factory=lambda: MappingProxyType({}))
     method: Method = "ratio"
     cap_per_item: float | None = None
     min_land_mu: float = 3.0
@@ -73,9 +74,37 @@ class EfficiencySettings:
         return [name for name in self.indicators if name in used]
 
 
-_KEYS = {"method", "cap_per_item", "min_land_mu", "ungraded_years", "class_rule", "classes",
-         "class_scores", "low_tax_fraction", "groups", "weights_sum", "indicators", "columns",
-         "consequences", "above_scale_revenue_wan"}
+def _classes(value: Any, source: str, key: str) -> Mapping[str, float]:
+    return _cutoffs(value, source, key, shares=True)
+
+
+def _class_scores(value: Any, source: str, key: str) -> Mapping[str, float] | None:
+    return None if value is None else _cutoffs(value, source, key, shares=False)
+
+
+def _consequences(value: Any, source: str, key: str) -> Consequences:
+    return parse_consequences(value, source)
+
+
+RULES = {
+    "method": Rule(choices=("ratio", "minmax"), fix="write ratio or minmax"),
+    "cap_per_item": nullable(float, Rule(minimum=0, strict=True,
+                                         fix="give a multiple of the weight such as 2, or null")),
+    "ungraded_years": Rule(minimum=0, fix="give whole years, e.g. 2"),
+    "class_rule": Rule(choices=("share", "score"), fix="write share or score"),
+    "classes": Rule(parse=_classes),
+    "class_scores": Rule(parse=_class_scores),
+    "low_tax_fraction": Rule(minimum=0, maximum=1),
+    "weights_sum": nullable(float, Rule(minimum=0, strict=True,
+                                        fix="give the total such as 100, or null")),
+    "consequences": Rule(parse=_consequences),
+    "above_scale_revenue_wan": Rule(minimum=0, strict=True),
+}
+"""Checks beyond the types (:func:`geo.policy_checks.parse_section`); other numbers are ≥ 0."""
+
+DEPENDENT = ("columns", "indicators", "groups")
+"""Keys parsed after the others: indicators use the declared columns, groups the method,
+the catalogue and ``weights_sum``."""
 
 
 def parse_settings(value: Mapping[str, Any], source: str) -> EfficiencySettings:
@@ -87,55 +116,19 @@ def parse_settings(value: Mapping[str, Any], source: str) -> EfficiencySettings:
         Naming the file, the key path (``efficiency.groups.above.tax_per_mu.weight`` …) and
         the fix.
     """
-    check_keys(value, _KEYS, source, "efficiency")
-    method = value.get("method", "ratio")
-    if method not in ("ratio", "minmax"):
-        raise fail(source, "efficiency.method", f"{method!r} is not allowed",
-                   "write ratio or minmax")
-    cap_raw = value.get("cap_per_item")
-    cap = None if cap_raw is None else number(cap_raw, source, "efficiency.cap_per_item",
-                                              strict=True)
-    years = value.get("ungraded_years", 2)
-    if isinstance(years, bool) or not isinstance(years, int) or years < 0:
-        raise fail(source, "efficiency.ungraded_years", f"{years!r} is not a whole number ≥ 0",
-                   "give whole years, e.g. 2")
-    rule = value.get("class_rule", "share")
-    if rule not in ("share", "score"):
-        raise fail(source, "efficiency.class_rule", f"{rule!r} is not allowed",
-                   "write share or score")
-    classes = _cutoffs(value.get("classes", dict(_default_classes())), source,
-                       "efficiency.classes", shares=True)
-    scores_raw = value.get("class_scores")
-    class_scores = (None if scores_raw is None else
-                    _cutoffs(scores_raw, source, "efficiency.class_scores", shares=False))
-    if rule == "score" and class_scores is None:
+    raw = mapping(value, source, "efficiency")
+    settings = parse_section(EfficiencySettings,
+                             {k: v for k, v in raw.items() if k not in DEPENDENT}, source,
+                             "efficiency", rules=RULES, default=Rule(minimum=0))
+    if settings.class_rule == "score" and settings.class_scores is None:
         raise fail(source, "efficiency.class_scores", "class_rule is score but no thresholds",
                    "give e.g. {A: 120, B: 100, C: 80} (minimum score per class)")
-    sum_raw = value.get("weights_sum", 100)
-    weights_sum = None if sum_raw is None else number(sum_raw, source,
-                                                      "efficiency.weights_sum", strict=True)
-    columns = parse_columns(value.get("columns", {}), source)
-    catalogue = parse_indicators(value.get("indicators", {}), source, columns)
-    groups = parse_groups(value.get("groups", {}), source, method=method, catalogue=catalogue,
-                          numeric_columns=[c.name for c in columns], weights_sum=weights_sum)
-    return EfficiencySettings(
-        groups=groups,
-        method=method,
-        cap_per_item=cap,
-        min_land_mu=number(value.get("min_land_mu", 3), source, "efficiency.min_land_mu"),
-        ungraded_years=years,
-        class_rule=rule,
-        classes=classes,
-        class_scores=class_scores,
-        low_tax_fraction=number(value.get("low_tax_fraction", 1 / 3), source,
-                                "efficiency.low_tax_fraction", maximum=1.0),
-        weights_sum=weights_sum,
-        indicators=catalogue,
-        columns=columns,
-        consequences=parse_consequences(value.get("consequences", {}), source),
-        above_scale_revenue_wan=number(value.get("above_scale_revenue_wan", 2000), source,
-                                       "efficiency.above_scale_revenue_wan", strict=True),
-    )
+    columns = parse_columns(raw.get("columns", {}), source)
+    catalogue = parse_indicators(raw.get("indicators", {}), source, columns)
+    groups = parse_groups(raw.get("groups", {}), source, method=settings.method,
+                          catalogue=catalogue, numeric_columns=[c.name for c in columns],
+                          weights_sum=settings.weights_sum)
+    return dataclasses.replace(settings, columns=columns, indicators=catalogue, groups=groups)
 
 
 def _cutoffs(raw: Any, source: str, key: str, *, shares: bool) -> Mapping[str, float]:

@@ -108,6 +108,21 @@ def parse_section(settings: type[T], value: Any, source: str, section: str, *,
     return settings(**out)
 
 
+def nullable(kind: type, rule: Rule = Rule()) -> Rule:
+    """A :class:`Rule` for a setting that may be ``null`` (``None``: "no limit", "not
+    checked") or else a value of ``kind`` (``int``, ``float``, ``str``) checked by ``rule``."""
+    def parse(value: Any, source: str, key: str) -> Any:
+        return None if value is None else check_value(value, kind(), rule, source, key)
+
+    return dataclasses.replace(rule, parse=parse)
+
+
+def check_value(value: Any, like: Any, rule: Rule, source: str, key: str) -> Any:
+    """One value checked as :func:`parse_section` checks a field whose default is ``like``
+    (for the entries of a nested mapping such as ``max_age_days.<layer>``)."""
+    return _setting(value, like, dataclasses.replace(rule, parse=None), source, key)
+
+
 def _setting(value: Any, default: Any, rule: Rule, source: str, key: str) -> Any:
     if rule.parse is not None:
         return rule.parse(value, source, key)

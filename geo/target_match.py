@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from geo.chain_catalog import ChainCatalog, place
-from geo.policy_checks import check_keys, fail, mapping, number
+from geo.policy_checks import Rule, fail, parse_section
 
 EVIDENCE_PARTS: tuple[str, ...] = ("financing", "expansion", "hiring", "revenue", "quality")
 """Parts of the evidence score, in display order."""
@@ -374,40 +374,40 @@ def _firm_row(firm: pd.Series, s: TargetSettings) -> dict[str, object]:
 
 # -- policy section ``targets`` -----------------------------------------------------------
 
-_KEYS = {"weights", "recent_full_months", "recent_zero_months", "undated_value", "hiring_full",
-         "revenue_zero_wan", "revenue_full_wan", "specialised_value", "min_known_share",
-         "max_per_segment"}
+def _weights(value: Any, source: str, key: str) -> TargetWeights:
+    weights = parse_section(TargetWeights, value, source, key, default=Rule(minimum=0))
+    if sum(weights.as_dict().values()) <= 0:
+        raise fail(source, key, "all weights are 0", "give at least one positive weight")
+    return weights
+
+
+_SHARE = Rule(minimum=0, maximum=1)
+RULES = {
+    "weights": Rule(parse=_weights),
+    "undated_value": _SHARE,
+    "specialised_value": _SHARE,
+    "min_known_share": _SHARE,
+    "hiring_full": Rule(minimum=0, strict=True, fix="give a count such as 20"),
+    "revenue_zero_wan": Rule(minimum=0, strict=True),
+    "max_per_segment": Rule(minimum=1, fix="give a count such as 20"),
+}
+"""Checks beyond the types (:func:`geo.policy_checks.parse_section`); other numbers are ≥ 0."""
 
 
 def parse_settings(value: Mapping[str, Any], source: str) -> TargetSettings:
-    """Validate the policy section ``targets`` (missing keys keep their defaults)."""
-    check_keys(value, _KEYS, source, "targets")
-    d = TargetSettings()
-    out: dict[str, Any] = {}
-    for key in _KEYS - {"weights", "max_per_segment"}:
-        limit = 1.0 if key in ("undated_value", "specialised_value", "min_known_share") else None
-        out[key] = number(value.get(key, getattr(d, key)), source, f"targets.{key}",
-                          maximum=limit)
-    count = value.get("max_per_segment", d.max_per_segment)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise fail(source, "targets.max_per_segment", f"{count!r} is not a whole number ≥ 1",
-                   "give a count such as 20")
-    out["max_per_segment"] = count
-    raw_w = mapping(value.get("weights", {}), source, "targets.weights")
-    check_keys(raw_w, set(EVIDENCE_PARTS), source, "targets.weights")
-    weights = d.weights.as_dict()
-    for part, w in raw_w.items():
-        weights[part] = number(w, source, f"targets.weights.{part}")
-    if sum(weights.values()) <= 0:
-        raise fail(source, "targets.weights", "all weights are 0",
-                   "give at least one positive weight")
-    out["weights"] = TargetWeights(**weights)
-    if out["recent_zero_months"] <= out["recent_full_months"]:
+    """Validate the policy section ``targets`` (missing keys keep their defaults).
+
+    Raises
+    ------
+    geo.policy_checks.PolicyError
+        ``<file>: targets.<key>: <problem>; fix: <fix>``.
+    """
+    s = parse_section(TargetSettings, value, source, "targets", rules=RULES,
+                      default=Rule(minimum=0))
+    if s.recent_zero_months <= s.recent_full_months:
         raise fail(source, "targets.recent_zero_months", "not above recent_full_months",
                    "raise it")
-    if out["revenue_zero_wan"] <= 0 or out["revenue_full_wan"] <= out["revenue_zero_wan"]:
+    if s.revenue_full_wan <= s.revenue_zero_wan:
         raise fail(source, "targets.revenue_full_wan", "not above revenue_zero_wan (> 0)",
                    "give 0 < revenue_zero_wan < revenue_full_wan")
-    if out["hiring_full"] <= 0:
-        raise fail(source, "targets.hiring_full", "must be > 0", "give a count such as 20")
-    return TargetSettings(**out)
+    return s

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.policy_checks import check_keys, fail
+from geo.policy_checks import Rule, check_value, fail, mapping, nullable, parse_section
 from layers.registry import LAYERS
 
 TRACKED: tuple[str, ...] = tuple(n for n in LAYERS if n not in ("lead", "freshness"))
@@ -34,27 +34,37 @@ class FreshnessSettings:
         return self.max_age_days.get(layer, self.default_max_age_days)
 
 
-def parse_settings(value: Mapping[str, Any], source: str) -> FreshnessSettings:
-    """Parse the ``freshness`` policy section (PolicyError names the key and the fix)."""
-    check_keys(value, {"default_max_age_days", "max_age_days"}, source, "freshness")
-    default = value.get("default_max_age_days", 365)
-    if default is not None and (isinstance(default, bool) or not isinstance(default, int)
-                                or default < 1):
-        raise fail(source, "freshness.default_max_age_days", f"{default!r} is not a whole "
-                   "number ≥ 1", "give days, e.g. 365, or null for no limit")
-    ages = value.get("max_age_days") or {}
-    if not isinstance(ages, Mapping):
-        raise fail(source, "freshness.max_age_days", "not a mapping",
-                   "write layer: days, e.g. parcel: 90")
+_DAYS = Rule(minimum=1, fix="give days, e.g. 90")
+
+
+def _max_age_days(value: Any, source: str, key: str) -> Mapping[str, int]:
+    ages = mapping(value or {}, source, key)
     parsed: dict[str, int] = {}
     for layer, days in ages.items():
-        key = f"freshness.max_age_days.{layer}"
         if layer not in TRACKED:
-            raise fail(source, key, f"unknown layer {layer!r}", f"use one of {list(TRACKED)}")
-        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-            raise fail(source, key, f"{days!r} is not a whole number ≥ 1", "give days, e.g. 90")
-        parsed[str(layer)] = days
-    return FreshnessSettings(default, MappingProxyType(parsed))
+            raise fail(source, f"{key}.{layer}", f"unknown layer {layer!r}",
+                       f"use one of {list(TRACKED)}")
+        parsed[str(layer)] = check_value(days, 0, _DAYS, source, f"{key}.{layer}")
+    return MappingProxyType(parsed)
+
+
+RULES = {
+    "default_max_age_days": nullable(int, Rule(
+        minimum=1, fix="give days, e.g. 365, or null for no limit")),
+    "max_age_days": Rule(parse=_max_age_days),
+}
+"""How :func:`geo.policy_checks.parse_section` checks the ``freshness`` section."""
+
+
+def parse_settings(value: Mapping[str, Any], source: str) -> FreshnessSettings:
+    """Parse the ``freshness`` policy section.
+
+    Raises
+    ------
+    geo.policy_checks.PolicyError
+        ``<file>: freshness.<key>: <problem>; fix: <fix>``.
+    """
+    return parse_section(FreshnessSettings, value, source, "freshness", rules=RULES)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,25 @@
-"""Shared fixtures: the demo county, a CLI runner and hand-checkable geometries."""
+"""Shared fixtures: the demo county, a CLI runner and hand-checkable geometries; one
+InvestMap home per test process; the groups that ``pytest -n 2 --dist loadscope`` (``make
+test``) hands to its workers."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+HOME_ENV = "INVESTMAP_HOME"  # layers.paths.HOME_ENV (not imported: see pytest_configure)
+BROWSER_GROUP = "browser"
+"""xdist scope of the Chromium tests (``tests/e2e``): one worker runs them one module after
+another with one session app, while the other worker runs the rest."""
+E2E_PREFIX = "tests/e2e/"
 
 pytest_plugins = ["tests.pg_cluster"]  # postgis_cluster / postgis_url fixtures
 
@@ -19,6 +30,52 @@ BACKENDS = ("gpkg", POSTGIS)
 """Both store backends, for ``@pytest.fixture(params=BACKENDS)``."""
 
 _MAIN = sys.modules["__main__"]
+_HOME = pytest.StashKey[tuple[Path, str | None]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this test process its own InvestMap home (``INVESTMAP_HOME``): the published
+    vector tiles, the default store, ``state/`` and the launcher go there, never into the
+    checkout, and two xdist workers never share them (a tile archive half-written by one
+    worker, a store the other edits). The checkout's offline assets (``static/vendor``,
+    installed by ``make test``) are copied in. Runs before any test module is imported:
+    ``webmap.tiles`` reads the home when it is imported."""
+    home = Path(tempfile.mkdtemp(prefix="investmap-test-home-"))
+    vendor = ROOT / "static" / "vendor"
+    if vendor.is_dir():
+        shutil.copytree(vendor, home / "static" / "vendor", symlinks=True)
+    config.stash[_HOME] = (home, os.environ.get(HOME_ENV))
+    os.environ[HOME_ENV] = str(home)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _HOME not in config.stash:
+        return
+    home, before = config.stash[_HOME]
+    if before is None:
+        os.environ.pop(HOME_ENV, None)
+    else:
+        os.environ[HOME_ENV] = before
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadscope`` (``make test``) as this suite needs it: each test module goes to
+    one worker (its module-scoped fixtures — a Dask cluster, an installed wheel, an app
+    server — are made once) and all browser tests (``tests/e2e``) to one worker, one module
+    after another, with one session app. (``xdist_group`` marks cannot do this: pytest-xdist
+    3.8 renames node ids in a way pytest 9 ignores.)"""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return BROWSER_GROUP if module.startswith(E2E_PREFIX) else module
+
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)

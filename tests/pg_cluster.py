@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL + PostGIS cluster for the storage tests (a pytest plugin).
 
 The cluster lives in a temporary directory, listens on a free port on 127.0.0.1 only and is
-stopped at the end of the session. ``initdb`` refuses to run as root, so as root (CI) every
+stopped at the end of the session (each pytest-xdist worker starts its own: the workers never
+share a server, a database or a port). ``initdb`` refuses to run as root, so as root (CI) every
 server command runs as the ``postgres`` system user through ``runuser``; otherwise as the
 current user. If the cluster cannot start the tests FAIL with the reason (never skip).
 
@@ -29,6 +30,8 @@ import pytest
 
 PG_BIN = Path(os.environ.get("INVESTMAP_PG_BIN", "/usr/lib/postgresql/15/bin"))
 DATABASE = "investmap_test"
+PORT_ATTEMPTS = 3
+"""Ports tried when the chosen free port is taken before the server binds it."""
 
 
 class ClusterError(RuntimeError):
@@ -112,14 +115,22 @@ def start_cluster(*, durable: bool = False) -> Cluster:
     data = root / "data"
     _run(cluster, [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                    "-E", "UTF8", "--locale=C", "--no-sync"])
-    options = (f"-c listen_addresses=127.0.0.1 -c port={cluster.port} "
-               f"-c unix_socket_directories={root} -c max_connections=60")
-    if not durable:
-        options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
-    proc = _run(cluster, [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
-                          "-o", options, "-w", "-t", "60", "start"], check=False)
-    if proc.returncode != 0:
+    for attempt in range(PORT_ATTEMPTS):
+        options = (f"-c listen_addresses=127.0.0.1 -c port={cluster.port} "
+                   f"-c unix_socket_directories={root} -c max_connections=60")
+        if not durable:
+            options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        proc = _run(cluster, [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
+                              "-o", options, "-w", "-t", "60", "start"], check=False)
+        if proc.returncode == 0:
+            break
         log = (root / "log").read_text(errors="replace") if (root / "log").exists() else ""
+        if "could not bind" in log and attempt + 1 < PORT_ATTEMPTS:
+            # another process (a parallel test worker's server) took the port between
+            # _free_port() and the server's bind: try a new one
+            cluster.port = _free_port()
+            (root / "log").unlink(missing_ok=True)
+            continue
         shutil.rmtree(root, ignore_errors=True)
         raise ClusterError(f"pg_ctl start failed: {proc.stderr}\n{log[-2000:]}")
     try:

@@ -364,6 +364,29 @@ def test_bad_settings_name_the_key(patch, message):
     assert str(err.value).startswith("county.yaml: ") and "fix:" in str(err.value)
 
 
+@pytest.mark.parametrize(("patch", "message"), [
+    ({"colour": "red"}, "county.yaml: efficiency: unknown key(s) ['colour']; fix: use only ["),
+    ({"min_land_mu": "3"}, "county.yaml: efficiency.min_land_mu: '3' is not a number ≥ 0; "
+                           "fix: give a number ≥ 0"),
+    ({"method": 5}, "county.yaml: efficiency.method: 5 is not text; fix: write ratio or minmax"),
+    ({"classes": [0.2, 0.6]}, "county.yaml: efficiency.classes: expected a mapping, got list"),
+    ({"weights_sum": "100"}, "county.yaml: efficiency.weights_sum: '100' is not a number > 0; "
+                             "fix: give the total such as 100, or null"),
+])
+def test_an_unknown_key_or_a_wrong_type_names_file_key_and_fix(patch, message):
+    """The section is parsed by geo.policy_checks.parse_section (issue 26)."""
+    with pytest.raises(PolicyError) as err:
+        parse_settings({"groups": GROUPS, **patch}, "county.yaml")
+    assert str(err.value).startswith(message) and "fix: " in str(err.value)
+
+
+def test_nullable_settings_take_null():
+    s = parse_settings({"groups": GROUPS, "cap_per_item": None, "weights_sum": None,
+                        "class_scores": None}, "county.yaml")
+    assert s.cap_per_item is None and s.weights_sum is None and s.class_scores is None
+    assert parse_settings({"groups": GROUPS, "cap_per_item": 2}, "c").cap_per_item == 2.0
+
+
 def test_policy_file_holds_the_published_shape(policy):
     s = policy.section("efficiency")
     assert s.method == "ratio" and s.cap_per_item is None and s.min_land_mu == 3

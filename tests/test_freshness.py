@@ -112,6 +112,28 @@ def test_bad_settings_name_the_key(value, message):
         parse_settings(value, "policy.yaml")
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ({"limit": 3}, "policy.yaml: freshness: unknown key(s) ['limit']; fix: use only "
+                   "['default_max_age_days', 'max_age_days']"),
+    ({"default_max_age_days": "365"}, "policy.yaml: freshness.default_max_age_days: '365' is "
+                                      "not a whole number ≥ 1; fix: give days, e.g. 365, or "
+                                      "null for no limit"),
+    ({"default_max_age_days": True}, "policy.yaml: freshness.default_max_age_days: True is "
+                                     "not a whole number"),
+    ({"max_age_days": [30]}, "policy.yaml: freshness.max_age_days: expected a mapping, got "
+                             "list; fix: "),
+    ({"max_age_days": {"parcel": 0}}, "policy.yaml: freshness.max_age_days.parcel: 0 is not "
+                                      "a whole number ≥ 1; fix: give days, e.g. 90"),
+    ({"max_age_days": {"parcels": 30}}, "policy.yaml: freshness.max_age_days.parcels: unknown "
+                                        "layer 'parcels'; fix: use one of ['"),
+])
+def test_an_unknown_key_or_a_wrong_type_names_file_key_and_fix(value, message):
+    """The section is parsed by geo.policy_checks.parse_section (issue 26)."""
+    with pytest.raises(PolicyError) as err:
+        parse_settings(value, "policy.yaml")
+    assert str(err.value).startswith(message)
+
+
 def test_settings_defaults_and_no_limit():
     assert parse_settings({}, "p").limit("park") == 365
     settings = parse_settings({"default_max_age_days": None, "max_age_days": {"parcel": 7}},

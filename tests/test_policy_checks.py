@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from geo.policy_checks import PolicyError, Rule, parse_section
+from geo.policy_checks import PolicyError, Rule, check_value, nullable, parse_section
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ def test_a_rule_fix_replaces_the_generic_one():
 @pytest.mark.parametrize("module", ["exports.settings", "layers.formats.settings",
                                     "layers.store.settings", "layers.chain_settings", "geo.idle",
                                     "geo.sites_settings", "layers.leads_settings",
-                                    "geo.pipeline"])
+                                    "geo.pipeline", "geo.efficiency_settings",
+                                    "geo.target_match", "layers.freshness"])
 def test_every_converted_section_uses_the_one_parser(module):
     """The hand-rolled "unknown key" loops are gone: the section modules call parse_section."""
     import importlib
@@ -92,3 +93,23 @@ def test_every_converted_section_uses_the_one_parser(module):
 
     source = inspect.getsource(importlib.import_module(module))
     assert "parse_section(" in source and "set(mapping) - allowed" not in source
+    assert "check_keys(value" not in source  # the section's own keys: parse_section checks them
+
+
+def test_a_nullable_setting_takes_null_or_a_checked_value():
+    @dataclass(frozen=True)
+    class Limits:
+        days: int | None = 365
+
+    rules = {"days": nullable(int, Rule(minimum=1, fix="give days or null"))}
+    assert parse_section(Limits, {"days": None}, "p.yaml", "lim", rules=rules).days is None
+    assert parse_section(Limits, {"days": 7.0}, "p.yaml", "lim", rules=rules).days == 7
+    with pytest.raises(PolicyError, match=r"^p.yaml: lim.days: 0 is not a whole number ≥ 1; "
+                                          r"fix: give days or null$"):
+        parse_section(Limits, {"days": 0}, "p.yaml", "lim", rules=rules)
+
+
+def test_check_value_checks_one_nested_entry_like_a_field():
+    assert check_value(2, 0.0, Rule(minimum=0), "p.yaml", "a.b") == 2.0
+    with pytest.raises(PolicyError, match=r"^p.yaml: a.b: 5 is not text; fix: quote it$"):
+        check_value(5, "", Rule(), "p.yaml", "a.b")

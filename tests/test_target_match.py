@@ -166,6 +166,36 @@ def test_settings_errors_name_the_key_and_the_fix():
     assert s.weights.hiring == 0.5 and s.weights.financing == 0.25
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ({"funding": 1}, "p.yaml: targets: unknown key(s) ['funding']; fix: use only ["),
+    ({"max_per_segment": "20"}, "p.yaml: targets.max_per_segment: '20' is not a whole number "
+                                "≥ 1; fix: give a count such as 20"),
+    ({"max_per_segment": 2.5}, "p.yaml: targets.max_per_segment: 2.5 is not a whole number"),
+    ({"weights": [0.5]}, "p.yaml: targets.weights: expected a mapping, got list; fix: "),
+    ({"weights": {"hiring": "high"}}, "p.yaml: targets.weights.hiring: 'high' is not a number "
+                                      "≥ 0; fix: give a number ≥ 0"),
+    ({"weights": dict.fromkeys(("financing", "expansion", "hiring", "revenue", "quality"), 0)},
+     "p.yaml: targets.weights: all weights are 0; fix: "),
+    ({"hiring_full": 0}, "p.yaml: targets.hiring_full: 0 is not a number > 0; fix: give a count"),
+    ({"revenue_full_wan": 500}, "p.yaml: targets.revenue_full_wan: not above revenue_zero_wan"),
+])
+def test_an_unknown_key_or_a_wrong_type_names_file_key_and_fix(value, message):
+    """The section is parsed by geo.policy_checks.parse_section (issue 26)."""
+    with pytest.raises(PolicyError) as err:
+        parse_settings(value, "p.yaml")
+    assert str(err.value).startswith(message)
+
+
+def test_settings_are_typed_and_frozen():
+    import dataclasses
+
+    s = parse_settings({"max_per_segment": 5.0, "hiring_full": 10}, "p.yaml")
+    assert s.max_per_segment == 5 and type(s.max_per_segment) is int
+    assert type(s.hiring_full) is float and s.weights == TargetSettings().weights
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.max_per_segment = 6  # type: ignore[misc]
+
+
 def test_cli_firm_list_only_gap_segments_and_investor_refused(cli, tmp_path, demo_county):
     from layers.chains import county_analysis
 

@@ -44,6 +44,9 @@ def as_dates(series: pd.Series, blank: pd.Series) -> tuple[pd.Series, pd.Series]
         if len(raw):
             out[:] = pd.to_datetime(raw, errors="coerce").astype(DATE_DTYPE)
         failed = (out.isna() & raw.notna()).to_numpy()
+        # Python's float() reads " 45292\u3000" (any Unicode space around it); to_numeric not
+        raw = raw.copy()
+        raw[failed] = raw[failed].str.strip()
         numbers = pd.to_numeric(raw[failed], errors="coerce")
         is_number = np.zeros(len(raw), dtype=bool)
         is_number[np.flatnonzero(failed)[numbers.notna().to_numpy()]] = True

@@ -76,7 +76,7 @@ def page(app_browser, app_url, blocked, request):
 
     context.route("**/*", guard)
     pg = context.new_page()
-    pg.set_default_timeout(30_000)
+    pg.set_default_timeout(60_000)  # two test workers share the CPU (make test)
     yield pg
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:

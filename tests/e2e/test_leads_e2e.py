@@ -61,6 +61,7 @@ def test_inquiry_to_assignment_to_overdue_list(page, app_url, store_path, blocke
     page.get_by_label("跟进记录（追加）").fill("已电话联系，约下周考察")
     page.get_by_role("button", name="保存").click()
     page.get_by_text("已保存（版本 2）").wait_for()
+    wait_ready(page)  # the message shows mid-run; the views below it are redrawn after it
     with open_store(store_path) as store:
         assert store.get("lead", "L00001").values["owner"] == "promoter"
 

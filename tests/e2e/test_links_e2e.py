@@ -18,6 +18,7 @@ def _card_opens(page, url: str, pid: str, lang: str) -> None:  # noqa: ANN001
     page.goto(url)
     wait_ready(page)
     page.get_by_text(f"地块 {pid}" if lang == "zh" else f"Parcel {pid}").first.wait_for()
+    wait_ready(page)  # the card's title shows mid-run; its share link is drawn after it
     body = page.inner_text("body")
     assert "Page not found" not in body and "找不到页面" not in body
     assert (("Share link" in body) if lang == "en" else ("分享链接" in body))

@@ -19,7 +19,6 @@ from tests.mvt_reader import archive_tiles
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 PAINTED = "() => !!window.investmapPaint && !!window.investmapTiles"
 LEGEND = """() => [...document.querySelectorAll('.investmap-legend-section')]
   .filter(s => s.style.display !== 'none')
@@ -49,7 +48,9 @@ def _open(page, app_url, path: str = ""):  # noqa: ANN001, ANN202
 
 
 def _archive(url: str) -> Path:
-    return ROOT / "static" / "tiles" / "vector" / Path(urlparse(url).path).name
+    from webmap.vtiles import STATIC_VECTOR  # in the test home (tests/conftest.py)
+
+    return STATIC_VECTOR / Path(urlparse(url).path).name
 
 
 def test_tiles_come_as_ranges_and_hold_every_parcel_at_the_first_zoom(page, app_url,
