@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -365,7 +366,11 @@ def content_digest(county: County, *, coords: str, availability: pd.DataFrame | 
 
 def run_tiler(inputs: list[tuple[str, Path]], target: Path, *, min_zoom: int,
                max_zoom: int, nice: int = 0) -> None:
-    partial = target.with_name(f".{target.stem}.partial{ARCHIVE_SUFFIX}")
+    # A name of its own per build: two processes sharing a home (the app and a CLI publish)
+    # may build the same archive at once; each writes its own file and the atomic rename
+    # leaves one whole archive (the same content: the name is its digest).
+    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    partial = target.with_name(f".{target.stem}.{token}.partial{ARCHIVE_SUFFIX}")
     lower = shutil.which("nice") if nice else None
     command = [*([lower, "-n", str(nice)] if lower else []),
                str(tippecanoe_binary()), "-o", str(partial),

@@ -246,3 +246,27 @@ def test_a_big_county_is_split_into_strips_each_feature_in_one_part(policy, tmp_
     again = build_archive(county, tmp_path, min_zoom=12, max_zoom=13, part_features=2)
     assert again.paths == archive.paths and archive.size_bytes == sum(
         p.stat().st_size for p in archive.paths)
+
+
+def test_two_builds_of_the_same_archive_at_once_both_land_whole(tmp_path):
+    """The app and a CLI publish sharing one home may build the same archive at the same
+    moment (the thread lock cannot see the other process): each build writes a file of its
+    own and the rename leaves one whole archive, no partial file behind."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from layers.vector_tiles import run_tiler, write_geojsonseq
+
+    squares = gpd.GeoDataFrame(
+        {"parcel_id": [f"P{i}" for i in range(40)]},
+        geometry=[shapely.box(110 + i * 0.001, 38, 110.0008 + i * 0.001, 38.0008)
+                  for i in range(40)], crs=4326)
+    source = tmp_path / "parcel.geojsons"
+    write_geojsonseq(squares, source)
+    target = tmp_path / "county-wgs84-0123456789abcdef.pmtiles"
+    with ThreadPoolExecutor(4) as pool:  # no lock here: run_tiler as two processes call it
+        jobs = [pool.submit(run_tiler, [("parcel", source)], target, min_zoom=10,
+                            max_zoom=13) for _ in range(4)]
+        for job in jobs:
+            job.result()
+    assert target.read_bytes()[:7] == b"PMTiles"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([source.name, target.name])
