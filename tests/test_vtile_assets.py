@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
-import tarfile
 from pathlib import Path
 
 import pytest
 
+from tests.test_draw_assets import _integrity, _tarball  # the same npm tarball shape
 from webmap import vtile_assets
 from webmap.assets import AssetError
 
 
-def _tarball(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in files.items():
-            info = tarfile.TarInfo(f"package/dist/{name}")
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
 def _pinned(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
     monkeypatch.setattr(vtile_assets, "_download", lambda url: data)
-    digest = base64.b64encode(hashlib.sha512(data).digest()).decode()
-    monkeypatch.setattr(vtile_assets, "INTEGRITY", f"sha512-{digest}")
+    monkeypatch.setattr(vtile_assets, "INTEGRITY", _integrity(data))
 
 
 def test_bundle_of_a_verified_tarball_is_installed(tmp_path: Path, monkeypatch) -> None:

@@ -76,17 +76,19 @@ def _download(url: str) -> bytes:
                          "`investmap assets`") from exc
 
 
-def extract(data: bytes, dest: Path) -> list[Path]:
-    """Copy the needed ``package/dist/`` files of a verified tarball into ``dest``."""
+def extract(data: bytes, dest: Path, names: tuple[str, ...] = _FILES,
+            package: str = PACKAGE) -> list[Path]:
+    """Copy the ``package/dist/`` files ``names`` of a verified npm tarball into ``dest``
+    (each written whole: a partial file renamed into place)."""
     written = []
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        for name in _FILES:
+        for name in names:
             try:
                 member = archive.extractfile(f"package/dist/{name}")
             except KeyError:
                 member = None
             if member is None:
-                raise AssetError(f"{PACKAGE} lacks dist/{name}; fix: pin another version")
+                raise AssetError(f"{package} lacks dist/{name}; fix: pin another version")
             out = dest / name
             out.parent.mkdir(parents=True, exist_ok=True)
             partial = out.with_name(f".{out.name}.partial")

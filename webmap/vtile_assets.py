@@ -11,13 +11,11 @@ served at ``/app/static/vendor/protomaps-leaflet/``.
 
 from __future__ import annotations
 
-import io
-import tarfile
 from pathlib import Path
 
 from layers.paths import vendor_dir
-from webmap.assets import STATIC_URL, AssetError
-from webmap.draw_assets import _download, registry_url, verify_integrity
+from webmap.assets import STATIC_URL
+from webmap.draw_assets import _download, extract, registry_url, verify_integrity
 
 PACKAGE = "protomaps-leaflet@5.1.0"
 TARBALL = "protomaps-leaflet/-/protomaps-leaflet-5.1.0.tgz"
@@ -56,15 +54,4 @@ def install(target: Path | None = None) -> list[Path]:
         return [out]
     data = _download(f"{registry_url()}/{TARBALL}")
     verify_integrity(data, INTEGRITY, package=PACKAGE)
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        try:
-            member = archive.extractfile(f"package/dist/{BUNDLE}")
-        except KeyError:
-            member = None
-        if member is None:
-            raise AssetError(f"{PACKAGE} lacks dist/{BUNDLE}; fix: pin another version")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(f".{out.name}.partial")
-        partial.write_bytes(member.read())
-        partial.replace(out)
-    return [out]
+    return extract(data, out.parent, names=(BUNDLE,), package=PACKAGE)
