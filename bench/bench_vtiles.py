@@ -278,6 +278,7 @@ def browser_edit(path: Path) -> None:
         serve_app,
         wait_ready,
     )
+    from tests.e2e.flows import log_in, pick_parcel_to_edit
     from tests.e2e.test_vector_delta_e2e import WITH_DELTA, _choose, _nearest_status, _pixel
 
     with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
@@ -305,18 +306,10 @@ def browser_edit(path: Path) -> None:
                                          args=CHROMIUM_ARGS)
             page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
             page.set_default_timeout(600_000)
-            page.goto(f"{url}/login")
-            wait_ready(page)
-            page.get_by_label("用户名").fill("admin")
-            page.get_by_label("密码").fill(E2E_PASSWORDS["admin"])
-            page.get_by_role("button", name="登录").click()
-            page.get_by_text(re.compile("已登录")).wait_for()
+            log_in(page, url, "admin", E2E_PASSWORDS["admin"])
             page.get_by_role("link", name="数据维护").click()
             wait_ready(page)
-            page.locator("[data-testid='stSelectbox']", has_text="编号").first.click()
-            page.keyboard.type(pid)  # the list is long: filter it
-            page.get_by_role("option", name=pid, exact=True).click()
-            wait_ready(page)
+            pick_parcel_to_edit(page, pid)
             page.get_by_text("当前值：可供应", exact=True).wait_for()
             page.wait_for_timeout(2000)  # the map reports its first view (one rerun)
             wait_ready(page)

@@ -62,19 +62,25 @@ def blocked() -> Blocked:
     return Blocked()
 
 
-@pytest.fixture
-def page(app_browser, app_url, blocked, request):
-    context = app_browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+def block_other_hosts(context, seen: list[str]) -> None:  # noqa: ANN001 - BrowserContext
+    """Abort every request of ``context`` to a host but this machine, recording it in
+    ``seen`` (no CDN, no outside basemap: the app must render without them)."""
 
     def guard(route):  # noqa: ANN001 - playwright Route
         host = urlparse(route.request.url).hostname or ""
         if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
             route.continue_()
         else:
-            blocked.append(route.request.url)
+            seen.append(route.request.url)
             route.abort()
 
     context.route("**/*", guard)
+
+
+@pytest.fixture
+def page(app_browser, app_url, blocked, request):
+    context = app_browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    block_other_hosts(context, blocked)
     pg = context.new_page()
     pg.set_default_timeout(60_000)  # two test workers share the CPU (make test)
     yield pg

@@ -12,9 +12,8 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
 
-from tests.e2e.conftest import LOOPBACK, wait_ready
+from tests.e2e.conftest import block_other_hosts, wait_ready
 
 
 def log_in(page, app_url: str, user: str, password: str, *,  # noqa: ANN001 - playwright Page
@@ -31,6 +30,14 @@ def log_in(page, app_url: str, user: str, password: str, *,  # noqa: ANN001 - pl
         page.get_by_role("link", name=link).click()
         wait_ready(page)
         page.get_by_role("heading", name=link).wait_for()
+
+
+def pick_parcel_to_edit(page, pid: str) -> None:  # noqa: ANN001 - playwright Page
+    """On 数据维护: choose the parcel ``pid`` in the id box (typed to filter the long list)."""
+    page.locator("[data-testid='stSelectbox']", has_text="编号").first.click()
+    page.keyboard.type(pid)
+    page.get_by_role("option", name=pid, exact=True).click()
+    wait_ready(page)
 
 
 def inquire(page, app_url: str, *, company: str, phone: str,  # noqa: ANN001 - playwright Page
@@ -67,17 +74,7 @@ def guarded_page(browser, *, width: int = 1400, height: int = 1000,  # noqa: ANN
     requests to any host but this machine are aborted and recorded in ``blocked``."""
     context = browser.new_context(viewport={"width": width, "height": height},
                                   locale="zh-CN")
-    seen = blocked if blocked is not None else []
-
-    def guard(route):  # noqa: ANN001 - playwright Route
-        host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            seen.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    block_other_hosts(context, blocked if blocked is not None else [])
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:

@@ -17,6 +17,7 @@ from layers.registry import LAYERS
 from layers.store import open_store
 from layers.store.gpkg import GeoPackageStore
 from tests.e2e.conftest import E2E_PASSWORDS, map_frame, real_users, serve_app, wait_ready
+from tests.e2e.flows import log_in, pick_parcel_to_edit
 from tests.e2e.test_vector_map import PAINTED, _legend_matches_paint
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -139,18 +140,10 @@ def test_an_edit_shows_at_once_from_the_delta_archive(page, app_browser, app_url
     full = _archives(seen)
     assert len(full) == 1 and not any(n.startswith("delta-") for n in full), full
 
-    page.goto(f"{app_url}/login")  # a planner (admin) sells the parcel on 数据维护
+    log_in(page, app_url, "admin", E2E_PASSWORDS["admin"])  # a planner (admin) sells the
+    page.get_by_role("link", name="数据维护").click()  # parcel on 数据维护
     wait_ready(page)
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill(E2E_PASSWORDS["admin"])
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text(re.compile("已登录")).wait_for()
-    page.get_by_role("link", name="数据维护").click()
-    wait_ready(page)
-    page.locator("[data-testid='stSelectbox']", has_text="编号").first.click()
-    page.keyboard.type(EDITED)  # the list is long: filter it
-    page.get_by_role("option", name=EDITED, exact=True).click()
-    wait_ready(page)
+    pick_parcel_to_edit(page, EDITED)
     page.get_by_text("当前值：可供应", exact=True).wait_for()
     page.wait_for_timeout(2000)  # the map reports its first view (one rerun)
     wait_ready(page)
