@@ -31,6 +31,7 @@ and how far it got: healthy, ready) instead of letting the kernel's OOM killer p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -167,26 +168,33 @@ def _server_rss() -> float:
     import psutil
 
     total = 0
+    for proc in _server_processes():
+        with contextlib.suppress(psutil.Error):
+            total += proc.memory_info().rss
+    return total / 2**30
+
+
+def _server_processes() -> list:
+    """The server's processes: each child of this process started as ``ui.serve`` or
+    ``streamlit``, after its own children."""
+    import psutil
+
+    found = []
     for child in psutil.Process().children(recursive=True):
         try:
             if any(part in ("ui.serve", "streamlit") for part in child.cmdline()):
-                total += sum(p.memory_info().rss
-                             for p in [child, *child.children(recursive=True)])
+                found += [*child.children(recursive=True), child]
         except psutil.Error:
             continue
-    return total / 2**30
+    return found
 
 
 def _kill_server() -> None:
     import psutil
 
-    for child in psutil.Process().children(recursive=True):
-        try:
-            if any(part in ("ui.serve", "streamlit") for part in child.cmdline()):
-                for p in [*child.children(recursive=True), child]:
-                    p.kill()
-        except psutil.Error:
-            continue
+    for proc in _server_processes():
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
 
 
 def _unit(key: str) -> str:
