@@ -103,6 +103,30 @@ def test_the_map_reads_the_store_the_edit_page_writes(store_path, monkeypatch):
     assert data_location() is None  # no store yet: the embedded demo
 
 
+def test_a_save_patches_the_shown_county_instead_of_reloading_it(store_path, monkeypatch):
+    import pandas as pd
+
+    from layers.county import load_county
+    from layers.supply import availability
+    from ui import state
+
+    monkeypatch.delenv("INVESTMAP_DATA", raising=False)
+    at = open_edit(User("planner", "planner", "规划"))
+    before, shown = state.revision(), state._shown(store_path)
+    before.availability()  # judged, as the page's map has it: the patch carries it over
+    was = before.county["parcel"].set_index("parcel_id").at["B", "status"]
+    at = _save(at, "reserved", "洽谈开始")
+    assert any("新版本 2" in s.value for s in at.success)
+    after = state.revision()
+    assert state._shown(store_path) is shown and after.number > before.number  # no reload
+    assert before.county["parcel"].set_index("parcel_id").at["B", "status"] == was
+    full = load_county(store_path, cache=False)
+    pd.testing.assert_frame_equal(after.county["parcel"], full["parcel"])
+    pd.testing.assert_frame_equal(after.availability(), availability(full))
+    assert state.offerable_ids() == tuple(
+        availability(full).query("available")["parcel_id"].astype(str))
+
+
 @pytest.mark.postgis
 @pytest.mark.slow
 def test_load_county_from_a_postgis_store(postgis_url, tmp_path):

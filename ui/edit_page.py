@@ -24,7 +24,7 @@ from ui.auth import ROLE_LABELS, require_role
 from ui.common import header
 from ui.i18n import lang, pick, shown_as, t
 from ui.mapview import basemap_picker, map_view
-from ui.state import reload_data
+from ui.state import show_edit
 from ui.text import md_escape
 
 TEXT = {
@@ -103,7 +103,7 @@ def main() -> None:
         st.error(tr("store_error", e=md_escape(exc)))
         return
     with store:
-        ids = store.read_layer(layer)[get_spec(layer).id_column].tolist()
+        ids = store.ids(layer)
         if layer == "parcel":
             _pick_on_map(ids)
         fid = st.selectbox(tr("feature"), ids, key=f"edit_id_{layer}")
@@ -181,7 +181,7 @@ def _form(store, layer: str, fid: str, feature, base: int, user) -> None:  # noq
         st.error(tr("invalid"))
         return
     st.session_state[f"edit_base_{layer}_{fid}"] = version
-    reload_data()  # the map and finder read the same store: show the edit there
+    show_edit(store.location, layer, [fid])  # the map and finder read the same store
     st.session_state["edit_saved"] = tr("saved", v=version)
     st.rerun()  # the record and the form show the stored value
 

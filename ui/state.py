@@ -1,5 +1,10 @@
 """Cached data access for the pages: the county and everything derived from it is computed
-once per process (``st.cache_resource``), never re-read per rerun."""
+once per process (``st.cache_resource``), never re-read per rerun.
+
+The county is held as revisions (:class:`layers.shown_county.ShownCounty`): derived data is
+cached under the revision's number, so a saved edit (:func:`show_edit`) makes a new
+revision with only the edited features read back and judged, and derived data is made again
+from it; bulk or unknown changes drop everything (:func:`reload_data`)."""
 
 from __future__ import annotations
 
@@ -14,7 +19,10 @@ import streamlit as st
 import exports  # noqa: F401 - registers the "export" policy section (checked on load)
 from geo.availability import ParcelQuery
 from geo.chain_catalog import ChainCatalog
+from geo.errors import InvestMapError
 from layers.county import County, load_county
+from layers.county_patch import Change, offerable
+from layers.shown_county import Revision, ShownCounty
 from webmap.builder import MapData, prepare
 
 if TYPE_CHECKING:  # imported in a page run only: it imports streamlit-folium (ui.mapview)
@@ -42,30 +50,69 @@ def county() -> County:
     """The county the app shows (see :func:`data_location`). When the location changes
     (``INVESTMAP_DATA`` or the edit store appearing), every cached frame derived from the
     previous county is dropped first, so no page mixes two counties."""
+    return revision().county
+
+
+def revision() -> Revision:
+    """The shown county's current revision (county, availability, number)."""
     where = data_location()
     if "where" in _SHOWN and _SHOWN["where"] != where:
         reload_data()
     _SHOWN["where"] = where
-    return _county(where)
+    return _shown(where).now()
 
 
 @st.cache_resource(show_spinner="正在加载数据… Loading data…", max_entries=1)
-def _county(where: str | None) -> County:
-    loaded = load_county(where)
+def _shown(where: str | None) -> ShownCounty:
+    loaded = ShownCounty(load_county(where))
     gc.freeze()  # long-lived frames: keep full collections from walking them on every rerun
     return loaded
 
 
 def reload_data() -> None:
-    """Drop every cached frame derived from the county, e.g. after a saved edit."""
+    """Drop every cached frame derived from the county (an import, a change of unknown
+    extent): the next page loads the whole county again."""
     st.cache_resource.clear()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+def show_edit(location: str, layer: str, ids: list[str]) -> None:
+    """After features ``ids`` of ``layer`` were written to the store at ``location``: the
+    next revision with only those features read back and judged again
+    (:meth:`layers.shown_county.ShownCounty.apply`); derived data of the older revisions
+    is dropped. A full reload when the app shows other data, or when the change cannot be
+    patched exactly or read back."""
+    where = data_location()
+    if where is None or not _same_place(where, location):
+        reload_data()
+        return
+    try:
+        made = _shown(where).apply(location, Change(layer, tuple(ids)))
+    except InvestMapError:
+        made = None
+    if made is None:
+        reload_data()
+        return
+    for derived in _DERIVED:
+        derived.clear()
+
+
+def _same_place(where: str, location: str) -> bool:
+    if "://" in where or "://" in location:
+        return where == location
+    return Path(where).resolve() == Path(location).resolve()
+
+
 def map_data(audience: str, lang: str, coords: str) -> MapData:
     """The county prepared for the map (per audience, language and display coordinates)."""
-    prepared = prepare(county(), audience=audience, lang=lang, coords=coords,
-                       availability=availability())
+    now = revision()
+    return _map_data(audience, lang, coords, now.number, now)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _map_data(audience: str, lang: str, coords: str, number: int,
+              _revision: Revision) -> MapData:
+    prepared = prepare(_revision.county, audience=audience, lang=lang, coords=coords,
+                       availability=_revision.availability())
     gc.freeze()
     return prepared
 
@@ -75,7 +122,8 @@ def vector_tiles(coords: str) -> Published:
     app's static folder once per store version; after an edit the previous archive is
     shown, with the changed parcels drawn on top, until the rebuild (in the background)
     lands (:class:`webmap.vtiles.TilePublisher`)."""
-    return _publisher().current(county(), coords=coords, availability=availability())
+    now = revision()
+    return _publisher().current(now.county, coords=coords, availability=now.availability())
 
 
 _PUBLISHERS: list[TilePublisher] = []
@@ -91,29 +139,34 @@ def _publisher() -> TilePublisher:
     return _PUBLISHERS[0]
 
 
-@st.cache_resource(show_spinner=False)
 def map_renders() -> RenderCache:
-    """Maps already rendered for the component, by view (shared by all sessions; dropped
-    with the other caches when the data changes)."""
+    """Maps already rendered for the component, by view (shared by all sessions; one per
+    county revision)."""
+    return _map_renders(revision().number)
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _map_renders(number: int) -> RenderCache:
     from ui.map_component import RenderCache
 
     return RenderCache(size=16)
 
 
-@st.cache_resource(show_spinner=False)
 def availability() -> pd.DataFrame:
     """Availability verdict of every parcel (no query): red lines, status, reasons."""
-    from layers.supply import availability as compute
-
-    return compute(county())
+    return revision().availability()
 
 
-@st.cache_resource(show_spinner=False)
 def offerable_ids() -> tuple[str, ...]:
     """Ids of the parcels on offer now (offerable status, no red-line conflict): what
     investors see by default on the map, in exports and in the brochure list."""
-    av = availability()
-    return tuple(av.loc[av["available"], "parcel_id"].astype(str))
+    now = revision()
+    return _offerable_ids(now.number, now)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _offerable_ids(number: int, _revision: Revision) -> tuple[str, ...]:
+    return offerable(_revision.availability())
 
 
 def tianditu_key() -> str | None:
@@ -135,16 +188,21 @@ def default_basemap() -> str:
     return choose()
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
 def verdicts(query: ParcelQuery) -> pd.DataFrame:
     """Availability for an investor query, on the cached red-line overlaps (cheap; shared,
     not copied: callers must not modify it)."""
+    now = revision()
+    return _verdicts(query, now.number, now)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _verdicts(query: ParcelQuery, number: int, _revision: Revision) -> pd.DataFrame:
     from geo.availability import VERDICT_COLUMNS
     from geo.availability import verdicts as judge
     from layers.supply import supply_rules
 
-    data = county()
-    overlaps = availability().drop(columns=list(VERDICT_COLUMNS))
+    data = _revision.county
+    overlaps = _revision.availability().drop(columns=list(VERDICT_COLUMNS))
     return judge(data["parcel"], overlaps, supply_rules(data.policy), query=query)
 
 
@@ -156,12 +214,17 @@ def chain_catalog() -> ChainCatalog:
     return load_chains()
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
 def efficiency(as_of: pd.Timestamp) -> pd.DataFrame:
     """亩均 evaluation of every enterprise on ``as_of`` (staff only: confidential figures)."""
+    now = revision()
+    return _efficiency(as_of, now.number, now)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _efficiency(as_of: pd.Timestamp, number: int, _revision: Revision) -> pd.DataFrame:
     from geo.efficiency import evaluate
 
-    data = county()
+    data = _revision.county
     return evaluate(data["enterprise"], data.policy.section("efficiency"), as_of=as_of)
 
 
@@ -170,30 +233,51 @@ def as_of() -> pd.Timestamp:
     return pd.Timestamp(os.environ.get("INVESTMAP_AS_OF") or pd.Timestamp.today().normalize())
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
 def efficiency_by_parcel(as_of: pd.Timestamp) -> dict[str, str]:
     """parcel_id → 亩均 class of the enterprise occupying it (staff only)."""
-    parcels = county()["parcel"]
-    classes = efficiency(as_of).set_index("enterprise_id")["class"]
+    now = revision()
+    return _efficiency_by_parcel(as_of, now.number, now)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _efficiency_by_parcel(as_of: pd.Timestamp, number: int,
+                          _revision: Revision) -> dict[str, str]:
+    parcels = _revision.county["parcel"]
+    classes = _efficiency(as_of, number, _revision).set_index("enterprise_id")["class"]
     owned = parcels[parcels["enterprise_id"].notna()]
     return {str(p): str(classes.get(e, "")) for p, e in
             zip(owned["parcel_id"], owned["enterprise_id"], strict=True)}
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
 def chain_analysis(park_id: str | None) -> pd.DataFrame:
     """Chain analysis of the county (``park_id`` None) or one park (all columns: callers
     pass it through :func:`geo.chains.analysis_for`)."""
-    from layers.chains import county_analysis
-
-    return county_analysis(county(), chain_catalog(), park_id=park_id)
+    now = revision()
+    return _chain_analysis(park_id, now.number, now)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
+def _chain_analysis(park_id: str | None, number: int, _revision: Revision) -> pd.DataFrame:
+    from layers.chains import county_analysis
+
+    return county_analysis(_revision.county, chain_catalog(), park_id=park_id)
+
+
 def chain_worklist(park_id: str | None) -> pd.DataFrame:
     """Promotion worklist (all columns: callers pass it through
     :func:`geo.chains.worklist_for`)."""
+    now = revision()
+    return _chain_worklist(park_id, now.number, now)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _chain_worklist(park_id: str | None, number: int, _revision: Revision) -> pd.DataFrame:
     from layers.chains import county_worklist
 
-    return county_worklist(county(), chain_catalog(), park_id=park_id,
-                           analysis=chain_analysis(park_id))
+    return county_worklist(_revision.county, chain_catalog(), park_id=park_id,
+                           analysis=_chain_analysis(park_id, number, _revision))
+
+
+_DERIVED = (_map_data, _map_renders, _offerable_ids, _verdicts, _efficiency,
+            _efficiency_by_parcel, _chain_analysis, _chain_worklist)
+"""Caches of data derived from one county revision (dropped when an edit makes the next)."""

@@ -38,6 +38,7 @@ class ReadOptions:
     extra: dict[str, Any] = field(default_factory=dict)
     policy: Policy | None = None  # tolerances for readers (policy section "imports")
     columns: frozenset[str] | None = None  # headers (lower case) needed; others may be skipped
+    where: str | None = None  # SQL filter of the rows (GDAL readers: a few features back)
 
 
 @dataclass

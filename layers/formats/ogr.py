@@ -29,6 +29,8 @@ def read_ogr(path: Path, options: ReadOptions) -> RawFrame:
             fields = None
         if fields is not None:
             kwargs["columns"] = [f for f in fields if f.strip().lower() in options.columns]
+    if options.where is not None:
+        kwargs["where"] = options.where
     if path.suffix.lower() == ".gpkg" and options.encoding is None:
         kwargs["use_arrow"] = True  # GeoPackage text is UTF-8: Arrow reads it several × faster
     fix = ("check that the file is a complete GeoPackage/GeoJSON/Shapefile/KML and the layer "

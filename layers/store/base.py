@@ -136,6 +136,10 @@ class Transaction(ABC):
         """Features by id (all when ``ids`` is None); ``lock`` them against other writers."""
 
     @abstractmethod
+    def ids(self, spec: LayerSpec) -> list[str]:
+        """Every id of the layer, in id order."""
+
+    @abstractmethod
     def insert(self, spec: LayerSpec, features: list[Feature], epsg: int | None) -> None:
         """Insert new features with their versions."""
 
@@ -240,6 +244,24 @@ class Store(ABC):
                                  f"{tx.layers()}")
             data = LayerData(tx.layer_epsg(layer), tx.features(spec))
         return frame_from_features(spec, data)
+
+    def read_rows(self, layer: str, ids: list[str]) -> pd.DataFrame:
+        """The features of ``layer`` with these ids (those stored) as :meth:`read_layer`
+        gives them: a few rows read back after an edit, not the whole layer."""
+        spec = get_spec(layer)
+        with self._transaction(write=False) as tx:
+            if layer not in tx.layers():
+                raise StoreError(f"{self.location}: no layer {layer!r}; present: "
+                                 f"{tx.layers()}")
+            data = LayerData(tx.layer_epsg(layer), tx.features(spec, ids))
+        return frame_from_features(spec, data)
+
+    def ids(self, layer: str) -> list[str]:
+        """Every id of ``layer`` in id order (empty when the layer is absent): the edit
+        page's choice of features, without reading the features."""
+        spec = get_spec(layer)
+        with self._transaction(write=False) as tx:
+            return tx.ids(spec) if layer in tx.layers() else []
 
     def history(self, layer: str | None = None,
                 feature_id: str | None = None) -> list[AuditEntry]:

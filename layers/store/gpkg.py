@@ -375,6 +375,10 @@ class _GpkgTransaction(Transaction):
                 values, norm_wkb(gpkg_wkb(row[-1])), int(row[-2]))
         return out
 
+    def ids(self, spec: LayerSpec) -> list[str]:
+        sql = f"SELECT {_q(spec.id_column)} FROM {_q(spec.name)} ORDER BY 1"
+        return [str(r[0]) for r in self.conn.execute(sql)]
+
     def insert(self, spec: LayerSpec, features: list[Feature], epsg: int | None) -> None:
         if not features:
             return

@@ -214,6 +214,10 @@ class _PgTransaction(Transaction):
             out[str(values[spec.id_column])] = Feature(values, norm_wkb(wkb), int(row[-2]))
         return out
 
+    def ids(self, spec: LayerSpec) -> list[str]:
+        sql = f"SELECT {_q(spec.id_column)} FROM {_q(spec.name)} ORDER BY 1"
+        return [str(r[0]) for r in self.conn.execute(sql)]
+
     def insert(self, spec: LayerSpec, features: list[Feature], epsg: int | None) -> None:
         if not features:
             return
