@@ -19,12 +19,16 @@ click → card.
 
 With ``--edit`` (a GeoPackage county), edit → the map shows it in Chromium: an admin sells
 a parcel on 数据维护 of an app on a store seeded from the county, timed from the save click
-until the page's map paints the parcel in its new colour (full rebuild held back).
+until "已保存" shows and until the page's map paints the parcel in its new colour (full
+rebuild held back) — twice in the same run, each on its own app and store copy: the app as
+it is (the shown county patched with the edited parcel, :mod:`layers.shown_county`) and
+with ``INVESTMAP_EDIT_PATCH=0`` (every save reloads the whole county: the old path).
+``--edit-only`` skips everything else.
 
 Usage::
 
     .venv/bin/python bench/bench_vtiles.py [--sizes 2000 100000] [--work DIR] [--browser]
-        [--edit] [--skip-tiler-alone] [--no-full-rebuild] [--no-geojson]
+        [--edit] [--edit-only] [--skip-tiler-alone] [--no-full-rebuild] [--no-geojson]
     # 1,000,000 parcels from an existing GeoParquet county (read only), tiles only:
     .venv/bin/python bench/bench_vtiles.py --county DIR --no-geojson --skip-tiler-alone \
         --no-full-rebuild --browser --paths tiles --after-warm-up
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from contextlib import ExitStack
@@ -262,15 +267,45 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
 
 
 def browser_edit(path: Path) -> None:
-    """Edit → the map shows it, in Chromium: the app on a store seeded from the county at
-    ``path`` (full rebuild held back), an admin sets a parcel on offer to 已出让 on 数据维护;
-    seconds from the save click until the page's map paints that parcel in its new colour
-    (the save, the county's reload, the delta archive, the page and its tiles)."""
+    """Edit → the map shows it, in Chromium, both ways in one run (see the module doc):
+    the app as it is (the shown county patched) and ``INVESTMAP_EDIT_PATCH=0`` (the whole
+    county reloaded after the save)."""
+    from layers.store.gpkg import GeoPackageStore
+
+    with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
+        seeded = Path(tmp) / "seed.gpkg"
+        t0 = time.perf_counter()
+        with GeoPackageStore(seeded, seed=path) as opened:
+            ids = opened.ids("parcel")
+        print(f"  store seeded from the county {time.perf_counter() - t0:.1f} s ({load()})")
+        county = load_county(seeded)
+        judged = availability(county)
+        t0 = time.perf_counter()
+        publish(county, coords="wgs84", availability=judged)  # the apps start on it
+        print(f"  store's archive published before the app starts {time.perf_counter() - t0:.1f}"
+              f" s ({load()})")
+        on_offer = set(judged.loc[judged["available"], "parcel_id"].astype(str))
+        pid = next(p for p in ids if p in on_offer)
+        shape = county["parcel"].set_index("parcel_id").loc[[pid]].to_crs(4326).geometry
+        inside = shape.iloc[0].representative_point()
+        del county, judged
+        for patch in (True, False):
+            store = Path(tmp) / ("patched" if patch else "reloaded") / "store.gpkg"
+            store.parent.mkdir()
+            shutil.copyfile(seeded, store)
+            _edit_in_browser(store, pid, (inside.y, inside.x), patch=patch)
+
+
+def _edit_in_browser(store: Path, pid: str, inside: tuple[float, float], *,
+                     patch: bool) -> None:
+    """An admin sets parcel ``pid`` (on offer) to 已出让 on 数据维护 of an app on ``store``;
+    seconds from the save click until "已保存" and until the page's map paints the parcel
+    at ``inside`` (lat, lng) in its new colour (the save, the county patched or reloaded,
+    the delta archive, the page and its tiles)."""
     import re
 
     from playwright.sync_api import sync_playwright
 
-    from layers.store.gpkg import GeoPackageStore
     from tests.e2e.conftest import (
         CHROMIUM_ARGS,
         E2E_PASSWORDS,
@@ -281,55 +316,41 @@ def browser_edit(path: Path) -> None:
     from tests.e2e.flows import log_in, pick_parcel_to_edit
     from tests.e2e.test_vector_delta_e2e import WITH_DELTA, _choose, _nearest_status, _pixel
 
-    with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
-        store = Path(tmp) / "store.gpkg"
+    folder = store.parent
+    how = "county patched" if patch else "whole county reloaded (INVESTMAP_EDIT_PATCH=0)"
+    env = {"INVESTMAP_STORE": str(store), "INVESTMAP_DATA": "",
+           "INVESTMAP_AS_OF": "2026-11-22", "INVESTMAP_TILES_COMPACT_AFTER": "86400",
+           "INVESTMAP_EDIT_PATCH": "1" if patch else "0",
+           "INVESTMAP_USERS": str(real_users(folder))}
+    with serve_app(folder, env) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                     args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+        page.set_default_timeout(600_000)
+        log_in(page, url, "admin", E2E_PASSWORDS["admin"])
+        page.get_by_role("link", name="数据维护").click()
+        wait_ready(page)
+        pick_parcel_to_edit(page, pid)
+        page.get_by_text("当前值：可供应", exact=True).wait_for()
+        page.wait_for_timeout(2000)  # the map reports its first view (one rerun)
+        wait_ready(page)
+        before = _nearest_status(_pixel(page, inside))
+        form = page.locator("[data-testid='stForm']")
+        _choose(page, form.locator("[data-testid='stSelectbox']").first, "已出让")
+        form.get_by_label("修改原因（必填，记入审计日志）").fill("bench")
         t0 = time.perf_counter()
-        with GeoPackageStore(store, seed=path) as opened:
-            parcels = opened.read_layer("parcel")
-        print(f"  store seeded from the county {time.perf_counter() - t0:.1f} s ({load()})")
-        county = load_county(store)
-        judged = availability(county)
-        t0 = time.perf_counter()
-        publish(county, coords="wgs84", availability=judged)  # the app starts on it
-        print(f"  store's archive published before the app starts {time.perf_counter() - t0:.1f}"
-              f" s ({load()})")
-        av = judged.set_index("parcel_id")["available"]
-        pid = next(p for p in parcels["parcel_id"].astype(str) if av.get(p))
-        shape = county["parcel"].set_index("parcel_id").loc[[pid]].to_crs(4326).geometry
-        inside = shape.iloc[0].representative_point()
-        del county
-        env = {"INVESTMAP_STORE": str(store), "INVESTMAP_DATA": "",
-               "INVESTMAP_AS_OF": "2026-11-22", "INVESTMAP_TILES_COMPACT_AFTER": "86400",
-               "INVESTMAP_USERS": str(real_users(Path(tmp)))}
-        with serve_app(Path(tmp), env) as url, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                         args=CHROMIUM_ARGS)
-            page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
-            page.set_default_timeout(600_000)
-            log_in(page, url, "admin", E2E_PASSWORDS["admin"])
-            page.get_by_role("link", name="数据维护").click()
+        form.get_by_role("button", name="保存").click()
+        page.get_by_text(re.compile("已保存，新版本")).wait_for()
+        saved = time.perf_counter() - t0
+        after = before
+        while after != "transferred" and time.perf_counter() - t0 < 600:
             wait_ready(page)
-            pick_parcel_to_edit(page, pid)
-            page.get_by_text("当前值：可供应", exact=True).wait_for()
-            page.wait_for_timeout(2000)  # the map reports its first view (one rerun)
-            wait_ready(page)
-            before = _nearest_status(_pixel(page, (inside.y, inside.x)))
-            form = page.locator("[data-testid='stForm']")
-            _choose(page, form.locator("[data-testid='stSelectbox']").first, "已出让")
-            form.get_by_label("修改原因（必填，记入审计日志）").fill("bench")
-            t0 = time.perf_counter()
-            form.get_by_role("button", name="保存").click()
-            page.get_by_text(re.compile("已保存，新版本")).wait_for()
-            saved = time.perf_counter() - t0
-            after = before
-            while after != "transferred" and time.perf_counter() - t0 < 600:
-                wait_ready(page)
-                after = _nearest_status(_pixel(page, (inside.y, inside.x), WITH_DELTA))
-            shown = time.perf_counter() - t0
-            print(f"  tiles   edit → map shows it (Chromium, {pid}: {before} → {after}): "
-                  f"{shown:.1f} s after the save click ('saved' shown after {saved:.1f} s; "
-                  f"server RSS {server_rss() / 2**30:.2f} GB) ({load()})")
-            browser.close()
+            after = _nearest_status(_pixel(page, inside, WITH_DELTA))
+        shown = time.perf_counter() - t0
+        print(f"  tiles   edit → map shows it, {how} (Chromium, {pid}: {before} → "
+              f"{after}): {shown:.1f} s after the save click ('saved' shown after "
+              f"{saved:.1f} s; server RSS {server_rss() / 2**30:.2f} GB) ({load()})")
+        browser.close()
 
 
 def server_rss() -> int:
@@ -378,12 +399,18 @@ def main() -> None:
                              "there: the delta path of a 1M county without its 20-min build)")
     parser.add_argument("--edit", action="store_true",
                         help="also time edit → map shows it in Chromium (GeoPackage counties)")
+    parser.add_argument("--edit-only", action="store_true",
+                        help="only time edit → map shows it (both ways; GeoPackage counties)")
     parser.add_argument("--paths", nargs="+", choices=("geojson", "tiles"),
                         default=["geojson", "tiles"], help="browser runs to make")
     args = parser.parse_args()
     counties = args.county or [county_path(n, args.work) for n in args.sizes]
     browser = args.browser or args.browser_only
     for path in counties:
+        if args.edit_only:
+            print(f"\n== {path} ({load()})")
+            browser_edit(path)
+            continue
         with tempfile.TemporaryDirectory(prefix="bench-vtiles-") as tmp:
             # archives go where the app publishes them when the browser runs follow (the
             # app then reuses the archive built here)

@@ -116,7 +116,7 @@ def patched(county: County, change: Change, rows: pd.DataFrame) -> County | None
     if old is None or len(change.ids) > PATCH_LIMIT:
         return None
     id_column = LAYERS[name].id_column
-    rows = rows[rows[id_column].astype(str).isin(change.ids)]
+    rows = rows[_keys(rows, id_column).isin(change.ids)]
     if name == "parcel" and "park" in county.layers:
         rows = assign_parks(rows, county["park"])
     if name == "project" and "parcel" in county.layers:
@@ -140,16 +140,15 @@ def patched_availability(before: County, after: County, change: Change,
     if change.layer != "parcel":
         return availability
     parcels = after["parcel"]
-    ids = parcels["parcel_id"].astype(str)
-    rows = parcels[ids.isin(change.ids).to_numpy()]
-    old = before["parcel"].set_index(before["parcel"]["parcel_id"].astype(str))
-    old_av = availability.set_index(availability["parcel_id"].astype(str))
-    key = rows["parcel_id"].astype(str)
-    known = key.isin(old.index).to_numpy()
+    rows = parcels[_keys(parcels, "parcel_id").isin(change.ids)]
+    key = _keys(rows, "parcel_id")
+    where = _keys(before["parcel"], "parcel_id").get_indexer(key)
+    known = where >= 0
     same_shape = np.zeros(len(rows), dtype=bool)
     if known.any():
         same_shape[known] = shapely.equals_exact(
-            rows.geometry.values[known], old.geometry.loc[key[known]].values, tolerance=0)
+            rows.geometry.values[known], before["parcel"].geometry.values[where[known]],
+            tolerance=0)
     judged = []
     reshaped = rows[~same_shape]
     if len(reshaped):
@@ -161,7 +160,8 @@ def patched_availability(before: County, after: County, change: Change,
         from geo.availability import VERDICT_COLUMNS, verdicts
         from layers.supply import supply_rules
 
-        overlaps = old_av.loc[key[same_shape]].drop(columns=list(VERDICT_COLUMNS))
+        at = _keys(availability, "parcel_id").get_indexer(key[same_shape])
+        overlaps = availability.iloc[at].drop(columns=list(VERDICT_COLUMNS))
         overlaps.index = kept.index
         judged.append(verdicts(kept, overlaps, supply_rules(after.policy)))
     fresh = pd.concat(judged) if judged else availability.iloc[:0]
@@ -212,8 +212,7 @@ def _derivations_hold(county: County, change: Change, rows: pd.DataFrame) -> boo
     name = change.layer
     id_column = LAYERS[name].id_column
     frame = county[name]
-    old_ids = frame[id_column].astype(str)
-    old = frame[old_ids.isin(change.ids).to_numpy()]
+    old = frame[_keys(frame, id_column).isin(change.ids)]
     old = old.set_index(old[id_column].astype(str))
     new = rows.set_index(rows[id_column].astype(str))
     for dependent, key, columns in DERIVED_FROM.get(name, ()):
@@ -259,8 +258,7 @@ def _spliced(old: pd.DataFrame, rows: pd.DataFrame, id_column: str, ids: Collect
     dropped; a fresh RangeIndex when ``old`` had one. ``None`` — only a full reload is
     exact — when ids are duplicated, ``rows`` lacks one of ``old``'s columns, or rows are
     added to a frame read in id order (``by_id``: a database's collation decides)."""
-    keys = pd.Index(old[id_column].astype(str).to_numpy(dtype=object), dtype=object)
-    new_keys = pd.Index(rows[id_column].astype(str).to_numpy(dtype=object), dtype=object)
+    keys, new_keys = _keys(old, id_column), _keys(rows, id_column)
     if not keys.is_unique or not new_keys.is_unique or any(c not in rows for c in old):
         return None
     rows = rows[list(old.columns)]
@@ -289,6 +287,12 @@ def _spliced(old: pd.DataFrame, rows: pd.DataFrame, id_column: str, ids: Collect
     if isinstance(old, gpd.GeoDataFrame) and not isinstance(out, gpd.GeoDataFrame):
         out = gpd.GeoDataFrame(out, geometry=old.geometry.name, crs=old.crs)
     return out
+
+
+def _keys(frame: pd.DataFrame, column: str) -> pd.Index:
+    """The ids in ``column`` as text, in an object index (pandas' string-dtype ``isin``
+    loops in Python: a second at 100,000 rows)."""
+    return pd.Index(frame[column].astype(str).to_numpy(dtype=object), dtype=object)
 
 
 def _as_dtype(values: pd.Series, like: pd.Series) -> pd.Series:

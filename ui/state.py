@@ -82,7 +82,7 @@ def show_edit(location: str, layer: str, ids: list[str]) -> None:
     is dropped. A full reload when the app shows other data, or when the change cannot be
     patched exactly or read back."""
     where = data_location()
-    if where is None or not _same_place(where, location):
+    if where is None or not _same_place(where, location) or not patch_edits():
         reload_data()
         return
     try:
@@ -94,6 +94,12 @@ def show_edit(location: str, layer: str, ids: list[str]) -> None:
         return
     for derived in _DERIVED:
         derived.clear()
+
+
+def patch_edits() -> bool:
+    """False when ``INVESTMAP_EDIT_PATCH=0``: every saved edit reloads the whole county (the
+    behaviour before revisions; for comparisons)."""
+    return os.environ.get("INVESTMAP_EDIT_PATCH", "1").strip() != "0"
 
 
 def _same_place(where: str, location: str) -> bool:
