@@ -24,6 +24,7 @@ from layers.county import County, load_county
 from layers.county_patch import Change, offerable
 from layers.shown_county import Revision, ShownCounty
 from webmap.builder import MapData, prepare
+from webmap.display import DISPLAY_SHAPES
 
 if TYPE_CHECKING:  # imported in a page run only: it imports streamlit-folium (ui.mapview)
     from ui.map_component import RenderCache
@@ -73,6 +74,7 @@ def reload_data() -> None:
     """Drop every cached frame derived from the county (an import, a change of unknown
     extent): the next page loads the whole county again."""
     st.cache_resource.clear()
+    DISPLAY_SHAPES.clear()
 
 
 def show_edit(location: str, layer: str, ids: list[str]) -> None:
