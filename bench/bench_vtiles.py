@@ -314,7 +314,13 @@ def _edit_in_browser(store: Path, pid: str, inside: tuple[float, float], *,
         wait_ready,
     )
     from tests.e2e.flows import log_in, pick_parcel_to_edit
-    from tests.e2e.test_vector_delta_e2e import WITH_DELTA, _choose, _nearest_status, _pixel
+    from tests.e2e.test_vector_delta_e2e import (
+        WITH_DELTA,
+        _choose,
+        _map_with,
+        _nearest_status,
+        _pixel,
+    )
 
     folder = store.parent
     how = "county patched" if patch else "whole county reloaded (INVESTMAP_EDIT_PATCH=0)"
@@ -342,14 +348,19 @@ def _edit_in_browser(store: Path, pid: str, inside: tuple[float, float], *,
         form.get_by_role("button", name="保存").click()
         page.get_by_text(re.compile("已保存，新版本")).wait_for()
         saved = time.perf_counter() - t0
-        after = before
+        after, framed, reads = before, 0.0, 0
         while after != "transferred" and time.perf_counter() - t0 < 600:
             wait_ready(page)
+            _map_with(page, WITH_DELTA)
+            framed = framed or time.perf_counter() - t0
             after = _nearest_status(_pixel(page, inside, WITH_DELTA))
+            reads += 1
         shown = time.perf_counter() - t0
         print(f"  tiles   edit → map shows it, {how} (Chromium, {pid}: {before} → "
               f"{after}): {shown:.1f} s after the save click ('saved' shown after "
-              f"{saved:.1f} s; server RSS {server_rss() / 2**30:.2f} GB) ({load()})")
+              f"{saved:.1f} s, the page's map with the delta archive after {framed:.1f} s, "
+              f"then zoomed in and read {reads}×; server RSS {server_rss() / 2**30:.2f} GB) "
+              f"({load()})")
         browser.close()
 
 

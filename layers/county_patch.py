@@ -13,7 +13,8 @@ returns a **new** :class:`~layers.county.County` in which
   (a parcel's park, a project's location); a change another layer derives from in a way
   only a whole pass can redo — a parcel whose shape, area or enterprise changed while
   projects or enterprises refer to it, a park whose shape changed — gives ``None``: the
-  caller reloads everything (as it does for imports and unknown changes).
+  caller reloads everything (as it does for imports and unknown changes). The validation
+  reports stay those of the last full load (warnings about the edited rows included).
 
 :func:`patched_availability` re-judges only the changed parcels: their red-line overlaps
 are computed again only when their shape changed (otherwise the cached overlaps are

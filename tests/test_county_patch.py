@@ -179,3 +179,30 @@ def test_a_change_others_derive_from_needs_the_full_reload(store, layer, edit):
     _import(store, layer, edit)
     assert patched(before, Change(layer, ids),
                    read_features(before, str(store), Change(layer, ids))) is None
+
+
+@pytest.mark.postgis
+@pytest.mark.slow
+def test_an_edit_in_a_postgis_store_patches_to_the_full_reload(postgis_url):
+    from layers.store import open_store
+    from tests import store_county
+
+    with open_store(postgis_url) as opened:
+        store_county.fill(opened)
+    before, before_av = _load_url(postgis_url)
+    with open_store(postgis_url) as opened:
+        opened.edit("parcel", "B", {"status": "transferred"}, **ADMIN)
+    change = Change("parcel", ("B",))
+    after = patched(before, change, read_features(before, postgis_url, change))
+    assert after is not None
+    after_av = patched_availability(before, after, change, before_av)
+    full, full_av = _load_url(postgis_url)
+    for name, frame in full.layers.items():
+        pd.testing.assert_frame_equal(after[name], frame, check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(after_av, full_av, check_exact=True)
+    assert "B" not in offerable(after_av)
+
+
+def _load_url(url: str) -> tuple[County, pd.DataFrame]:
+    county = load_county(url)
+    return county, availability(county)
