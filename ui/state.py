@@ -75,6 +75,7 @@ def reload_data() -> None:
     extent): the next page loads the whole county again."""
     st.cache_resource.clear()
     DISPLAY_SHAPES.clear()
+    _PREPARED.clear()
 
 
 def show_edit(location: str, layer: str, ids: list[str]) -> None:
@@ -119,10 +120,17 @@ def map_data(audience: str, lang: str, coords: str) -> MapData:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _map_data(audience: str, lang: str, coords: str, number: int,
               _revision: Revision) -> MapData:
+    key = (audience, lang, coords)
     prepared = prepare(_revision.county, audience=audience, lang=lang, coords=coords,
-                       availability=_revision.availability())
+                       availability=_revision.availability(), previous=_PREPARED.get(key))
+    _PREPARED[key] = prepared
     gc.freeze()
     return prepared
+
+
+_PREPARED: dict[tuple[str, str, str], MapData] = {}
+"""The last map data prepared per (audience, language, coordinates): the next revision's
+takes over its unchanged rows (dropped with a full reload)."""
 
 
 def vector_tiles(coords: str) -> Published:

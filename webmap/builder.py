@@ -170,7 +170,8 @@ def _chain_labels() -> dict[str, tuple[str, str]]:
 
 
 def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
-            coords: str = "wgs84", availability: pd.DataFrame | None = None) -> MapData:
+            coords: str = "wgs84", availability: pd.DataFrame | None = None,
+            previous: MapData | None = None) -> MapData:
     """Prepare the county's map layers once (cache the result; it is reused per viewport).
 
     Parameters
@@ -182,6 +183,10 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
     coords : ``wgs84`` (OSM, Tianditu, none) or ``gcj02`` (Gaode) display coordinates.
     availability : :func:`layers.supply.availability` of the county, for the red-line
         check in parcel popups (optional).
+    previous : the map data of an earlier version of the county for the same audience,
+        language and coordinates: rows that did not change are taken over from it instead
+        of being formatted again (see :class:`webmap.display.DisplayLayer`; the result is
+        the same).
     """
     if audience not in AUDIENCES or lang not in LANGS:
         raise ValueError(f"audience must be one of {AUDIENCES} and lang one of {LANGS}")
@@ -229,8 +234,11 @@ def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
         else:
             extra["category_label"] = coded(
                 "category", lambda v: policy_cats.get(v, (v, v))[0 if lang == "zh" else 1])
+        reuse = previous.layers.get(name) if previous is not None and (
+            previous.audience, previous.lang, previous.coords) == (audience, lang, coords) \
+            else None
         layer = DisplayLayer(frame, LAYERS[name], columns=_COLUMNS[name], audience=audience,
-                             coords=coords, extra=extra)
+                             coords=coords, extra=extra, previous=reuse)
         layers[name] = layer
         key = {"parcel": "status", "project": "stage", "redline": "category"}.get(name)
         if key:

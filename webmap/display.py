@@ -213,6 +213,29 @@ DISPLAY_SHAPES = DisplayShapes()
 """The process's display geometries (see :class:`DisplayShapes`)."""
 
 
+def _changed_rows(previous: DisplayLayer | None, ids: np.ndarray,
+                  shown: Mapping[str, pd.Series]) -> np.ndarray | None:
+    """Rows whose shown values differ from ``previous`` (positions); ``None`` when
+    ``previous`` cannot be reused: none, other ids or order, other columns or dtypes."""
+    if previous is None or len(previous.ids) != len(ids) or \
+            list(previous.props.columns) != list(shown) or \
+            not np.array_equal(previous.ids, ids):
+        return None
+    before = {**{c: previous.raw[c] for c in previous.raw.columns}, **previous._extra}
+    differs = np.zeros(len(ids), dtype=bool)
+    for column, values in shown.items():
+        old = before.get(column)
+        if old is None or old.dtype != values.dtype:
+            return None
+        a, b = values.to_numpy(), old.to_numpy()
+        try:
+            same = np.asarray(a == b, dtype=bool) | (pd.isna(a) & pd.isna(b))
+        except (TypeError, ValueError):  # cells numpy cannot compare (arrays in cells)
+            return None
+        differs |= ~same
+    return np.flatnonzero(differs)
+
+
 @dataclass
 class Selection:
     """Rows of a :class:`DisplayLayer` chosen for one map update."""
@@ -242,11 +265,18 @@ class DisplayLayer:
     audience : ``investor`` or ``staff``.
     coords : ``wgs84`` or ``gcj02`` display coordinates.
     extra : derived display columns (already public, e.g. labels), aligned with ``frame``.
+    previous : the same layer prepared from an earlier version of the county (same
+        audience, columns and display coordinates): when it holds the same ids in the same
+        order, only rows whose values or derived columns differ are formatted again, and
+        the spatial index is kept when no shape changed (a county patched after an edit
+        changes a row or two of 100,000). Rows are compared by value, so the result is
+        what preparing from scratch gives.
     """
 
     def __init__(self, frame: gpd.GeoDataFrame, spec: LayerSpec, *, columns: Sequence[str],
                  audience: str, coords: str = "wgs84",
-                 extra: Mapping[str, Sequence[object]] | None = None) -> None:
+                 extra: Mapping[str, Sequence[object]] | None = None,
+                 previous: DisplayLayer | None = None) -> None:
         allowed = spec.public_columns if audience == "investor" else spec.column_names
         refused = [c for c in columns if c not in allowed]
         if refused:
@@ -257,23 +287,40 @@ class DisplayLayer:
         frame = frame.loc[valid]
         self.name = spec.name
         self.ids = frame[spec.id_column].astype(str).to_numpy()
-        self.props = pd.DataFrame({c: per_distinct(frame[c], display_text) for c in present},
-                                  index=pd.RangeIndex(len(frame)))
-        for key, values in (extra or {}).items():
-            column = pd.Series(list(values), dtype=object)[valid].reset_index(drop=True)
-            self.props[key] = per_distinct(column, display_text)
         self.raw = frame.drop(columns=frame.geometry.name).reset_index(drop=True)
-        self.geoms = DISPLAY_SHAPES(frame.geometry.values, frame.crs, coords)
-        if spec.geometry == "polygon":
-            self.weight = np.asarray(frame.geometry.area.to_numpy(), dtype=float)
+        self._extra = {key: pd.Series(list(values), dtype=object)[valid].reset_index(drop=True)
+                       for key, values in (extra or {}).items()}
+        shown = {**{c: self.raw[c] for c in present}, **self._extra}
+        changed = _changed_rows(previous, self.ids, shown)
+        if changed is None or previous is None:
+            self.props = pd.DataFrame({c: per_distinct(v, display_text)
+                                       for c, v in shown.items()},
+                                      index=pd.RangeIndex(len(frame)))
         else:
-            self.weight = np.ones(len(frame))
-        box = shapely.bounds(self.geoms)
-        self.extent = np.nan_to_num(np.maximum(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]),
-                                    nan=0.0)
+            self.props = previous.props.copy()
+            for column, values in shown.items():
+                fresh = per_distinct(values.iloc[changed], display_text)
+                if len(changed) and not np.array_equal(
+                        fresh, self.props[column].to_numpy(dtype=object)[changed]):
+                    texts = self.props[column].to_numpy(dtype=object, copy=True)
+                    texts[changed] = fresh
+                    self.props[column] = pd.Series(texts, dtype=self.props[column].dtype)
+        self.geoms = DISPLAY_SHAPES(frame.geometry.values, frame.crs, coords)
         self.is_point = spec.geometry == "point"
-        self.tree = shapely.STRtree(self.geoms)
-        self.position = {pid: i for i, pid in enumerate(self.ids)}
+        if changed is not None and previous is not None and previous.geoms is self.geoms:
+            self.weight, self.extent, self.tree = previous.weight, previous.extent, \
+                previous.tree  # the same shapes: nothing spatial to redo
+            self.position = previous.position
+        else:
+            if spec.geometry == "polygon":
+                self.weight = np.asarray(frame.geometry.area.to_numpy(), dtype=float)
+            else:
+                self.weight = np.ones(len(frame))
+            box = shapely.bounds(self.geoms)
+            self.extent = np.nan_to_num(np.maximum(box[:, 2] - box[:, 0],
+                                                   box[:, 3] - box[:, 1]), nan=0.0)
+            self.tree = shapely.STRtree(self.geoms)
+            self.position = {pid: i for i, pid in enumerate(self.ids)}
         self._simplified: dict[int, np.ndarray] = {}  # zoom → geometries (None: not yet)
         self._lock = threading.Lock()
 
