@@ -274,7 +274,14 @@ def _spliced(old: pd.DataFrame, rows: pd.DataFrame, id_column: str, ids: Collect
         for column in old.columns:
             values = _as_dtype(rows[column], old[column])
             array = old[column].array.copy()
-            array[at] = values.array[replace]
+            fresh = values.array[replace]
+            if isinstance(old[column].dtype, gpd.array.GeometryDtype):
+                # an unchanged shape keeps its object: what was derived from it (display
+                # shapes, webmap.display.DisplayShapes) is reused by identity
+                kept = shapely.equals_exact(np.asarray(array[at]), np.asarray(fresh),
+                                            tolerance=0)
+                fresh = np.where(kept, np.asarray(array[at]), np.asarray(fresh))
+            array[at] = fresh
             out[column] = pd.Series(array, index=old.index, name=column,
                                     dtype=old[column].dtype)
     if append.any():

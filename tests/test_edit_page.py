@@ -115,6 +115,7 @@ def test_a_save_patches_the_shown_county_instead_of_reloading_it(store_path, mon
     before, shown = state.revision(), state._shown(store_path)
     before.availability()  # judged, as the page's map has it: the patch carries it over
     was = before.county["parcel"].set_index("parcel_id").at["B", "status"]
+    drawn = state.map_data("staff", "zh", "wgs84")  # the page's map (no basemap)
     at = _save(at, "reserved", "洽谈开始")
     assert any("新版本 2" in s.value for s in at.success)
     after = state.revision()
@@ -123,6 +124,10 @@ def test_a_save_patches_the_shown_county_instead_of_reloading_it(store_path, mon
     full = load_county(store_path, cache=False)
     pd.testing.assert_frame_equal(after.county["parcel"], full["parcel"])
     pd.testing.assert_frame_equal(after.availability(), availability(full))
+    again = state.map_data("staff", "zh", "wgs84")  # prepared from the previous one
+    assert again is not drawn and again.layers["parcel"].tree is drawn.layers["parcel"].tree
+    row = again.layers["parcel"].position["B"]
+    assert again.layers["parcel"].props.at[row, "status_label"] == "意向/洽谈"
     assert state.offerable_ids() == tuple(
         availability(full).query("available")["parcel_id"].astype(str))
 

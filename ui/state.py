@@ -88,8 +88,10 @@ def show_edit(location: str, layer: str, ids: list[str]) -> None:
     if where is None or not _same_place(where, location) or not patch_edits():
         reload_data()
         return
+    shown = _shown(where)
+    replaced = shown.now().number
     try:
-        made = _shown(where).apply(location, Change(layer, tuple(ids)))
+        made = shown.apply(location, Change(layer, tuple(ids)))
     except InvestMapError:
         made = None
     if made is None:
@@ -97,6 +99,9 @@ def show_edit(location: str, layer: str, ids: list[str]) -> None:
         return
     for derived in _DERIVED:
         derived.clear()
+    for key, (number, _data) in list(_PREPARED.items()):
+        if number != replaced or key != _ASKED.get("key"):
+            _PREPARED.pop(key, None)
 
 
 def patch_edits() -> bool:
@@ -114,6 +119,7 @@ def _same_place(where: str, location: str) -> bool:
 def map_data(audience: str, lang: str, coords: str) -> MapData:
     """The county prepared for the map (per audience, language and display coordinates)."""
     now = revision()
+    _ASKED["key"] = (audience, lang, coords)
     return _map_data(audience, lang, coords, now.number, now)
 
 
@@ -121,16 +127,20 @@ def map_data(audience: str, lang: str, coords: str) -> MapData:
 def _map_data(audience: str, lang: str, coords: str, number: int,
               _revision: Revision) -> MapData:
     key = (audience, lang, coords)
+    _number, previous = _PREPARED.get(key, (0, None))
     prepared = prepare(_revision.county, audience=audience, lang=lang, coords=coords,
-                       availability=_revision.availability(), previous=_PREPARED.get(key))
-    _PREPARED[key] = prepared
+                       availability=_revision.availability(), previous=previous)
+    _PREPARED[key] = (number, prepared)
     gc.freeze()
     return prepared
 
 
-_PREPARED: dict[tuple[str, str, str], MapData] = {}
-"""The last map data prepared per (audience, language, coordinates): the next revision's
-takes over its unchanged rows (dropped with a full reload)."""
+_PREPARED: dict[tuple[str, str, str], tuple[int, MapData]] = {}
+"""The last map data prepared per (audience, language, coordinates) with its revision
+number: the next revision's takes over its unchanged rows. An edit keeps only the one
+asked for last (the editor's own map, drawn in the run that saves: prepared again at
+once) so at most one older map data is held meanwhile; a full reload drops all."""
+_ASKED: dict[str, tuple[str, str, str]] = {}
 
 
 def vector_tiles(coords: str) -> Published:
