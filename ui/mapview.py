@@ -95,7 +95,7 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     tiles = None if published is None else published.tiles
     pending = () if published is None else published.pending
     if offerable_only and pending:
-        offerable = set(state.offerable_ids())
+        offerable = state.offerable_set()
         pending = tuple(p for p in pending if p in offerable)
     viewport = None if tiles is not None else (
         Viewport.from_st_folium(st.session_state.get(key))
@@ -175,15 +175,16 @@ def parcel_at(value: object, data: MapData, *, park_ids: Iterable[str] | None = 
     rows = layer.tree.query(point, predicate="intersects")
     if len(rows) == 0:
         return None
+    # Only the few parcels under the point are tested (a click is O(hits), not O(parcels)).
     ids = layer.ids[rows]
     keep = np.ones(len(rows), dtype=bool)
     if park_ids is not None:
-        parks = layer.raw["park_id"].astype(str).to_numpy()[rows]
+        parks = layer.raw["park_id"].iloc[rows].astype(str).to_numpy()
         keep &= np.isin(parks, list(map(str, park_ids)))
-    if offerable_only:
-        parcel_ids = state.offerable_ids()
-    if parcel_ids is not None:
-        keep &= np.isin(ids, list(map(str, parcel_ids)))
+    shown = state.offerable_set() if offerable_only else \
+        None if parcel_ids is None else frozenset(map(str, parcel_ids))
+    if shown is not None:
+        keep &= np.fromiter((i in shown for i in ids), dtype=bool, count=len(ids))
     hits = rows[keep]
     if len(hits) == 0:
         return None
