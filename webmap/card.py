@@ -29,7 +29,7 @@ from layers.registry import (
     UTILITIES,
     label,
 )
-from layers.row_index import row_of
+from layers.row_index import row_index, row_of
 from layers.sites import facility_kinds
 
 CARD_COLUMNS: tuple[str, ...] = ("area_mu", "land_use", "status", "far_min", "far_max",
@@ -144,6 +144,18 @@ def parcel_card(county: County, parcel_id: str, *, audience: str, lang: str,
                       contact=contact, park_id=str(row.get("park_id") or ""),
                       tiles=_tiles(row, allowed, lang),
                       utilities=_utilities(row, allowed, lang), distances=distances)
+
+
+def index_for_cards(county: County, availability: pd.DataFrame | None = None) -> None:
+    """Build what :func:`parcel_card` looks parcels up with (the parcel and availability id
+    indexes, the project layer's spatial index) ahead of the first card: about a second at
+    a million parcels, then every card finds its parcel in O(1)."""
+    row_index(county["parcel"], "parcel_id")
+    if availability is not None:
+        row_index(availability, "parcel_id")
+    projects = county.layers.get("project")
+    if projects is not None:
+        projects.sindex  # noqa: B018 - built on first use and kept by the frame
 
 
 def _tiles(row: pd.Series, allowed: set[str], lang: str) -> list[tuple[str, str]]:
