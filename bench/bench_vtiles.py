@@ -444,8 +444,10 @@ def main() -> None:
             # archives go where the app publishes them when the browser runs follow (the
             # app then reuses the archive built here)
             tiles_dir = STATIC_VECTOR if browser or args.publish else Path(tmp)
+            county = None
             if args.browser_only:
-                target = click_target(load_county(path))
+                county = load_county(path)  # read once: the click target, then publishing
+                target = click_target(county)
             else:
                 target = server_side(path, tiles_dir=tiles_dir,
                                      skip_tiler=args.skip_tiler_alone,
@@ -457,10 +459,11 @@ def main() -> None:
         if not browser:
             continue
         if "geojson" in args.paths:
+            county = None  # not held while an app runs
             browser_side(path, target, tiles=False, after_warm_up=args.after_warm_up)
         if "tiles" not in args.paths:
             continue
-        county = load_county(path)
+        county = load_county(path) if county is None else county
         t0 = time.perf_counter()
         publish(county, coords="wgs84", availability=availability(county))
         print(f"  tiles   published into static/ before the app starts "
