@@ -221,7 +221,7 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
         framed = time.perf_counter() - t0  # the page run done, the map's frame there
         frame.wait_for_function(_drawn(tiles), timeout=300_000)
         first = time.perf_counter() - t0
-        page_run = runs.first_finished(after=t0)
+        page_run = runs.first_finished(after=t0, page=page)
         asked = _tiles_asked(page, frame) if tiles else None
         again = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
         again.set_default_timeout(300_000)
@@ -264,7 +264,7 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
         page.get_by_text(f"地块 {pid}").first.wait_for(timeout=120_000)
         card = time.perf_counter() - t0
         wait_ready(page)
-        click_run = runs.first_finished(after=t0)
+        click_run = runs.first_finished(after=t0, page=page)
         card_text = f"{card:.2f} s (the server's rerun done after {_secs(click_run)})"
         print(f"  {label} browser: first draw {first:5.1f} s (the page's run done after "
               f"{_secs(page_run)}, the map made and asking for tiles after {_secs(asked)}, "
@@ -367,10 +367,17 @@ class RunClock:
         if message.WhichOneof("type") == "script_finished":
             self.finished.append(time.perf_counter())
 
-    def first_finished(self, *, after: float) -> float | None:
-        """Seconds from ``after`` to the first run finished since then (``None``: none)."""
-        done = [t for t in self.finished if t >= after]
-        return done[0] - after if done else None
+    def first_finished(self, *, after: float, page=None, wait: float = 10.0,  # noqa: ANN001
+                       ) -> float | None:
+        """Seconds from ``after`` to the first run finished since then (``None``: none);
+        with ``page``, waits up to ``wait`` seconds for it (Playwright hands the frames
+        over while the bench waits on the page)."""
+        deadline = time.perf_counter() + wait
+        while True:
+            done = [t for t in self.finished if t >= after]
+            if done or page is None or time.perf_counter() > deadline:
+                return done[0] - after if done else None
+            page.wait_for_timeout(50)
 
 
 def _tiles_asked(page, frame) -> float | None:  # noqa: ANN001 - playwright Page, Frame
