@@ -69,7 +69,7 @@ def load() -> str:
 
 def server_side(path: Path | None, *, tiles_dir: Path, skip_tiler: bool = False,
                 full_rebuild: bool = True, geojson: bool = True,
-                edits: tuple[str, ...] = ("off-offer", "delete")) -> tuple[float, float, str]:
+                edits: tuple[str, ...] = ("off-offer", "delete")) -> list[Target]:
     """The server-side figures of the county at ``path`` (archives built in ``tiles_dir``);
     returns a click target for the browser runs."""
     t0 = time.perf_counter()
@@ -167,17 +167,25 @@ def _delete(county: County, pid: str) -> County:
                   policy=county.policy, source=county.source)
 
 
-def click_target(county: County) -> tuple[float, float, str]:
-    """(lat, lng, parcel id) of a point inside a parcel on offer (investors see those)."""
+Target = tuple[float, float, str]
+"""(lat, lng, parcel id) of a point inside a parcel."""
+
+
+def click_target(county: County) -> list[Target]:
+    """Points inside the first two parcels on offer (investors see those): the browser
+    clicks the first, the server-side run (:func:`server_runs`) the second, so neither
+    finds the other's map already rendered."""
     av = availability(county)
-    pid = str(av.loc[av["available"], "parcel_id"].iloc[0])
     parcels = county["parcel"]
-    shape = parcels[parcels["parcel_id"].astype(str) == pid].to_crs(4326).geometry.iloc[0]
-    inside = shape.representative_point()
-    return inside.y, inside.x, pid
+    targets = []
+    for pid in av.loc[av["available"], "parcel_id"].astype(str).iloc[:2]:
+        shape = parcels[parcels["parcel_id"].astype(str) == pid].to_crs(4326).geometry.iloc[0]
+        inside = shape.representative_point()
+        targets.append((inside.y, inside.x, pid))
+    return targets
 
 
-def browser_side(path: Path | None, target: tuple[float, float, str], *,
+def browser_side(path: Path | None, targets: list[Target], *,
                  tiles: bool, after_warm_up: bool = False) -> None:
     """First draw, pan, websocket frames on pan, click → card, in headless Chromium;
     ``after_warm_up``: the first visitor comes once the app's warm-up (data, availability,
@@ -206,6 +214,11 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
             print(f"  {label} app ready (data loaded, first map warmed) "
                   f"{timings.get('ready', 0.0):.1f} s after start, server RSS "
                   f"{server_rss() / 2**30:.2f} GB ({load()})")
+        if len(targets) > 1:
+            page_run, click_run, card = server_runs(url, targets[1])
+            print(f"  {label} server alone (a websocket client, no browser): a new visitor's "
+                  f"page run {page_run:.2f} s, a click's rerun {click_run:.2f} s "
+                  f"({'its card sent' if card else 'NO card sent'}) ({load()})")
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
         page.set_default_timeout(300_000)
@@ -246,7 +259,7 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
             frame = map_frame(page)
         pan = time.perf_counter() - t0
         frames_sent = len(sent) - before
-        lat, lng, pid = target
+        lat, lng, pid = targets[0]
         frame.evaluate(f"() => {{ window.map.setView([{lat}, {lng}], 16, {{animate: false}});"
                        " return 1; }")
         page.wait_for_timeout(1500)
@@ -380,6 +393,54 @@ class RunClock:
             page.wait_for_timeout(50)
 
 
+def server_runs(url: str, target: Target) -> tuple[float, float, bool]:
+    """The server side alone, without a browser: a websocket client (as
+    :func:`ui.serve.visit_once`) opens a new session of the map page and times its run
+    (request sent → "script finished" received), then sends what a click on ``target``
+    sends (the map component's new value, a rerun of the map-and-card fragment) and times
+    that rerun. Returns (page run s, click rerun s, whether that rerun sent the target's
+    card)."""
+    import json
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    lat, lng, pid = target
+    with connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+                 open_timeout=120, max_size=None) as ws:
+
+        def run(state: ClientState) -> tuple[float, list[ForwardMsg]]:
+            request = BackMsg()
+            request.rerun_script.CopyFrom(state)
+            t0 = time.perf_counter()
+            ws.send(request.SerializeToString())
+            got: list[ForwardMsg] = []
+            while True:
+                message = ForwardMsg()
+                message.ParseFromString(ws.recv(timeout=600))
+                got.append(message)
+                if message.WhichOneof("type") == "script_finished":
+                    return time.perf_counter() - t0, got
+
+        page_run, got = run(ClientState(query_string="", page_script_hash=""))
+        page_hash = next(m.new_session.page_script_hash for m in got
+                         if m.WhichOneof("type") == "new_session")
+        component = next(m.delta for m in got if m.WhichOneof("type") == "delta"
+                         and m.delta.new_element.WhichOneof("type") == "component_instance")
+        state = ClientState(query_string="", page_script_hash=page_hash,
+                            fragment_id=component.fragment_id)
+        state.widget_states.widgets.add(
+            id=component.new_element.component_instance.id,
+            json_value=json.dumps({"last_clicked": {"lat": lat, "lng": lng}}))
+        click_run, got = run(state)
+    card = any(pid in m.delta.new_element.heading.body.replace("\\", "") for m in got
+               if m.WhichOneof("type") == "delta"
+               and m.delta.new_element.WhichOneof("type") == "heading")
+    return page_run, click_run, card
+
+
 def _tiles_asked(page, frame) -> float | None:  # noqa: ANN001 - playwright Page, Frame
     """Seconds from the page's navigation to the map's first tile request (its frame's own
     clock): the map is made and reading tiles. The bench's own probe of the frame can see
@@ -454,9 +515,9 @@ def main() -> None:
             county = None
             if args.browser_only:
                 county = load_county(path)  # read once: the click target, then publishing
-                target = click_target(county)
+                targets = click_target(county)
             else:
-                target = server_side(path, tiles_dir=tiles_dir,
+                targets = server_side(path, tiles_dir=tiles_dir,
                                      skip_tiler=args.skip_tiler_alone,
                                      full_rebuild=not args.no_full_rebuild,
                                      geojson=not args.no_geojson,
@@ -467,7 +528,7 @@ def main() -> None:
             continue
         if "geojson" in args.paths:
             county = None  # not held while an app runs
-            browser_side(path, target, tiles=False, after_warm_up=args.after_warm_up)
+            browser_side(path, targets, tiles=False, after_warm_up=args.after_warm_up)
         if "tiles" not in args.paths:
             continue
         county = load_county(path) if county is None else county
@@ -476,7 +537,7 @@ def main() -> None:
         print(f"  tiles   published into static/ before the app starts "
               f"{time.perf_counter() - t0:.1f} s ({load()})")
         del county
-        browser_side(path, target, tiles=True, after_warm_up=args.after_warm_up)
+        browser_side(path, targets, tiles=True, after_warm_up=args.after_warm_up)
 
 
 if __name__ == "__main__":
