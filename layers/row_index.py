@@ -27,16 +27,20 @@ class RowIndex:
     """
 
     def __init__(self, values: pd.Series) -> None:
-        ids = pd.Index(values.astype(str).to_numpy(dtype=object))
+        ids = pd.Index(values.astype(str).to_numpy(dtype=object), dtype=object)
         first = ~ids.duplicated(keep="first")
         self._ids = ids[first]
         self._positions = np.flatnonzero(first)
         self.length = len(values)
+        self._ids.is_unique  # noqa: B018 - builds the hash table now, not on the first lookup
 
     def position(self, value: object) -> int | None:
         """Row position of the first row whose id is ``str(value)``; ``None`` when none."""
-        at = int(self._ids.get_indexer([str(value)])[0])
-        return None if at < 0 else int(self._positions[at])
+        try:
+            at = self._ids.get_loc(str(value))
+        except KeyError:
+            return None
+        return int(self._positions[at])
 
 
 _INDEXES: dict[tuple[int, str], tuple[weakref.ref[pd.DataFrame], RowIndex]] = {}
