@@ -304,6 +304,18 @@ def _chain_worklist(park_id: str | None, number: int, _revision: Revision) -> pd
                            analysis=_chain_analysis(park_id, number, _revision))
 
 
-_DERIVED = (_map_data, _map_renders, _offerable_ids, _verdicts, _efficiency,
+def offerable_set() -> frozenset[str]:
+    """:func:`offerable_ids` as a set: a click on the map tests the few parcels under the
+    point against it (O(1) each) instead of scanning the million ids."""
+    now = revision()
+    return _offerable_set(now.number, now)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _offerable_set(number: int, _revision: Revision) -> frozenset[str]:
+    return frozenset(_offerable_ids(number, _revision))
+
+
+_DERIVED = (_map_data, _map_renders, _offerable_ids, _offerable_set, _verdicts, _efficiency,
             _efficiency_by_parcel, _chain_analysis, _chain_worklist)
 """Caches of data derived from one county revision (dropped when an edit makes the next)."""
