@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ PAGE = "ui/edit_page.py"
 
 
 @pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     path = str(tmp_path / "store.gpkg")
     with open_store(path) as store:
         county.fill(store)
@@ -24,7 +25,14 @@ def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.delenv("INVESTMAP_DATABASE_URL", raising=False)
     monkeypatch.setenv("INVESTMAP_BASEMAP", "none")
     monkeypatch.setenv("INVESTMAP_STATE_DIR", str(tmp_path))
-    return path
+    yield path
+    # this store's county, its revisions and its tile publisher stay in the process
+    # otherwise: a later test on the demo would get a delta archive against this county
+    from ui import state
+
+    state.reload_data()
+    state._PUBLISHERS.clear()
+    state._SHOWN.clear()
 
 
 def open_edit(user: User | None) -> AppTest:
