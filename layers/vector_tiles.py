@@ -60,6 +60,16 @@ DERIVED_COLUMNS: Mapping[str, tuple[str, ...]] = {"parcel": ("chain", "offer")}
 """Codes derived from other layers: ``chain`` (chain id of a project placed on the parcel,
 "" when none) and ``offer`` (1 = on offer now: offerable status, no red-line conflict)."""
 COORDS: tuple[str, ...] = ("wgs84", "gcj02")
+LAYER_MIN_ZOOM: Mapping[str, int] = {"project": 12}
+"""First data zoom a tile layer is written at: projects are drawn from map zoom 13
+(``webmap.styles.PROJECT_MIN_ZOOM``), which reads data zoom 12 (a test holds the two
+together); below it they would be decoded by every browser and never painted."""
+OVERVIEW_PARCELS = 400_000
+"""A county of more parcels gets overview zooms (:func:`parcel_groups`)."""
+OVERVIEW_MAX_ZOOM = 9
+"""Highest data zoom written as parcel groups in a county of more than
+:data:`OVERVIEW_PARCELS` parcels (map zoom 10 and below, where a 100 m parcel is about a
+pixel or less); from the next zoom on each parcel is a feature of its own."""
 MAX_ZOOM = 13
 """Deepest zoom written; the browser over-zooms beyond. tippecanoe's 4096 units per tile
 put a z13 vertex within about 1 m (at 38° N) of the stored one: under 2 screen pixels even
@@ -93,6 +103,8 @@ class TileArchive:
     features: int
     parts: tuple[Path, ...] = ()
     """Every file of an archive split into parts (:data:`PART_FEATURES`); empty when one."""
+    overview_zoom: int | None = None
+    """Highest zoom holding parcel groups instead of parcels (:func:`parcel_groups`)."""
 
     @property
     def name(self) -> str:
@@ -223,15 +235,82 @@ def _codes(values: pd.Series) -> np.ndarray:
     return np.array([str(v) for v in out], dtype=object)
 
 
-def write_geojsonseq(frame: gpd.GeoDataFrame, path: Path) -> None:
-    """One GeoJSON feature per line (geometry serialised in C, 6 decimals ≈ 0.1 m)."""
+def write_geojsonseq(frame: gpd.GeoDataFrame, path: Path, *, min_zoom: int | None = None,
+                     max_zoom: int | None = None) -> None:
+    """One GeoJSON feature per line (geometry serialised in C, 6 decimals ≈ 0.1 m); with
+    ``min_zoom``/``max_zoom`` every feature is written at those zooms only (tippecanoe's
+    per-feature zoom range)."""
     geoms = shapely.transform(frame.geometry.values, lambda xy: np.round(xy, 6))
     columns = [c for c in frame.columns if c != frame.geometry.name]
     records = frame[columns].to_dict("records")
+    zooms = {k: v for k, v in (("minzoom", min_zoom), ("maxzoom", max_zoom)) if v is not None}
+    tag = f',"tippecanoe":{json.dumps(zooms)}' if zooms else ""
     with path.open("w", encoding="utf-8") as out:
         for props, geom in zip(records, shapely.to_geojson(geoms), strict=True):
-            out.write(f'{{"type":"Feature","properties":'
+            out.write(f'{{"type":"Feature"{tag},"properties":'
                       f'{json.dumps(props, ensure_ascii=False)},"geometry":{geom}}}\n')
+
+
+def overview_zoom(parcels: int, *, min_zoom: int,
+                  threshold: int = OVERVIEW_PARCELS) -> int | None:
+    """Highest zoom at which a county of ``parcels`` parcels is written as parcel groups
+    (:func:`parcel_groups`), or ``None`` (every zoom parcel by parcel)."""
+    if parcels <= threshold or min_zoom > OVERVIEW_MAX_ZOOM:
+        return None
+    return OVERVIEW_MAX_ZOOM
+
+
+def parcel_groups(parcels: gpd.GeoDataFrame, *, zoom: int) -> gpd.GeoDataFrame:
+    """The parcels of a big county as the overview zooms hold them: one multipolygon per
+    set of parcels with the same tile codes in the same tile of ``zoom``, carrying every
+    member's id (``parcel_ids``, comma-separated, sorted) and the shared codes.
+
+    At a zoom where a parcel is a pixel or less, a million features of their own cost the
+    browser seconds to decode and paint (one object and one fill per parcel) and show
+    nothing more than their groups do: every parcel is still there, in its class colour,
+    and its id is in the tile. From ``zoom + 1`` each parcel is a feature of its own.
+    """
+    keys = [c for c in parcels.columns if c not in ("parcel_id", parcels.geometry.name)]
+    geoms = parcels.geometry.values
+    box = shapely.bounds(geoms)
+    lon = np.clip((box[:, 0] + box[:, 2]) / 2, -180.0, 180.0)
+    lat = np.clip((box[:, 1] + box[:, 3]) / 2, -85.0511, 85.0511)
+    n = 2 ** zoom
+    tx = np.floor((lon + 180.0) / 360.0 * n).astype(np.int64)
+    rad = np.radians(lat)
+    ty = np.floor((1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n)
+    table = pd.DataFrame({c: parcels[c].to_numpy(dtype=object) for c in keys})
+    table["_tx"], table["_ty"] = tx, ty.astype(np.int64)
+    codes, firsts = pd.MultiIndex.from_frame(table).factorize()
+    order = np.argsort(codes, kind="stable")
+    ids = parcels["parcel_id"].to_numpy(dtype=object)[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
+    joined = [",".join(sorted(map(str, chunk))) for chunk in np.split(ids, starts[1:])]
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    by_group = np.argsort(codes[owner], kind="stable")  # shapely wants sorted indices
+    polygons = shapely.multipolygons(parts[by_group], indices=codes[owner][by_group])
+    out = pd.DataFrame(list(firsts), columns=[*keys, "_tx", "_ty"]).drop(columns=["_tx", "_ty"])
+    out["parcel_ids"] = joined
+    return gpd.GeoDataFrame(out.astype(object), geometry=polygons, crs=parcels.crs)
+
+
+def layer_inputs(frames: Mapping[str, gpd.GeoDataFrame], folder: Path, *,
+                 overview: int | None = None) -> list[tuple[str, Path]]:
+    """Write ``frames`` as the tiler's inputs in ``folder``: each layer from its
+    :data:`LAYER_MIN_ZOOM`; with ``overview``, parcels as groups up to that zoom and one by
+    one above it."""
+    inputs: list[tuple[str, Path]] = []
+    for name, frame in frames.items():
+        path = folder / f"{name}.geojsons"
+        if name == "parcel" and overview is not None and len(frame):
+            write_geojsonseq(frame, path, min_zoom=overview + 1)
+            groups = folder / "parcel-groups.geojsons"
+            write_geojsonseq(parcel_groups(frame, zoom=overview), groups, max_zoom=overview)
+            inputs.append((name, groups))
+        else:
+            write_geojsonseq(frame, path, min_zoom=LAYER_MIN_ZOOM.get(name))
+        inputs.append((name, path))
+    return inputs
 
 
 LOW_DETAIL = 16
@@ -251,7 +330,8 @@ def tiler_options(*, min_zoom: int, max_zoom: int = MAX_ZOOM) -> list[str]:
 def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_zoom: int,
                   max_zoom: int = MAX_ZOOM, availability: pd.DataFrame | None = None,
                   prefix: str = "county", nice: int = 0,
-                  part_features: int = PART_FEATURES) -> TileArchive:
+                  part_features: int = PART_FEATURES,
+                  overview_parcels: int = OVERVIEW_PARCELS) -> TileArchive:
     """Write the county's archive into ``out_dir`` (reused when its content is unchanged).
 
     Parameters
@@ -268,6 +348,8 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
         the app's visitors).
     part_features : most features per file; more are split into strips (see
         :data:`PART_FEATURES`).
+    overview_parcels : a county of more parcels is written as parcel groups up to
+        :data:`OVERVIEW_MAX_ZOOM` (:func:`parcel_groups`).
 
     Raises
     ------
@@ -275,8 +357,12 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
         tippecanoe is missing or fails (its message is kept), or one feature alone makes a
         part over :data:`PART_LIMIT_MB`.
     """
+    parcels = county.layers.get("parcel")
+    overview = overview_zoom(0 if parcels is None else len(parcels), min_zoom=min_zoom,
+                             threshold=overview_parcels)
     digest, count = content_digest(county, coords=coords, availability=availability,
-                                   options=tiler_options(min_zoom=min_zoom, max_zoom=max_zoom))
+                                   options=[*tiler_options(min_zoom=min_zoom, max_zoom=max_zoom),
+                                            *layout_marks(overview)])
     stem = f"{prefix}-{coords}-{digest}"
     out_dir.mkdir(parents=True, exist_ok=True)
     with _LOCK:
@@ -284,10 +370,19 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
         if paths is None:
             frames = tile_frames(county, coords=coords, availability=availability)
             paths = _build_parts(frames, out_dir, stem, parts=max(1, -(-count // part_features)),
-                                 min_zoom=min_zoom, max_zoom=max_zoom, nice=nice)
+                                 min_zoom=min_zoom, max_zoom=max_zoom, nice=nice,
+                                 overview=overview)
             prune_archives(out_dir, f"{prefix}-{coords}-", keep=stem)
     return TileArchive(path=paths[0], coords=coords, min_zoom=min_zoom, max_zoom=max_zoom,
-                       features=count, parts=paths if len(paths) > 1 else ())
+                       features=count, parts=paths if len(paths) > 1 else (),
+                       overview_zoom=overview)
+
+
+def layout_marks(overview: int | None) -> list[str]:
+    """What the archive's layout adds to its digest beyond the tiler options: each layer's
+    first zoom and the overview zooms (another layout is another archive)."""
+    marks = [f"layer-min-zoom {k}={v}" for k, v in sorted(LAYER_MIN_ZOOM.items())]
+    return [*marks, *([f"parcel-groups<=z{overview}"] if overview is not None else [])]
 
 
 def _part_names(stem: str, parts: int) -> list[str]:
@@ -310,7 +405,8 @@ def _complete(out_dir: Path, stem: str) -> tuple[Path, ...] | None:
 
 
 def _build_parts(frames: dict[str, gpd.GeoDataFrame], out_dir: Path, stem: str, *,
-                 parts: int, min_zoom: int, max_zoom: int, nice: int) -> tuple[Path, ...]:
+                 parts: int, min_zoom: int, max_zoom: int, nice: int,
+                 overview: int | None = None) -> tuple[Path, ...]:
     """Tile ``frames`` into ``parts`` files of west-to-east strips (equal feature counts by
     the x of each feature's box centre: every feature in exactly one part, whole); twice as
     many parts while one is over :data:`PART_LIMIT_MB`."""
@@ -323,13 +419,13 @@ def _build_parts(frames: dict[str, gpd.GeoDataFrame], out_dir: Path, stem: str, 
         cuts = np.quantile(every, np.arange(1, parts) / parts) if parts > 1 else np.zeros(0)
         for i, target in enumerate(targets):
             with tempfile.TemporaryDirectory(prefix="investmap-tiles-") as tmp:
-                inputs: list[tuple[str, Path]] = []
-                for name, frame in frames.items():
-                    strip = np.searchsorted(cuts, centres[name], side="right") == i
-                    if strip.any() or not inputs:  # (an empty strip: an empty file)
-                        path = Path(tmp) / f"{name}.geojsons"
-                        write_geojsonseq(frame.loc[strip], path)
-                        inputs.append((name, path))
+                strips = {name: frame.loc[np.searchsorted(cuts, centres[name], side="right") == i]
+                          for name, frame in frames.items()}
+                kept = {n: f for n, f in strips.items() if len(f)}
+                if not kept and strips:  # (an empty strip: an empty file)
+                    first = next(iter(strips))
+                    kept = {first: strips[first]}
+                inputs = layer_inputs(kept, Path(tmp), overview=overview)
                 run_tiler(inputs, target, min_zoom=min_zoom, max_zoom=max_zoom, nice=nice)
         largest = max(t.stat().st_size for t in targets)
         if largest <= PART_LIMIT_MB * 1024 * 1024:

@@ -17,6 +17,8 @@ from layers.supply import availability
 from layers.tile_delta import TileDelta, build_delta, tile_delta, tile_state
 from layers.vector_tiles import (
     DERIVED_COLUMNS,
+    LAYER_MIN_ZOOM,
+    OVERVIEW_MAX_ZOOM,
     PRIVATE_STAGES,
     TILE_COLUMNS,
     TILE_LAYERS,
@@ -26,6 +28,8 @@ from layers.vector_tiles import (
 from tests import shapes
 from tests.confidential import CONFIDENTIAL, confidential_hits
 from tests.mvt_reader import archive_header, archive_tiles
+from webmap.styles import PROJECT_MIN_ZOOM
+from webmap.vtiles import LEVEL_DIFF
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +62,43 @@ def test_every_feature_is_in_the_tiles_at_every_zoom(demo_county, demo_archive):
             frame = frame[~frame["stage"].isin(PRIVATE_STAGES)]
             assert len(frame) < len(demo_county[layer])
         ids = set(frame[f"{layer}_id"].astype(str))
+        first = LAYER_MIN_ZOOM.get(layer, 4)  # projects: from the zoom they are drawn at
         for z in range(4, 14):  # down to z4, where a 100 m parcel is a fraction of a pixel
-            assert seen[(z, layer)] == ids, (layer, z)
+            assert seen[(z, layer)] == (ids if z >= first else set()), (layer, z)
+
+
+def test_projects_are_tiled_from_the_data_zoom_the_map_draws_them_at():
+    assert LAYER_MIN_ZOOM["project"] == PROJECT_MIN_ZOOM - LEVEL_DIFF
+
+
+def test_a_big_county_holds_parcel_groups_at_the_overview_zooms(policy, tmp_path):
+    """Three squares 200 m apart, two on offer: over the overview threshold, zooms 8–9 hold
+    one group per set of codes ({A, B} on offer, {C} not), every id in one group (tiles
+    repeat a feature in their neighbours' buffers);
+    from zoom 10 each parcel is a feature of its own. Projects start at their own zoom."""
+    county = _squares(policy, [("A", "available", 0), ("B", "available", 200),
+                               ("C", "transferred", 400)])
+    archive = build_archive(county, tmp_path, min_zoom=8, max_zoom=11,
+                            availability=_offer(county), overview_parcels=2)
+    assert archive.overview_zoom == OVERVIEW_MAX_ZOOM == 9
+    groups: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    singles: dict[int, set[str]] = defaultdict(set)
+    for (z, _x, _y), tile in archive_tiles(archive.path):
+        for row in tile["parcel"]:
+            if "parcel_ids" in row:
+                assert "parcel_id" not in row
+                groups[z].add((str(row["parcel_ids"]), int(row["offer"])))
+            else:
+                singles[z].add(str(row["parcel_id"]))
+    for z in (8, 9):
+        assert groups[z] == {("A,B", 1), ("C", 0)} and not singles[z], z
+    for z in (10, 11):
+        assert singles[z] == {"A", "B", "C"} and not groups[z], z
+    small = build_archive(county, tmp_path / "small", min_zoom=8, max_zoom=11,
+                          availability=_offer(county))
+    assert small.overview_zoom is None  # the threshold not reached: parcels at every zoom
+    assert {str(r["parcel_id"]) for (z, _x, _y), tile in archive_tiles(small.path)
+            if z == 8 for r in tile["parcel"]} == {"A", "B", "C"}
 
 
 def test_tiles_carry_ids_and_public_codes_only(demo_county, demo_archive):
