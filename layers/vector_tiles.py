@@ -65,7 +65,7 @@ LAYER_MIN_ZOOM: Mapping[str, int] = {"project": 12}
 (``webmap.styles.PROJECT_MIN_ZOOM``), which reads data zoom 12 (a test holds the two
 together); below it they would be decoded by every browser and never painted."""
 OVERVIEW_PARCELS = 400_000
-"""A county of more parcels gets overview zooms (:func:`parcel_groups`)."""
+"""A county of more parcels gets overview zooms (:func:`feature_groups`)."""
 OVERVIEW_MAX_ZOOM = 9
 """Highest data zoom written as parcel groups in a county of more than
 :data:`OVERVIEW_PARCELS` parcels (map zoom 10 and below, where a 100 m parcel is about a
@@ -104,7 +104,8 @@ class TileArchive:
     parts: tuple[Path, ...] = ()
     """Every file of an archive split into parts (:data:`PART_FEATURES`); empty when one."""
     overview_zoom: int | None = None
-    """Highest zoom holding parcel groups instead of parcels (:func:`parcel_groups`)."""
+    """Highest zoom holding parcel and red-line groups instead of features
+    (:func:`feature_groups`)."""
 
     @property
     def name(self) -> str:
@@ -254,24 +255,29 @@ def write_geojsonseq(frame: gpd.GeoDataFrame, path: Path, *, min_zoom: int | Non
 def overview_zoom(parcels: int, *, min_zoom: int,
                   threshold: int = OVERVIEW_PARCELS) -> int | None:
     """Highest zoom at which a county of ``parcels`` parcels is written as parcel groups
-    (:func:`parcel_groups`), or ``None`` (every zoom parcel by parcel)."""
+    (:func:`feature_groups`), or ``None`` (every zoom parcel by parcel)."""
     if parcels <= threshold or min_zoom > OVERVIEW_MAX_ZOOM:
         return None
     return OVERVIEW_MAX_ZOOM
 
 
-def parcel_groups(parcels: gpd.GeoDataFrame, *, zoom: int) -> gpd.GeoDataFrame:
-    """The parcels of a big county as the overview zooms hold them: one multipolygon per
-    set of parcels with the same tile codes in the same tile of ``zoom``, carrying every
-    member's id (``parcel_ids``, comma-separated, sorted) and the shared codes.
+GROUPED_LAYERS: tuple[str, ...] = ("parcel", "redline")
+"""Layers written as groups at a big county's overview zooms (:func:`feature_groups`)."""
 
-    At a zoom where a parcel is a pixel or less, a million features of their own cost the
-    browser seconds to decode and paint (one object and one fill per parcel) and show
-    nothing more than their groups do: every parcel is still there, in its class colour,
-    and its id is in the tile. From ``zoom + 1`` each parcel is a feature of its own.
+
+def feature_groups(frame: gpd.GeoDataFrame, *, id_column: str, zoom: int) -> gpd.GeoDataFrame:
+    """The features of a big county's layer as its overview zooms hold them: one
+    multipolygon per set of features with the same tile codes in the same tile of
+    ``zoom``, carrying the shared codes and every member's id (``<id_column>s``, e.g.
+    ``parcel_ids``: comma-separated, sorted).
+
+    At a zoom where a parcel is a few pixels or less, a million features of their own cost
+    the browser seconds to decode and paint (an object and a fill per feature) and show
+    nothing their groups do not: every feature is still there, in its class colour, and its
+    id is in the tile. From ``zoom + 1`` each feature is one of its own.
     """
-    keys = [c for c in parcels.columns if c not in ("parcel_id", parcels.geometry.name)]
-    geoms = parcels.geometry.values
+    keys = [c for c in frame.columns if c not in (id_column, frame.geometry.name)]
+    geoms = frame.geometry.values
     box = shapely.bounds(geoms)
     lon = np.clip((box[:, 0] + box[:, 2]) / 2, -180.0, 180.0)
     lat = np.clip((box[:, 1] + box[:, 3]) / 2, -85.0511, 85.0511)
@@ -279,33 +285,35 @@ def parcel_groups(parcels: gpd.GeoDataFrame, *, zoom: int) -> gpd.GeoDataFrame:
     tx = np.floor((lon + 180.0) / 360.0 * n).astype(np.int64)
     rad = np.radians(lat)
     ty = np.floor((1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n)
-    table = pd.DataFrame({c: parcels[c].to_numpy(dtype=object) for c in keys})
+    table = pd.DataFrame({c: frame[c].to_numpy(dtype=object) for c in keys})
     table["_tx"], table["_ty"] = tx, ty.astype(np.int64)
     codes, firsts = pd.MultiIndex.from_frame(table).factorize()
     order = np.argsort(codes, kind="stable")
-    ids = parcels["parcel_id"].to_numpy(dtype=object)[order]
+    ids = frame[id_column].to_numpy(dtype=object)[order]
     starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
     joined = [",".join(sorted(map(str, chunk))) for chunk in np.split(ids, starts[1:])]
     parts, owner = shapely.get_parts(geoms, return_index=True)
     by_group = np.argsort(codes[owner], kind="stable")  # shapely wants sorted indices
     polygons = shapely.multipolygons(parts[by_group], indices=codes[owner][by_group])
     out = pd.DataFrame(list(firsts), columns=[*keys, "_tx", "_ty"]).drop(columns=["_tx", "_ty"])
-    out["parcel_ids"] = joined
-    return gpd.GeoDataFrame(out.astype(object), geometry=polygons, crs=parcels.crs)
+    out[f"{id_column}s"] = joined
+    return gpd.GeoDataFrame(out.astype(object), geometry=polygons, crs=frame.crs)
 
 
 def layer_inputs(frames: Mapping[str, gpd.GeoDataFrame], folder: Path, *,
                  overview: int | None = None) -> list[tuple[str, Path]]:
     """Write ``frames`` as the tiler's inputs in ``folder``: each layer from its
-    :data:`LAYER_MIN_ZOOM`; with ``overview``, parcels as groups up to that zoom and one by
-    one above it."""
+    :data:`LAYER_MIN_ZOOM`; with ``overview``, parcels and red lines as groups up to that
+    zoom and one by
+    one above it (:data:`GROUPED_LAYERS`)."""
     inputs: list[tuple[str, Path]] = []
     for name, frame in frames.items():
         path = folder / f"{name}.geojsons"
-        if name == "parcel" and overview is not None and len(frame):
+        if name in GROUPED_LAYERS and overview is not None and len(frame):
             write_geojsonseq(frame, path, min_zoom=overview + 1)
-            groups = folder / "parcel-groups.geojsons"
-            write_geojsonseq(parcel_groups(frame, zoom=overview), groups, max_zoom=overview)
+            groups = folder / f"{name}-groups.geojsons"
+            write_geojsonseq(feature_groups(frame, id_column=f"{name}_id", zoom=overview),
+                             groups, max_zoom=overview)
             inputs.append((name, groups))
         else:
             write_geojsonseq(frame, path, min_zoom=LAYER_MIN_ZOOM.get(name))
@@ -348,8 +356,8 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
         the app's visitors).
     part_features : most features per file; more are split into strips (see
         :data:`PART_FEATURES`).
-    overview_parcels : a county of more parcels is written as parcel groups up to
-        :data:`OVERVIEW_MAX_ZOOM` (:func:`parcel_groups`).
+    overview_parcels : a county of more parcels is written as parcel and red-line groups
+        up to :data:`OVERVIEW_MAX_ZOOM` (:func:`feature_groups`).
 
     Raises
     ------
@@ -382,7 +390,9 @@ def layout_marks(overview: int | None) -> list[str]:
     """What the archive's layout adds to its digest beyond the tiler options: each layer's
     first zoom and the overview zooms (another layout is another archive)."""
     marks = [f"layer-min-zoom {k}={v}" for k, v in sorted(LAYER_MIN_ZOOM.items())]
-    return [*marks, *([f"parcel-groups<=z{overview}"] if overview is not None else [])]
+    if overview is not None:
+        marks.append(f"groups {','.join(GROUPED_LAYERS)}<=z{overview}")
+    return marks
 
 
 def _part_names(stem: str, parts: int) -> list[str]:

@@ -71,29 +71,39 @@ def test_projects_are_tiled_from_the_data_zoom_the_map_draws_them_at():
     assert LAYER_MIN_ZOOM["project"] == PROJECT_MIN_ZOOM - LEVEL_DIFF
 
 
-def test_a_big_county_holds_parcel_groups_at_the_overview_zooms(policy, tmp_path):
-    """Three squares 200 m apart, two on offer: over the overview threshold, zooms 8–9 hold
-    one group per set of codes ({A, B} on offer, {C} not), every id in one group (tiles
-    repeat a feature in their neighbours' buffers);
-    from zoom 10 each parcel is a feature of its own. Projects start at their own zoom."""
+def test_a_big_county_holds_groups_at_the_overview_zooms(policy, tmp_path):
+    """Three squares 200 m apart, two on offer, and two red lines of one category: over
+    the overview threshold, zooms 8–9 hold one group per set of codes ({A, B} on offer,
+    {C} not; {R1, R2}), every id in one group (tiles repeat a feature in their neighbours'
+    buffers); from zoom 10 each feature is one of its own."""
     county = _squares(policy, [("A", "available", 0), ("B", "available", 200),
                                ("C", "transferred", 400)])
+    redlines = gpd.GeoDataFrame({"redline_id": ["R1", "R2"], "category": "eco_redline"},
+                                geometry=[shapes.square(0, 300), shapes.square(300, 300)],
+                                crs=shapes.EPSG)
+    county = County(layers={**county.layers, "redline": redlines}, policy=policy,
+                    source="squares")
     archive = build_archive(county, tmp_path, min_zoom=8, max_zoom=11,
                             availability=_offer(county), overview_parcels=2)
     assert archive.overview_zoom == OVERVIEW_MAX_ZOOM == 9
-    groups: dict[int, set[tuple[str, int]]] = defaultdict(set)
-    singles: dict[int, set[str]] = defaultdict(set)
+    groups: dict[tuple[int, str], set[tuple[str, ...]]] = defaultdict(set)
+    singles: dict[tuple[int, str], set[str]] = defaultdict(set)
     for (z, _x, _y), tile in archive_tiles(archive.path):
-        for row in tile["parcel"]:
-            if "parcel_ids" in row:
-                assert "parcel_id" not in row
-                groups[z].add((str(row["parcel_ids"]), int(row["offer"])))
-            else:
-                singles[z].add(str(row["parcel_id"]))
+        for layer in ("parcel", "redline"):
+            for row in tile[layer]:
+                if f"{layer}_ids" in row:
+                    assert f"{layer}_id" not in row
+                    groups[(z, layer)].add((str(row[f"{layer}_ids"]),
+                                            str(row.get("offer", row.get("category")))))
+                else:
+                    singles[(z, layer)].add(str(row[f"{layer}_id"]))
     for z in (8, 9):
-        assert groups[z] == {("A,B", 1), ("C", 0)} and not singles[z], z
+        assert groups[(z, "parcel")] == {("A,B", "1"), ("C", "0")}, z
+        assert groups[(z, "redline")] == {("R1,R2", "eco_redline")}, z
+        assert not singles[(z, "parcel")] and not singles[(z, "redline")], z
     for z in (10, 11):
-        assert singles[z] == {"A", "B", "C"} and not groups[z], z
+        assert singles[(z, "parcel")] == {"A", "B", "C"} and not groups[(z, "parcel")], z
+        assert singles[(z, "redline")] == {"R1", "R2"} and not groups[(z, "redline")], z
     small = build_archive(county, tmp_path / "small", min_zoom=8, max_zoom=11,
                           availability=_offer(county))
     assert small.overview_zoom is None  # the threshold not reached: parcels at every zoom

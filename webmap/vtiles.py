@@ -191,7 +191,7 @@ class VectorTileLayer(Layer):
         " function members(p) { if (!p._ids) p._ids = String(p.parcel_ids).split(',');"
         "  return p._ids; }"
         " function fresh(layer, p) { var h = hidden[layer];"
-        "  if (p.parcel_ids !== undefined) return true;"  # a group: see the class doc
+        "  if (p[layer + '_ids'] !== undefined) return true;"  # a group: see the class doc
         "  return !h || !h.has(String(p[layer + '_id'])); }"
         " var sources = {};"
         " spec.urls.forEach(function (u, i) { sources['base' + i] ="
