@@ -67,6 +67,9 @@ together); below it they would be decoded by every browser and never painted."""
 OVERVIEW_PARCELS = 400_000
 """A county of more parcels gets overview zooms (:func:`feature_groups`)."""
 OVERVIEW_MAX_ZOOM = 9
+PIXEL_MAX_ZOOM = 8
+"""Up to this data zoom a big county's groups hold their sub-pixel members as the pixels
+they lie in (:func:`feature_groups` ``pixel_zoom``), one zoom at a time."""
 """Highest data zoom written as parcel groups in a county of more than
 :data:`OVERVIEW_PARCELS` parcels (map zoom 10 and below, where a 100 m parcel is about a
 pixel or less); from the next zoom on each parcel is a feature of its own."""
@@ -265,7 +268,8 @@ GROUPED_LAYERS: tuple[str, ...] = ("parcel", "redline")
 """Layers written as groups at a big county's overview zooms (:func:`feature_groups`)."""
 
 
-def feature_groups(frame: gpd.GeoDataFrame, *, id_column: str, zoom: int) -> gpd.GeoDataFrame:
+def feature_groups(frame: gpd.GeoDataFrame, *, id_column: str, zoom: int,
+                   pixel_zoom: int | None = None) -> gpd.GeoDataFrame:
     """The features of a big county's layer as its overview zooms hold them: one
     multipolygon per set of features with the same tile codes in the same tile of
     ``zoom``, carrying the shared codes and every member's id (``<id_column>s``, e.g.
@@ -275,46 +279,112 @@ def feature_groups(frame: gpd.GeoDataFrame, *, id_column: str, zoom: int) -> gpd
     the browser seconds to decode and paint (an object and a fill per feature) and show
     nothing their groups do not: every feature is still there, in its class colour, and its
     id is in the tile. From ``zoom + 1`` each feature is one of its own.
+
+    With ``pixel_zoom``, a member smaller than a pixel of that data zoom (a 512-pixel
+    tile, as the renderer draws it) is written as the pixel(s) its box covers — what the
+    screen can show of it — and neighbouring pixels of a group as one run: at a county's
+    first view a million sub-pixel parcels are otherwise five million vertices to decode.
     """
     keys = [c for c in frame.columns if c not in (id_column, frame.geometry.name)]
     geoms = frame.geometry.values
     box = shapely.bounds(geoms)
-    lon = np.clip((box[:, 0] + box[:, 2]) / 2, -180.0, 180.0)
-    lat = np.clip((box[:, 1] + box[:, 3]) / 2, -85.0511, 85.0511)
-    n = 2 ** zoom
-    tx = np.floor((lon + 180.0) / 360.0 * n).astype(np.int64)
-    rad = np.radians(lat)
-    ty = np.floor((1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n)
+    tx, ty = _tile_xy((box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2, zoom)
     table = pd.DataFrame({c: frame[c].to_numpy(dtype=object) for c in keys})
-    table["_tx"], table["_ty"] = tx, ty.astype(np.int64)
+    table["_tx"], table["_ty"] = np.floor(tx).astype(np.int64), np.floor(ty).astype(np.int64)
     codes, firsts = pd.MultiIndex.from_frame(table).factorize()
     order = np.argsort(codes, kind="stable")
     ids = frame[id_column].to_numpy(dtype=object)[order]
     starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
     joined = [",".join(sorted(map(str, chunk))) for chunk in np.split(ids, starts[1:])]
-    parts, owner = shapely.get_parts(geoms, return_index=True)
-    by_group = np.argsort(codes[owner], kind="stable")  # shapely wants sorted indices
-    polygons = shapely.multipolygons(parts[by_group], indices=codes[owner][by_group])
+    small = np.zeros(len(frame), dtype=bool)
+    shapes, owners = [], []
+    if pixel_zoom is not None:
+        scale = 512.0  # pixels a tile side, as the renderer draws a data tile
+        x0, y1 = _tile_xy(box[:, 0], box[:, 1], pixel_zoom)
+        x1, y0 = _tile_xy(box[:, 2], box[:, 3], pixel_zoom)
+        px0, px1 = np.floor(x0 * scale), np.floor(x1 * scale)
+        py0, py1 = np.floor(y0 * scale), np.floor(y1 * scale)
+        small = (px1 - px0 <= 1) & (py1 - py0 <= 1)  # within 2 × 2 pixels
+        if small.any():
+            runs, run_owner = _pixel_runs(px0[small], px1[small], py0[small], py1[small],
+                                          codes[small], pixel_zoom, scale)
+            shapes.append(runs)
+            owners.append(run_owner)
+        # the bigger members keep their shape, less the vertices under half a pixel
+        geoms = shapely.simplify(geoms, 180.0 / 2 ** pixel_zoom / scale,
+                                 preserve_topology=True)
+    parts, owner = shapely.get_parts(geoms[~small], return_index=True)
+    shapes.append(parts)
+    owners.append(codes[~small][owner])
+    every, by = np.concatenate(shapes), np.concatenate(owners)
+    in_order = np.argsort(by, kind="stable")  # shapely wants sorted indices
+    polygons = shapely.multipolygons(every[in_order], indices=by[in_order])
     out = pd.DataFrame(list(firsts), columns=[*keys, "_tx", "_ty"]).drop(columns=["_tx", "_ty"])
     out[f"{id_column}s"] = joined
     return gpd.GeoDataFrame(out.astype(object), geometry=polygons, crs=frame.crs)
 
 
+def _tile_xy(lon: np.ndarray, lat: np.ndarray, zoom: int) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator tile coordinates (fractional) of WGS84 degrees at ``zoom``."""
+    n = 2.0 ** zoom
+    rad = np.radians(np.clip(lat, -85.0511, 85.0511))
+    x = (np.clip(lon, -180.0, 180.0) + 180.0) / 360.0 * n
+    y = (1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n
+    return x, y
+
+
+def _pixel_runs(px0: np.ndarray, px1: np.ndarray, py0: np.ndarray, py1: np.ndarray,
+                group: np.ndarray, zoom: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels (``px0..px1`` × ``py0..py1`` of each member, at ``scale`` pixels a tile
+    side of ``zoom``) of each group as boxes in degrees, one per horizontal run of
+    neighbouring pixels, merged into one shape per group; with each polygon's group."""
+    nx = (px1 - px0 + 1).astype(np.int64)
+    ny = (py1 - py0 + 1).astype(np.int64)
+    count = nx * ny
+    member = np.repeat(np.arange(len(px0)), count)
+    step = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    x = px0[member].astype(np.int64) + step % nx[member]
+    y = py0[member].astype(np.int64) + step // nx[member]
+    cells = np.unique(np.stack([group[member].astype(np.int64), y, x], axis=1), axis=0)
+    g, y, x = cells[:, 0], cells[:, 1], cells[:, 2]
+    first = np.r_[True, (g[1:] != g[:-1]) | (y[1:] != y[:-1]) | (x[1:] != x[:-1] + 1)]
+    begin = np.flatnonzero(first)
+    end = np.r_[begin[1:], len(x)] - 1
+    size = 2.0 ** zoom * scale
+
+    def lon(px: np.ndarray) -> np.ndarray:
+        return px / size * 360.0 - 180.0
+
+    def lat(py: np.ndarray) -> np.ndarray:
+        return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * py / size))))
+
+    boxes = shapely.box(lon(x[begin]), lat(y[begin] + 1), lon(x[end] + 1), lat(y[begin]))
+    groups = g[begin]
+    # the runs of a group as one shape: rows of pixels merge into blocks (fewer vertices)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    merged = np.array([shapely.union_all(boxes[a:b]) for a, b in
+                       zip(starts, np.r_[starts[1:], len(boxes)], strict=True)], dtype=object)
+    parts, index = shapely.get_parts(merged, return_index=True)
+    return parts, groups[starts][index]
+
+
 def layer_inputs(frames: Mapping[str, gpd.GeoDataFrame], folder: Path, *,
-                 overview: int | None = None) -> list[tuple[str, Path]]:
+                 overview: int | None = None, min_zoom: int = 0) -> list[tuple[str, Path]]:
     """Write ``frames`` as the tiler's inputs in ``folder``: each layer from its
-    :data:`LAYER_MIN_ZOOM`; with ``overview``, parcels and red lines as groups up to that
-    zoom and one by
-    one above it (:data:`GROUPED_LAYERS`)."""
+    :data:`LAYER_MIN_ZOOM`; with ``overview``, parcels and red lines
+    (:data:`GROUPED_LAYERS`) as groups up to that zoom — their sub-pixel members as pixels
+    at each zoom from ``min_zoom`` to :data:`PIXEL_MAX_ZOOM` — and one by one above it."""
     inputs: list[tuple[str, Path]] = []
     for name, frame in frames.items():
         path = folder / f"{name}.geojsons"
         if name in GROUPED_LAYERS and overview is not None and len(frame):
             write_geojsonseq(frame, path, min_zoom=overview + 1)
-            groups = folder / f"{name}-groups.geojsons"
-            write_geojsonseq(feature_groups(frame, id_column=f"{name}_id", zoom=overview),
-                             groups, max_zoom=overview)
-            inputs.append((name, groups))
+            for low, high, pixels in _group_zooms(min_zoom, overview):
+                groups = folder / f"{name}-groups-{low}.geojsons"
+                write_geojsonseq(feature_groups(frame, id_column=f"{name}_id", zoom=overview,
+                                                pixel_zoom=pixels),
+                                 groups, min_zoom=low, max_zoom=high)
+                inputs.append((name, groups))
         else:
             write_geojsonseq(frame, path, min_zoom=LAYER_MIN_ZOOM.get(name))
         inputs.append((name, path))
@@ -386,12 +456,24 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
                        overview_zoom=overview)
 
 
+def _group_zooms(min_zoom: int, overview: int) -> list[tuple[int, int, int | None]]:
+    """(first zoom, last zoom, pixel zoom) of each set of group features: one per zoom
+    up to :data:`PIXEL_MAX_ZOOM` (drawn at that zoom's pixels), then one up to
+    ``overview`` (members in their own shapes)."""
+    top = min(PIXEL_MAX_ZOOM, overview)
+    out: list[tuple[int, int, int | None]] = [(z, z, z) for z in range(min_zoom, top + 1)]
+    if top < overview:
+        out.append((max(top + 1, min_zoom), overview, None))
+    return out
+
+
 def layout_marks(overview: int | None) -> list[str]:
     """What the archive's layout adds to its digest beyond the tiler options: each layer's
     first zoom and the overview zooms (another layout is another archive)."""
     marks = [f"layer-min-zoom {k}={v}" for k, v in sorted(LAYER_MIN_ZOOM.items())]
     if overview is not None:
-        marks.append(f"groups {','.join(GROUPED_LAYERS)}<=z{overview}")
+        marks.append(f"groups {','.join(GROUPED_LAYERS)}<=z{overview} pixels<=z"
+                     f"{PIXEL_MAX_ZOOM}")
     return marks
 
 
@@ -435,7 +517,7 @@ def _build_parts(frames: dict[str, gpd.GeoDataFrame], out_dir: Path, stem: str, 
                 if not kept and strips:  # (an empty strip: an empty file)
                     first = next(iter(strips))
                     kept = {first: strips[first]}
-                inputs = layer_inputs(kept, Path(tmp), overview=overview)
+                inputs = layer_inputs(kept, Path(tmp), overview=overview, min_zoom=min_zoom)
                 run_tiler(inputs, target, min_zoom=min_zoom, max_zoom=max_zoom, nice=nice)
         largest = max(t.stat().st_size for t in targets)
         if largest <= PART_LIMIT_MB * 1024 * 1024:

@@ -23,6 +23,7 @@ from layers.vector_tiles import (
     TILE_COLUMNS,
     TILE_LAYERS,
     build_archive,
+    feature_groups,
     tile_frames,
 )
 from tests import shapes
@@ -69,6 +70,24 @@ def test_every_feature_is_in_the_tiles_at_every_zoom(demo_county, demo_archive):
 
 def test_projects_are_tiled_from_the_data_zoom_the_map_draws_them_at():
     assert LAYER_MIN_ZOOM["project"] == PROJECT_MIN_ZOOM - LEVEL_DIFF
+
+
+def test_a_sub_pixel_member_is_drawn_as_its_pixel_and_a_big_one_keeps_its_shape():
+    """At pixel zoom 8 a pixel (a 512-pixel tile) is 360 / 2^8 / 512 degrees wide: a 10 m
+    square inside one pixel becomes exactly that pixel; a 20 km square keeps its box."""
+    pixel = 360.0 / 2**8 / 512
+    edge = -180.0 + (290.0 // pixel) * pixel  # the pixel column's west edge near 110° E
+    west = edge + pixel * 0.25  # a quarter into the column
+    tiny = shapely.box(west, 38.0, west + 0.0001, 38.0001)
+    big = shapely.box(111.0, 38.0, 111.2, 38.2)
+    frame = gpd.GeoDataFrame({"parcel_id": ["t", "b"], "status": ["available", "reserved"]},
+                             geometry=[tiny, big], crs=4326)
+    groups = feature_groups(frame, id_column="parcel_id", zoom=9, pixel_zoom=8)
+    by_ids = dict(zip(groups["parcel_ids"], groups.geometry, strict=True))
+    x0, y0, x1, y1 = by_ids["t"].bounds
+    assert x0 == pytest.approx(edge, abs=1e-9) and x1 == pytest.approx(edge + pixel, abs=1e-9)
+    assert x0 <= west and y0 <= 38.0 and y1 >= 38.0001 and y1 - y0 < pixel
+    assert by_ids["b"].bounds == pytest.approx(big.bounds)
 
 
 def test_a_big_county_holds_groups_at_the_overview_zooms(policy, tmp_path):
