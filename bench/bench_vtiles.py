@@ -15,7 +15,10 @@ Server side (no browser), per county size:
 With ``--browser`` also, in headless Chromium against the running app (``streamlit run``
 with ``INVESTMAP_DATA`` = the county; ``INVESTMAP_VECTOR_TILES=0`` for the GeoJSON path):
 first full draw, a pan (until the map is drawn again), websocket frames the pan sent, and
-click → card.
+click → card (on the drawn map). Broken down: the first draw into the page's run (until
+the browser receives the server's "script finished" message), the map made (its first tile
+request, on the frame's own clock) and the tiles drawn; click → card beside the server's
+rerun it caused (the same message).
 
 With ``--edit`` (a GeoPackage county), edit → the map shows it in Chromium: an admin sells
 a parcel on 数据维护 of an app on a store seeded from the county, timed from the save click
@@ -72,7 +75,7 @@ def load() -> str:
 
 def server_side(path: Path | None, *, tiles_dir: Path, skip_tiler: bool = False,
                 full_rebuild: bool = True, geojson: bool = True,
-                edits: tuple[str, ...] = ("off-offer", "delete")) -> tuple[float, float, str]:
+                edits: tuple[str, ...] = ("off-offer", "delete")) -> list[Target]:
     """The server-side figures of the county at ``path`` (archives built in ``tiles_dir``);
     returns a click target for the browser runs."""
     t0 = time.perf_counter()
@@ -196,17 +199,25 @@ def _delete(county: County, pid: str) -> County:
                   policy=county.policy, source=county.source)
 
 
-def click_target(county: County) -> tuple[float, float, str]:
-    """(lat, lng, parcel id) of a point inside a parcel on offer (investors see those)."""
+Target = tuple[float, float, str]
+"""(lat, lng, parcel id) of a point inside a parcel."""
+
+
+def click_target(county: County) -> list[Target]:
+    """Points inside the first two parcels on offer (investors see those): the browser
+    clicks the first, the server-side run (:func:`server_runs`) the second, so neither
+    finds the other's map already rendered."""
     av = availability(county)
-    pid = str(av.loc[av["available"], "parcel_id"].iloc[0])
     parcels = county["parcel"]
-    shape = parcels[parcels["parcel_id"].astype(str) == pid].to_crs(4326).geometry.iloc[0]
-    inside = shape.representative_point()
-    return inside.y, inside.x, pid
+    targets = []
+    for pid in av.loc[av["available"], "parcel_id"].astype(str).iloc[:2]:
+        shape = parcels[parcels["parcel_id"].astype(str) == pid].to_crs(4326).geometry.iloc[0]
+        inside = shape.representative_point()
+        targets.append((inside.y, inside.x, pid))
+    return targets
 
 
-def browser_side(path: Path | None, target: tuple[float, float, str], *,
+def browser_side(path: Path | None, targets: list[Target], *,
                  tiles: bool, after_warm_up: bool = False) -> None:
     """First draw, pan, websocket frames on pan, click → card, in headless Chromium;
     ``after_warm_up``: the first visitor comes once the app's warm-up (data, availability,
@@ -235,11 +246,18 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
             print(f"  {label} app ready (data loaded, first map warmed) "
                   f"{timings.get('ready', 0.0):.1f} s after start, server RSS "
                   f"{server_rss() / 2**30:.2f} GB ({load()})")
+        if len(targets) > 1:
+            page_run, click_run, card = server_runs(url, targets[1])
+            print(f"  {label} server alone (a websocket client, no browser): a new visitor's "
+                  f"page run {page_run:.2f} s, a click's rerun {click_run:.2f} s "
+                  f"({'its card sent' if card else 'NO card sent'}) ({load()})")
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
         page.set_default_timeout(300_000)
         sent: list[object] = []
-        page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append(p)))
+        runs = RunClock()
+        page.on("websocket", lambda ws: (ws.on("framesent", lambda p: sent.append(p)),
+                                         ws.on("framereceived", runs.received)))
         t0 = time.perf_counter()
         page.goto(url)
         wait_ready(page)
@@ -248,6 +266,8 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
         framed = time.perf_counter() - t0  # the page run done, the map's frame there
         frame.wait_for_function(_drawn(tiles), timeout=300_000)
         first = time.perf_counter() - t0
+        page_run = runs.first_finished(after=t0, page=page)
+        asked = _tiles_asked(page, frame) if tiles else None
         again = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
         again.set_default_timeout(300_000)
         t0 = time.perf_counter()
@@ -271,12 +291,15 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
             frame = map_frame(page)
         pan = time.perf_counter() - t0
         frames_sent = len(sent) - before
-        lat, lng, pid = target
+        lat, lng, pid = targets[0]
         frame.evaluate(f"() => {{ window.map.setView([{lat}, {lng}], 16, {{animate: false}});"
                        " return 1; }")
         page.wait_for_timeout(1500)
         wait_ready(page)
         frame = map_frame(page)
+        if tiles:  # the click lands on a drawn map, as a person's would
+            frame.wait_for_function("() => !window.investmapTiles._loading",
+                                    timeout=300_000)
         point = frame.evaluate(f"""() => {{
           const p = window.map.latLngToContainerPoint([{lat}, {lng}]);
           return [p.x, p.y]; }}""")
@@ -285,9 +308,13 @@ def browser_side(path: Path | None, target: tuple[float, float, str], *,
         page.mouse.click(box["x"] + point[0], box["y"] + point[1])
         page.get_by_text(f"地块 {pid}").first.wait_for(timeout=120_000)
         card = time.perf_counter() - t0
-        card_text = f"{card:.2f} s"
-        print(f"  {label} browser: first draw {first:5.1f} s (the map's frame there after "
-              f"{framed:.1f} s; next visitor {second:.1f} s), "
+        wait_ready(page)
+        click_run = runs.first_finished(after=t0, page=page)
+        card_text = f"{card:.2f} s (the server's rerun done after {_secs(click_run)})"
+        print(f"  {label} browser: first draw {first:5.1f} s (the page's run done after "
+              f"{_secs(page_run)}, the map made and asking for tiles after {_secs(asked)}, "
+              f"the map's frame seen by the bench after {framed:.1f} s; next visitor "
+              f"{second:.1f} s), "
               f"pan {pan:5.2f} s with {frames_sent} websocket frames sent, "
               f"click → card {card_text}, server RSS {server_rss() / 2**30:.2f} GB ({load()})")
         browser.close()
@@ -364,6 +391,103 @@ def browser_edit(path: Path) -> None:
             browser.close()
 
 
+class RunClock:
+    """When the browser received the server's "script finished" messages (the websocket's
+    frames, read with Streamlit's own message type): the server side of a page load or a
+    click (its run, the elements sent), apart from what the browser does after."""
+
+    def __init__(self) -> None:
+        self.finished: list[float] = []
+
+    def received(self, payload: bytes | str) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a message of ours: not counted
+            return
+        if message.WhichOneof("type") == "script_finished":
+            self.finished.append(time.perf_counter())
+
+    def first_finished(self, *, after: float, page=None, wait: float = 10.0,  # noqa: ANN001
+                       ) -> float | None:
+        """Seconds from ``after`` to the first run finished since then (``None``: none);
+        with ``page``, waits up to ``wait`` seconds for it (Playwright hands the frames
+        over while the bench waits on the page)."""
+        deadline = time.perf_counter() + wait
+        while True:
+            done = [t for t in self.finished if t >= after]
+            if done or page is None or time.perf_counter() > deadline:
+                return done[0] - after if done else None
+            page.wait_for_timeout(50)
+
+
+def server_runs(url: str, target: Target) -> tuple[float, float, bool]:
+    """The server side alone, without a browser: a websocket client (as
+    :func:`ui.serve.visit_once`) opens a new session of the map page and times its run
+    (request sent → "script finished" received), then sends what a click on ``target``
+    sends (the map component's new value, a rerun of the map-and-card fragment) and times
+    that rerun. Returns (page run s, click rerun s, whether that rerun sent the target's
+    card)."""
+    import json
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    lat, lng, pid = target
+    with connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
+                 open_timeout=120, max_size=None) as ws:
+
+        def run(state: ClientState) -> tuple[float, list[ForwardMsg]]:
+            request = BackMsg()
+            request.rerun_script.CopyFrom(state)
+            t0 = time.perf_counter()
+            ws.send(request.SerializeToString())
+            got: list[ForwardMsg] = []
+            while True:
+                message = ForwardMsg()
+                message.ParseFromString(ws.recv(timeout=600))
+                got.append(message)
+                if message.WhichOneof("type") == "script_finished":
+                    return time.perf_counter() - t0, got
+
+        page_run, got = run(ClientState(query_string="", page_script_hash=""))
+        page_hash = next(m.new_session.page_script_hash for m in got
+                         if m.WhichOneof("type") == "new_session")
+        component = next(m.delta for m in got if m.WhichOneof("type") == "delta"
+                         and m.delta.new_element.WhichOneof("type") == "component_instance")
+        state = ClientState(query_string="", page_script_hash=page_hash,
+                            fragment_id=component.fragment_id)
+        state.widget_states.widgets.add(
+            id=component.new_element.component_instance.id,
+            json_value=json.dumps({"last_clicked": {"lat": lat, "lng": lng}}))
+        click_run, got = run(state)
+    card = any(pid in m.delta.new_element.heading.body.replace("\\", "") for m in got
+               if m.WhichOneof("type") == "delta"
+               and m.delta.new_element.WhichOneof("type") == "heading")
+    return page_run, click_run, card
+
+
+def _tiles_asked(page, frame) -> float | None:  # noqa: ANN001 - playwright Page, Frame
+    """Seconds from the page's navigation to the map's first tile request (its frame's own
+    clock): the map is made and reading tiles. The bench's own probe of the frame can see
+    it much later, while the browser's one thread is busy painting tiles."""
+    start = frame.evaluate("""() => {
+      const r = performance.getEntriesByType('resource').find(e => e.name.includes('.pmtiles'));
+      return r ? performance.timeOrigin + r.startTime : null; }""")
+    origin = page.evaluate("() => performance.timeOrigin")
+    return None if start is None else (start - origin) / 1000.0
+
+
+def _secs(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f} s"
+
+
 def server_rss() -> int:
     """Resident memory (bytes) of the app server this process started (and its children)."""
     import psutil
@@ -420,10 +544,12 @@ def main() -> None:
             # archives go where the app publishes them when the browser runs follow (the
             # app then reuses the archive built here)
             tiles_dir = STATIC_VECTOR if browser or args.publish else Path(tmp)
+            county = None
             if args.browser_only:
-                target = click_target(load_county(path))
+                county = load_county(path)  # read once: the click target, then publishing
+                targets = click_target(county)
             else:
-                target = server_side(path, tiles_dir=tiles_dir,
+                targets = server_side(path, tiles_dir=tiles_dir,
                                      skip_tiler=args.skip_tiler_alone,
                                      full_rebuild=not args.no_full_rebuild,
                                      geojson=not args.no_geojson,
@@ -433,16 +559,17 @@ def main() -> None:
         if not browser:
             continue
         if "geojson" in args.paths:
-            browser_side(path, target, tiles=False, after_warm_up=args.after_warm_up)
+            county = None  # not held while an app runs
+            browser_side(path, targets, tiles=False, after_warm_up=args.after_warm_up)
         if "tiles" not in args.paths:
             continue
-        county = load_county(path)
+        county = load_county(path) if county is None else county
         t0 = time.perf_counter()
         publish(county, coords="wgs84", availability=availability(county))
         print(f"  tiles   published into static/ before the app starts "
               f"{time.perf_counter() - t0:.1f} s ({load()})")
         del county
-        browser_side(path, target, tiles=True, after_warm_up=args.after_warm_up)
+        browser_side(path, targets, tiles=True, after_warm_up=args.after_warm_up)
 
 
 if __name__ == "__main__":

@@ -75,3 +75,31 @@ def test_view_keys_keep_order_and_none():
     assert frozen(None) is None
     assert frozen(["P2", 1]) == ("P2", "1")
     assert frozen(["B", "A"]) != frozen(["A", "B"])
+
+
+def test_highlight_swapped_in_is_the_map_built_with_it(data, monkeypatch):
+    from ui.map_component import with_overlay
+    from webmap.builder import highlight_overlay
+
+    pid = data.layers["parcel"].ids[5]
+
+    def built(ids):  # noqa: ANN001, ANN202
+        return build_parts(data, basemap="none", compact=True, highlight_ids=ids,
+                           highlight_key="selected", layers=("park",))  # parcels: tiles
+
+    kept = render(built([]))  # rendered once, for every selection
+    whole = _sent(monkeypatch, lambda: show(render(built([pid])), key="m", height=600,
+                                            returned_objects=["last_clicked"]))
+    swapped = _sent(monkeypatch, lambda: show(
+        with_overlay(kept, "matches", highlight_overlay(data, [pid], highlight_key="selected",
+                                                        compact=True)),
+        key="m", height=600, returned_objects=["last_clicked"]))
+    assert swapped == whole  # script, overlays, layer control: the same as a full build
+    assert pid in swapped["feature_group"] and pid not in (kept.feature_group or "")
+    other = data.layers["parcel"].ids[6]
+    again = with_overlay(kept, "matches", highlight_overlay(data, [other],
+                                                            highlight_key="selected",
+                                                            compact=True))
+    assert other in again.feature_group and pid not in again.feature_group
+    assert RANDOM_ID.sub("ID", kept.feature_group or "") == RANDOM_ID.sub(
+        "ID", render(built([])).feature_group or "")  # the kept map is left as it was

@@ -47,6 +47,62 @@ def test_park_name_with_script_is_text_in_the_map(demo_county):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in decoded
 
 
+def test_park_labels_are_one_script_for_every_park():
+    import json
+
+    import folium
+    import geopandas as gpd
+
+    from layers.registry import LAYERS
+    from tests.shapes import EPSG, square
+    from webmap.features import ParkLabels, add_park_labels
+
+    parks = gpd.GeoDataFrame(
+        {"park_id": ["A", "B", "C"], "name": ["甲园", "B </script> park", "丙园"]},
+        geometry=[square(0, 0), square(1000, 0), square(2000, 0)], crs=EPSG)
+    layer = DisplayLayer(parks, LAYERS["park"], columns=["name"], audience="investor",
+                         extra={"park_name": parks["name"]})
+    fmap = folium.Map(tiles=None)
+    add_park_labels(fmap, layer, shown=["A", "B"])  # C not chosen
+    labels = [c for c in fmap._children.values() if isinstance(c, ParkLabels)]
+    assert len(labels) == 1  # one element, however many parks
+    page = fmap.get_root().render()
+    assert page.count("investmap-park-label") == 1 and "</script> park" not in page
+    listed = json.loads(labels[0].labels)
+    assert [name for _, _, name in listed] == ["甲园", "B &lt;/script&gt; park"]
+    centre = layer.geoms[0].centroid  # a square's point inside it is its centre
+    assert listed[0][:2] == pytest.approx([centre.y, centre.x], abs=1e-6)
+    empty = folium.Map(tiles=None)
+    add_park_labels(empty, layer, shown=[])
+    assert "investmap-park-label" not in empty.get_root().render()
+
+
+def test_nearby_projects_at_the_radius_edge(demo_county):
+    import geopandas as gpd
+
+    from tests.shapes import EPSG, X0, Y0, square
+    from webmap.card import nearby_projects
+
+    # a 100 m parcel at the origin; projects due east of its east side (x = 100 m)
+    east = [("inside", 100 + 2_999), ("rounds in", 100 + 3_004),
+            ("rounds out", 100 + 3_006), ("stalled", 100 + 500), ("unchained", 100 + 10)]
+    projects = gpd.GeoDataFrame(
+        {"project_id": [f"J{i}" for i in range(len(east))],
+         "name": [n for n, _ in east],
+         "chain_id": ["c1", "c1", "c1", "c1", None], "segment_id": ["s1"] * len(east),
+         "stage": ["signed", "signed", "signed", "stalled", "signed"]},
+        geometry=gpd.points_from_xy([X0 + x for _, x in east], [Y0 + 50] * len(east)),
+        crs=EPSG)
+    county = County(layers={**demo_county.layers, "project": projects},
+                    policy=demo_county.policy, source="hand-made")
+    staff = nearby_projects(county, square(), lang="zh", radius_m=3000)
+    assert list(staff["name"]) == ["stalled", "inside", "rounds in"]  # nearest first
+    assert list(staff["distance_km"]) == [0.5, 3.0, 3.0]
+    investor = nearby_projects(county, square(), lang="zh", radius_m=3000,
+                               audience="investor")
+    assert list(investor["name"]) == ["inside", "rounds in"]
+
+
 def test_investor_map_carries_no_confidential_data(demo_county):
     page = build_map(demo_county, audience="investor", basemap="none").get_root().render()
     assert "内部：" not in page

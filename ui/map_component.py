@@ -14,6 +14,7 @@ This leans on streamlit-folium's module-level helpers (pinned ``<0.28`` in pypro
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -43,6 +44,8 @@ class Rendered:
     bounds: dict[str, dict[str, float | None]]
     zoom: object
     parts: MapParts  # kept for its counts (the folium objects are not rendered again)
+    overlay_strings: tuple[str, ...] = ()
+    """Each overlay's script (``feature_group`` is their concatenation), in order."""
 
 
 def render(parts: MapParts) -> Rendered:
@@ -59,8 +62,9 @@ def render(parts: MapParts) -> Rendered:
         (south, west), (north, east) = folium_map.get_bounds()
     except (AttributeError, TypeError, ValueError):
         south = west = north = east = None
-    overlays = "".join(sf._get_feature_group_string(group, map=folium_map, idx=idx)
-                       for idx, group in enumerate(parts.overlays)) if parts.overlays else None
+    strings = tuple(sf._get_feature_group_string(group, map=folium_map, idx=idx)
+                    for idx, group in enumerate(parts.overlays))
+    overlays = "".join(strings) if strings else None
     control = sf._get_layer_control_string(parts.layer_control, folium_map) \
         if parts.layer_control is not None else None
     css: list[str] = []
@@ -75,7 +79,30 @@ def render(parts: MapParts) -> Rendered:
                     css_links=tuple(dict.fromkeys(css)), js_links=tuple(dict.fromkeys(js)),
                     bounds={"_southWest": {"lat": south, "lng": west},
                             "_northEast": {"lat": north, "lng": east}},
-                    zoom=folium_map.options.get("zoom"), parts=parts)
+                    zoom=folium_map.options.get("zoom"), parts=parts,
+                    overlay_strings=strings)
+
+
+_SWAP_LOCK = threading.Lock()
+
+
+def with_overlay(rendered: Rendered, key: str, group: folium.FeatureGroup) -> Rendered:
+    """``rendered`` with its overlay counted under ``key`` (e.g. the empty highlight of a
+    map kept for every selection) replaced by ``group``, rendered in its place: the same
+    variable, so the layer control toggles it and the browser keeps the map, swapping
+    overlays only. Only ``group`` is rendered (a few milliseconds, not the whole map)."""
+    idx = list(rendered.parts.counts).index(key)
+    base = rendered.parts.base
+    with _SWAP_LOCK:  # the kept map is shared by every session: one swap at a time
+        kept = base._children.get(f"feature_group_feature_group_{idx}")
+        try:
+            text = sf._get_feature_group_string(group, map=base, idx=idx)
+        finally:  # the kept map keeps its own overlay
+            if kept is not None:
+                base._children[kept.get_name()] = kept
+    strings = (*rendered.overlay_strings[:idx], text, *rendered.overlay_strings[idx + 1:])
+    return dataclasses.replace(rendered, feature_group="".join(strings),
+                               overlay_strings=strings)
 
 
 def show(rendered: Rendered, *, key: str, height: int,

@@ -17,7 +17,7 @@ from ui.auth import is_staff
 from ui.i18n import lang, shown_as, t
 from webmap import vtile_assets
 from webmap.basemaps import available_basemaps, basemap_name, display_coords
-from webmap.builder import MAP_LAYERS, MapData, build_parts
+from webmap.builder import MAP_LAYERS, MapData, build_parts, highlight_overlay
 from webmap.display import Viewport
 from webmap.vtiles import Published
 
@@ -88,14 +88,14 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     tiles' ``offer`` code)."""
     # Imported here, inside a page run: streamlit-folium registers its component when first
     # imported, and an import from ui.serve's warm-up thread leaves the map frame blank.
-    from ui.map_component import frozen, show
+    from ui.map_component import frozen, show, with_overlay
 
     data = shown_data(basemap)
     published = map_tiles(data.coords)
     tiles = None if published is None else published.tiles
     pending = () if published is None else published.pending
     if offerable_only and pending:
-        offerable = set(state.offerable_ids())
+        offerable = state.offerable_set()
         pending = tuple(p for p in pending if p in offerable)
     viewport = None if tiles is not None else (
         Viewport.from_st_folium(st.session_state.get(key))
@@ -103,6 +103,14 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     if offerable_only and tiles is None:
         parcel_ids = state.offerable_ids()
     key_tianditu = state.tianditu_key()
+    # With tiles, the map is kept rendered with an empty highlight and the highlighted
+    # parcels' overlay is swapped in per selection: a click renders one overlay, not the
+    # map (with flags or rings on top, whose order it would change, the map is whole).
+    swap = tiles is not None and highlight_ids is not None and flag_ids is None \
+        and ring_codes is None
+    highlighted = highlight_ids
+    if swap:
+        highlighted, highlight_ids = highlight_ids, ()
     view = (data.audience, data.lang, data.coords, basemap, style_mode, frozen(park_ids),
             frozen(highlight_ids), frozen(parcel_ids),
             None if efficiency_classes is None else frozenset(efficiency_classes.items()),
@@ -117,6 +125,11 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
         layers=layers, compact=True, flag_ids=flag_ids, focus=focus, tiles=tiles,
         offer_only=offerable_only, highlight_key=highlight_key, pending_ids=pending,
         ring_codes=ring_codes))
+    if swap:
+        group = highlight_overlay(data, highlighted or (), highlight_key=highlight_key,
+                                  max_features=MAX_FEATURES["parcel"], compact=True)
+        if group is not None:
+            rendered = with_overlay(rendered, "matches", group)
     result = show(rendered, key=key, height=height,
                   returned_objects=RETURNED if tiles is not None else RETURNED_GEOJSON)
     return parcel_at(result, data, park_ids=park_ids, parcel_ids=parcel_ids,
@@ -175,15 +188,16 @@ def parcel_at(value: object, data: MapData, *, park_ids: Iterable[str] | None = 
     rows = layer.tree.query(point, predicate="intersects")
     if len(rows) == 0:
         return None
+    # Only the few parcels under the point are tested (a click is O(hits), not O(parcels)).
     ids = layer.ids[rows]
     keep = np.ones(len(rows), dtype=bool)
     if park_ids is not None:
-        parks = layer.raw["park_id"].astype(str).to_numpy()[rows]
+        parks = layer.raw["park_id"].iloc[rows].astype(str).to_numpy()
         keep &= np.isin(parks, list(map(str, park_ids)))
-    if offerable_only:
-        parcel_ids = state.offerable_ids()
-    if parcel_ids is not None:
-        keep &= np.isin(ids, list(map(str, parcel_ids)))
+    shown = state.offerable_set() if offerable_only else \
+        None if parcel_ids is None else frozenset(map(str, parcel_ids))
+    if shown is not None:
+        keep &= np.fromiter((i in shown for i in ids), dtype=bool, count=len(ids))
     hits = rows[keep]
     if len(hits) == 0:
         return None

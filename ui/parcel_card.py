@@ -110,12 +110,15 @@ def partners(card: ParcelCard, segment_names: Callable[[], Callable[[str], str]]
 
 def brochure_button(parcel_id: str) -> None:
     """The parcel's brochure (public facts only), built when the button is clicked."""
-    from exports.brochure import export_brochure
     from ui import state
 
     language = lang()
 
     def build() -> bytes:
+        # imported on the click that builds it: the PDF libraries take seconds to import,
+        # and every card shows the button
+        from exports.brochure import export_brochure
+
         with tempfile.TemporaryDirectory() as tmp:
             out = export_brochure(state.county(), Path(tmp) / "brochure.pdf",
                                   parcel_id=parcel_id, lang=language)

@@ -50,9 +50,10 @@ def warm(langs: tuple[str, ...] = ("zh", "en")) -> float:
     from ui.mapview import map_tiles
     from webmap.basemaps import display_coords
     from webmap.builder import build_parts
+    from webmap.card import index_for_cards
 
     basemap = state.default_basemap()
-    state.offerable_ids()
+    state.offerable_set()
     first = 0.0
     for i, lang in enumerate(langs):
         data = state.map_data("investor", lang, display_coords(basemap))
@@ -63,6 +64,7 @@ def warm(langs: tuple[str, ...] = ("zh", "en")) -> float:
         parts.base.get_root().render()  # folium's templates compiled once, here
         if i == 0:
             first = time.perf_counter() - t0
+    index_for_cards(state.county(), state.availability())  # a first click finds its card fast
     return first
 
 

@@ -197,3 +197,10 @@ def chain_worklist(park_id: str | None) -> pd.DataFrame:
 
     return county_worklist(county(), chain_catalog(), park_id=park_id,
                            analysis=chain_analysis(park_id))
+
+
+@st.cache_resource(show_spinner=False)
+def offerable_set() -> frozenset[str]:
+    """:func:`offerable_ids` as a set: a click on the map tests the few parcels under the
+    point against it (O(1) each) instead of scanning the million ids."""
+    return frozenset(offerable_ids())

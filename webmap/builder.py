@@ -570,6 +570,23 @@ def _marked(data: MapData, layer_styles: Sequence[styles.LayerStyle], *,
     return overlays, counts
 
 
+def highlight_overlay(data: MapData, highlight_ids: Iterable[str], *,
+                      highlight_key: str = "matches", max_features: int | None = None,
+                      compact: bool = False) -> folium.FeatureGroup | None:
+    """The highlighted parcels' overlay alone, as :func:`build_parts` draws it for
+    ``highlight_ids`` (in its overlays under the counts key ``matches``): a page keeps the
+    map rendered once with an empty highlight and swaps this overlay per selection, so a
+    click does not render the whole map again. ``None`` without a parcel layer."""
+    style = next((s for s in map_styles(data, layers=("parcel",), highlight=True,
+                                        highlight_key=highlight_key)
+                  if s.marked and s.layer == "parcel"), None)
+    if style is None:
+        return None
+    overlays, _ = _marked(data, [style], highlight_ids=highlight_ids, flag_ids=None,
+                          viewport=None, cap=lambda _name: max_features, compact=compact)
+    return overlays[0]
+
+
 def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "status",
                 park_ids: Iterable[str] | None = None,
                 highlight_ids: Iterable[str] | None = None,
