@@ -381,7 +381,9 @@ def layer_inputs(frames: Mapping[str, gpd.GeoDataFrame], folder: Path, *,
             write_geojsonseq(frame, path, min_zoom=overview + 1)
             for low, high, pixels in _group_zooms(min_zoom, overview):
                 groups = folder / f"{name}-groups-{low}.geojsons"
-                write_geojsonseq(feature_groups(frame, id_column=f"{name}_id", zoom=overview,
+                # pixel groups are cut by the tiles of their own zoom (fewer, bigger groups)
+                write_geojsonseq(feature_groups(frame, id_column=f"{name}_id",
+                                                zoom=overview if pixels is None else pixels,
                                                 pixel_zoom=pixels),
                                  groups, min_zoom=low, max_zoom=high)
                 inputs.append((name, groups))
@@ -473,7 +475,7 @@ def layout_marks(overview: int | None) -> list[str]:
     marks = [f"layer-min-zoom {k}={v}" for k, v in sorted(LAYER_MIN_ZOOM.items())]
     if overview is not None:
         marks.append(f"groups {','.join(GROUPED_LAYERS)}<=z{overview} pixels<=z"
-                     f"{PIXEL_MAX_ZOOM}")
+                     f"{PIXEL_MAX_ZOOM} per own tile")
     return marks
 
 
