@@ -54,7 +54,13 @@ from bench.bench_map import county_path, payload
 from layers.county import County, load_county
 from layers.supply import availability
 from layers.tile_delta import tile_delta, tile_state
-from layers.vector_tiles import build_archive, run_tiler, tile_frames, write_geojsonseq
+from layers.vector_tiles import (
+    TileArchive,
+    build_archive,
+    run_tiler,
+    tile_frames,
+    write_geojsonseq,
+)
 from webmap.builder import prepare
 from webmap.display import Viewport
 from webmap.vtiles import (
@@ -106,6 +112,12 @@ def server_side(path: Path | None, *, tiles_dir: Path, skip_tiler: bool = False,
     print(f"  tiles   build {built:6.1f} s{tiler_alone}  {archive.size_bytes / MB:7.2f} MB"
           f"{parts}  z{archive.min_zoom}–z{archive.max_zoom}, {archive.features:,} features, "
           f"none thinned ({load()})")
+    if archive.overview_zoom is not None:
+        print(f"  tiles   groups of parcels and red lines up to z{archive.overview_zoom}")
+    present = ids_at_zoom(archive, archive.min_zoom)
+    print(f"  tiles   parcels in the tiles at the archive's lowest zoom z{archive.min_zoom}: "
+          f"{len(present & set(map(str, county['parcel']['parcel_id']))):,} of "
+          f"{len(county['parcel']):,}")
     publisher = TilePublisher(static_dir=tiles_dir, url_base="/bench", compact_after=86_400)
     publisher.current(county, coords="wgs84", availability=av)  # the archive above
     state = tile_state(county, av)
@@ -139,6 +151,26 @@ def server_side(path: Path | None, *, tiles_dir: Path, skip_tiler: bool = False,
         print(f"  tiles   rebuild after one edit, full archive (the old path; now the "
               f"background rebuild) {rebuilt:6.1f} s ({load()})")
     return click_target(county)
+
+
+def ids_at_zoom(archive: TileArchive, zoom: int) -> set[str]:
+    """Parcel ids the archive's tiles of ``zoom`` hold (a feature's own id, or a group's
+    members)."""
+    from pmtiles.reader import MmapSource, all_tiles
+
+    from tests.mvt_reader import decode_tile
+
+    ids: set[str] = set()
+    for path in archive.paths:
+        with path.open("rb") as handle:
+            tiles = [data for (z, _x, _y), data in all_tiles(MmapSource(handle)) if z == zoom]
+        for data in tiles:
+            for row in decode_tile(data).get("parcel", []):
+                if "parcel_ids" in row:
+                    ids.update(str(row["parcel_ids"]).split(","))
+                else:
+                    ids.add(str(row["parcel_id"]))
+    return ids
 
 
 def _geojson_payloads(county: County) -> None:

@@ -32,11 +32,11 @@ from layers.vector_tiles import (
     TILE_LAYERS,
     TileArchive,
     display_shapes,
+    layer_inputs,
     prune_archives,
     run_tiler,
     tile_properties,
     tiler_options,
-    write_geojsonseq,
 )
 
 DELTA_PREFIX = "delta"
@@ -196,11 +196,9 @@ def build_delta(state: TileState, delta: TileDelta, base: TileArchive,
     with _DELTA_LOCK:
         if not target.is_file():
             with tempfile.TemporaryDirectory(prefix="investmap-delta-") as tmp:
-                inputs = []
-                for name, frame in frames.items():
-                    path = Path(tmp) / f"{name}.geojsons"
-                    write_geojsonseq(frame, path)
-                    inputs.append((name, path))
+                # changed parcels one by one at every zoom (painted over a big county's
+                # parcel groups too), each layer from its first zoom
+                inputs = layer_inputs(frames, Path(tmp))
                 run_tiler(inputs, target, min_zoom=base.min_zoom, max_zoom=base.max_zoom)
             prune_archives(out_dir, stem, keep=target.name.split(".")[0], keep_count=KEEP_DELTAS)
         else:

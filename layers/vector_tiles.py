@@ -60,6 +60,19 @@ DERIVED_COLUMNS: Mapping[str, tuple[str, ...]] = {"parcel": ("chain", "offer")}
 """Codes derived from other layers: ``chain`` (chain id of a project placed on the parcel,
 "" when none) and ``offer`` (1 = on offer now: offerable status, no red-line conflict)."""
 COORDS: tuple[str, ...] = ("wgs84", "gcj02")
+LAYER_MIN_ZOOM: Mapping[str, int] = {"project": 12}
+"""First data zoom a tile layer is written at: projects are drawn from map zoom 13
+(``webmap.styles.PROJECT_MIN_ZOOM``), which reads data zoom 12 (a test holds the two
+together); below it they would be decoded by every browser and never painted."""
+OVERVIEW_PARCELS = 400_000
+"""A county of more parcels gets overview zooms (:func:`feature_groups`)."""
+OVERVIEW_MAX_ZOOM = 9
+PIXEL_MAX_ZOOM = 8
+"""Up to this data zoom a big county's groups hold their sub-pixel members as the pixels
+they lie in (:func:`feature_groups` ``pixel_zoom``), one zoom at a time."""
+"""Highest data zoom written as parcel groups in a county of more than
+:data:`OVERVIEW_PARCELS` parcels (map zoom 10 and below, where a 100 m parcel is about a
+pixel or less); from the next zoom on each parcel is a feature of its own."""
 MAX_ZOOM = 13
 """Deepest zoom written; the browser over-zooms beyond. tippecanoe's 4096 units per tile
 put a z13 vertex within about 1 m (at 38° N) of the stored one: under 2 screen pixels even
@@ -93,6 +106,9 @@ class TileArchive:
     features: int
     parts: tuple[Path, ...] = ()
     """Every file of an archive split into parts (:data:`PART_FEATURES`); empty when one."""
+    overview_zoom: int | None = None
+    """Highest zoom holding parcel and red-line groups instead of features
+    (:func:`feature_groups`)."""
 
     @property
     def name(self) -> str:
@@ -223,15 +239,158 @@ def _codes(values: pd.Series) -> np.ndarray:
     return np.array([str(v) for v in out], dtype=object)
 
 
-def write_geojsonseq(frame: gpd.GeoDataFrame, path: Path) -> None:
-    """One GeoJSON feature per line (geometry serialised in C, 6 decimals ≈ 0.1 m)."""
+def write_geojsonseq(frame: gpd.GeoDataFrame, path: Path, *, min_zoom: int | None = None,
+                     max_zoom: int | None = None) -> None:
+    """One GeoJSON feature per line (geometry serialised in C, 6 decimals ≈ 0.1 m); with
+    ``min_zoom``/``max_zoom`` every feature is written at those zooms only (tippecanoe's
+    per-feature zoom range)."""
     geoms = shapely.transform(frame.geometry.values, lambda xy: np.round(xy, 6))
     columns = [c for c in frame.columns if c != frame.geometry.name]
     records = frame[columns].to_dict("records")
+    zooms = {k: v for k, v in (("minzoom", min_zoom), ("maxzoom", max_zoom)) if v is not None}
+    tag = f',"tippecanoe":{json.dumps(zooms)}' if zooms else ""
     with path.open("w", encoding="utf-8") as out:
         for props, geom in zip(records, shapely.to_geojson(geoms), strict=True):
-            out.write(f'{{"type":"Feature","properties":'
+            out.write(f'{{"type":"Feature"{tag},"properties":'
                       f'{json.dumps(props, ensure_ascii=False)},"geometry":{geom}}}\n')
+
+
+def overview_zoom(parcels: int, *, min_zoom: int,
+                  threshold: int = OVERVIEW_PARCELS) -> int | None:
+    """Highest zoom at which a county of ``parcels`` parcels is written as parcel groups
+    (:func:`feature_groups`), or ``None`` (every zoom parcel by parcel)."""
+    if parcels <= threshold or min_zoom > OVERVIEW_MAX_ZOOM:
+        return None
+    return OVERVIEW_MAX_ZOOM
+
+
+GROUPED_LAYERS: tuple[str, ...] = ("parcel", "redline")
+"""Layers written as groups at a big county's overview zooms (:func:`feature_groups`)."""
+
+
+def feature_groups(frame: gpd.GeoDataFrame, *, id_column: str, zoom: int,
+                   pixel_zoom: int | None = None) -> gpd.GeoDataFrame:
+    """The features of a big county's layer as its overview zooms hold them: one
+    multipolygon per set of features with the same tile codes in the same tile of
+    ``zoom``, carrying the shared codes and every member's id (``<id_column>s``, e.g.
+    ``parcel_ids``: comma-separated, sorted).
+
+    At a zoom where a parcel is a few pixels or less, a million features of their own cost
+    the browser seconds to decode and paint (an object and a fill per feature) and show
+    nothing their groups do not: every feature is still there, in its class colour, and its
+    id is in the tile. From ``zoom + 1`` each feature is one of its own.
+
+    With ``pixel_zoom``, a member smaller than a pixel of that data zoom (a 512-pixel
+    tile, as the renderer draws it) is written as the pixel(s) its box covers — what the
+    screen can show of it — and neighbouring pixels of a group as one run: at a county's
+    first view a million sub-pixel parcels are otherwise five million vertices to decode.
+    """
+    keys = [c for c in frame.columns if c not in (id_column, frame.geometry.name)]
+    geoms = frame.geometry.values
+    box = shapely.bounds(geoms)
+    tx, ty = _tile_xy((box[:, 0] + box[:, 2]) / 2, (box[:, 1] + box[:, 3]) / 2, zoom)
+    table = pd.DataFrame({c: frame[c].to_numpy(dtype=object) for c in keys})
+    table["_tx"], table["_ty"] = np.floor(tx).astype(np.int64), np.floor(ty).astype(np.int64)
+    codes, firsts = pd.MultiIndex.from_frame(table).factorize()
+    order = np.argsort(codes, kind="stable")
+    ids = frame[id_column].to_numpy(dtype=object)[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
+    joined = [",".join(sorted(map(str, chunk))) for chunk in np.split(ids, starts[1:])]
+    small = np.zeros(len(frame), dtype=bool)
+    shapes, owners = [], []
+    if pixel_zoom is not None:
+        scale = 512.0  # pixels a tile side, as the renderer draws a data tile
+        x0, y1 = _tile_xy(box[:, 0], box[:, 1], pixel_zoom)
+        x1, y0 = _tile_xy(box[:, 2], box[:, 3], pixel_zoom)
+        px0, px1 = np.floor(x0 * scale), np.floor(x1 * scale)
+        py0, py1 = np.floor(y0 * scale), np.floor(y1 * scale)
+        small = (px1 - px0 <= 1) & (py1 - py0 <= 1)  # within 2 × 2 pixels
+        if small.any():
+            runs, run_owner = _pixel_runs(px0[small], px1[small], py0[small], py1[small],
+                                          codes[small], pixel_zoom, scale)
+            shapes.append(runs)
+            owners.append(run_owner)
+        # the bigger members keep their shape, less the vertices under half a pixel
+        geoms = shapely.simplify(geoms, 180.0 / 2 ** pixel_zoom / scale,
+                                 preserve_topology=True)
+    parts, owner = shapely.get_parts(geoms[~small], return_index=True)
+    shapes.append(parts)
+    owners.append(codes[~small][owner])
+    every, by = np.concatenate(shapes), np.concatenate(owners)
+    in_order = np.argsort(by, kind="stable")  # shapely wants sorted indices
+    polygons = shapely.multipolygons(every[in_order], indices=by[in_order])
+    out = pd.DataFrame(list(firsts), columns=[*keys, "_tx", "_ty"]).drop(columns=["_tx", "_ty"])
+    out[f"{id_column}s"] = joined
+    return gpd.GeoDataFrame(out.astype(object), geometry=polygons, crs=frame.crs)
+
+
+def _tile_xy(lon: np.ndarray, lat: np.ndarray, zoom: int) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator tile coordinates (fractional) of WGS84 degrees at ``zoom``."""
+    n = 2.0 ** zoom
+    rad = np.radians(np.clip(lat, -85.0511, 85.0511))
+    x = (np.clip(lon, -180.0, 180.0) + 180.0) / 360.0 * n
+    y = (1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / np.pi) / 2.0 * n
+    return x, y
+
+
+def _pixel_runs(px0: np.ndarray, px1: np.ndarray, py0: np.ndarray, py1: np.ndarray,
+                group: np.ndarray, zoom: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels (``px0..px1`` × ``py0..py1`` of each member, at ``scale`` pixels a tile
+    side of ``zoom``) of each group as boxes in degrees, one per horizontal run of
+    neighbouring pixels, merged into one shape per group; with each polygon's group."""
+    nx = (px1 - px0 + 1).astype(np.int64)
+    ny = (py1 - py0 + 1).astype(np.int64)
+    count = nx * ny
+    member = np.repeat(np.arange(len(px0)), count)
+    step = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    x = px0[member].astype(np.int64) + step % nx[member]
+    y = py0[member].astype(np.int64) + step // nx[member]
+    cells = np.unique(np.stack([group[member].astype(np.int64), y, x], axis=1), axis=0)
+    g, y, x = cells[:, 0], cells[:, 1], cells[:, 2]
+    first = np.r_[True, (g[1:] != g[:-1]) | (y[1:] != y[:-1]) | (x[1:] != x[:-1] + 1)]
+    begin = np.flatnonzero(first)
+    end = np.r_[begin[1:], len(x)] - 1
+    size = 2.0 ** zoom * scale
+
+    def lon(px: np.ndarray) -> np.ndarray:
+        return px / size * 360.0 - 180.0
+
+    def lat(py: np.ndarray) -> np.ndarray:
+        return np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * py / size))))
+
+    boxes = shapely.box(lon(x[begin]), lat(y[begin] + 1), lon(x[end] + 1), lat(y[begin]))
+    groups = g[begin]
+    # the runs of a group as one shape: rows of pixels merge into blocks (fewer vertices)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    merged = np.array([shapely.union_all(boxes[a:b]) for a, b in
+                       zip(starts, np.r_[starts[1:], len(boxes)], strict=True)], dtype=object)
+    parts, index = shapely.get_parts(merged, return_index=True)
+    return parts, groups[starts][index]
+
+
+def layer_inputs(frames: Mapping[str, gpd.GeoDataFrame], folder: Path, *,
+                 overview: int | None = None, min_zoom: int = 0) -> list[tuple[str, Path]]:
+    """Write ``frames`` as the tiler's inputs in ``folder``: each layer from its
+    :data:`LAYER_MIN_ZOOM`; with ``overview``, parcels and red lines
+    (:data:`GROUPED_LAYERS`) as groups up to that zoom — their sub-pixel members as pixels
+    at each zoom from ``min_zoom`` to :data:`PIXEL_MAX_ZOOM` — and one by one above it."""
+    inputs: list[tuple[str, Path]] = []
+    for name, frame in frames.items():
+        path = folder / f"{name}.geojsons"
+        if name in GROUPED_LAYERS and overview is not None and len(frame):
+            write_geojsonseq(frame, path, min_zoom=overview + 1)
+            for low, high, pixels in _group_zooms(min_zoom, overview):
+                groups = folder / f"{name}-groups-{low}.geojsons"
+                # pixel groups are cut by the tiles of their own zoom (fewer, bigger groups)
+                write_geojsonseq(feature_groups(frame, id_column=f"{name}_id",
+                                                zoom=overview if pixels is None else pixels,
+                                                pixel_zoom=pixels),
+                                 groups, min_zoom=low, max_zoom=high)
+                inputs.append((name, groups))
+        else:
+            write_geojsonseq(frame, path, min_zoom=LAYER_MIN_ZOOM.get(name))
+        inputs.append((name, path))
+    return inputs
 
 
 LOW_DETAIL = 16
@@ -251,7 +410,8 @@ def tiler_options(*, min_zoom: int, max_zoom: int = MAX_ZOOM) -> list[str]:
 def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_zoom: int,
                   max_zoom: int = MAX_ZOOM, availability: pd.DataFrame | None = None,
                   prefix: str = "county", nice: int = 0,
-                  part_features: int = PART_FEATURES) -> TileArchive:
+                  part_features: int = PART_FEATURES,
+                  overview_parcels: int = OVERVIEW_PARCELS) -> TileArchive:
     """Write the county's archive into ``out_dir`` (reused when its content is unchanged).
 
     Parameters
@@ -268,6 +428,8 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
         the app's visitors).
     part_features : most features per file; more are split into strips (see
         :data:`PART_FEATURES`).
+    overview_parcels : a county of more parcels is written as parcel and red-line groups
+        up to :data:`OVERVIEW_MAX_ZOOM` (:func:`feature_groups`).
 
     Raises
     ------
@@ -275,8 +437,12 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
         tippecanoe is missing or fails (its message is kept), or one feature alone makes a
         part over :data:`PART_LIMIT_MB`.
     """
+    parcels = county.layers.get("parcel")
+    overview = overview_zoom(0 if parcels is None else len(parcels), min_zoom=min_zoom,
+                             threshold=overview_parcels)
     digest, count = content_digest(county, coords=coords, availability=availability,
-                                   options=tiler_options(min_zoom=min_zoom, max_zoom=max_zoom))
+                                   options=[*tiler_options(min_zoom=min_zoom, max_zoom=max_zoom),
+                                            *layout_marks(overview)])
     stem = f"{prefix}-{coords}-{digest}"
     out_dir.mkdir(parents=True, exist_ok=True)
     with _LOCK:
@@ -284,10 +450,33 @@ def build_archive(county: County, out_dir: Path, *, coords: str = "wgs84", min_z
         if paths is None:
             frames = tile_frames(county, coords=coords, availability=availability)
             paths = _build_parts(frames, out_dir, stem, parts=max(1, -(-count // part_features)),
-                                 min_zoom=min_zoom, max_zoom=max_zoom, nice=nice)
+                                 min_zoom=min_zoom, max_zoom=max_zoom, nice=nice,
+                                 overview=overview)
             prune_archives(out_dir, f"{prefix}-{coords}-", keep=stem)
     return TileArchive(path=paths[0], coords=coords, min_zoom=min_zoom, max_zoom=max_zoom,
-                       features=count, parts=paths if len(paths) > 1 else ())
+                       features=count, parts=paths if len(paths) > 1 else (),
+                       overview_zoom=overview)
+
+
+def _group_zooms(min_zoom: int, overview: int) -> list[tuple[int, int, int | None]]:
+    """(first zoom, last zoom, pixel zoom) of each set of group features: one per zoom
+    up to :data:`PIXEL_MAX_ZOOM` (drawn at that zoom's pixels), then one up to
+    ``overview`` (members in their own shapes)."""
+    top = min(PIXEL_MAX_ZOOM, overview)
+    out: list[tuple[int, int, int | None]] = [(z, z, z) for z in range(min_zoom, top + 1)]
+    if top < overview:
+        out.append((max(top + 1, min_zoom), overview, None))
+    return out
+
+
+def layout_marks(overview: int | None) -> list[str]:
+    """What the archive's layout adds to its digest beyond the tiler options: each layer's
+    first zoom and the overview zooms (another layout is another archive)."""
+    marks = [f"layer-min-zoom {k}={v}" for k, v in sorted(LAYER_MIN_ZOOM.items())]
+    if overview is not None:
+        marks.append(f"groups {','.join(GROUPED_LAYERS)}<=z{overview} pixels<=z"
+                     f"{PIXEL_MAX_ZOOM} per own tile")
+    return marks
 
 
 def _part_names(stem: str, parts: int) -> list[str]:
@@ -310,7 +499,8 @@ def _complete(out_dir: Path, stem: str) -> tuple[Path, ...] | None:
 
 
 def _build_parts(frames: dict[str, gpd.GeoDataFrame], out_dir: Path, stem: str, *,
-                 parts: int, min_zoom: int, max_zoom: int, nice: int) -> tuple[Path, ...]:
+                 parts: int, min_zoom: int, max_zoom: int, nice: int,
+                 overview: int | None = None) -> tuple[Path, ...]:
     """Tile ``frames`` into ``parts`` files of west-to-east strips (equal feature counts by
     the x of each feature's box centre: every feature in exactly one part, whole); twice as
     many parts while one is over :data:`PART_LIMIT_MB`."""
@@ -323,13 +513,13 @@ def _build_parts(frames: dict[str, gpd.GeoDataFrame], out_dir: Path, stem: str, 
         cuts = np.quantile(every, np.arange(1, parts) / parts) if parts > 1 else np.zeros(0)
         for i, target in enumerate(targets):
             with tempfile.TemporaryDirectory(prefix="investmap-tiles-") as tmp:
-                inputs: list[tuple[str, Path]] = []
-                for name, frame in frames.items():
-                    strip = np.searchsorted(cuts, centres[name], side="right") == i
-                    if strip.any() or not inputs:  # (an empty strip: an empty file)
-                        path = Path(tmp) / f"{name}.geojsons"
-                        write_geojsonseq(frame.loc[strip], path)
-                        inputs.append((name, path))
+                strips = {name: frame.loc[np.searchsorted(cuts, centres[name], side="right") == i]
+                          for name, frame in frames.items()}
+                kept = {n: f for n, f in strips.items() if len(f)}
+                if not kept and strips:  # (an empty strip: an empty file)
+                    first = next(iter(strips))
+                    kept = {first: strips[first]}
+                inputs = layer_inputs(kept, Path(tmp), overview=overview, min_zoom=min_zoom)
                 run_tiler(inputs, target, min_zoom=min_zoom, max_zoom=max_zoom, nice=nice)
         largest = max(t.stat().st_size for t in targets)
         if largest <= PART_LIMIT_MB * 1024 * 1024:

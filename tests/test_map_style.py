@@ -36,12 +36,13 @@ def _legend_sections(body: str) -> list[tuple[str, list[tuple[str, str]]]]:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("marks", [(False, False), (True, True)])
-def test_legend_is_the_paint_style(staff_data, demo_county, lang, mode, marks):
+@pytest.mark.parametrize("grouped", [False, True])  # a big county's tiles: parcel groups
+def test_legend_is_the_paint_style(staff_data, demo_county, lang, mode, marks, grouped):
     data = staff_data[lang]
     highlight, flagged = marks
     classes = {"P0001": "A"} if mode == "efficiency" else None
     layer_styles = map_styles(data, style_mode=mode, efficiency_classes=classes,
-                              highlight=highlight, flagged=flagged)
+                              highlight=highlight, flagged=flagged, grouped=grouped)
     painted = [(html.unescape(s["title"]),
                 [(html.unescape(c["label"]), c["color"]) for c in s["classes"]])
                for s, style in zip(styles.paint_spec(layer_styles), layer_styles, strict=True)
@@ -53,6 +54,12 @@ def test_legend_is_the_paint_style(staff_data, demo_county, lang, mode, marks):
                           styles.text("legend_stage", lang)]
     assert (styles.text("matches", lang) in titles) == highlight  # finder key when highlighting
     assert (styles.text("flagged", lang) in titles) == flagged  # ring key whenever ringed
+    spec = styles.paint_spec(layer_styles)[titles.index(styles.text(f"legend_{mode}", lang))
+                                           + 1]  # (the park style has no legend)
+    mixed = grouped and mode == "efficiency"  # only a lookup colouring can mix in a group
+    assert (spec["mixed"] == styles.MIXED_VALUE) == mixed
+    assert (styles.text("mixed", lang) in [label for _t, items in painted
+                                           for label, _c in items]) == mixed
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -17,15 +17,20 @@ from layers.supply import availability
 from layers.tile_delta import TileDelta, build_delta, tile_delta, tile_state
 from layers.vector_tiles import (
     DERIVED_COLUMNS,
+    LAYER_MIN_ZOOM,
+    OVERVIEW_MAX_ZOOM,
     PRIVATE_STAGES,
     TILE_COLUMNS,
     TILE_LAYERS,
     build_archive,
+    feature_groups,
     tile_frames,
 )
 from tests import shapes
 from tests.confidential import CONFIDENTIAL, confidential_hits
 from tests.mvt_reader import archive_header, archive_tiles
+from webmap.styles import PROJECT_MIN_ZOOM
+from webmap.vtiles import LEVEL_DIFF
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +63,71 @@ def test_every_feature_is_in_the_tiles_at_every_zoom(demo_county, demo_archive):
             frame = frame[~frame["stage"].isin(PRIVATE_STAGES)]
             assert len(frame) < len(demo_county[layer])
         ids = set(frame[f"{layer}_id"].astype(str))
+        first = LAYER_MIN_ZOOM.get(layer, 4)  # projects: from the zoom they are drawn at
         for z in range(4, 14):  # down to z4, where a 100 m parcel is a fraction of a pixel
-            assert seen[(z, layer)] == ids, (layer, z)
+            assert seen[(z, layer)] == (ids if z >= first else set()), (layer, z)
+
+
+def test_projects_are_tiled_from_the_data_zoom_the_map_draws_them_at():
+    assert LAYER_MIN_ZOOM["project"] == PROJECT_MIN_ZOOM - LEVEL_DIFF
+
+
+def test_a_sub_pixel_member_is_drawn_as_its_pixel_and_a_big_one_keeps_its_shape():
+    """At pixel zoom 8 a pixel (a 512-pixel tile) is 360 / 2^8 / 512 degrees wide: a 10 m
+    square inside one pixel becomes exactly that pixel; a 20 km square keeps its box."""
+    pixel = 360.0 / 2**8 / 512
+    edge = -180.0 + (290.0 // pixel) * pixel  # the pixel column's west edge near 110° E
+    west = edge + pixel * 0.25  # a quarter into the column
+    tiny = shapely.box(west, 38.0, west + 0.0001, 38.0001)
+    big = shapely.box(111.0, 38.0, 111.2, 38.2)
+    frame = gpd.GeoDataFrame({"parcel_id": ["t", "b"], "status": ["available", "reserved"]},
+                             geometry=[tiny, big], crs=4326)
+    groups = feature_groups(frame, id_column="parcel_id", zoom=9, pixel_zoom=8)
+    by_ids = dict(zip(groups["parcel_ids"], groups.geometry, strict=True))
+    x0, y0, x1, y1 = by_ids["t"].bounds
+    assert x0 == pytest.approx(edge, abs=1e-9) and x1 == pytest.approx(edge + pixel, abs=1e-9)
+    assert x0 <= west and y0 <= 38.0 and y1 >= 38.0001 and y1 - y0 < pixel
+    assert by_ids["b"].bounds == pytest.approx(big.bounds)
+
+
+def test_a_big_county_holds_groups_at_the_overview_zooms(policy, tmp_path):
+    """Three squares 200 m apart, two on offer, and two red lines of one category: over
+    the overview threshold, zooms 8–9 hold one group per set of codes ({A, B} on offer,
+    {C} not; {R1, R2}), every id in one group (tiles repeat a feature in their neighbours'
+    buffers); from zoom 10 each feature is one of its own."""
+    county = _squares(policy, [("A", "available", 0), ("B", "available", 200),
+                               ("C", "transferred", 400)])
+    redlines = gpd.GeoDataFrame({"redline_id": ["R1", "R2"], "category": "eco_redline"},
+                                geometry=[shapes.square(0, 300), shapes.square(300, 300)],
+                                crs=shapes.EPSG)
+    county = County(layers={**county.layers, "redline": redlines}, policy=policy,
+                    source="squares")
+    archive = build_archive(county, tmp_path, min_zoom=8, max_zoom=11,
+                            availability=_offer(county), overview_parcels=2)
+    assert archive.overview_zoom == OVERVIEW_MAX_ZOOM == 9
+    groups: dict[tuple[int, str], set[tuple[str, ...]]] = defaultdict(set)
+    singles: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for (z, _x, _y), tile in archive_tiles(archive.path):
+        for layer in ("parcel", "redline"):
+            for row in tile[layer]:
+                if f"{layer}_ids" in row:
+                    assert f"{layer}_id" not in row
+                    groups[(z, layer)].add((str(row[f"{layer}_ids"]),
+                                            str(row.get("offer", row.get("category")))))
+                else:
+                    singles[(z, layer)].add(str(row[f"{layer}_id"]))
+    for z in (8, 9):
+        assert groups[(z, "parcel")] == {("A,B", "1"), ("C", "0")}, z
+        assert groups[(z, "redline")] == {("R1,R2", "eco_redline")}, z
+        assert not singles[(z, "parcel")] and not singles[(z, "redline")], z
+    for z in (10, 11):
+        assert singles[(z, "parcel")] == {"A", "B", "C"} and not groups[(z, "parcel")], z
+        assert singles[(z, "redline")] == {"R1", "R2"} and not groups[(z, "redline")], z
+    small = build_archive(county, tmp_path / "small", min_zoom=8, max_zoom=11,
+                          availability=_offer(county))
+    assert small.overview_zoom is None  # the threshold not reached: parcels at every zoom
+    assert {str(r["parcel_id"]) for (z, _x, _y), tile in archive_tiles(small.path)
+            if z == 8 for r in tile["parcel"]} == {"A", "B", "C"}
 
 
 def test_tiles_carry_ids_and_public_codes_only(demo_county, demo_archive):

@@ -59,7 +59,7 @@ def test_park_labels_are_one_script_for_every_park():
 
     parks = gpd.GeoDataFrame(
         {"park_id": ["A", "B", "C"], "name": ["甲园", "B </script> park", "丙园"]},
-        geometry=[square(0, 0), square(1000, 0), square(2000, 0)], crs=EPSG)
+        geometry=[square(0, 0), square(1000, 0, size=200), square(2000, 0)], crs=EPSG)
     layer = DisplayLayer(parks, LAYERS["park"], columns=["name"], audience="investor",
                          extra={"park_name": parks["name"]})
     fmap = folium.Map(tiles=None)
@@ -69,9 +69,11 @@ def test_park_labels_are_one_script_for_every_park():
     page = fmap.get_root().render()
     assert page.count("investmap-park-label") == 1 and "</script> park" not in page
     listed = json.loads(labels[0].labels)
-    assert [name for _, _, name in listed] == ["甲园", "B &lt;/script&gt; park"]
+    # the largest park first (B: 200 m), each with its width (2 × 13.5 + 8; 16 × 8 + 8)
+    assert [(name, width) for _, _, name, width in listed] == [
+        ("B &lt;/script&gt; park", 136), ("甲园", 35)]
     centre = layer.geoms[0].centroid  # a square's point inside it is its centre
-    assert listed[0][:2] == pytest.approx([centre.y, centre.x], abs=1e-6)
+    assert listed[1][:2] == pytest.approx([centre.y, centre.x], abs=1e-6)
     empty = folium.Map(tiles=None)
     add_park_labels(empty, layer, shown=[])
     assert "investmap-park-label" not in empty.get_root().render()

@@ -311,7 +311,7 @@ def map_styles(data: MapData, *, style_mode: str = "status",
                efficiency_classes: Mapping[str, str] | None = None,
                layers: Sequence[str] = MAP_LAYERS, highlight: bool = False,
                highlight_key: str = "matches", flagged: bool = False,
-               ring_codes: Mapping[str, str] | None = None,
+               ring_codes: Mapping[str, str] | None = None, grouped: bool = False,
                ) -> list[styles.LayerStyle]:
     """The map's style definition, bottom layer first: what paints each layer (tiles in the
     browser, GeoJSON) and what the legend lists — one definition for both.
@@ -327,6 +327,9 @@ def map_styles(data: MapData, *, style_mode: str = "status",
     flagged : overdue or stalled projects ringed in red.
     ring_codes : key project id → its worst ledger step: rings in the step's colour
         (挂图作战).
+    grouped : the tiles hold parcel groups at their overview zooms
+        (:func:`layers.vector_tiles.parcel_groups`): a colouring through a lookup (亩均)
+        gets a class, and a legend key, for a group whose members' classes differ.
     """
     lang = data.lang
     out: list[styles.LayerStyle] = []
@@ -346,6 +349,9 @@ def map_styles(data: MapData, *, style_mode: str = "status",
                 dash=dash if isinstance(dash, Mapping) else None))
         elif name == "parcel":
             classes, key, title, lookup = _parcel_classes(data, style_mode, efficiency_classes)
+            if grouped and lookup is not None:
+                classes = [*classes, styles.StyleClass(styles.MIXED_VALUE, styles.MIXED_COLOR,
+                                                       styles.text("mixed", lang))]
             out.append(styles.LayerStyle("parcel", key, title, tuple(classes), lookup=lookup))
         else:
             out.append(styles.LayerStyle(
@@ -651,7 +657,9 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     layer_styles = map_styles(data, style_mode=style_mode,
                               efficiency_classes=efficiency_classes, layers=layers,
                               highlight=highlight_ids is not None, highlight_key=highlight_key,
-                              flagged=flag_ids is not None, ring_codes=ring_codes)
+                              flagged=flag_ids is not None, ring_codes=ring_codes,
+                              grouped=tiles is not None
+                              and tiles.archive.overview_zoom is not None)
 
     def cap(name: str) -> int | None:
         return max_features.get(name) if isinstance(max_features, Mapping) else max_features

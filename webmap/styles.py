@@ -26,6 +26,10 @@ EFFICIENCY_CLASSES: Mapping[str, tuple[str, str, str]] = {
 CHAIN_PALETTE: tuple[str, ...] = ("#e6550d", "#3182bd", "#31a354", "#756bb1", "#e7ba52",
                                   "#843c39", "#17becf")
 NO_VALUE_COLOR = "#d9d9d9"
+MIXED_VALUE = "~mixed"
+"""Class of a parcel group (a big county's overview zooms) whose members' classes under a
+lookup (亩均) differ: painted in :data:`MIXED_COLOR` and keyed in the legend."""
+MIXED_COLOR = "#9575cd"
 HIGHLIGHT_COLOR = "#ff00ff"
 FLAG_COLOR = "#d50000"
 PROJECT_COLORS: Mapping[str, str] = {
@@ -52,6 +56,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "legend_redline": ("管控红线", "Red lines"),
     "legend": ("图例", "Legend"),
     "unclassified": ("未评价", "Not evaluated"),
+    "mixed": ("多种评价（放大分别显示）", "Mixed classes (zoom in to tell apart)"),
     "flagged": ("逾期或停滞", "Overdue or stalled"),
     "projects_zoom": ("放大后显示项目", "Zoom in to see projects"),
     "selected": ("选中地块", "Selected parcel"),
@@ -218,6 +223,7 @@ def paint_spec(layer_styles: Sequence[LayerStyle]) -> list[dict[str, object]]:
     return [{"layer": s.layer, "key": s.key, "title": html.escape(s.title),
              "fill_opacity": s.fill_opacity, "weight": s.weight, "min_zoom": s.min_zoom,
              "lookup": dict(s.lookup) if s.lookup is not None else None,
+             "mixed": MIXED_VALUE if any(c.value == MIXED_VALUE for c in s.classes) else None,
              "classes": [{"value": c.value, "color": c.color, "label": html.escape(c.label),
                           "symbol": c.symbol,
                           "dash": (s.dash or {}).get(c.value)
