@@ -12,7 +12,7 @@ archive is drawn twice in fresh browser contexts; both times are printed.
 
 Usage::
 
-    .venv/bin/python bench/bench_tiles_draw.py 'DIR/county-wgs84-<digest>*.pmtiles' \
+    .venv/bin/python -m bench.bench_tiles_draw 'DIR/county-wgs84-<digest>*.pmtiles' \
         'OTHER/county-wgs84-<digest>*.pmtiles' [--label per-feature grouped]
 """
 
