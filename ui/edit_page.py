@@ -124,7 +124,8 @@ def _pick_on_map(ids: list[str]) -> None:
     current = st.session_state.get("edit_id_parcel")
     clicked = map_view(key="edit_map", basemap=basemap_picker("edit_basemap"),
                        layers=("park", "parcel"), height=460,
-                       highlight_ids=[current] if current else None)
+                       highlight_ids=[current] if current else [],
+                       highlight_key="selected")
     if clicked and clicked in ids and clicked != st.session_state.get("edit_map_last"):
         st.session_state["edit_map_last"] = clicked
         st.session_state["edit_id_parcel"] = clicked

@@ -127,7 +127,10 @@ def _map_and_card() -> None:
     with map_col:
         map_view(key=MAP_KEY, basemap=basemap, style_mode=style_mode,
                  park_ids=chosen or None, offerable_only=only_offerable,
-                 highlight_ids=[selected] if selected else None, highlight_key="selected",
+                 # always a highlight, empty before a click: the legend keys the selected
+                 # parcel's outline from the start, so a click swaps the outline in and
+                 # the map (and its legend) stays as it is
+                 highlight_ids=[selected] if selected else [], highlight_key="selected",
                  efficiency_classes=efficiency, height=MAP_HEIGHT,
                  focus=_focus(basemap, url_parcel, chosen))
     set_view_params(parcel=selected, park=",".join(chosen) or None,

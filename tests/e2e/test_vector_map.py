@@ -117,6 +117,12 @@ def test_a_click_opens_the_clicked_parcels_card(page, app_url, demo_county):
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     page.get_by_text(f"地块 {pid}").wait_for()
     page.get_by_text("红线检查").wait_for()
+    # the selected parcel's outline is keyed in the legend (the map kept, its outline swapped)
+    from webmap.styles import text
+
+    page.wait_for_timeout(2500)  # the click's rerun and the map's update are done
+    wait_ready(page)
+    assert text("selected", "zh") in [s[0] for s in map_frame(page).evaluate(LEGEND)]
 
 
 def _legend_matches_paint(page, condition: str) -> list:  # noqa: ANN001
