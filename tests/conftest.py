@@ -101,13 +101,75 @@ def policy():
     return load_policy()
 
 
-def run_cli(*args: str, cwd: Path | None = None,
-            timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run ``investmap ARGS`` in a subprocess, as a user would."""
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``investmap ARGS`` in this process through :func:`cli.main` and return what a
+    subprocess would: the exit status, stdout and stderr (argparse errors, log records of
+    level WARNING and up, warnings and a traceback of an unexpected exception included), in
+    the folder ``cwd`` (default: the checkout). Environment variables the command sets are
+    undone afterwards, as they would die with a process. A subprocess costs 1–2 s of imports
+    per command; :func:`run_cli_process` is for what only a process shows (the console entry,
+    a clean interpreter)."""
+    import contextlib
+    import io
+    import logging
+    import traceback
+    import warnings
+
+    from cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    handler = logging.StreamHandler(err)  # what Python's last-resort handler would print
+    handler.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    environ = dict(os.environ)
+    root.addHandler(handler)
+    try:
+        with contextlib.chdir(cwd or ROOT), contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(err), warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = lambda message, category, filename, lineno, file=None, \
+                line=None: err.write(warnings.formatwarning(message, category, filename,
+                                                            lineno, line))
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse, --help
+                code = _exit_code(exc.code, err)
+            except Exception:  # noqa: BLE001 - a process would print it and exit 1
+                traceback.print_exc(file=err)
+                code = 1
+    finally:
+        root.removeHandler(handler)
+        os.environ.clear()
+        os.environ.update(environ)
+    return subprocess.CompletedProcess(["investmap", *args], code, out.getvalue(),
+                                       err.getvalue())
+
+
+def _exit_code(code: object, err: Any) -> int:
+    """The status ``sys.exit(code)`` gives a process (a message goes to stderr, status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=err)
+    return 1
+
+
+def run_cli_process(*args: str, cwd: Path | None = None,
+                    timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run ``investmap ARGS`` in a subprocess through the console entry
+    (``python -m cli``), as a user would."""
     return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=timeout)
 
 
 @pytest.fixture
 def cli():
+    """:func:`run_cli`: ``investmap ARGS`` in this process."""
     return run_cli
+
+
+@pytest.fixture
+def cli_process():
+    """:func:`run_cli_process`: ``investmap ARGS`` in a subprocess."""
+    return run_cli_process

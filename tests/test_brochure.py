@@ -294,8 +294,9 @@ def test_public_base_url_setting_moves_the_qr_target(demo_county, tmp_path, monk
     assert "https://invest.example.gov.cn/?lang=en&park=P01" in text
 
 
-def test_cli_errors(cli, tmp_path):
-    result = cli("brochure", "--parcel", "QF-9999", "--out", str(tmp_path / "x.pdf"))
+def test_cli_errors(cli, cli_process, tmp_path):
+    """The first through the console entry (a process): its exit status is the process's."""
+    result = cli_process("brochure", "--parcel", "QF-9999", "--out", str(tmp_path / "x.pdf"))
     assert result.returncode == 2 and "no parcel 'QF-9999'" in result.stderr
     result = cli("brochure", "--park", "P01", "--out", str(tmp_path / "x.png"))
     assert result.returncode == 2 and "must be a .pdf file" in result.stderr
