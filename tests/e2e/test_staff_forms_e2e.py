@@ -13,7 +13,7 @@ from layers.store import open_store
 from tests.e2e.conftest import E2E_PASSWORDS, real_users, serve_app, wait_ready
 from tests.e2e.flows import inquire, log_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 AS_OF = "2026-07-10"  # the demo leads' next actions: L00007 is 45 days late on this day
 
 
