@@ -1,6 +1,6 @@
 """Shared fixtures: the demo county, a CLI runner and hand-checkable geometries; one
-InvestMap home per test process; the groups that ``pytest -n 2 --dist loadscope`` (``make
-test``) hands to its workers."""
+InvestMap home per test process; the order in which ``pytest -n 2 --dist loadscope`` (``make
+test``) hands the test modules to its workers."""
 
 from __future__ import annotations
 
@@ -16,10 +16,27 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME_ENV = "INVESTMAP_HOME"  # layers.paths.HOME_ENV (not imported: see pytest_configure)
-BROWSER_GROUP = "browser"
-"""xdist scope of the Chromium tests (``tests/e2e``): one worker runs them one module after
-another with one session app, while the other worker runs the rest."""
-E2E_PREFIX = "tests/e2e/"
+LONGEST_FIRST = (
+    "tests/test_brochure.py",
+    "tests/test_install.py",
+    "tests/test_dask_engine.py",
+    "tests/e2e/test_vector_map.py",
+    "tests/e2e/test_settings_e2e.py",
+    "tests/test_sites.py",
+    "tests/e2e/test_compliance_e2e.py",
+    "tests/test_ledger_cli.py",
+    "tests/test_fuzz_readers.py",
+    "tests/e2e/test_vector_delta_e2e.py",
+    "tests/e2e/test_staff_forms_e2e.py",
+    "tests/e2e/test_publish_e2e.py",
+    "tests/e2e/test_export_offline.py",
+    "tests/e2e/test_app_e2e.py",
+    "tests/e2e/test_sites_e2e.py",
+)
+"""The test modules that take longest (``--durations``), longest first: ``make test`` hands
+them out before the others, so the many short modules come last and fill in until both
+workers finish at about the same time. Only an order: a module left out runs after them
+(``tests/test_suite_marks.py`` checks that each one exists)."""
 
 pytest_plugins = ["tests.pg_cluster"]  # postgis_cluster / postgis_url fixtures
 
@@ -63,17 +80,26 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadscope`` (``make test``) as this suite needs it: each test module goes to
     one worker (its module-scoped fixtures — a Dask cluster, an installed wheel, an app
-    server — are made once) and all browser tests (``tests/e2e``) to one worker, one module
-    after another, with one session app. (``xdist_group`` marks cannot do this: pytest-xdist
-    3.8 renames node ids in a way pytest 9 ignores.)"""
+    server, Chromium — are made once), the modules of :data:`LONGEST_FIRST` first, then the
+    others, most tests first. Each worker has its own InvestMap home, PostGIS server, app
+    servers and session app (``tests/e2e/conftest.py``), so browser modules run on both.
+    (``xdist_group`` marks cannot do this: pytest-xdist 3.8 renames node ids in a way pytest 9
+    ignores.)"""
     if config.getoption("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
+
     class ModuleScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return BROWSER_GROUP if module.startswith(E2E_PREFIX) else module
+            return nodeid.split("::", 1)[0]
+
+        def _assign_work_unit(self, node: Any) -> None:
+            # the queue is ordered by number of tests: move the longest module to its head
+            first = min(self.workqueue, key=lambda module: rank.get(module, len(rank)))
+            self.workqueue.move_to_end(first, last=False)
+            super()._assign_work_unit(node)
 
     return ModuleScheduling(config, log)
 
