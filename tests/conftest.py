@@ -20,23 +20,23 @@ LONGEST_FIRST = (
     "tests/test_brochure.py",
     "tests/test_install.py",
     "tests/test_dask_engine.py",
+    "tests/e2e/test_staff_forms_e2e.py",
+    "tests/e2e/test_compliance_e2e.py",
     "tests/e2e/test_vector_map.py",
     "tests/e2e/test_settings_e2e.py",
-    "tests/test_sites.py",
-    "tests/e2e/test_compliance_e2e.py",
-    "tests/test_ledger_cli.py",
-    "tests/test_fuzz_readers.py",
-    "tests/e2e/test_vector_delta_e2e.py",
-    "tests/e2e/test_staff_forms_e2e.py",
     "tests/e2e/test_publish_e2e.py",
-    "tests/e2e/test_export_offline.py",
-    "tests/e2e/test_app_e2e.py",
-    "tests/e2e/test_sites_e2e.py",
+    "tests/e2e/test_import_page.py",
+    "tests/e2e/test_vector_delta_e2e.py",
+    "tests/test_fuzz_readers.py",
+    "tests/test_sites.py",
+    "tests/test_ledger_cli.py",
 )
 """The test modules that take longest (``--durations``), longest first: ``make test`` hands
-them out before the others, so the many short modules come last and fill in until both
-workers finish at about the same time. Only an order: a module left out runs after them
-(``tests/test_suite_marks.py`` checks that each one exists)."""
+them out first, then the other browser modules (``tests/e2e/``), then the rest, so the many
+short modules come last and fill in until both workers finish at about the same time. Only
+an order: a module left out still runs (``tests/test_suite_marks.py`` checks that each one
+exists)."""
+E2E_PREFIX = "tests/e2e/"
 
 pytest_plugins = ["tests.pg_cluster"]  # postgis_cluster / postgis_url fixtures
 
@@ -80,9 +80,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadscope`` (``make test``) as this suite needs it: each test module goes to
     one worker (its module-scoped fixtures — a Dask cluster, an installed wheel, an app
-    server, Chromium — are made once), the modules of :data:`LONGEST_FIRST` first, then the
-    others, most tests first. Each worker has its own InvestMap home, PostGIS server, app
-    servers and session app (``tests/e2e/conftest.py``), so browser modules run on both.
+    server, Chromium — are made once): the modules of :data:`LONGEST_FIRST` in its order,
+    then the other browser modules, then the rest (most tests first). Each worker has its own
+    InvestMap home, PostGIS server, app servers and session app (``tests/e2e/conftest.py``),
+    so browser modules run on both.
     (``xdist_group`` marks cannot do this: pytest-xdist 3.8 renames node ids in a way pytest 9
     ignores.)"""
     if config.getoption("dist") != "loadscope":
@@ -91,13 +92,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     rank = {module: i for i, module in enumerate(LONGEST_FIRST)}
 
+    def order(module: str) -> int:
+        return rank.get(module, len(rank) + (0 if module.startswith(E2E_PREFIX) else 1))
+
     class ModuleScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return nodeid.split("::", 1)[0]
 
         def _assign_work_unit(self, node: Any) -> None:
             # the queue is ordered by number of tests: move the longest module to its head
-            first = min(self.workqueue, key=lambda module: rank.get(module, len(rank)))
+            first = min(self.workqueue, key=order)
             self.workqueue.move_to_end(first, last=False)
             super()._assign_work_unit(node)
 
