@@ -37,8 +37,8 @@ run: system-run venv assets
 	$(BIN)/python -m ui.serve --server.port $(PORT)
 
 # The suite runs on TEST_WORKERS pytest-xdist workers (0: in this process): each test module
-# on one worker, the browser tests together on one (tests/conftest.py), each worker with its
-# own InvestMap home, PostGIS server and app servers.
+# on one worker, the longest modules handed out first (tests/conftest.py), each worker with
+# its own InvestMap home, PostGIS server and app servers.
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 

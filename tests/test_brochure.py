@@ -249,14 +249,31 @@ def test_investor_brochures_have_no_confidential_data(brochures, demo_county):
         assert confidential_hits(text, demo_county) == []
 
 
-def test_english_brochure_via_cli(cli, tmp_path):
-    out = tmp_path / "p01.pdf"
-    result = cli("brochure", "--park", "P01", "--out", str(out), "--lang", "en")
+@pytest.fixture(scope="module")
+def p01_via_cli(tmp_path_factory):
+    """``investmap brochure --park P01 --lang en`` with a public base URL saved in the server
+    state (one English brochure for the two tests below): its folder and its text."""
+    import json
+
+    from tests.conftest import run_cli
+
+    state = tmp_path_factory.mktemp("saved-state")
+    (state / "settings.json").write_text(json.dumps(
+        {"public_base_url": "https://invest.example.gov.cn/map"}))
+    folder = tmp_path_factory.mktemp("p01")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INVESTMAP_STATE_DIR", str(state))
+        result = run_cli("brochure", "--park", "P01", "--out", str(folder / "p01.pdf"),
+                         "--lang", "en")
     assert result.returncode == 0, result.stderr
-    text = pdftotext(out)
+    return folder, pdftotext(folder / "p01.pdf")
+
+
+def test_english_brochure_via_cli(p01_via_cli):
+    folder, text = p01_via_cli
     assert "Qingfeng High-tech Industrial Development Zone" in text
     assert "Key facts" in text and "Investment contact" in text
-    assert [p.name for p in tmp_path.iterdir()] == ["p01.pdf"]
+    assert [p.name for p in folder.iterdir()] == ["p01.pdf"]
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -283,19 +300,14 @@ def test_no_cjk_font_is_a_clear_error(demo_county, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_public_base_url_setting_moves_the_qr_target(demo_county, tmp_path, monkeypatch):
-    import json
-
-    monkeypatch.setenv("INVESTMAP_STATE_DIR", str(tmp_path))
-    (tmp_path / "settings.json").write_text(json.dumps(
-        {"public_base_url": "https://invest.example.gov.cn/map"}))
-    text = flat(pdftotext(export_brochure(demo_county, tmp_path / "x.pdf", park_id="P01",
-                                          lang="en")))
-    assert "https://invest.example.gov.cn/?lang=en&park=P01" in text
+def test_public_base_url_setting_moves_the_qr_target(p01_via_cli):
+    _folder, text = p01_via_cli
+    assert "https://invest.example.gov.cn/?lang=en&park=P01" in flat(text)
 
 
-def test_cli_errors(cli, tmp_path):
-    result = cli("brochure", "--parcel", "QF-9999", "--out", str(tmp_path / "x.pdf"))
+def test_cli_errors(cli, cli_process, tmp_path):
+    """The first through the console entry (a process): its exit status is the process's."""
+    result = cli_process("brochure", "--parcel", "QF-9999", "--out", str(tmp_path / "x.pdf"))
     assert result.returncode == 2 and "no parcel 'QF-9999'" in result.stderr
     result = cli("brochure", "--park", "P01", "--out", str(tmp_path / "x.png"))
     assert result.returncode == 2 and "must be a .pdf file" in result.stderr

@@ -208,9 +208,10 @@ def test_cli_dask_on_a_scheduler_writes_the_local_table(client, tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_dask_local_cluster_writes_a_partitioned_dataset(cli, tmp_path):
+def test_cli_dask_local_cluster_writes_a_partitioned_dataset(cli_process, tmp_path):
+    """In a process of its own: the command starts and stops its own LocalCluster."""
     opts = _written_county(tmp_path, 900)
-    result = cli("availability", *opts, "--engine", "dask", "--partitions", "3",
+    result = cli_process("availability", *opts, "--engine", "dask", "--partitions", "3",
                  "--out", str(tmp_path / "out") + "/")
     assert result.returncode == 0, result.stderr
     assert "900 parcels" in result.stderr

@@ -77,7 +77,7 @@ def test_cli_demo_any_size(cli, tmp_path, fmt):
     assert len(frame) == 3000 and len(redlines) == 400
 
 
-def test_cli_help_for_every_command(cli, capsys):
+def test_cli_help_for_every_command(cli_process, capsys):
     """Every command's help in this process (its module imports and registers), and once
     through the console entry in a subprocess, as a user runs it."""
     from cli import COMMANDS, build_parser, main
@@ -88,7 +88,7 @@ def test_cli_help_for_every_command(cli, capsys):
         with pytest.raises(SystemExit) as done:
             main([name, "--help"])
         assert done.value.code == 0 and f"usage: investmap {name}" in capsys.readouterr().out
-    result = cli("import", "--help")
+    result = cli_process("import", "--help")
     assert result.returncode == 0 and "usage: investmap import" in result.stdout
 
 

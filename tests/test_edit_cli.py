@@ -11,7 +11,7 @@ import pytest
 
 from layers.store import open_store
 from tests import store_county as county
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_cli_process
 
 
 @pytest.fixture
@@ -36,11 +36,12 @@ def test_edit_prints_version_and_history_shows_it(store_path):
 
 
 def test_stale_expect_version_exits_non_zero_naming_current(store_path):
+    """Through the console entry (a process): the stale edit's status 3 is the process's."""
     first = run_cli("edit", "parcel", "B", "--set", "status=reserved", "--user", "alice",
                     "--reason", "r", "--expect-version", "1", "--data", store_path)
     assert first.returncode == 0, first.stderr
-    stale = run_cli("edit", "parcel", "B", "--set", "status=reserve", "--user", "bob",
-                    "--reason", "r", "--expect-version", "1", "--data", store_path)
+    stale = run_cli_process("edit", "parcel", "B", "--set", "status=reserve", "--user", "bob",
+                            "--reason", "r", "--expect-version", "1", "--data", store_path)
     assert stale.returncode == 3
     assert "stored version is 2" in stale.stderr and "status = 'reserved'" in stale.stderr
     assert stale.stdout == ""

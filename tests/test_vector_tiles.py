@@ -172,14 +172,15 @@ def test_same_content_reuses_the_archive_and_an_edit_makes_a_new_one(demo_county
     again = build_archive(demo_county, tmp_path, min_zoom=10, max_zoom=11)
     assert again.path == first.path and again.path.stat().st_mtime_ns == mtime
     parcels = demo_county["parcel"].copy()
-    parcels.loc[parcels.index[0], "status"] = "sold"
+    assert parcels.iloc[0]["status"] != "reserved"
+    parcels.loc[parcels.index[0], "status"] = "reserved"  # a registry status (PARCEL_STATUSES)
     edited = County(layers={**demo_county.layers, "parcel": parcels},
                     policy=demo_county.policy, source=demo_county.source)
     changed = build_archive(edited, tmp_path, min_zoom=10, max_zoom=11)
     assert changed.path != first.path and changed.path.is_file() and first.path.is_file()
     statuses = {r["parcel_id"]: r["status"] for _zxy, tile in archive_tiles(changed.path)
                 for r in tile.get("parcel", [])}
-    assert statuses[str(parcels.iloc[0]["parcel_id"])] == "sold"
+    assert statuses[str(parcels.iloc[0]["parcel_id"])] == "reserved"
 
 
 def test_a_hand_made_square_lands_in_its_tile(tmp_path, demo_county):

@@ -1,4 +1,5 @@
-"""End-to-end fixtures: one ``streamlit run app.py`` per session on 127.0.0.1, Debian
+"""End-to-end fixtures: one ``streamlit run app.py`` per test process (each ``make test``
+worker starts its own when it first runs a module that uses it) on 127.0.0.1, Debian
 Chromium through Playwright, every non-loopback request blocked and recorded, a screenshot
 in test-artifacts/ when a test fails."""
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import wait_ready
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def _card_opens(page, url: str, pid: str, lang: str) -> None:  # noqa: ANN001

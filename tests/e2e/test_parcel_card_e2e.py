@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import wait_ready
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 PARCEL = "QF-0001"
 SCROLLERS = """() => {

@@ -19,7 +19,7 @@ from tests.confidential import confidential_hits
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM_ARGS
 from tests.js_syntax import es2017_errors
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 BASE = "https://invest.example.gov.cn/site/"
 PARK = "P05"

@@ -13,18 +13,27 @@ from layers.store import open_store
 from tests.e2e.conftest import E2E_PASSWORDS, real_users, serve_app, wait_ready
 from tests.e2e.flows import inquire, log_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 AS_OF = "2026-07-10"  # the demo leads' next actions: L00007 is 45 days late on this day
 
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
-    return tmp_path_factory.mktemp("forms-store") / "store.gpkg"
+    """A working copy of the demo, made before the app starts: the test opens the store
+    while the app may still be opening it, and two processes that both create and upgrade a
+    new store at once can fail with SQLite's "locking protocol" (seen in make test)."""
+    from data import get_path
+    from layers.store.gpkg import GeoPackageStore
+
+    path = tmp_path_factory.mktemp("forms-store") / "store.gpkg"
+    with GeoPackageStore(path, seed=get_path("demo")):
+        pass
+    return path
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, store_path):
-    """This module's own app on its own store (created from the demo on first use)."""
+    """This module's own app on its own store (a working copy of the demo)."""
     state = tmp_path_factory.mktemp("forms-state")
     with serve_app(state, {"INVESTMAP_STORE": str(store_path), "INVESTMAP_AS_OF": AS_OF,
                            "INVESTMAP_DATA": "",

@@ -20,7 +20,7 @@ from tests.e2e.conftest import E2E_PASSWORDS, map_frame, real_users, serve_app, 
 from tests.e2e.flows import log_in, pick_parcel_to_edit
 from tests.e2e.test_vector_map import PAINTED, _legend_matches_paint
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 WITH_DELTA = "() => !!window.investmapPaint.delta_url"
 EDITED = "QF-0003"  # on offer in the demo (可供应, no red-line conflict)
 NEIGHBOUR = "QF-0004"  # on offer too, left alone

@@ -17,7 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.e2e.conftest import map_frame, wait_ready
 from tests.mvt_reader import archive_tiles
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 PAINTED = "() => !!window.investmapPaint && !!window.investmapTiles"
 LEGEND = """() => [...document.querySelectorAll('.investmap-legend-section')]
