@@ -14,7 +14,7 @@ from tests import shapes
 from webmap.display import DisplayLayer
 from webmap.features import add_park_labels
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 BOXES = """() => [...document.querySelectorAll('.investmap-park-label')].map(e => {
   const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.top, r.right, r.bottom];

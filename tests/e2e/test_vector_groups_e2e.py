@@ -21,7 +21,7 @@ from tests.e2e.conftest import map_frame  # noqa: F401 - the e2e fixtures' modul
 from webmap import styles
 from webmap.vtiles import InlineRenderer, VectorTileLayer, VectorTiles, embedded_source_js
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 SIZE = 3_000.0
 GREEN, GREY, BLUE, RED = "#00c000", "#808080", "#0000ff", "#ff0000"
