@@ -211,6 +211,9 @@ def test_exported_map_draws_every_shown_parcel_from_embedded_tiles(app_browser, 
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(out.as_uri())
         page.wait_for_function(PAINTED)
+        # the first view drawn before the view moves (a move while its tiles are still
+        # decoding left the loader waiting for 90 s twice under load 8, not reproduced idle)
+        page.wait_for_function("() => !window.investmapTiles._loading", timeout=90_000)
         name = page.evaluate("() => Object.keys(window).find(k => k.startsWith('map_'))")
         page.evaluate(f"() => {{ window['{name}'].setView([{inside.y}, {inside.x}], 16,"
                       " {animate: false}); return 1; }")
