@@ -253,7 +253,8 @@ def test_a_map_click_shows_its_card_and_outlines_the_parcel_in_the_same_run(demo
     assert at.subheader[0].value == f"地块 {md_escape(pid)}"
     after = _map_args(at)["feature_group"]
     groups = [g for g in after.split("L.featureGroup(")[1:]]
-    assert len(groups) == before.count("L.featureGroup(") + 1  # the outline, on top
+    # the selection's overlay, empty before the click, now holds the outline (on top)
+    assert len(groups) == before.count("L.featureGroup(") and '"i": ' not in before
     assert groups[-1].count('"i": ') == 1
     assert f'"i": {layer.position[pid]}' in groups[-1]
 

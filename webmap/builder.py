@@ -510,7 +510,8 @@ def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scop
             + styles.text("redline", data.lang))
     VectorTileLayer(tiles, tiled, name=name, park_ids=scope.parks,
                     parcel_ids=None if offer_only else scope.parcels,
-                    offer_only=offer_only, url_js=tiles_js).add_to(base)
+                    offer_only=offer_only, url_js=tiles_js,
+                    overlays=[s for s in layer_styles if s.marked]).add_to(base)
     add_park_labels(base, data.layers.get("park"), scope.parks)
     for style in (s for s in layer_styles if s.layer == "project" and not s.marked):
         private = np.isin(data.style_values["project:stage"], PRIVATE_STAGES)

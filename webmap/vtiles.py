@@ -178,6 +178,8 @@ class VectorTileLayer(Layer):
     parcel_ids : show only these parcels.
     url : overrides the archive's URL (the HTML export's embedded ``blob:`` archive is
         set by its script; pass the variable expression with ``url_js``).
+    overlays : the styles drawn on top from the server (``marked``), listed in the spec
+        beside the painted ones.
     """
 
     _template = Template(
@@ -253,7 +255,8 @@ class VectorTileLayer(Layer):
     def __init__(self, tiles: VectorTiles, layer_styles: Sequence[styles.LayerStyle], *,
                  name: str, park_ids: Iterable[str] | None = None,
                  parcel_ids: Iterable[str] | None = None, offer_only: bool = False,
-                 url_js: str | None = None) -> None:
+                 url_js: str | None = None,
+                 overlays: Sequence[styles.LayerStyle] = ()) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "VectorTileLayer"
         spec = {"url": tiles.url, "urls": list(tiles.urls), "max_zoom": tiles.max_zoom,
@@ -263,7 +266,10 @@ class VectorTileLayer(Layer):
                 "styles": styles.paint_spec(layer_styles),
                 "park_ids": None if park_ids is None else sorted(map(str, park_ids)),
                 "parcel_ids": None if parcel_ids is None else sorted(map(str, parcel_ids)),
-                "offer_only": bool(offer_only)}
+                "offer_only": bool(offer_only),
+                # drawn on top from the server (the selection, finder matches, flags): listed
+                # so the page's whole style can be read beside its legend
+                "overlays": styles.paint_spec(overlays)}
         self.spec_json = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
         self.url_js = url_js or "spec.url"
 

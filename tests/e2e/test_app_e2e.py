@@ -55,12 +55,12 @@ def test_layer_control_toggles_a_layer(page, app_url):
     frame = _settled_map(page)
     before_layers, before_ink = frame.evaluate(LAYER_COUNT), frame.evaluate(CANVAS_INK)
     frame.locator(".leaflet-control-layers").hover()  # collapsed: opens on hover or tap
-    box = frame.locator(".leaflet-control-layers-overlays label", has_text="地块")
-    box.locator("input").uncheck()
+    box = frame.get_by_role("checkbox", name="地块、管控红线")  # not the selection's own
+    box.uncheck()
     frame.wait_for_function(f"({LAYER_COUNT})() < {before_layers}")
     frame.wait_for_function(f"({CANVAS_INK})() < {before_ink}")  # canvas redraws next frame
     assert frame.evaluate(LAYER_COUNT) < before_layers
-    box.locator("input").check()
+    box.check()
     frame.wait_for_function(f"({LAYER_COUNT})() == {before_layers}")
 
 

@@ -29,7 +29,8 @@ LEGEND = """() => [...document.querySelectorAll('.investmap-legend-section')]
                [i.querySelector('.investmap-legend-label').textContent, i.dataset.color])])"""
 PAINT = """() => { const t = document.createElement('textarea');
   const text = s => { t.innerHTML = s; return t.value; };
-  return window.investmapPaint.styles.filter(s => s.layer !== 'park').map(s =>
+  return window.investmapPaint.styles.concat(window.investmapPaint.overlays)
+    .filter(s => s.layer !== 'park').map(s =>
     [text(s.title), s.classes.map(c => [text(c.label), c.color])]); }"""
 
 
