@@ -67,12 +67,12 @@ together); below it they would be decoded by every browser and never painted."""
 OVERVIEW_PARCELS = 400_000
 """A county of more parcels gets overview zooms (:func:`feature_groups`)."""
 OVERVIEW_MAX_ZOOM = 9
-PIXEL_MAX_ZOOM = 8
-"""Up to this data zoom a big county's groups hold their sub-pixel members as the pixels
-they lie in (:func:`feature_groups` ``pixel_zoom``), one zoom at a time."""
 """Highest data zoom written as parcel groups in a county of more than
 :data:`OVERVIEW_PARCELS` parcels (map zoom 10 and below, where a 100 m parcel is about a
 pixel or less); from the next zoom on each parcel is a feature of its own."""
+PIXEL_MAX_ZOOM = 8
+"""Up to this data zoom a big county's groups hold their sub-pixel members as the pixels
+they lie in (:func:`feature_groups` ``pixel_zoom``), one zoom at a time."""
 MAX_ZOOM = 13
 """Deepest zoom written; the browser over-zooms beyond. tippecanoe's 4096 units per tile
 put a z13 vertex within about 1 m (at 38° N) of the stored one: under 2 screen pixels even
@@ -280,7 +280,7 @@ def feature_groups(frame: gpd.GeoDataFrame, *, id_column: str, zoom: int,
     nothing their groups do not: every feature is still there, in its class colour, and its
     id is in the tile. From ``zoom + 1`` each feature is one of its own.
 
-    With ``pixel_zoom``, a member smaller than a pixel of that data zoom (a 512-pixel
+    With ``pixel_zoom``, a member within 2 × 2 pixels of that data zoom (a 512-pixel
     tile, as the renderer draws it) is written as the pixel(s) its box covers — what the
     screen can show of it — and neighbouring pixels of a group as one run: at a county's
     first view a million sub-pixel parcels are otherwise five million vertices to decode.

@@ -116,8 +116,8 @@ class ParkLabels(MacroElement):
         super().__init__()
         self._name = "ParkLabels"
         self.map = fmap.get_name()
-        self.labels = _script_json([list(label) for label in labels])
-        self.style = _script_json(LABEL_STYLE)
+        self.labels = script_json([list(label) for label in labels])
+        self.style = script_json(LABEL_STYLE)
         self.gap = LABEL_GAP
 
 
@@ -137,7 +137,7 @@ LABEL_STYLE = ('<div style="font:600 13px sans-serif;color:#1f4e9c;text-align:ce
 """The opening tag of a park label (the name follows, already escaped, then ``</div>``)."""
 
 
-def _script_json(value: object) -> str:
+def script_json(value: object) -> str:
     """``value`` as JSON safe inside an HTML ``<script>`` (no ``</`` closing it early)."""
     return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 

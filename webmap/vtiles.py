@@ -46,6 +46,7 @@ from layers.vector_tiles import MAX_ZOOM, TileArchive, TileBuildError, build_arc
 from webmap import styles
 from webmap.assets import AssetError
 from webmap.display import Viewport
+from webmap.features import script_json
 from webmap.tiles import STATIC_TILES, STATIC_URL
 from webmap.vtile_assets import bundle_path, bundle_url
 
@@ -270,7 +271,7 @@ class VectorTileLayer(Layer):
                 # drawn on top from the server (the selection, finder matches, flags): listed
                 # so the page's whole style can be read beside its legend
                 "overlays": styles.paint_spec(overlays)}
-        self.spec_json = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+        self.spec_json = script_json(spec)
         self.url_js = url_js or "spec.url"
 
 
@@ -509,4 +510,4 @@ class ParcelPopups(MacroElement):
     def __init__(self, facts: dict[str, str]) -> None:
         super().__init__()
         self._name = "ParcelPopups"
-        self.facts_json = json.dumps(facts, ensure_ascii=False).replace("</", "<\\/")
+        self.facts_json = script_json(facts)
