@@ -95,7 +95,7 @@ def export_html(county: County, out: str | Path, *, audience: str = "investor",
         raise write_failure(Path(out), exc) from exc
     if park_id is not None:
         _fit_to_park(fmap, county, park_id)
-    _online_leaflet(fmap)
+    online_leaflet(fmap)
     add_popups(fmap)
     _title_block(fmap, settings, lang, park, as_of=as_of_public(county, lang))
     if step:
@@ -146,7 +146,7 @@ def _fit_to_park(fmap: folium.Map, county: County, park_id: str) -> None:
     fmap.fit_bounds([[south, west], [north, east]])
 
 
-def _online_leaflet(fmap: folium.Map) -> None:
+def online_leaflet(fmap: folium.Map) -> None:
     """Load Leaflet from folium's CDN addresses (the app's local ``/app/static`` paths do not
     exist next to an exported file); :func:`inline_assets` replaces them when offline."""
     fmap.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]

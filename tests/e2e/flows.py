@@ -15,6 +15,21 @@ from pathlib import Path
 
 from tests.e2e.conftest import block_other_hosts, wait_ready
 
+CURRENT_TILES_DRAWN = """() => { const t = Object.values(window.investmapTiles._tiles)
+  .filter(x => x.current); return t.length > 0 && t.every(x => x.loaded); }"""
+"""Every tile of the map's view drawn. Not Leaflet's own ``_loading`` flag: it stays set when
+a tile still loading is pruned by a move (only a tile finishing resets it)."""
+
+
+def offline_page(fmap, path: Path) -> Path:  # noqa: ANN001 - a folium Map
+    """``fmap`` written to ``path`` as the HTML export writes a map that opens from disk:
+    Leaflet inlined from the installed package (:func:`exports.html.inline_assets`)."""
+    from exports.html import inline_assets, online_leaflet
+
+    online_leaflet(fmap)
+    path.write_text(inline_assets(fmap.get_root().render()), encoding="utf-8")
+    return path
+
 
 def log_in(page, app_url: str, user: str, password: str, *,  # noqa: ANN001 - playwright Page
            link: str | None = None) -> None:

@@ -11,6 +11,7 @@ import shapely
 
 from layers.registry import LAYERS
 from tests import shapes
+from tests.e2e.flows import offline_page
 from webmap.display import DisplayLayer
 from webmap.features import add_park_labels
 
@@ -39,13 +40,8 @@ def test_labels_make_room_for_each_other(app_browser, tmp_path):
     west, south, east, north = shapely.total_bounds(layer.geoms)  # display degrees
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=13,
                       tiles=None)
-    fmap.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
-    fmap.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
     add_park_labels(fmap, layer)
-    from exports.html import inline_assets
-
-    out = tmp_path / "labels.html"
-    out.write_text(inline_assets(fmap.get_root().render()), encoding="utf-8")
+    out = offline_page(fmap, tmp_path / "labels.html")
     page = app_browser.new_page(viewport={"width": 1000, "height": 500})
     try:
         errors: list[str] = []

@@ -17,7 +17,7 @@ import pytest
 from layers.county import County
 from layers.vector_tiles import build_archive
 from tests import shapes
-from tests.e2e.conftest import map_frame  # noqa: F401 - the e2e fixtures' module
+from tests.e2e.flows import CURRENT_TILES_DRAWN, offline_page
 from webmap import styles
 from webmap.vtiles import InlineRenderer, VectorTileLayer, VectorTiles, embedded_source_js
 
@@ -72,22 +72,17 @@ def _colours(browser, archive, tmp_path, style: styles.LayerStyle, zoom: int,  #
     lon = sum(c[1] for c in centres.values()) / 3
     fmap = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True,
                       zoom_control=False, attribution_control=False)
-    fmap.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
-    fmap.default_css = [(n, u) for n, u in folium.Map.default_css if n == "leaflet_css"]
     InlineRenderer().add_to(fmap)
     VectorTileLayer(VectorTiles(archive=built, url=""), [style], name="parcels",
                     url_js=embedded_source_js(built.path), **filters).add_to(fmap)
-    from exports.html import inline_assets
-
-    out = tmp_path / f"z{zoom}.html"
-    out.write_text(inline_assets(fmap.get_root().render()), encoding="utf-8")
+    out = offline_page(fmap, tmp_path / f"z{zoom}.html")
     page = browser.new_page(viewport={"width": 900, "height": 500})
     try:
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(out.as_uri())
-        page.wait_for_function("() => window.investmapTiles && window.investmapTiles._map"
-                               " && !window.investmapTiles._loading", timeout=60_000)
+        page.wait_for_function("() => window.investmapTiles && window.investmapTiles._map")
+        page.wait_for_function(CURRENT_TILES_DRAWN, timeout=60_000)
         page.wait_for_timeout(300)
         name = page.evaluate("() => Object.keys(window).find(k => k.startsWith('map_'))")
         points = {pid: page.evaluate(f"() => {{ const p = window['{name}']"

@@ -15,13 +15,12 @@ import shapely
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import map_frame, wait_ready
+from tests.e2e.flows import CURRENT_TILES_DRAWN
 from tests.mvt_reader import archive_tiles
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
 PAINTED = "() => !!window.investmapPaint && !!window.investmapTiles"
-CURRENT_DRAWN = """() => { const t = Object.values(window.investmapTiles._tiles)
-  .filter(x => x.current); return t.length > 0 && t.every(x => x.loaded); }"""
 LEGEND = """() => [...document.querySelectorAll('.investmap-legend-section')]
   .filter(s => s.style.display !== 'none')
   .map(s => [s.firstElementChild.textContent,
@@ -218,9 +217,7 @@ def test_exported_map_draws_every_shown_parcel_from_embedded_tiles(app_browser, 
         page.evaluate(f"() => {{ window['{name}'].setView([{inside.y}, {inside.x}], 16,"
                       " {animate: false}); return 1; }")
         # generous: decoding the embedded archive competes with whatever else the CPU runs
-        # every tile of the view drawn (Leaflet's own _loading flag can stay set when a
-        # tile still loading is pruned by the move: it is reset only by a tile finishing)
-        page.wait_for_function(CURRENT_DRAWN, timeout=90_000)
+        page.wait_for_function(CURRENT_TILES_DRAWN, timeout=90_000)
         page.wait_for_timeout(500)
         at = page.evaluate(f"""() => {{ const m = window['{name}'];
           const q = m.latLngToContainerPoint([{inside.y}, {inside.x}]);
