@@ -35,6 +35,7 @@ import folium
 
 from layers.county import load_county
 from layers.vector_tiles import TileArchive
+from webmap import styles
 from webmap.assets import use_local_assets
 from webmap.builder import map_styles, prepare
 from webmap.vtiles import VectorTileLayer, VectorTiles, use_renderer
@@ -76,8 +77,10 @@ class RangeHandler(SimpleHTTPRequestHandler):
         self._left = None
 
 
-def _page(root: Path, label: str, paths: list[Path]) -> str:
-    """Write the page drawing the archive ``paths`` (hard-linked under ``root``)."""
+def _page(root: Path, label: str, paths: list[Path],
+          drawn: list[styles.LayerStyle]) -> str:
+    """Write the page drawing the archive ``paths`` (hard-linked under ``root``) with the
+    styles ``drawn``."""
     from tests.mvt_reader import archive_header
 
     folder = root / "app" / "static" / "tiles" / "vector" / label
@@ -98,8 +101,6 @@ def _page(root: Path, label: str, paths: list[Path]) -> str:
                           max_zoom=header["max_zoom"], features=0,
                           parts=tuple(paths) if len(paths) > 1 else ())
     tiles = VectorTiles(archive=archive, url=urls[0], part_urls=urls if len(urls) > 1 else ())
-    data = prepare(load_county(None), audience="staff", lang="zh", coords="wgs84")
-    drawn = [s for s in map_styles(data, grouped=True) if not s.marked]
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8,
                       tiles=None, prefer_canvas=True, min_zoom=tiles.min_display_zoom)
     use_local_assets(fmap)
@@ -124,13 +125,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-draw-") as tmp:
         root = Path(tmp)
         shutil.copytree(vendor_dir(), root / "app" / "static" / "vendor")
+        data = prepare(load_county(None), audience="staff", lang="zh", coords="wgs84")
+        drawn = [s for s in map_styles(data, grouped=True) if not s.marked]  # once for all
         pages = []
         for i, pattern in enumerate(args.archives):
             label = args.label[i] if i < len(args.label) else f"archive{i}"
             paths = sorted(Path(p) for p in glob.glob(pattern))
             if not paths:
                 raise SystemExit(f"{pattern}: no archive file; fix: give a glob of .pmtiles")
-            pages.append((label, paths, _page(root, label, paths)))
+            pages.append((label, paths, _page(root, label, paths, drawn)))
         server = ThreadingHTTPServer(("127.0.0.1", 0),
                                      partial(RangeHandler, directory=str(root)))
         threading.Thread(target=server.serve_forever, daemon=True).start()
