@@ -25,6 +25,8 @@ import branca
 import folium
 import streamlit as st
 import streamlit_folium as sf
+from branca.element import MacroElement
+from jinja2 import Template
 
 from webmap.builder import MapParts
 
@@ -81,6 +83,42 @@ def render(parts: MapParts) -> Rendered:
                             "_northEast": {"lat": north, "lng": east}},
                     zoom=folium_map.options.get("zoom"), parts=parts,
                     overlay_strings=strings)
+
+
+class InstantClicks(MacroElement):
+    """Send a click to the server at once.
+
+    streamlit-folium reports every map event through one 250 ms debounce (made for the
+    bursts of ``moveend`` a pan fires); a click alone then waits a quarter second before
+    its rerun starts. When the map returns its clicks only (:data:`ui.mapview.RETURNED`),
+    this handler sends the value that debounced call would send, right away, and records
+    it as sent: the debounced call then finds nothing new and sends nothing. A map that
+    returns its bounds too (the GeoJSON path) keeps the debounce. Outside the component
+    (an exported map) it does nothing.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this.map }}.on('click', function (e) {"
+        " var g = window.__GLOBAL_DATA__;"
+        " if (!window.Streamlit || !g || !g.returned_objects"
+        "  || g.returned_objects.join(',') !== 'last_clicked') return;"
+        " g.lat_lng_clicked = e.latlng;"
+        " var value = {last_clicked: {lat: e.latlng.lat, lng: e.latlng.lng}};"
+        " if (JSON.stringify(g.previous_data) === JSON.stringify(value)) return;"
+        " g.previous_data = value; window.Streamlit.setComponentValue(value); });"
+        "{% endmacro %}")
+
+    def __init__(self, fmap: folium.Map) -> None:
+        super().__init__()
+        self._name = "InstantClicks"
+        self.map = fmap.get_name()
+
+
+def with_instant_clicks(parts: MapParts) -> MapParts:
+    """``parts`` with :class:`InstantClicks` on its map (before it is rendered)."""
+    InstantClicks(parts.base).add_to(parts.base)
+    return parts
 
 
 _SWAP_LOCK = threading.Lock()

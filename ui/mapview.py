@@ -17,7 +17,7 @@ from ui.auth import is_staff
 from ui.i18n import lang, shown_as, t
 from webmap import vtile_assets
 from webmap.basemaps import available_basemaps, basemap_name, display_coords
-from webmap.builder import MAP_LAYERS, MapData, build_parts, highlight_overlay
+from webmap.builder import MAP_LAYERS, MapData, MapParts, build_parts, highlight_overlay
 from webmap.display import Viewport
 from webmap.vtiles import Published
 
@@ -117,14 +117,14 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
             viewport, tuple(layers), frozen(flag_ids), focus, key_tianditu,
             tiles, pending, offerable_only, highlight_key,
             None if ring_codes is None else frozenset(ring_codes.items()))
-    rendered = state.map_renders().get(view, lambda: build_parts(
+    rendered = state.map_renders().get(view, lambda: _clicks(tiles is not None, build_parts(
         data, basemap=basemap, style_mode=style_mode, park_ids=park_ids,
         highlight_ids=highlight_ids, parcel_ids=parcel_ids,
         efficiency_classes=efficiency_classes, viewport=viewport,
         max_features=MAX_FEATURES, min_pixels=MIN_PIXELS, tianditu_key=key_tianditu,
         layers=layers, compact=True, flag_ids=flag_ids, focus=focus, tiles=tiles,
         offer_only=offerable_only, highlight_key=highlight_key, pending_ids=pending,
-        ring_codes=ring_codes))
+        ring_codes=ring_codes)))
     if swap:
         group = highlight_overlay(data, highlighted or (), highlight_key=highlight_key,
                                   max_features=MAX_FEATURES["parcel"], compact=True)
@@ -134,6 +134,13 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
                   returned_objects=RETURNED if tiles is not None else RETURNED_GEOJSON)
     return parcel_at(result, data, park_ids=park_ids, parcel_ids=parcel_ids,
                      offerable_only=offerable_only) if "parcel" in layers else None
+
+
+def _clicks(instant: bool, parts: MapParts) -> MapParts:
+    """With tiles the map returns its clicks only: send each at once (no debounce)."""
+    from ui.map_component import with_instant_clicks
+
+    return with_instant_clicks(parts) if instant else parts
 
 
 def map_tiles(coords: str) -> Published | None:

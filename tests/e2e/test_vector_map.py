@@ -127,6 +127,25 @@ def test_a_click_opens_the_clicked_parcels_card(page, app_url, demo_county):
     assert text("selected", "zh") in [s[0] for s in map_frame(page).evaluate(LEGEND)]
 
 
+def test_a_click_is_sent_at_once_and_once(page, app_url):
+    """streamlit-folium sends map events through a 250 ms debounce; a map returning its
+    clicks only sends a click within its own handler, and the debounced call after it
+    sends nothing more."""
+    frame = _open(page, app_url)
+    frame.evaluate("""() => { window.sentValues = [];
+      const send = window.Streamlit.setComponentValue.bind(window.Streamlit);
+      window.Streamlit.setComponentValue = (v) => { window.sentValues.push(v); send(v); };
+      return 1; }""")
+    centre = frame.evaluate("() => { const c = window.map.getCenter(); return [c.lat, c.lng]; }")
+    at_once = frame.evaluate(f"""() => {{
+      window.map.fire('click', {{latlng: L.latLng({centre[0]}, {centre[1]})}});
+      return window.sentValues.length; }}""")  # before the handler returned
+    assert at_once == 1
+    page.wait_for_timeout(600)  # past the debounce
+    sent = frame.evaluate("() => window.sentValues")
+    assert sent == [{"last_clicked": {"lat": centre[0], "lng": centre[1]}}]
+
+
 def _legend_matches_paint(page, condition: str) -> list:  # noqa: ANN001
     """The visible legend, once the painter's style satisfies ``condition`` (the map is
     re-mounted after a switch: its frame is looked up again until it settles)."""
