@@ -5,17 +5,14 @@ centred on it), ``?color=chain``, ``?offer=0``."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from layers.registry import LAYERS
 from ui import state
 from ui.auth import current_user
 from ui.common import header, show_card
 from ui.errors import guarded
 from ui.i18n import lang, t
 from ui.inquiry import parcel_interest, park_interest
-from ui.labels import readable
 from ui.mapview import (
     MAP_HEIGHT,
     basemap_picker,
@@ -24,26 +21,13 @@ from ui.mapview import (
     shown_data,
     style_picker,
 )
+from ui.park_facts import listed_parks, park_facts
 from ui.session import set_view_params, view_param
 from webmap.card import parcel_card
 
 FOCUS_KEY = "map_focus"
 SELECTED_KEY = "map_selected"
 MAP_KEY = "map_main"
-
-
-def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
-    """Public park facts (registry public columns only) with labels in the session language."""
-    spec = LAYERS["park"]
-    cols = [c for c in ("name", "level", "leading_industries", "area_mu", "address",
-                        "contact", "description") if c in spec.public_columns]
-    out = pd.DataFrame(parks[cols]).copy()
-    if lang() == "en":
-        for zh_col, en_col in (("name", "name_en"), ("address", "address_en"),
-                               ("description", "description_en")):
-            if en_col in parks:
-                out[zh_col] = parks[en_col].where(parks[en_col].notna(), parks[zh_col])
-    return readable(out, layer="park", digits=1)
 
 
 def _url_defaults(names: dict[str, str]) -> None:
@@ -158,8 +142,13 @@ def render() -> None:
     header("page_map", compact=True)
     map_and_card()
     st.subheader(t("park_facts"))
-    st.dataframe(park_facts(state.county()["park"]), hide_index=True, width="stretch")
-    park_interest(st.session_state.get("map_parks") or [])  # as-of; investors: inquiry form
+    parks = state.county()["park"]
+    chosen = st.session_state.get("map_parks") or []
+    listed = listed_parks(parks, chosen)
+    if len(listed) < len(parks) and not chosen:
+        st.caption(t("park_facts_largest", total=f"{len(parks):,}", shown=f"{len(listed):,}"))
+    st.dataframe(park_facts(listed), hide_index=True, width="stretch")
+    park_interest(chosen)  # as-of; investors: inquiry form
 
 
 render()
