@@ -17,6 +17,7 @@ from layers.supply import availability
 from layers.tile_delta import TileDelta, build_delta, tile_delta, tile_state
 from layers.vector_tiles import (
     DERIVED_COLUMNS,
+    GROUP_CODES,
     LAYER_MIN_ZOOM,
     OVERVIEW_MAX_ZOOM,
     PRIVATE_STAGES,
@@ -97,6 +98,8 @@ def test_a_big_county_holds_groups_at_the_overview_zooms(policy, tmp_path):
     buffers); from zoom 10 each feature is one of its own."""
     county = _squares(policy, [("A", "available", 0), ("B", "available", 200),
                                ("C", "transferred", 400)])
+    county["parcel"]["land_use"] = ["industrial", "logistics", "industrial"]  # painted by
+    # nothing: not a group code (A and B still one group), kept in each parcel's own feature
     redlines = gpd.GeoDataFrame({"redline_id": ["R1", "R2"], "category": "eco_redline"},
                                 geometry=[shapes.square(0, 300), shapes.square(300, 300)],
                                 crs=shapes.EPSG)
@@ -111,7 +114,7 @@ def test_a_big_county_holds_groups_at_the_overview_zooms(policy, tmp_path):
         for layer in ("parcel", "redline"):
             for row in tile[layer]:
                 if f"{layer}_ids" in row:
-                    assert f"{layer}_id" not in row
+                    assert set(row) == {f"{layer}_ids", *GROUP_CODES[layer]}, row
                     groups[(z, layer)].add((str(row[f"{layer}_ids"]),
                                             str(row.get("offer", row.get("category")))))
                 else:
@@ -120,6 +123,8 @@ def test_a_big_county_holds_groups_at_the_overview_zooms(policy, tmp_path):
         assert groups[(z, "parcel")] == {("A,B", "1"), ("C", "0")}, z
         assert groups[(z, "redline")] == {("R1,R2", "eco_redline")}, z
         assert not singles[(z, "parcel")] and not singles[(z, "redline")], z
+    assert {str(r["land_use"]) for (z, _x, _y), tile in archive_tiles(archive.path)
+            if z == 10 for r in tile["parcel"]} == {"industrial", "logistics"}
     for z in (10, 11):
         assert singles[(z, "parcel")] == {"A", "B", "C"} and not groups[(z, "parcel")], z
         assert singles[(z, "redline")] == {"R1", "R2"} and not groups[(z, "redline")], z
