@@ -47,38 +47,6 @@ def test_park_name_with_script_is_text_in_the_map(demo_county):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in decoded
 
 
-def test_park_labels_are_one_script_for_every_park():
-    import json
-
-    import folium
-    import geopandas as gpd
-
-    from layers.registry import LAYERS
-    from tests.shapes import EPSG, square
-    from webmap.features import ParkLabels, add_park_labels
-
-    parks = gpd.GeoDataFrame(
-        {"park_id": ["A", "B", "C"], "name": ["甲园", "B </script> park", "丙园"]},
-        geometry=[square(0, 0), square(1000, 0, size=200), square(2000, 0)], crs=EPSG)
-    layer = DisplayLayer(parks, LAYERS["park"], columns=["name"], audience="investor",
-                         extra={"park_name": parks["name"]})
-    fmap = folium.Map(tiles=None)
-    add_park_labels(fmap, layer, shown=["A", "B"])  # C not chosen
-    labels = [c for c in fmap._children.values() if isinstance(c, ParkLabels)]
-    assert len(labels) == 1  # one element, however many parks
-    page = fmap.get_root().render()
-    assert page.count("investmap-park-label") == 1 and "</script> park" not in page
-    listed = json.loads(labels[0].labels)
-    # the largest park first (B: 200 m), each with its width (2 × 13.5 + 8; 16 × 8 + 8)
-    assert [(name, width) for _, _, name, width in listed] == [
-        ("B &lt;/script&gt; park", 136), ("甲园", 35)]
-    centre = layer.geoms[0].centroid  # a square's point inside it is its centre
-    assert listed[1][:2] == pytest.approx([centre.y, centre.x], abs=1e-6)
-    empty = folium.Map(tiles=None)
-    add_park_labels(empty, layer, shown=[])
-    assert "investmap-park-label" not in empty.get_root().render()
-
-
 def test_nearby_projects_at_the_radius_edge(demo_county):
     import geopandas as gpd
 
