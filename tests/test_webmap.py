@@ -237,3 +237,28 @@ def test_specks_are_left_out_at_low_zoom(investor_data):
     assert layer.select(viewport=near, min_pixels=3).shown == len(layer)
     projects = investor_data.layers["project"]
     assert projects.select(viewport=far, min_pixels=3).shown == len(projects)  # points stay
+
+
+def test_chain_names_read_once_per_version_of_the_chains_file(tmp_path, monkeypatch):
+    """``prepare`` asks for the chain names every time; the file is read again only when
+    its modification time or size changes."""
+    import os
+
+    from data import get_path
+    from layers.chains import load_chains
+    from webmap import builder
+
+    chains = tmp_path / "chains.yaml"
+    chains.write_text(get_path("chains").read_text(encoding="utf-8"), encoding="utf-8")
+    reads: list[str] = []
+    monkeypatch.setattr(builder, "get_path", lambda name: chains)
+    monkeypatch.setattr(builder, "load_chains", lambda p: reads.append(str(p)) or load_chains(p))
+    first = builder._chain_labels()
+    assert builder._chain_labels() == first and reads == [str(chains)]  # once
+    assert first["battery"] == ("新能源电池产业链", "New-energy battery chain")
+    chains.write_text(chains.read_text(encoding="utf-8").replace(
+        "新能源电池产业链", "动力电池产业链"), encoding="utf-8")
+    later = chains.stat().st_mtime_ns + 2_000_000_000
+    os.utime(chains, ns=(later, later))  # an edit seconds later
+    assert builder._chain_labels()["battery"] == ("动力电池产业链", "New-energy battery chain")
+    assert len(reads) == 2

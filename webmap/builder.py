@@ -10,6 +10,7 @@ not re-mounted when data change.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,8 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from data import get_path
+from layers.chains import load_chains
 from layers.county import County
 from layers.registry import (
     LAND_USES,
@@ -164,9 +167,23 @@ def _park_names(county: County, lang: str) -> dict[str, str]:
 
 
 def _chain_labels() -> dict[str, tuple[str, str]]:
-    from layers.chains import load_chains
+    """Chain id → (zh, en) name of the chains file, read once per version of the file (its
+    path, modification time and size: :func:`_chain_labels_of`), not on every
+    :func:`prepare`."""
+    path = get_path("chains")
+    try:
+        stat = path.stat()
+    except OSError:  # load_chains says which file is missing and the fix
+        return {c.chain_id: (c.zh, c.en) for c in load_chains(path).chains}
+    return dict(_chain_labels_of(str(path), stat.st_mtime_ns, stat.st_size))
 
-    return {c.chain_id: (c.zh, c.en) for c in load_chains().chains}
+
+@functools.lru_cache(maxsize=4)
+def _chain_labels_of(path: str, mtime_ns: int, size: int
+                     ) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """The chains file ``path``'s names as read at this ``mtime_ns`` and ``size`` (the cache
+    key: an edited file is read again)."""
+    return tuple((c.chain_id, (c.zh, c.en)) for c in load_chains(path).chains)
 
 
 def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
