@@ -189,7 +189,7 @@ def _title_block(fmap: folium.Map, settings: ExportSettings, lang: str,
     if as_of:
         lines.append(f'<div class="im-note">{html.escape(as_of)}</div>')
     block = (TITLE_CSS +
-        f'<div class="im-title-block" id="im-title-block">{"".join(lines)}</div>')
+        f'<div class="im-title-block investmap-covers" id="im-title-block">{"".join(lines)}</div>')
     fmap.get_root().html.add_child(folium.Element(block))
     fmap.get_root().title = html.escape(heading)
 

@@ -245,6 +245,18 @@ def test_chains_page_staff_sees_targets():
     assert "目标企业" in at.dataframe[1].value
 
 
+@pytest.mark.parametrize("user", [None, ADMIN], ids=["investor", "staff"])
+@pytest.mark.parametrize("lang, segment, verdict", [("zh", "产业链环节", "评价"),
+                                                    ("en", "Chain segment", "Verdict")])
+def test_chains_page_verdict_follows_the_segment(user, lang, segment, verdict):
+    """Both chain tables start with the segment and its verdict: on a 390 px phone they
+    are what shows before a swipe (staff in Chinese used to get no 评价 column at all)."""
+    at = open_page("ui/chains_page.py", user=user, lang=lang)
+    for table in (at.dataframe[0].value, at.dataframe[1].value):
+        assert list(table.columns[:2]) == [segment, verdict]
+        assert table[verdict].ne("").all() and table[verdict].notna().all()
+
+
 @pytest.mark.parametrize("page", STAFF)
 def test_staff_page_url_opens_the_login_for_investors(page):
     at = AppTest.from_file(APP, default_timeout=120).run()

@@ -47,38 +47,6 @@ def test_park_name_with_script_is_text_in_the_map(demo_county):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in decoded
 
 
-def test_park_labels_are_one_script_for_every_park():
-    import json
-
-    import folium
-    import geopandas as gpd
-
-    from layers.registry import LAYERS
-    from tests.shapes import EPSG, square
-    from webmap.features import ParkLabels, add_park_labels
-
-    parks = gpd.GeoDataFrame(
-        {"park_id": ["A", "B", "C"], "name": ["甲园", "B </script> park", "丙园"]},
-        geometry=[square(0, 0), square(1000, 0, size=200), square(2000, 0)], crs=EPSG)
-    layer = DisplayLayer(parks, LAYERS["park"], columns=["name"], audience="investor",
-                         extra={"park_name": parks["name"]})
-    fmap = folium.Map(tiles=None)
-    add_park_labels(fmap, layer, shown=["A", "B"])  # C not chosen
-    labels = [c for c in fmap._children.values() if isinstance(c, ParkLabels)]
-    assert len(labels) == 1  # one element, however many parks
-    page = fmap.get_root().render()
-    assert page.count("investmap-park-label") == 1 and "</script> park" not in page
-    listed = json.loads(labels[0].labels)
-    # the largest park first (B: 200 m), each with its width (2 × 13.5 + 8; 16 × 8 + 8)
-    assert [(name, width) for _, _, name, width in listed] == [
-        ("B &lt;/script&gt; park", 136), ("甲园", 35)]
-    centre = layer.geoms[0].centroid  # a square's point inside it is its centre
-    assert listed[1][:2] == pytest.approx([centre.y, centre.x], abs=1e-6)
-    empty = folium.Map(tiles=None)
-    add_park_labels(empty, layer, shown=[])
-    assert "investmap-park-label" not in empty.get_root().render()
-
-
 def test_nearby_projects_at_the_radius_edge(demo_county):
     import geopandas as gpd
 
@@ -269,3 +237,28 @@ def test_specks_are_left_out_at_low_zoom(investor_data):
     assert layer.select(viewport=near, min_pixels=3).shown == len(layer)
     projects = investor_data.layers["project"]
     assert projects.select(viewport=far, min_pixels=3).shown == len(projects)  # points stay
+
+
+def test_chain_names_read_once_per_version_of_the_chains_file(tmp_path, monkeypatch):
+    """``prepare`` asks for the chain names every time; the file is read again only when
+    its modification time or size changes."""
+    import os
+
+    from data import get_path
+    from layers.chains import load_chains
+    from webmap import builder
+
+    chains = tmp_path / "chains.yaml"
+    chains.write_text(get_path("chains").read_text(encoding="utf-8"), encoding="utf-8")
+    reads: list[str] = []
+    monkeypatch.setattr(builder, "get_path", lambda name: chains)
+    monkeypatch.setattr(builder, "load_chains", lambda p: reads.append(str(p)) or load_chains(p))
+    first = builder._chain_labels()
+    assert builder._chain_labels() == first and reads == [str(chains)]  # once
+    assert first["battery"] == ("新能源电池产业链", "New-energy battery chain")
+    chains.write_text(chains.read_text(encoding="utf-8").replace(
+        "新能源电池产业链", "动力电池产业链"), encoding="utf-8")
+    later = chains.stat().st_mtime_ns + 2_000_000_000
+    os.utime(chains, ns=(later, later))  # an edit seconds later
+    assert builder._chain_labels()["battery"] == ("动力电池产业链", "New-energy battery chain")
+    assert len(reads) == 2

@@ -7,6 +7,7 @@ Investors see names, verdicts and suitable parcels only (:func:`geo.chains.analy
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from charts.chain_diagram import chain_figure, figure_bytes
@@ -20,6 +21,17 @@ from ui.labels import readable
 from ui.mapview import basemap_picker, map_view
 from ui.session import choice_from_url, set_view_params
 from ui.targets_panel import render_targets_panel
+
+
+def verdict_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ``verdict`` column right after the segment's name (the worklist's
+    order): the verdict is what a reader looks for, and on a phone the table shows its
+    first two columns, the rest a swipe away."""
+    if "verdict" not in frame or "segment_id" not in frame:
+        return frame
+    columns = [c for c in frame.columns if c != "verdict"]
+    columns.insert(columns.index("segment_id") + 1, "verdict")
+    return frame[columns]
 
 
 def render() -> None:
@@ -49,7 +61,8 @@ def render() -> None:
     st.image(figure_bytes(fig, "png", dpi=110), width="stretch")
 
     st.subheader(t("segments"))
-    st.dataframe(readable(in_chain.drop(columns=["scope", "chain_id"], errors="ignore"),
+    st.dataframe(readable(verdict_first(in_chain.drop(columns=["scope", "chain_id"],
+                                                      errors="ignore")),
                           audience=audience), hide_index=True, width="stretch")
 
     st.subheader(t("worklist"))

@@ -97,8 +97,7 @@ INVESTOR_VERDICTS = INVESTOR_VERDICT_LABELS
 
 # Paired text columns: keep the session language's, drop the other.
 _LANG_PAIRS: tuple[tuple[str, str], ...] = (("reason_zh", "reason_en"), ("note_zh", "note"),
-                                            ("reasons", "reasons_en"), ("reason", "reason_en"),
-                                            ("verdict_zh", "verdict"))
+                                            ("reasons", "reasons_en"), ("reason", "reason_en"))
 
 
 def column_label(column: str, *, layer: str | None = None) -> str | None:

@@ -10,6 +10,7 @@ not re-mounted when data change.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,8 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from data import get_path
+from layers.chains import load_chains
 from layers.county import County
 from layers.registry import (
     LAND_USES,
@@ -39,11 +42,11 @@ from webmap.context import add_context, context_geojson
 from webmap.display import DisplayLayer, Selection, Viewport, per_distinct
 from webmap.features import (
     ZoomGate,
-    add_park_labels,
     list_items,
     park_contacts,
     redline_text,
 )
+from webmap.labels import add_labels, park_labels, town_labels
 from webmap.vtiles import (
     EMBED_LIMIT_MB,
     InlineRenderer,
@@ -164,9 +167,23 @@ def _park_names(county: County, lang: str) -> dict[str, str]:
 
 
 def _chain_labels() -> dict[str, tuple[str, str]]:
-    from layers.chains import load_chains
+    """Chain id → (zh, en) name of the chains file, read once per version of the file (its
+    path, modification time and size: :func:`_chain_labels_of`), not on every
+    :func:`prepare`."""
+    path = get_path("chains")
+    try:
+        stat = path.stat()
+    except OSError:  # load_chains says which file is missing and the fix
+        return {c.chain_id: (c.zh, c.en) for c in load_chains(path).chains}
+    return dict(_chain_labels_of(str(path), stat.st_mtime_ns, stat.st_size))
 
-    return {c.chain_id: (c.zh, c.en) for c in load_chains().chains}
+
+@functools.lru_cache(maxsize=4)
+def _chain_labels_of(path: str, mtime_ns: int, size: int
+                     ) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """The chains file ``path``'s names as read at this ``mtime_ns`` and ``size`` (the cache
+    key: an edited file is read again)."""
+    return tuple((c.chain_id, (c.zh, c.en)) for c in load_chains(path).chains)
 
 
 def prepare(county: County, *, audience: str = "investor", lang: str = "zh",
@@ -502,7 +519,7 @@ def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scop
                   base: folium.Map, tiles: VectorTiles, *, compact: bool,
                   offer_only: bool, tiles_js: str | None = None) -> None:
     """Parcels, red lines, parks and projects from the vector tiles, painted in the browser
-    (projects from their ``min_zoom`` on); park names as labels; on staff maps the few
+    (projects from their ``min_zoom`` on); on staff maps the few
     projects tiles never carry (:data:`PRIVATE_STAGES`) as one GeoJSON layer. All on the
     base map: a pan or a zoom asks the server for nothing."""
     tiled = [s for s in layer_styles if s.layer in TILE_LAYERS and not s.marked]
@@ -512,7 +529,6 @@ def _tiled_layers(data: MapData, layer_styles: Sequence[styles.LayerStyle], scop
                     parcel_ids=None if offer_only else scope.parcels,
                     offer_only=offer_only, url_js=tiles_js,
                     overlays=[s for s in layer_styles if s.marked]).add_to(base)
-    add_park_labels(base, data.layers.get("park"), scope.parks)
     for style in (s for s in layer_styles if s.layer == "project" and not s.marked):
         private = np.isin(data.style_values["project:stage"], PRIVATE_STAGES)
         if not private.any():
@@ -649,7 +665,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
 
     The steps: the base map (:func:`_base_map`), the style definition (:func:`map_styles`),
     the layers (:func:`_tiled_layers` or :func:`_geojson_layers`), the marked overlays
-    (:func:`_marked`) and the legend generated from the same style definition.
+    (:func:`_marked`), the name labels (parks on tiled maps, then towns without a basemap;
+    :mod:`webmap.labels`) and the legend generated from the same style definition.
     """
     base = _base_map(data, basemap=basemap, tianditu_key=tianditu_key, focus=focus,
                      tiles=tiles)
@@ -676,6 +693,8 @@ def build_parts(data: MapData, *, basemap: str = "osm", style_mode: str = "statu
     marked, marked_counts = _marked(data, layer_styles, highlight_ids=highlight_ids,
                                     flag_ids=flag_ids, viewport=None if tiles else viewport,
                                     cap=cap, compact=compact)
+    add_labels(base, (park_labels(data.layers.get("park"), scope.parks) if tiles is not None
+                      else []) + (town_labels(data.context) if basemap == "none" else []))
     Legend(styles.legend_for(layer_styles, data.lang)).add_to(base)
     control = folium.LayerControl(collapsed=True, position="topright")
     return MapParts(base=base, overlays=overlays + marked, layer_control=control,

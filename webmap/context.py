@@ -27,8 +27,6 @@ _STYLE = {
     "road": {"weight": 2.5, "fill": False},
     "railway": {"weight": 2.5, "dashArray": "6 6", "fill": False},
 }
-_LABEL_CSS = ("font: 12px sans-serif; color: #424242; white-space: nowrap; "
-              "text-shadow: 0 0 3px #fff, 0 0 3px #fff")
 COORD_DECIMALS = 5  # ~1 m: scenery needs no more
 
 
@@ -69,13 +67,13 @@ def context_geojson(context: gpd.GeoDataFrame | None, *, coords: str = "wgs84",
 
 def add_context(fmap: folium.Map, context: dict[str, object] | None, basemap: str) -> None:
     """Draw the prepared context on ``fmap`` when ``basemap`` is ``none`` (else tiles show
-    the same things, better)."""
+    the same things, better): areas, lines and each town's dot. The towns' names are
+    labels placed with the parks' (:func:`webmap.labels.town_labels`)."""
     if basemap != "none" or not context:
         return
     colors = CONTEXT.style["colors"]
     assert isinstance(colors, dict)
     lines = [f for f in context["features"] if f["properties"]["kind"] != "town"]
-    towns = [f for f in context["features"] if f["properties"]["kind"] == "town"]
 
     def style(feature: dict) -> dict:
         kind = feature["properties"]["kind"]
@@ -84,11 +82,21 @@ def add_context(fmap: folium.Map, context: dict[str, object] | None, basemap: st
 
     folium.GeoJson({"type": "FeatureCollection", "features": lines}, name="context",
                    style_function=style, interactive=False, control=False).add_to(fmap)
-    for town in towns:
-        lon, lat = shapely.geometry.shape(town["geometry"]).representative_point().coords[0]
+    for lat, lon, _name in town_points(context):
         folium.CircleMarker([lat, lon], radius=4, color="white", weight=1.5,
                             fill=True, fill_color=colors["town"], fill_opacity=1.0,
                             interactive=False).add_to(fmap)
-        folium.Marker([lat, lon], interactive=False, icon=folium.DivIcon(
-            html=f'<div style="{_LABEL_CSS}">{town["properties"]["name"]}</div>',
-            icon_size=(120, 18), icon_anchor=(-6, 18), class_name="im-town-label")).add_to(fmap)
+
+
+def town_points(context: dict[str, object] | None) -> list[tuple[float, float, str]]:
+    """``(lat, lng, escaped name)`` of each town of the prepared context: the town's dot,
+    and where :func:`webmap.labels.town_labels` puts its name."""
+    if not context:
+        return []
+    out = []
+    for town in context["features"]:
+        if town["properties"]["kind"] != "town":
+            continue
+        lon, lat = shapely.geometry.shape(town["geometry"]).representative_point().coords[0]
+        out.append((lat, lon, str(town["properties"]["name"])))
+    return out

@@ -138,7 +138,8 @@ def test_cli_offline_map_shows_context_and_legend_clear_of_title(browser, cli, t
     assert result.returncode == 0, result.stderr
     page, requests, _, errors = _open(browser, out)
     try:
-        assert page.locator(".im-town-label").count() >= 3
+        # towns named where the parks' names leave room (webmap.labels: parks first)
+        assert page.locator(".im-town-label").count() >= 2
         assert page.evaluate(CONTEXT_LINES) >= 2
         assert [u for u in requests if not u.startswith("file:")] == [] and errors == []
         ARTIFACTS.mkdir(exist_ok=True)
