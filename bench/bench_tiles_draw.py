@@ -120,6 +120,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import CHROMIUM_ARGS
+    from tests.e2e.flows import CURRENT_TILES_DRAWN
     from webmap.assets import vendor_dir
 
     with tempfile.TemporaryDirectory(prefix="bench-draw-") as tmp:
@@ -152,8 +153,8 @@ def main() -> None:
                     t0 = time.perf_counter()
                     page.goto(f"{base}/{name}")
                     page.wait_for_function(
-                        "() => window.investmapTiles && window.investmapTiles._map"
-                        " && !window.investmapTiles._loading", timeout=300_000, polling=50)
+                        "() => !!window.investmapTiles && !!window.investmapTiles._map"
+                        f" && ({CURRENT_TILES_DRAWN})()", timeout=300_000, polling=50)
                     times.append(time.perf_counter() - t0)
                     zoom = page.evaluate("() => window.investmapTiles._map.getZoom()")
                     context.close()

@@ -61,6 +61,7 @@ from layers.vector_tiles import (
     tile_frames,
     write_geojsonseq,
 )
+from tests.e2e.flows import CURRENT_TILES_DRAWN
 from webmap.builder import prepare
 from webmap.display import Viewport
 from webmap.vtiles import (
@@ -289,7 +290,7 @@ def browser_side(path: Path | None, targets: list[Target], *,
         frame.evaluate("() => { window.benchPanned = false;"
                        " window.map.panBy([300, 150], {animate: false}); }")
         if tiles:
-            frame.wait_for_function("() => !window.investmapTiles._loading")
+            frame.wait_for_function(CURRENT_TILES_DRAWN)
         else:
             page.wait_for_timeout(400)  # the map reports its bounds after 250 ms
             wait_ready(page)
@@ -303,7 +304,7 @@ def browser_side(path: Path | None, targets: list[Target], *,
         wait_ready(page)
         frame = map_frame(page)
         if tiles:  # the click lands on a drawn map, as a person's would
-            frame.wait_for_function("() => !window.investmapTiles._loading",
+            frame.wait_for_function(CURRENT_TILES_DRAWN,
                                     timeout=300_000)
         point = frame.evaluate(f"""() => {{
           const p = window.map.latLngToContainerPoint([{lat}, {lng}]);
@@ -558,9 +559,12 @@ def server_rss() -> int:
 
 
 def _drawn(tiles: bool) -> str:
+    """The map's view drawn: with tiles, every tile of the current view painted
+    (:data:`tests.e2e.flows.CURRENT_TILES_DRAWN`; Leaflet's ``_loading`` flag can stay set
+    after a tile still loading is pruned by a move)."""
     if tiles:
-        return ("() => window.investmapTiles && window.investmapTiles._map"
-                " && !window.investmapTiles._loading")
+        return (f"() => !!window.investmapTiles && !!window.investmapTiles._map"
+                f" && ({CURRENT_TILES_DRAWN})()")
     return "() => { let n = 0; window.map.eachLayer(() => { n += 1; }); return n > 5; }"
 
 
