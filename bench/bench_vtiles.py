@@ -59,6 +59,7 @@ from layers.vector_tiles import (
     build_archive,
     run_tiler,
     tile_frames,
+    unpack_ids,
     write_geojsonseq,
 )
 from tests.e2e.flows import CURRENT_TILES_DRAWN
@@ -168,7 +169,7 @@ def ids_at_zoom(archive: TileArchive, zoom: int) -> set[str]:
         for data in tiles:
             for row in decode_tile(data).get("parcel", []):
                 if "parcel_ids" in row:
-                    ids.update(str(row["parcel_ids"]).split(","))
+                    ids.update(unpack_ids(str(row["parcel_ids"])))
                 else:
                     ids.add(str(row["parcel_id"]))
     return ids

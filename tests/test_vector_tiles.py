@@ -25,7 +25,9 @@ from layers.vector_tiles import (
     TILE_LAYERS,
     build_archive,
     feature_groups,
+    pack_ids,
     tile_frames,
+    unpack_ids,
 )
 from tests import shapes
 from tests.confidential import CONFIDENTIAL, confidential_hits
@@ -91,6 +93,16 @@ def test_a_sub_pixel_member_is_drawn_as_its_pixel_and_a_big_one_keeps_its_shape(
     assert by_ids["b"].bounds == pytest.approx(big.bounds)
 
 
+def test_group_ids_are_packed_front_coded_and_read_back():
+    assert pack_ids(["QF-0000012", "QF-0000004", "QF-0000005"]) == \
+        "QF-0000004\x1f95\x1f812"  # 9 and 8 characters shared with the id before
+    assert pack_ids(["A"]) == "A"
+    odd = ["a,b", "a,c", "b", "x" * 100 + "1", "x" * 100 + "2", "中国1", "中国2"]
+    packed = pack_ids(odd)
+    assert unpack_ids(packed) == sorted(odd)  # a comma in an id is kept
+    assert chr(48 + 74) + "x" * 26 + "2" in packed.split("\x1f")  # 74 shared at most
+
+
 def test_a_big_county_holds_groups_at_the_overview_zooms(policy, tmp_path):
     """Three squares 200 m apart, two on offer, and two red lines of one category: over
     the overview threshold, zooms 8–9 hold one group per set of codes ({A, B} on offer,
@@ -115,7 +127,7 @@ def test_a_big_county_holds_groups_at_the_overview_zooms(policy, tmp_path):
             for row in tile[layer]:
                 if f"{layer}_ids" in row:
                     assert set(row) == {f"{layer}_ids", *GROUP_CODES[layer]}, row
-                    groups[(z, layer)].add((str(row[f"{layer}_ids"]),
+                    groups[(z, layer)].add((",".join(unpack_ids(str(row[f"{layer}_ids"]))),
                                             str(row.get("offer", row.get("category")))))
                 else:
                     singles[(z, layer)].add(str(row[f"{layer}_id"]))

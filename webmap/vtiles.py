@@ -191,7 +191,11 @@ class VectorTileLayer(Layer):
         " var pane = map.getPane('investmapTiles') || map.createPane('investmapTiles');"
         " pane.style.zIndex = 350; pane.style.pointerEvents = 'none';"
         " var hidden = {}; spec.hidden.forEach(function (h) { hidden[h[0]] = new Set(h[1]); });"
-        " function members(p) { if (!p._ids) p._ids = String(p.parcel_ids).split(',');"
+        # a group's member ids, packed by layers.vector_tiles.pack_ids
+        " function members(p) { if (p._ids) return p._ids; var before = '';"
+        "  p._ids = String(p.parcel_ids).split('\\u001f').map(function (e, i) {"
+        "   before = i === 0 ? e : before.slice(0, e.charCodeAt(0) - 48) + e.slice(1);"
+        "   return before; });"
         "  return p._ids; }"
         " function fresh(layer, p) { var h = hidden[layer];"
         "  if (p[layer + '_ids'] !== undefined) return true;"  # a group: see the class doc
