@@ -5,6 +5,8 @@ centred on it), ``?color=chain``, ``?offer=0``."""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from ui import state
@@ -15,16 +17,19 @@ from ui.i18n import lang, t
 from ui.inquiry import parcel_interest, park_interest
 from ui.mapview import (
     MAP_HEIGHT,
+    basemap_choice,
     basemap_picker,
     clicked_parcel,
     map_view,
     shown_data,
+    style_choice,
     style_picker,
 )
 from ui.park_facts import listed_parks, park_facts
 from ui.session import set_view_params, view_param
 from webmap.card import parcel_card
 
+_LOG = logging.getLogger(__name__)
 FOCUS_KEY = "map_focus"
 SELECTED_KEY = "map_selected"
 MAP_KEY = "map_main"
@@ -89,18 +94,18 @@ def _map_and_card() -> None:
     map_col, side = st.columns([2.8, 1.2], gap="small")
     with side:
         card_box = st.container()
-        with st.expander(t("map_controls"),
-                         expanded=not (url_parcel or st.session_state.get(SELECTED_KEY))):
-            style_mode = style_picker("map_style", default=view_param("color"))
-            chosen = st.multiselect(t("park_filter"), list(names), format_func=names.get,
-                                    key="map_parks", placeholder=t("all_parks"),
-                                  select_all=False)  # "Select all" is English-only
-            only_offerable = st.checkbox(t("only_offerable"), value=not staff,
-                                         key="map_offerable")
-            basemap = basemap_picker("map_basemap")
+        controls_box = st.container()
+    # The controls' choices, read before the controls are drawn (a widget's value is in the
+    # session's state when the run starts): the card goes out first — a click shows its
+    # card without waiting for the map, whose update then outlines the parcel — then the
+    # map, then the controls. A new visitor's map is made while the browser is still busy
+    # with the controls (at a million parcels, a park list of 2,223).
+    style_mode = style_choice("map_style", default=view_param("color"))
+    chosen = [p for p in st.session_state.get("map_parks") or [] if p in names]
+    only_offerable = bool(st.session_state.get("map_offerable", not staff))
+    basemap = basemap_choice("map_basemap")
     efficiency = state.efficiency_by_parcel(state.as_of()) if style_mode == "efficiency" else None
-    # The card goes out before the map: a click shows its card without waiting for the map
-    # (whose update then outlines the parcel).
+    expanded = not (url_parcel or st.session_state.get(SELECTED_KEY))  # as before the click
     clicked = clicked_parcel(key=MAP_KEY, basemap=basemap, park_ids=chosen or None,
                              offerable_only=only_offerable)
     if clicked:
@@ -117,6 +122,16 @@ def _map_and_card() -> None:
                  highlight_ids=[selected] if selected else [], highlight_key="selected",
                  efficiency_classes=efficiency, height=MAP_HEIGHT,
                  focus=_focus(basemap, url_parcel, chosen))
+    with controls_box, st.expander(t("map_controls"), expanded=expanded):
+        drawn = (style_picker("map_style", default=view_param("color")),
+                 st.multiselect(t("park_filter"), list(names), format_func=names.get,
+                                key="map_parks", placeholder=t("all_parks"),
+                                select_all=False),  # "Select all" is English-only
+                 st.checkbox(t("only_offerable"), value=not staff, key="map_offerable"),
+                 basemap_picker("map_basemap"))
+    if drawn != (style_mode, chosen, only_offerable, basemap):  # read otherwise than drawn
+        _LOG.warning("map controls drawn as %s, read before as %s", drawn,
+                     (style_mode, chosen, only_offerable, basemap))
     set_view_params(parcel=selected, park=",".join(chosen) or None,
                     color=None if style_mode == "status" else style_mode,
                     offer=None if only_offerable == (not staff) else

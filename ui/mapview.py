@@ -48,20 +48,48 @@ def first_view(data: MapData, *, focus: tuple[float, float, float, float] | None
                              height_px=height)
 
 
+def _basemaps() -> tuple[list[str], int]:
+    """The basemaps usable now and the index of the default one."""
+    default = state.default_basemap()
+    options = list(available_basemaps(has_key=state.tianditu_key() is not None))
+    return options, options.index(default) if default in options else 0
+
+
 def basemap_picker(key: str) -> str:
     """Basemap select box of the basemaps usable now (Tianditu only with a key, offline tiles
     only when configured: :func:`webmap.basemaps.available_basemaps`)."""
-    default = state.default_basemap()
-    options = list(available_basemaps(has_key=state.tianditu_key() is not None))
+    options, index = _basemaps()
     return st.selectbox(t("basemap"), options,
                         format_func=shown_as(options, lambda code: basemap_name(code, lang())),
-                        key=key, index=options.index(default) if default in options else 0)
+                        key=key, index=index)
+
+
+def basemap_choice(key: str) -> str:
+    """What :func:`basemap_picker` of ``key`` shows, read before the box is drawn (a page
+    can then send its map first)."""
+    options, index = _basemaps()
+    kept = st.session_state.get(key)
+    return kept if kept in options else options[index]
+
+
+def _modes() -> list[str]:
+    return ["status", "chain"] + (["efficiency"] if is_staff() else [])
+
+
+def style_choice(key: str, *, default: str | None = None) -> str:
+    """What :func:`style_picker` of ``key`` shows, read before the radio is drawn
+    (``default``: the colouring from the URL, used on the session's first run)."""
+    modes = _modes()
+    if key not in st.session_state and default in modes:
+        st.session_state[key] = default
+    kept = st.session_state.get(key)
+    return kept if kept in modes else modes[0]
 
 
 def style_picker(key: str, *, default: str | None = None) -> str:
     """Parcel styling: status and chain for everyone, 亩均 class for staff (``default``:
     the colouring from the URL, used on the session's first run)."""
-    modes = ["status", "chain"] + (["efficiency"] if is_staff() else [])
+    modes = _modes()
     if key not in st.session_state and default in modes:
         st.session_state[key] = default
     return st.radio(t("style_mode"), modes, key=key, horizontal=True,
