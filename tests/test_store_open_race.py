@@ -1,0 +1,118 @@
+"""Several processes creating and opening the same GeoPackage store at the same moment.
+
+``WORKERS`` real processes (``spawn``) go through ``ROUNDS`` rounds together: at each round
+they wait at a barrier, then all open the same path with ``open_store``, write one parcel of
+their own and close. Even rounds use a missing path (all of them create it); odd rounds an
+existing store of an older InvestMap, in rollback-journal mode and without the audit table
+(all of them switch it to WAL and migrate it). Afterwards each file must be one intact WAL
+store holding every worker's parcel, migrated once, with nothing left next to it, and no
+worker may have met an error.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sqlite3
+import traceback
+from pathlib import Path
+
+import pytest
+
+from layers.store import StoreError, open_store
+from layers.store.gpkg import GeoPackageStore
+from layers.store.gpkg_health import sqlite_problem
+from layers.store.gpkg_open import transient
+from tests import store_county as county
+
+WORKERS = 4
+ROUNDS = 8
+
+
+def _worker(paths: list[str], worker: int, barrier, queue) -> None:  # noqa: ANN001 (mp proxies)
+    frame = county.parcels()
+    frame = frame[frame["parcel_id"] == "A"].copy()
+    frame["parcel_id"] = f"W{worker}"
+    errors = []
+    for path in paths:
+        barrier.wait(timeout=120)
+        try:
+            with open_store(path) as store:
+                store.import_frame("parcel", frame, user=f"w{worker}", reason="race test")
+        except BaseException as exc:  # noqa: BLE001 (reported to the parent test)
+            errors.append(f"{path}: {type(exc).__module__}.{type(exc).__name__}: {exc}\n"
+                          f"{traceback.format_exc()}")
+    queue.put((worker, errors))
+
+
+def _older_store(path: Path) -> None:
+    """A store as an older InvestMap left it: rollback journal, no audit table."""
+    open_store(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("DROP TABLE audit")
+    finally:
+        conn.close()
+
+
+def test_processes_creating_and_opening_one_store_at_once_all_succeed(tmp_path: Path):
+    paths = [tmp_path / f"r{r}" / "county.gpkg" for r in range(ROUNDS)]
+    for path in paths[1::2]:
+        _older_store(path)
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    barrier = ctx.Barrier(WORKERS)
+    procs = [ctx.Process(target=_worker, args=([str(p) for p in paths], w, barrier, queue))
+             for w in range(WORKERS)]
+    for p in procs:
+        p.start()
+    errors = [e for _, errs in (queue.get(timeout=300) for _ in procs) for e in errs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert not errors, f"{len(errors)} opens failed:\n" + "\n".join(errors)
+
+    for path in paths:
+        with open_store(path) as store:
+            assert sorted(store.ids("parcel")) == [f"W{w}" for w in range(WORKERS)], path
+        conn = sqlite3.connect(path)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            migrations = conn.execute("SELECT count(*) FROM audit WHERE field = 'structure'")
+            assert migrations.fetchone()[0] == (1 if path in paths[1::2] else 0), path
+        finally:
+            conn.close()
+        left = sorted(p.name for p in path.parent.iterdir()
+                      if p.name not in {path.name, path.name + "-wal", path.name + "-shm"})
+        assert left == [], f"{path}: left behind {left}"
+
+
+def test_a_failed_creation_leaves_nothing_and_names_the_file(tmp_path: Path):
+    seed = tmp_path / "seed.gpkg"
+    seed.write_text("not a database", encoding="utf-8")
+    path = tmp_path / "new" / "county.gpkg"
+    with pytest.raises(StoreError, match=r"county\.gpkg: .*the store was not created; fix: "):
+        GeoPackageStore(path, seed=seed)
+    assert list(path.parent.iterdir()) == []
+
+
+def test_only_passing_lock_states_are_retried(tmp_path: Path):
+    path = tmp_path / "county.gpkg"
+    open_store(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError) as busy:
+            other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()
+        holder.close()
+    assert busy.value.sqlite_errorcode == sqlite3.SQLITE_BUSY
+    assert not transient(busy.value)  # it already waited the busy timeout
+    assert transient(sqlite3.OperationalError("locking protocol"))
+    message = sqlite_problem(path, sqlite3.OperationalError("locking protocol"),
+                             "nothing was changed")
+    assert message.startswith(f"{path}: is being opened or recovered by another program")
+    assert "fix: close the other programs" in message
