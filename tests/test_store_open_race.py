@@ -1,12 +1,16 @@
 """Several processes creating and opening the same GeoPackage store at the same moment.
 
 ``WORKERS`` real processes (``spawn``) go through ``ROUNDS`` rounds together: at each round
-they wait at a barrier, then all open the same path with ``open_store``, write one parcel of
-their own and close. Even rounds use a missing path (all of them create it); odd rounds an
-existing store of an older InvestMap, in rollback-journal mode and without the audit table
-(all of them switch it to WAL and migrate it). Afterwards each file must be one intact WAL
-store holding every worker's parcel, migrated once, with nothing left next to it, and no
-worker may have met an error.
+they wait at a barrier, then all open the same path, write one parcel of their own and close.
+Rounds cycle through three cases: a missing path (all of them create it empty), an existing
+store of an older InvestMap in rollback-journal mode without the audit table (all of them
+switch it to WAL and migrate it), and a missing path created as a copy of the demo county
+(the seed of the default store: a longer copy, and a file to migrate). Afterwards each file
+must be one intact WAL store that GDAL's GeoPackage validator accepts, holding every worker's
+parcel, migrated at most once, with nothing left next to it, and no worker may have met an
+error. Before the fix, 3 of the 4 workers failed at every creating round ("disk I/O error":
+all creators built the file in the same ``.partial`` temp file and unlinked it under each
+other).
 """
 
 from __future__ import annotations
@@ -18,14 +22,17 @@ from pathlib import Path
 
 import pytest
 
+from data import get_path
 from layers.store import StoreError, open_store
 from layers.store.gpkg import GeoPackageStore
 from layers.store.gpkg_health import sqlite_problem
 from layers.store.gpkg_open import transient
 from tests import store_county as county
+from tests.test_store_conformance import validate
 
 WORKERS = 4
-ROUNDS = 8
+ROUNDS = 6
+NEW, OLDER, SEEDED = 0, 1, 2  # round r is case r % 3
 
 
 def _worker(paths: list[str], worker: int, barrier, queue) -> None:  # noqa: ANN001 (mp proxies)
@@ -33,10 +40,11 @@ def _worker(paths: list[str], worker: int, barrier, queue) -> None:  # noqa: ANN
     frame = frame[frame["parcel_id"] == "A"].copy()
     frame["parcel_id"] = f"W{worker}"
     errors = []
-    for path in paths:
+    for round_, path in enumerate(paths):
         barrier.wait(timeout=120)
         try:
-            with open_store(path) as store:
+            seed = get_path("demo") if round_ % 3 == SEEDED else None
+            with GeoPackageStore(path, seed=seed) as store:
                 store.import_frame("parcel", frame, user=f"w{worker}", reason="race test")
         except BaseException as exc:  # noqa: BLE001 (reported to the parent test)
             errors.append(f"{path}: {type(exc).__module__}.{type(exc).__name__}: {exc}\n"
@@ -57,8 +65,10 @@ def _older_store(path: Path) -> None:
 
 def test_processes_creating_and_opening_one_store_at_once_all_succeed(tmp_path: Path):
     paths = [tmp_path / f"r{r}" / "county.gpkg" for r in range(ROUNDS)]
-    for path in paths[1::2]:
+    for path in paths[OLDER::3]:
         _older_store(path)
+    with GeoPackageStore(get_path("demo"), migrate=False) as demo:
+        demo_parcels = demo.ids("parcel")
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     barrier = ctx.Barrier(WORKERS)
@@ -72,17 +82,20 @@ def test_processes_creating_and_opening_one_store_at_once_all_succeed(tmp_path: 
         assert p.exitcode == 0
     assert not errors, f"{len(errors)} opens failed:\n" + "\n".join(errors)
 
-    for path in paths:
+    for round_, path in enumerate(paths):
+        ours = [f"W{w}" for w in range(WORKERS)]
         with open_store(path) as store:
-            assert sorted(store.ids("parcel")) == [f"W{w}" for w in range(WORKERS)], path
+            assert sorted(store.ids("parcel")) == sorted(
+                ours + (demo_parcels if round_ % 3 == SEEDED else [])), path
         conn = sqlite3.connect(path)
         try:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
             migrations = conn.execute("SELECT count(*) FROM audit WHERE field = 'structure'")
-            assert migrations.fetchone()[0] == (1 if path in paths[1::2] else 0), path
+            assert migrations.fetchone()[0] == (0 if round_ % 3 == NEW else 1), path
         finally:
             conn.close()
+        validate(path)
         left = sorted(p.name for p in path.parent.iterdir()
                       if p.name not in {path.name, path.name + "-wal", path.name + "-shm"})
         assert left == [], f"{path}: left behind {left}"

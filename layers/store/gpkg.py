@@ -112,8 +112,7 @@ class GeoPackageStore(Store):
                              "file path")
         for attempt in range(OPEN_RETRIES):
             try:
-                with opening_lock(self.path):
-                    self._open(seed, migrate)
+                self._open(seed, migrate)
                 return
             except (StoreError, sqlite3.Error, OSError) as exc:
                 if not (transient(exc) or transient(exc.__cause__)):
@@ -128,13 +127,16 @@ class GeoPackageStore(Store):
             time.sleep(OPEN_BACKOFF_S * 2 ** attempt)
 
     def _open(self, seed: str | Path | None, migrate: bool) -> None:
-        """Create (when missing), connect, check and migrate; called under
-        :func:`~layers.store.gpkg_open.opening_lock`. A transient lock state
-        (:func:`~layers.store.gpkg_open.transient`) is raised as is, to be retried."""
-        self.read_only = self.path.exists() and cannot_write(self.path)
+        """Create (when missing), connect, check and migrate. Creating and migrating run
+        under :func:`~layers.store.gpkg_open.opening_lock`; the integrity check (most of an
+        open's time) does not, so opens of existing stores in one folder do not queue. A
+        transient lock state (:func:`~layers.store.gpkg_open.transient`) is raised as is, to
+        be retried."""
         try:
-            if not self.path.exists():
-                _create(self.path, seed)
+            with opening_lock(self.path):
+                self.read_only = self.path.exists() and cannot_write(self.path)
+                if not self.path.exists():
+                    _create(self.path, seed)
             self._conn = _connect(self.path, read_only=self.read_only)
         except (OSError, sqlite3.Error) as exc:
             if transient(exc):
@@ -144,7 +146,8 @@ class GeoPackageStore(Store):
         try:
             check_intact(self._conn, self.path, quick=True)
             if migrate and not self.read_only:
-                self._migrate()
+                with opening_lock(self.path):
+                    self._migrate()
             elif migrate and self._conn.execute("PRAGMA application_id").fetchone()[0] != \
                     schema.APPLICATION_ID:
                 raise StoreError(f"{self.path}: not a GeoPackage; fix: pass a .gpkg file")

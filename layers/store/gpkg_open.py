@@ -3,14 +3,15 @@
 Three measures, each for a failure seen when two ``investmap`` processes (or the app and a
 command) open the same new store at the same moment:
 
-* **One opener at a time per folder** (:func:`opening_lock`): an exclusive ``flock`` on the
-  store's folder is held while a process checks whether the file exists, creates it, switches
-  it to WAL and migrates it. Without it both processes saw the file missing and both created
-  it; with it the second one finds a finished store. The lock is on the folder (not a sidecar
-  ``.lock`` file) so nothing is left next to the store, no lock file can be deleted under a
-  waiting process, and a read-only folder can still be locked. It is held only while opening
-  (milliseconds to a ``quick_check``), never while a store is in use, and is released by the
-  kernel if the process dies. Where the file system refuses ``flock`` (some network mounts)
+* **One creator or migrator at a time per folder** (:func:`opening_lock`): an exclusive
+  ``flock`` on the store's folder is held while a process checks whether the file exists and
+  creates it, and again while it switches it to WAL and migrates it. Without it both
+  processes saw the file missing and both created it; with it the second one finds a
+  finished store. The lock is on the folder (not a sidecar ``.lock`` file) so nothing is
+  left next to the store, no lock file can be deleted under a waiting process, and a
+  read-only folder can still be locked. It is held for milliseconds (not during the
+  integrity check, nor while a store is in use) and released by the kernel if the process
+  dies. Where the file system refuses ``flock`` (some network mounts)
   opening goes on unlocked: the two measures below still keep it safe.
 * **A private temporary file, published without overwriting** (see
   :func:`layers.store.gpkg._create`): each creator builds the whole store (schema or seed copy,
