@@ -26,7 +26,7 @@ from data import get_path
 from layers.store import StoreError, open_store
 from layers.store.gpkg import GeoPackageStore
 from layers.store.gpkg_health import sqlite_problem
-from layers.store.gpkg_open import transient
+from layers.store.gpkg_open import OPEN_RETRIES, transient
 from tests import store_county as county
 from tests.test_store_conformance import validate
 
@@ -129,3 +129,50 @@ def test_only_passing_lock_states_are_retried(tmp_path: Path):
                              "nothing was changed")
     assert message.startswith(f"{path}: is being opened or recovered by another program")
     assert "fix: close the other programs" in message
+
+
+def _flaky_connect(monkeypatch, path: Path, failures: int) -> list[int]:  # noqa: ANN001
+    """Make the first ``failures`` connections to ``path`` meet SQLite's "locking protocol"
+    (what a process sees while another rebuilds the WAL index); returns the try counter."""
+    import layers.store.gpkg as gpkg
+
+    real = gpkg._connect
+    tries = [0]
+
+    def connect(where: Path, *, read_only: bool = False):  # noqa: ANN202
+        if Path(where) == path:
+            tries[0] += 1
+            if tries[0] <= failures:
+                raise sqlite3.OperationalError("locking protocol")
+        return real(where, read_only=read_only)
+
+    monkeypatch.setattr(gpkg, "_connect", connect)
+    monkeypatch.setattr(gpkg, "OPEN_BACKOFF_S", 0.01)
+    return tries
+
+
+def test_a_passing_lock_state_is_retried_until_the_store_opens(tmp_path: Path, monkeypatch):
+    path = tmp_path / "county.gpkg"
+    tries = _flaky_connect(monkeypatch, path, failures=3)
+    GeoPackageStore(path).close()
+    assert tries[0] == 4
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["county.gpkg"]
+
+
+def test_a_lasting_lock_state_is_a_store_error_after_bounded_tries(tmp_path: Path,
+                                                                  monkeypatch):
+    path = tmp_path / "county.gpkg"
+    tries = _flaky_connect(monkeypatch, path, failures=1000)
+    with pytest.raises(StoreError) as refused:
+        GeoPackageStore(path)
+    assert tries[0] == OPEN_RETRIES
+    message = str(refused.value)
+    assert message.startswith(f"{path}: is being opened or recovered by another program")
+    assert f"nothing was changed after {OPEN_RETRIES} tries; fix: close the other" in message
+    assert isinstance(refused.value.__cause__, sqlite3.OperationalError)
