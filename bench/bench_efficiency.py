@@ -10,9 +10,16 @@ Generates N synthetic enterprises (the demo's distributions: lognormal tax per m
 
 Checks that both give the same scores and classes, and prints the times and the ratio.
 
+``--whatif N …`` then times the what-if class of N synthetic prospects (projects and leads:
+planned land, tax, output, value added, investment; 10 % without land, 5 % under 3 亩, 20 %
+without tax) against the first county: :func:`geo.efficiency_whatif.whatif_table` (all rows at
+once) and the row-by-row version it replaced (kept in ``tests/test_efficiency_whatif.py``),
+checks both tables are identical and prints both times (``0`` skips it).
+
 Usage::
 
-    .venv/bin/python bench/bench_efficiency.py --firms 10000 100000
+    PYTHONPATH=$PWD .venv/bin/python bench/bench_efficiency.py --firms 10000 100000 \
+        --whatif 100 1000
 """
 
 from __future__ import annotations
@@ -95,18 +102,57 @@ def loop(firms: pd.DataFrame, settings) -> dict[str, tuple[float, str]]:  # noqa
     return result
 
 
+def prospects(n: int, seed: int = 11) -> pd.DataFrame:
+    """``n`` projects/leads with planned figures under the names their layers use."""
+    rng = np.random.default_rng(seed)
+    land = rng.uniform(1.0, 300.0, n)
+    land[rng.random(n) < 0.05] = 2.0
+    tax = rng.lognormal(np.log(14.0), 0.85, n) * land
+    return pd.DataFrame({
+        "project_id": [f"J{i:06d}" for i in range(n)],
+        "planned_land_mu": np.where(rng.random(n) < 0.1, np.nan, land),
+        "planned_tax_wan": np.where(rng.random(n) < 0.2, np.nan, tax),
+        "planned_output_wan": tax * rng.lognormal(np.log(22.0), 0.4, n),
+        "planned_value_added_wan": tax * rng.lognormal(np.log(5.6), 0.35, n),
+        "investment_wan": land * rng.lognormal(np.log(300.0), 0.3, n),
+    })
+
+
+def whatif(rows: list[int], evaluated: pd.DataFrame, settings) -> None:  # noqa: ANN001
+    """Print the what-if table's time against the row-by-row reference's for each size."""
+    from geo.efficiency_whatif import whatif_table
+    from tests.test_efficiency_whatif import _reference_table
+
+    print(f"{'prospects':>10} {'whatif_table':>12} {'row by row':>10} {'ratio':>6} "
+          f"{'per row old/new ms':>19}")
+    for n in rows:
+        planned = prospects(n)
+        t0 = time.perf_counter()
+        new = whatif_table(planned, evaluated, settings)
+        t1 = time.perf_counter()
+        old = _reference_table(planned, evaluated, settings)
+        t2 = time.perf_counter()
+        pd.testing.assert_frame_equal(new, old, check_exact=True)
+        print(f"{n:>10,} {t1 - t0:>12.3f} {t2 - t1:>10.2f} {(t2 - t1) / (t1 - t0):>5.0f}× "
+              f"{1000 * (t2 - t1) / n:>9.1f}/{1000 * (t1 - t0) / n:.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--firms", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--whatif", type=int, nargs="+", default=[100, 1000],
+                        help="prospects for the what-if timing, against the first county")
     args = parser.parse_args(argv)
     settings = load_policy().section("efficiency")
     print("2-core / 24 GiB dev machine; times in seconds")
+    first: pd.DataFrame | None = None
     print(f"{'firms':>10} {'evaluate':>9} {'aggregate':>9} {'loop':>8} {'ratio':>6}")
     for n in args.firms:
         firms = synthetic(n)
         t0 = time.perf_counter()
         ours = evaluate(firms, settings, as_of=AS_OF)
         t1 = time.perf_counter()
+        first = ours if first is None else first
         aggregate(ours, by="park_id")
         t2 = time.perf_counter()
         theirs = loop(firms, settings)
@@ -118,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         assert np.allclose(mine["score"], other["score"], equal_nan=True), "scores differ"
         ratio = (t3 - t2) / (t1 - t0)
         print(f"{n:>10,} {t1 - t0:>9.2f} {t2 - t1:>9.2f} {t3 - t2:>8.2f} {ratio:>5.1f}×")
+    if first is not None and [n for n in args.whatif if n > 0]:
+        whatif([n for n in args.whatif if n > 0], first, settings)
     return 0
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from geo.efficiency import indicators
-from geo.efficiency_groups import assign_groups
+from geo.efficiency_groups import Group, assign_groups
 from geo.efficiency_settings import CLASSES, EfficiencySettings
 
 PLANNED_ALIASES: Mapping[str, tuple[str, ...]] = {
@@ -116,51 +116,7 @@ def whatif_class(planned: Mapping[str, object], evaluated: pd.DataFrame,
     evaluated : the county's current :func:`geo.efficiency.evaluate` result.
     settings : the ``efficiency`` settings that produced ``evaluated``.
     """
-    figures = dict(planned)
-    land = _number(figures.get("land_mu"))
-    investment = _number(figures.get("investment_wan"))
-    intensity = investment / land if investment is not None and land else None
-    if land is None or land <= 0:
-        return WhatIf(None, reason_zh="缺计划用地面积（亩）", reason_en="planned land (mu) missing")
-    if land < settings.min_land_mu:
-        return WhatIf("T", reason_zh=f"用地{land:.2f}亩，不足{settings.min_land_mu:g}亩",
-                      reason_en=f"land {land:.2f} mu < {settings.min_land_mu:g} mu",
-                      intensity_wan_per_mu=intensity)
-    if _blank(figures.get("scale")):
-        revenue = _number(figures.get("revenue_wan"))
-        figures["scale"] = ("above" if revenue is not None
-                            and revenue >= settings.above_scale_revenue_wan else "below")
-    one = pd.DataFrame([figures])
-    group_of, why_en, why_zh = assign_groups(one, settings.groups)
-    if group_of[0] is None:
-        return WhatIf("T", reason_zh=why_zh[0].removeprefix("T："),
-                      reason_en=why_en[0].removeprefix("T: "), intensity_wan_per_mu=intensity)
-    group = settings.groups[group_of[0]]
-    values = indicators(one, catalogue=settings.indicators).iloc[0]
-    peers = evaluated[evaluated["group"].eq(group.name) & evaluated["class"].isin(CLASSES)] \
-        if "group" in evaluated else evaluated.iloc[:0]
-    score, filled = 0.0, []  # names of the indicators scored at the group average
-    for name, rule in group.rules.items():
-        x = float(values[name])
-        if np.isnan(x):
-            column = f"score_{name}"
-            have = peers[column].dropna() if column in peers else pd.Series(dtype=float)
-            score += float(have.mean()) if len(have) else 0.0
-            filled.append(name)
-            continue
-        score += _item(x, name, rule.weight, rule.benchmark, peers, settings)
-    cutoffs = _cutoffs(peers, settings)
-    base = WhatIf(None, group=group.name, group_zh=group.zh, group_en=group.en, score=score,
-                  cutoffs=cutoffs, intensity_wan_per_mu=intensity,
-                  filled_zh=tuple(settings.indicators[n].zh for n in filled),
-                  filled_en=tuple(settings.indicators[n].en or n for n in filled))
-    if not cutoffs:
-        return replace(base, reason_zh=f"{group.zh}组目前无参评企业，无从比较",
-                       reason_en=f"no graded firm in group {group.en} to compare with")
-    klass = next((c for c, low in cutoffs.items() if round(score, 9) >= round(low, 9)), None)
-    if klass is None:
-        klass = "D" if settings.class_rule == "score" or "D" in set(peers["class"]) else "C"
-    return replace(base, klass=klass)
+    return _classify([dict(planned)], evaluated, settings)[0]
 
 
 def whatif_table(rows: pd.DataFrame, evaluated: pd.DataFrame,
@@ -170,9 +126,13 @@ def whatif_table(rows: pd.DataFrame, evaluated: pd.DataFrame,
     Columns: ``whatif_class`` (A–D, T, or empty when it cannot be estimated), ``whatif_score``,
     ``whatif_zh`` / ``whatif_en`` (the one-line text) and ``whatif_detail_zh`` /
     ``whatif_detail_en``. Staff only, like the evaluation it compares with.
+
+    All rows are grouped, given indicators and scored at once (one frame, one pass per group
+    and item), with each group's peers, averages, min/max and cut-offs computed once: the
+    same results as :func:`whatif_class` row by row, without its per-row frames.
     """
-    results = [whatif_class(planned_figures(row), evaluated, settings)
-               for row in rows.to_dict("records")]
+    results = _classify([planned_figures(row) for row in rows.to_dict("records")],
+                        evaluated, settings)
     return pd.DataFrame({
         "whatif_class": [r.klass for r in results],
         "whatif_score": [r.score for r in results],
@@ -183,18 +143,122 @@ def whatif_table(rows: pd.DataFrame, evaluated: pd.DataFrame,
     }, index=rows.index)
 
 
-def _item(x: float, name: str, weight: float, benchmark: float | None, peers: pd.DataFrame,
-          settings: EfficiencySettings) -> float:
-    if settings.method == "ratio":
-        assert benchmark is not None  # parse_settings requires it for ratio
-        item = x / benchmark * weight
-    else:
-        seen = peers[name].dropna() if name in peers else pd.Series(dtype=float)
-        lo, hi = (float(seen.min()), float(seen.max())) if len(seen) else (x, x)
-        item = weight if hi <= lo else weight * (20 + 80 * (x - lo) / (hi - lo)) / 100
-        item = min(max(item, 0.2 * weight), weight)
+def _classify(plans: list[dict[str, object]], evaluated: pd.DataFrame,
+              settings: EfficiencySettings) -> list[WhatIf]:
+    """:func:`whatif_class` of every plan (``plans`` get their ``scale`` filled in).
+
+    The checks on land come first, per plan (a few scalar tests each); the plans that pass
+    are put in one object-typed frame (so each value keeps its own type, as in a one-row
+    frame), then grouped, given indicators and scored per group with numpy arrays, item by
+    item in the rules' order (the same float operations as one plan at a time).
+    """
+    out: list[WhatIf | None] = []
+    intensity: list[float | None] = []
+    for figures in plans:
+        early, per_mu = _land_check(figures, settings)
+        out.append(early)
+        intensity.append(per_mu)
+    pending = [i for i, r in enumerate(out) if r is None]
+    if pending:
+        frame = pd.DataFrame([plans[i] for i in pending], dtype=object)
+        group_of, why_en, why_zh = assign_groups(frame, settings.groups)
+        values = indicators(frame, catalogue=settings.indicators)
+        for j in np.flatnonzero(pd.isna(group_of)).tolist():
+            out[pending[j]] = WhatIf("T", reason_zh=why_zh[j].removeprefix("T："),
+                                     reason_en=why_en[j].removeprefix("T: "),
+                                     intensity_wan_per_mu=intensity[pending[j]])
+        for group in settings.groups.values():
+            members = np.flatnonzero(group_of == group.name)
+            if len(members):
+                for j, result in zip(members.tolist(),
+                                     _score_group(group, values.iloc[members], evaluated,
+                                                  settings), strict=True):
+                    out[pending[j]] = replace(result,
+                                              intensity_wan_per_mu=intensity[pending[j]])
+    return [r for r in out if r is not None]
+
+
+def _land_check(figures: dict[str, object], settings: EfficiencySettings,
+                ) -> tuple[WhatIf | None, float | None]:
+    """(the answer when the land alone decides it, else ``None``; investment intensity);
+    fills in ``scale`` from the output when not given."""
+    land = _number(figures.get("land_mu"))
+    investment = _number(figures.get("investment_wan"))
+    intensity = investment / land if investment is not None and land else None
+    if land is None or land <= 0:
+        return WhatIf(None, reason_zh="缺计划用地面积（亩）",
+                      reason_en="planned land (mu) missing"), None
+    if land < settings.min_land_mu:
+        return WhatIf("T", reason_zh=f"用地{land:.2f}亩，不足{settings.min_land_mu:g}亩",
+                      reason_en=f"land {land:.2f} mu < {settings.min_land_mu:g} mu",
+                      intensity_wan_per_mu=intensity), intensity
+    if _blank(figures.get("scale")):
+        revenue = _number(figures.get("revenue_wan"))
+        figures["scale"] = ("above" if revenue is not None
+                            and revenue >= settings.above_scale_revenue_wan else "below")
+    return None, intensity
+
+
+def _score_group(group: Group, values: pd.DataFrame, evaluated: pd.DataFrame,
+                 settings: EfficiencySettings) -> list[WhatIf]:
+    """The what-if of plans that all fall in ``group`` (``values``: their indicators)."""
+    peers = evaluated[evaluated["group"].eq(group.name) & evaluated["class"].isin(CLASSES)] \
+        if "group" in evaluated else evaluated.iloc[:0]
+    n = len(values)
+    score = np.zeros(n)
+    filled = np.zeros((n, len(group.rules)), dtype=bool)  # scored at the group average
+    for k, (name, rule) in enumerate(group.rules.items()):
+        x = values[name].to_numpy(dtype="float64")
+        missing = np.isnan(x)
+        column = f"score_{name}"
+        have = peers[column].dropna() if column in peers else pd.Series(dtype=float)
+        average = float(have.mean()) if len(have) else 0.0
+        score = score + np.where(missing, average,
+                                 _items(x, name, rule.weight, rule.benchmark, peers, settings))
+        filled[:, k] = missing
+    cutoffs = _cutoffs(peers, settings)
+    names = list(group.rules)
+    results = []
+    for i in range(n):
+        used = [names[k] for k in np.flatnonzero(filled[i]).tolist()]
+        base = WhatIf(None, group=group.name, group_zh=group.zh, group_en=group.en,
+                      score=float(score[i]), cutoffs=cutoffs,
+                      filled_zh=tuple(settings.indicators[m].zh for m in used),
+                      filled_en=tuple(settings.indicators[m].en or m for m in used))
+        results.append(_graded(base, peers, settings))
+    return results
+
+
+def _graded(base: WhatIf, peers: pd.DataFrame, settings: EfficiencySettings) -> WhatIf:
+    """``base`` with its class from its score and cut-offs (or why there is none)."""
+    assert base.score is not None
+    if not base.cutoffs:
+        return replace(base, reason_zh=f"{base.group_zh}组目前无参评企业，无从比较",
+                       reason_en=f"no graded firm in group {base.group_en} to compare with")
+    score = round(base.score, 9)
+    klass = next((c for c, low in base.cutoffs.items() if score >= round(low, 9)), None)
+    if klass is None:
+        klass = "D" if settings.class_rule == "score" or "D" in set(peers["class"]) else "C"
+    return replace(base, klass=klass)
+
+
+def _items(x: np.ndarray, name: str, weight: float, benchmark: float | None,
+           peers: pd.DataFrame, settings: EfficiencySettings) -> np.ndarray:
+    """Item scores of the values ``x`` (NaN where ``x`` is; the caller fills those)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if settings.method == "ratio":
+            assert benchmark is not None  # parse_settings requires it for ratio
+            item = x / benchmark * weight
+        else:
+            seen = peers[name].dropna() if name in peers else pd.Series(dtype=float)
+            lo, hi = (float(seen.min()), float(seen.max())) if len(seen) else (0.0, 0.0)
+            if hi <= lo:  # nobody, or no spread, to place it in: full weight
+                item = np.full_like(x, weight)
+            else:
+                item = weight * (20 + 80 * (x - lo) / (hi - lo)) / 100
+            item = np.minimum(np.maximum(item, 0.2 * weight), weight)
     if settings.cap_per_item is not None:
-        item = min(item, settings.cap_per_item * weight)
+        item = np.minimum(item, settings.cap_per_item * weight)
     return item
 
 

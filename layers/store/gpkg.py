@@ -4,12 +4,18 @@ Writes run in ``BEGIN IMMEDIATE`` transactions (one writer at a time, others wai
 :data:`BUSY_TIMEOUT_S`); the file is in WAL mode so readers never block writers. A killed
 writer leaves an uncommitted transaction that SQLite discards on the next open. GDAL's R-tree
 triggers call ``ST_IsEmpty``/``ST_MinX`` …, which are registered here for plain ``sqlite3``.
+Several processes may create or open the same store at once: see :mod:`layers.store.gpkg_open`
+(one opener per folder at a time, a private temp file published by hard link, bounded retries
+of SQLite's passing lock states).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +33,7 @@ from layers.store.gpkg_health import (
     is_environment_problem,
     sqlite_problem,
 )
+from layers.store.gpkg_open import OPEN_BACKOFF_S, OPEN_RETRIES, opening_lock, transient
 from layers.store.values import (
     blob_bound,
     blob_is_empty,
@@ -103,24 +110,51 @@ class GeoPackageStore(Store):
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a GeoPackage; fix: pass a .gpkg "
                              "file path")
-        self.read_only = self.path.exists() and cannot_write(self.path)
+        for attempt in range(OPEN_RETRIES):
+            try:
+                self._open(seed, migrate)
+                return
+            except (StoreError, sqlite3.Error, OSError) as exc:
+                if not (transient(exc) or transient(exc.__cause__)):
+                    if isinstance(exc, StoreError):
+                        raise
+                    raise StoreError(sqlite_problem(self.path, exc, "the store was not "
+                                                    "created")) from exc
+                if attempt == OPEN_RETRIES - 1:
+                    raise StoreError(sqlite_problem(
+                        self.path, exc, f"nothing was changed after {OPEN_RETRIES} tries"
+                    )) from exc
+            time.sleep(OPEN_BACKOFF_S * 2 ** attempt)
+
+    def _open(self, seed: str | Path | None, migrate: bool) -> None:
+        """Create (when missing), connect, check and migrate. Creating and migrating run
+        under :func:`~layers.store.gpkg_open.opening_lock`; the integrity check (most of an
+        open's time) does not, so opens of existing stores in one folder do not queue. A
+        transient lock state (:func:`~layers.store.gpkg_open.transient`) is raised as is, to
+        be retried."""
         try:
-            if not self.path.exists():
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                _create(self.path, seed)
+            with opening_lock(self.path):
+                self.read_only = self.path.exists() and cannot_write(self.path)
+                if not self.path.exists():
+                    _create(self.path, seed)
             self._conn = _connect(self.path, read_only=self.read_only)
         except (OSError, sqlite3.Error) as exc:
+            if transient(exc):
+                raise
             raise StoreError(sqlite_problem(self.path, exc, "the store was not created")) \
                 from exc
         try:
             check_intact(self._conn, self.path, quick=True)
             if migrate and not self.read_only:
-                self._migrate()
+                with opening_lock(self.path):
+                    self._migrate()
             elif migrate and self._conn.execute("PRAGMA application_id").fetchone()[0] != \
                     schema.APPLICATION_ID:
                 raise StoreError(f"{self.path}: not a GeoPackage; fix: pass a .gpkg file")
         except sqlite3.DatabaseError as exc:
             self._conn.close()
+            if transient(exc):
+                raise
             if is_environment_problem(exc):
                 raise StoreError(sqlite_problem(self.path, exc, "nothing was changed")) from exc
             raise StoreError(f"{self.path}: not a usable GeoPackage ({exc}); fix: pass a .gpkg "
@@ -261,24 +295,38 @@ def check_backup(path: str | Path) -> sqlite3.Connection:
 
 
 def _create(path: Path, seed: str | Path | None) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.unlink(missing_ok=True)
-    conn = _connect(tmp)
+    """Build a whole store (seed copy or empty schema, WAL mode) in a temporary file of this
+    process's own and publish it under ``path`` with a hard link, which refuses to replace a
+    store another process published first (see :mod:`layers.store.gpkg_open`). The temporary
+    file and its -wal/-shm/-journal files are removed whatever happens."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
     try:
-        if seed is not None:
-            src = sqlite3.connect(seed)
-            try:
-                src.backup(conn)
-            finally:
-                src.close()
-        else:
-            conn.execute("BEGIN")
-            schema.create_base(conn)
-            conn.execute(AUDIT_DDL)
-            conn.execute("COMMIT")
+        conn = _connect(tmp)
+        try:
+            if seed is not None:
+                src = sqlite3.connect(seed)
+                try:
+                    src.backup(conn)
+                finally:
+                    src.close()
+            else:
+                conn.execute("BEGIN")
+                schema.create_base(conn)
+                conn.execute(AUDIT_DDL)
+                conn.execute("COMMIT")
+            conn.execute("PRAGMA journal_mode=WAL")
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process published a store first: open that one, as it is
+        except OSError:  # a file system without hard links: replace only what is missing
+            if not path.exists():
+                tmp.replace(path)
     finally:
-        conn.close()
-    tmp.replace(path)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
 
 
 class _GpkgTransaction(Transaction):

@@ -22,6 +22,13 @@ _ENVIRONMENT = {
     "read-only": ("is read-only (file, folder or file system)", "make it writable"),
     "permission denied": ("cannot be written (permission denied)", "check the permissions"),
     "file too large": ("exceeds the file size limit", "raise the limit or free space"),
+    "locking protocol": ("is being opened or recovered by another program at this moment "
+                         "(SQLite locking protocol)", "close the other programs using it "
+                         "(QGIS, a second InvestMap) or copy the store from a network folder "
+                         "to a local disk, then run it again"),
+    "database is locked": ("is locked by another program's write for longer than the busy "
+                           "timeout", "wait until the other import or QGIS edit has finished, "
+                           "then run it again"),
 }
 
 
