@@ -15,9 +15,8 @@ def test_every_park_while_they_fit():
                                                                      "P5"]
 
 
-def test_the_largest_when_there_are_more_ties_by_id_unknown_area_last():
-    assert listed_parks(PARKS, [], limit=3)["park_id"].tolist() == ["P2", "P4", "P1"]
-    assert listed_parks(PARKS, [], limit=4)["park_id"].tolist() == ["P2", "P4", "P1", "P5"]
+def test_none_until_chosen_when_there_are_more():
+    assert listed_parks(PARKS, [], limit=4).empty
 
 
 def test_the_chosen_parks_whatever_the_limit():

@@ -204,12 +204,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "On the map, a key project's outer ring shows its worst step (see the "
                          "legend)."),
     # issue 29: the map's first draw at a million parcels
-    "park_facts_largest": ("共 {total} 个园区，表中列出面积最大的 {shown} 个；"
-                           "在地图旁“筛选与图层”的"
-                           "“园区”中选择园区，即列出所选园区。",
-                           "{total} parks: the table lists the {shown} largest. Choose parks "
-                           "under \"Parks\" in \"Filters and layers\" next to the map to list "
-                           "those."),
+    "park_facts_choose": ("共 {total} 个园区：在地图旁“筛选与图层”的“园区”中选择园区，"
+                          "即列出所选园区的概况。",
+                          "{total} parks: choose parks under \"Parks\" in \"Filters and "
+                          "layers\" next to the map to list their facts."),
 }
 
 

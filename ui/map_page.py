@@ -160,9 +160,10 @@ def render() -> None:
     parks = state.county()["park"]
     chosen = st.session_state.get("map_parks") or []
     listed = listed_parks(parks, chosen)
-    if len(listed) < len(parks) and not chosen:
-        st.caption(t("park_facts_largest", total=f"{len(parks):,}", shown=f"{len(listed):,}"))
-    st.dataframe(park_facts(listed), hide_index=True, width="stretch")
+    if len(listed):
+        st.dataframe(park_facts(listed), hide_index=True, width="stretch")
+    else:
+        st.caption(t("park_facts_choose", total=f"{len(parks):,}"))
     park_interest(chosen)  # as-of; investors: inquiry form
 
 

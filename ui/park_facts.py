@@ -10,9 +10,10 @@ from ui.i18n import lang
 from ui.labels import readable
 
 PARK_TABLE_ROWS = 200
-"""Most parks the park facts table lists while no park is chosen: a county of thousands of
-parks lists its largest (2,223 rows were 0.66 MB sent with every first page, and the
-browser's work on them delayed the map's first draw by about half a second)."""
+"""Most parks the park facts table lists while no park is chosen. A county of more lists
+none until parks are chosen (its page says so): 2,223 rows were 0.66 MB sent with every
+first page, and the table alone — the browser loading and laying out its grid — held the
+map's first draw back by 0.2–0.3 s at a million parcels even at 200 rows."""
 
 
 def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
@@ -31,15 +32,8 @@ def park_facts(parks: pd.DataFrame) -> pd.DataFrame:
 
 def listed_parks(parks: pd.DataFrame, chosen: list[str], *,
                  limit: int = PARK_TABLE_ROWS) -> pd.DataFrame:
-    """The parks the park facts table lists: the chosen ones, else every park, or the
-    ``limit`` largest (by ``area_mu``; ties by id) when there are more."""
+    """The parks the park facts table lists: the chosen ones, else every park while there
+    are at most ``limit``, else none (the county's parks are then chosen by name)."""
     if chosen:
         return parks[parks["park_id"].astype(str).isin(chosen)]
-    if len(parks) <= limit:
-        return parks
-    area = pd.to_numeric(parks["area_mu"], errors="coerce") if "area_mu" in parks \
-        else pd.Series(0.0, index=parks.index)
-    order = pd.DataFrame({"area": area.fillna(-1.0).to_numpy(),
-                          "id": parks["park_id"].astype(str).to_numpy()})
-    order = order.sort_values(["area", "id"], ascending=[False, True], kind="stable")
-    return parks.iloc[order.index[:limit]]
+    return parks if len(parks) <= limit else parks.iloc[:0]
