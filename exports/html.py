@@ -141,9 +141,11 @@ def add_popups(fmap: folium.Map) -> int:
 
 def _fit_to_park(fmap: folium.Map, county: County, park_id: str) -> None:
     """Open the map on the park rather than the whole county (display transform only)."""
+    from webmap.builder import fit_view
+
     parks = county["park"]
     west, south, east, north = parks[parks["park_id"] == park_id].to_crs(4326).total_bounds
-    fmap.fit_bounds([[south, west], [north, east]])
+    fit_view(fmap, [[south, west], [north, east]])
 
 
 def online_leaflet(fmap: folium.Map) -> None:

@@ -110,3 +110,25 @@ def archive_header(path: Path) -> dict:
     """The archive's PMTiles header (zoom range, bounds, compression …)."""
     with path.open("rb") as handle:
         return Reader(MmapSource(handle)).header()
+
+
+def tile_at_offsets(path: Path) -> dict[int, tuple[int, int, int]]:
+    """The (z, x, y) of each tile by the byte offset its data starts at in the archive
+    (root and leaf directories), to tell which tiles a browser's range requests read."""
+    from pmtiles.tile import deserialize_directory, deserialize_header, tileid_to_zxy
+
+    with path.open("rb") as handle:
+        source = MmapSource(handle)
+        header = deserialize_header(source(0, 127))
+        out: dict[int, tuple[int, int, int]] = {}
+        todo = [(header["root_offset"], header["root_length"])]
+        while todo:
+            offset, length = todo.pop()
+            for entry in deserialize_directory(source(offset, length)):
+                if entry.run_length == 0:  # a leaf directory
+                    todo.append((header["leaf_directory_offset"] + entry.offset,
+                                 entry.length))
+                else:
+                    out[header["tile_data_offset"] + entry.offset] = \
+                        tileid_to_zxy(entry.tile_id)
+    return out

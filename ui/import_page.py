@@ -56,7 +56,7 @@ from ui.i18n import lang, pick
 from ui.mapview import map_tiles
 from webmap.assets import use_local_assets
 from webmap.basemaps import BasemapError, add_basemap, display_coords
-from webmap.builder import map_styles
+from webmap.builder import fit_view, map_styles
 from webmap.vtiles import VectorTileLayer, use_renderer
 
 TEXT = {
@@ -316,7 +316,7 @@ def _preview(prepared: PreparedImport, layer: str) -> None:
                                              "fillOpacity": 0.25},
                    tooltip=folium.GeoJsonTooltip([spec.id_column], labels=False)).add_to(fmap)
     x0, y0, x1, y1 = shown.total_bounds
-    fmap.fit_bounds([[y0, x0], [y1, x1]])
+    fit_view(fmap, [[y0, x0], [y1, x1]])
     st_folium(fmap, height=420, width=None, returned_objects=[], key="import_preview")
 
 

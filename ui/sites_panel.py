@@ -29,6 +29,7 @@ from ui.i18n import lang, pick
 from ui.text import md_escape
 from webmap.assets import use_local_assets
 from webmap.basemaps import add_basemap, display_coords
+from webmap.builder import fit_view
 
 MAP_SITES = 30
 """Sites outlined on the map (best first)."""
@@ -247,7 +248,7 @@ def _map(result: SiteSearch, pool: gpd.GeoDataFrame, county, *,  # noqa: ANN001
         tooltip=folium.GeoJsonTooltip(fields=["site", "score"],
                                       aliases=[tx("site_id"), tx("score")]))
     layer.add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
+    fit_view(fmap, [[south, west], [north, east]])
     st.caption(tx("map_note", n=len(top)))
     st_folium(fmap, key=f"finder_sites_map_{lang()}_{focus or 'all'}", height=420,
               use_container_width=True, returned_objects=[])

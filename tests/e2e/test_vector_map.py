@@ -16,7 +16,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import map_frame, wait_ready
 from tests.e2e.flows import CURRENT_TILES_DRAWN
-from tests.mvt_reader import archive_tiles
+from tests.mvt_reader import archive_tiles, tile_at_offsets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -65,9 +65,36 @@ def test_tiles_come_as_ranges_and_hold_every_parcel_at_the_first_zoom(page, app_
     zoom = frame.evaluate("() => window.map.getZoom()")
     data_zoom = int(-(-zoom // 1)) - 1  # protomaps-leaflet reads tiles one zoom lower
     archive = _archive(ranges[0][1])
+    tiles = tile_at_offsets(archive)  # the tiles read are of the first view's zoom only
+    read = [tiles[int(asked.split("=")[1].split("-")[0])] for _status, _url, asked in ranges
+            if int(asked.split("=")[1].split("-")[0]) in tiles]
+    assert read and {z for z, _x, _y in read} == {data_zoom}, read
     seen = {str(row["parcel_id"]) for (z, _x, _y), tile in archive_tiles(archive)
             if z == data_zoom for row in tile.get("parcel", [])}
     assert seen == set(demo_county["parcel"]["parcel_id"].astype(str))
+
+
+ZOOM_ANIMATIONS = """(() => { let real; window.zoomAnimations = [];
+  Object.defineProperty(window, 'L', {configurable: true, get() { return real; }, set(v) {
+    real = v;
+    if (v && v.Map && !v.Map.counted) { v.Map.counted = true;
+      const animate = v.Map.prototype._animateZoom;
+      v.Map.prototype._animateZoom = function (center, zoom) {
+        window.zoomAnimations.push([this._zoom, zoom]); return animate.apply(this, arguments); };
+    } } }); })();"""
+
+
+def test_the_map_opens_on_its_first_view_without_a_zoom_animation(page, app_url):
+    """Fitted without animation: during Leaflet's 0.25 s animation from the map's starting
+    zoom the tile layer still sees that zoom and reads its tiles (at a million parcels 12
+    tiles, 1.7 MB, of a zoom never shown) before the first view's."""
+    page.add_init_script(ZOOM_ANIMATIONS)
+    frame = _open(page, app_url, "?park=P01")  # a park: a few zooms from the map's start
+    assert frame.evaluate("() => window.map.getZoom()") != 11  # folium's zoom_start
+    assert frame.evaluate("() => window.zoomAnimations") == []
+    frame.evaluate("() => { window.map.setZoom(window.map.getZoom() + 1); return 1; }")
+    page.wait_for_timeout(600)  # a person's zoom still animates
+    assert len(frame.evaluate("() => window.zoomAnimations")) == 1
 
 
 def test_drag_and_wheel_zoom_send_no_websocket_frame(page, app_url):
