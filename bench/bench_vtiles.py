@@ -21,12 +21,15 @@ request, on the frame's own clock) and the tiles drawn; click → card beside th
 rerun it caused (the same message).
 
 With ``--edit`` (a GeoPackage county), edit → the map shows it in Chromium: an admin sells
-a parcel on 数据维护 of an app on a store seeded from the county, timed from the save click
-until "已保存" shows and until the page's map paints the parcel in its new colour (full
-rebuild held back) — twice in the same run, each on its own app and store copy: the app as
-it is (the shown county patched with the edited parcel, :mod:`layers.shown_county`) and
-with ``INVESTMAP_EDIT_PATCH=0`` (every save reloads the whole county: the old path).
-``--edit-only`` skips everything else.
+a parcel on 数据维护 of an app on a store seeded from the county, the page's map zoomed in
+on it, timed from the save click until "已保存" shows and until the map paints the parcel
+in its new colour (full rebuild held back; all three marked on the pages' own clocks) —
+once per way (``--edit-paths``, :data:`EDIT_PATHS`) in the same run, each on its own app
+and store copy: by default the app as it is (the delta handed to the mounted map) and the
+path before it (``INVESTMAP_DELTA_IN_PLACE=0``: the map mounted again with the delta in its
+script, then zoomed in on the parcel again); ``reload`` adds ``INVESTMAP_EDIT_PATCH=0``
+(every save reloads the whole county: the first path). ``--edit-only`` skips everything
+else.
 
 Usage::
 
@@ -457,6 +460,9 @@ def _edit_in_browser(store: Path, pid: str, inside: tuple[float, float], how: st
         frames: list[float] = []
         page.on("frameattached", lambda _f: frames.append(time.time() * 1000))
         page.evaluate(SAVE_WATCH)
+        page.evaluate("() => { window.benchLong = []; new PerformanceObserver(list =>"
+                      " window.benchLong.push(...list.getEntries())).observe("
+                      "{type: 'longtask'}); }")
         frame.evaluate(watch, [*inside, colors, "transferred"])
         form.get_by_role("button", name="保存").click()
         page.wait_for_function("() => !!window.benchSaved")
@@ -476,9 +482,15 @@ def _edit_in_browser(store: Path, pid: str, inside: tuple[float, float], how: st
         else:
             raise AssertionError("the edited parcel was never painted in its new colour")
         after = _nearest_status(frame.evaluate(PIXEL, list(inside)))
-        delta = frame.evaluate("""() => { const r = performance.getEntriesByType('resource')
-          .find(e => e.name.includes('/delta-'));
-          return r ? performance.timeOrigin + r.startTime : null; }""")
+        delta, landed = frame.evaluate("""() => {
+          const r = performance.getEntriesByType('resource')
+            .filter(e => e.name.includes('/delta-'));
+          return r.length ? [performance.timeOrigin + r[0].startTime, performance.timeOrigin
+            + Math.max(...r.map(e => e.responseEnd))] : [null, null]; }""")
+        busy = page.evaluate(f"""() => window.benchLong
+          .filter(e => performance.timeOrigin + e.startTime > {clicked}
+                  && performance.timeOrigin + e.startTime < {painted})
+          .reduce((s, e) => s + e.duration, 0) / 1000""")
         wait_ready(page)
 
         def secs(at: float | None) -> str:
@@ -492,10 +504,12 @@ def _edit_in_browser(store: Path, pid: str, inside: tuple[float, float], how: st
               f"('已保存' after {secs(saved)}; the map's component sent after {secs(sent)}, "
               f"the page's runs finished after "
               f"{', '.join(secs(t) for t in finished) or '?'}; "
-              + (f"the same map kept, its delta archive asked after {secs(delta)}"
+              + (f"the same map kept, its delta archive asked after {secs(delta)} and "
+                 f"its last byte range in after {secs(landed)}"
                  if kept else f"the map's frame made again after {secs(made)}, then zoomed "
                  f"in on the parcel again by the bench")
-              + f"; server RSS {server_rss() / 2**30:.2f} GB) ({load()})")
+              + f"; the page's main thread busy in long tasks {busy:.2f} s until then; server RSS "
+              f"{server_rss() / 2**30:.2f} GB) ({load()})")
         browser.close()
 
 
