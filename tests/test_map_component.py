@@ -151,3 +151,30 @@ def test_an_edit_reaches_the_kept_map_as_an_overlay(data, monkeypatch):
     assert handed(old) == {"url": "", "hidden": []}
     assert handed(new) == {"url": "/t/delta-wgs84-2.pmtiles",
                            "hidden": [["parcel", ["QF-0003", "QF-0009"]]]}
+
+
+def test_handing_the_delta_again_leaves_the_kept_map_as_big_as_it_was(data):
+    """Every rerun of a map page hands the delta to the kept (shared) render: nothing may
+    pile up in the kept map's page from one rerun to the next."""
+    from pathlib import Path
+
+    from layers.vector_tiles import TileArchive
+    from ui.map_component import with_appended
+    from webmap.vtiles import VectorTiles, delta_overlay
+
+    tiles = VectorTiles(archive=TileArchive(path=Path("/t/county-wgs84-1.pmtiles"),
+                                            coords="wgs84", min_zoom=9, max_zoom=14,
+                                            features=2), url="/t/county-wgs84-1.pmtiles")
+    kept = render(build_parts(data, basemap="none", compact=True, tiles=tiles,
+                              layers=("park", "parcel")))
+    root = kept.parts.base.get_root()
+
+    def size() -> tuple[int, int, int]:
+        return (len(kept.parts.base._children), len(root.script._children),
+                len(root.header._children))
+
+    with_appended(kept, delta_overlay(tiles))
+    once = size()
+    for _ in range(3):
+        with_appended(kept, delta_overlay(tiles))
+    assert size() == once

@@ -112,11 +112,17 @@ def with_appended(rendered: Rendered, group: folium.FeatureGroup) -> Rendered:
     the kept map is left as it was."""
     base = rendered.parts.base
     idx = len(rendered.overlay_strings)
+    page = base.get_root()
+    sections = (page.header, page.html, page.script)
     with _SWAP_LOCK:  # the kept map is shared by every session: one swap at a time
+        before = [dict(section._children) for section in sections]
         try:
             text = sf._get_feature_group_string(group, map=base, idx=idx)
-        finally:
+        finally:  # rendering adds the group to the map and its parts to the map's page
             base._children.pop(group.get_name(), None)
+            for section, kept in zip(sections, before, strict=True):
+                section._children.clear()
+                section._children.update(kept)
     strings = (*rendered.overlay_strings, text)
     return dataclasses.replace(rendered, feature_group="".join(strings),
                                overlay_strings=strings)
