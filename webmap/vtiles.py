@@ -174,7 +174,11 @@ class VectorTileLayer(Layer):
     style is painted from every base source (skipping ``tiles.hidden``), then from
     ``delta``, layer by layer, so the delta's parcels lie under the projects. A feature's
     class under a style is worked out once and kept on the decoded feature (a style has a
-    rule per class: at a million parcels the filters would otherwise run once per class).
+    rule per class: at a million parcels the filters would otherwise run once per class),
+    once per delta: the layer's ``investmapDelta({url, hidden})`` (:class:`TileDeltaUpdate`)
+    takes a new delta in the mounted map, rebuilding the rules (new memo names) and
+    repainting in place; the spec's own delta is applied by the same code when the layer
+    is made.
 
     Parameters
     ----------
