@@ -21,12 +21,15 @@ request, on the frame's own clock) and the tiles drawn; click → card beside th
 rerun it caused (the same message).
 
 With ``--edit`` (a GeoPackage county), edit → the map shows it in Chromium: an admin sells
-a parcel on 数据维护 of an app on a store seeded from the county, timed from the save click
-until "已保存" shows and until the page's map paints the parcel in its new colour (full
-rebuild held back) — twice in the same run, each on its own app and store copy: the app as
-it is (the shown county patched with the edited parcel, :mod:`layers.shown_county`) and
-with ``INVESTMAP_EDIT_PATCH=0`` (every save reloads the whole county: the old path).
-``--edit-only`` skips everything else.
+a parcel on 数据维护 of an app on a store seeded from the county, the page's map zoomed in
+on it, timed from the save click until "已保存" shows and until the map paints the parcel
+in its new colour (full rebuild held back; all three marked on the pages' own clocks) —
+once per way (``--edit-paths``, :data:`EDIT_PATHS`) in the same run, each on its own app
+and store copy: by default the app as it is (the delta handed to the mounted map) and the
+path before it (``INVESTMAP_DELTA_IN_PLACE=0``: the map mounted again with the delta in its
+script, then zoomed in on the parcel again); ``reload`` adds ``INVESTMAP_EDIT_PATCH=0``
+(every save reloads the whole county: the first path). ``--edit-only`` skips everything
+else.
 
 Usage::
 
@@ -331,10 +334,22 @@ def browser_side(path: Path | None, targets: list[Target], *,
         browser.close()
 
 
-def browser_edit(path: Path) -> None:
-    """Edit → the map shows it, in Chromium, both ways in one run (see the module doc):
-    the app as it is (the shown county patched) and ``INVESTMAP_EDIT_PATCH=0`` (the whole
-    county reloaded after the save)."""
+EDIT_PATHS = {
+    "in-place": ("county patched, the delta handed to the mounted map (now)",
+                 {"INVESTMAP_EDIT_PATCH": "1", "INVESTMAP_DELTA_IN_PLACE": "1"}),
+    "remount": ("county patched, the map mounted again with the delta in its script "
+                "(INVESTMAP_DELTA_IN_PLACE=0: the path before)",
+                {"INVESTMAP_EDIT_PATCH": "1", "INVESTMAP_DELTA_IN_PLACE": "0"}),
+    "reload": ("whole county reloaded, the map mounted again (INVESTMAP_EDIT_PATCH=0 "
+               "INVESTMAP_DELTA_IN_PLACE=0: the first path)",
+               {"INVESTMAP_EDIT_PATCH": "0", "INVESTMAP_DELTA_IN_PLACE": "0"}),
+}
+"""The ways an edit reaches the map that ``--edit`` times, each on its own app and store."""
+
+
+def browser_edit(path: Path, paths: tuple[str, ...] = ("in-place", "remount")) -> None:
+    """Edit → the map shows it, in Chromium, each of ``paths`` (:data:`EDIT_PATHS`) in one
+    run (see the module doc), each on its own app and copy of the store."""
     from layers.store.gpkg import GeoPackageStore
 
     with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
@@ -354,79 +369,201 @@ def browser_edit(path: Path) -> None:
         shape = county["parcel"].set_index("parcel_id").loc[[pid]].to_crs(4326).geometry
         inside = shape.iloc[0].representative_point()
         del county, judged
-        for patch in (True, False):
-            store = Path(tmp) / ("patched" if patch else "reloaded") / "store.gpkg"
+        for name in paths:
+            store = Path(tmp) / name / "store.gpkg"
             store.parent.mkdir()
             shutil.copyfile(seeded, store)
-            _edit_in_browser(store, pid, (inside.y, inside.x), patch=patch)
+            _edit_in_browser(store, pid, (inside.y, inside.x), name)
 
 
-def _edit_in_browser(store: Path, pid: str, inside: tuple[float, float], *,
-                     patch: bool) -> None:
-    """An admin sets parcel ``pid`` (on offer) to 已出让 on 数据维护 of an app on ``store``;
-    seconds from the save click until "已保存" and until the page's map paints the parcel
-    at ``inside`` (lat, lng) in its new colour (the save, the county patched or reloaded,
-    the delta archive, the page and its tiles)."""
-    import re
+SAVE_WATCH = """() => { const button = [...document.querySelectorAll('button')]
+    .find(b => b.textContent.trim() === '保存');
+  button.addEventListener('click', () => {
+    window.benchClicked = performance.timeOrigin + performance.now(); }, {capture: true});
+  new MutationObserver((_, seen) => {
+    if (document.body.innerText.includes('已保存，新版本')) {
+      window.benchSaved = performance.timeOrigin + performance.now(); seen.disconnect(); } })
+    .observe(document.body, {childList: true, subtree: true, characterData: true}); }"""
+"""Marks, on the page's own clock (epoch ms), the save click and "已保存" showing."""
+PAINT_WATCH = """([lat, lng, colors, wanted]) => { window.benchPainted = null;
+  const far = (a, b) => a.slice(0, 3).reduce((s, v, i) => s + (v - b[i]) ** 2, 0);
+  const pixel = %PIXEL%;
+  (function look() { const got = pixel([lat, lng]);
+    if (got) { const nearest = colors.reduce((best, c) =>
+        far(got, c[1]) < far(got, best[1]) ? c : best);
+      if (nearest[0] === wanted) {
+        window.benchPainted = performance.timeOrigin + performance.now(); return; } }
+    requestAnimationFrame(look); })(); }"""
+"""Marks, on the map frame's clock, the first animation frame whose tile canvas at
+(``lat``, ``lng``) is nearest the colour of status ``wanted`` (of ``colors``, code → RGB):
+the edited parcel painted anew, seen without polling from the bench. (``%PIXEL%``: the
+canvas reader of the browser tests.)"""
 
+
+def _edit_in_browser(store: Path, pid: str, inside: tuple[float, float], how: str) -> None:
+    """An admin sets parcel ``pid`` (on offer) to 已出让 on 数据维护 of an app on ``store``,
+    the page's map zoomed in on it (z17), the way ``how`` (:data:`EDIT_PATHS`); seconds
+    from the save click until "已保存" shows and until the map paints the parcel at
+    ``inside`` (lat, lng) in its new colour — both marked on the page's own clocks —, with
+    the server's side (the websocket's messages: the map's component sent, the run
+    finished) and the browser's (the map's frame made again or not, the delta archive's
+    first byte range asked) in between."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import (
         CHROMIUM_ARGS,
         E2E_PASSWORDS,
+        map_frame,
         real_users,
         serve_app,
         wait_ready,
     )
-    from tests.e2e.flows import log_in, pick_parcel_to_edit
-    from tests.e2e.test_vector_delta_e2e import (
-        WITH_DELTA,
-        _choose,
-        _map_with,
-        _nearest_status,
-        _pixel,
-    )
+    from tests.e2e.flows import CURRENT_TILES_DRAWN, log_in, pick_parcel_to_edit
+    from tests.e2e.test_vector_delta_e2e import COLORS, PIXEL, _choose, _nearest_status
 
+    label, switches = EDIT_PATHS[how]
+    watch = PAINT_WATCH.replace("%PIXEL%", PIXEL)
+    colors = [[code, [int(str(c)[i:i + 2], 16) for i in (1, 3, 5)]]
+              for code, c in COLORS.items()]
     folder = store.parent
-    how = "county patched" if patch else "whole county reloaded (INVESTMAP_EDIT_PATCH=0)"
     env = {"INVESTMAP_STORE": str(store), "INVESTMAP_DATA": "",
            "INVESTMAP_AS_OF": "2026-11-22", "INVESTMAP_TILES_COMPACT_AFTER": "86400",
-           "INVESTMAP_EDIT_PATCH": "1" if patch else "0",
-           "INVESTMAP_USERS": str(real_users(folder))}
+           "INVESTMAP_USERS": str(real_users(folder)), **switches}
     with serve_app(folder, env) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
                                      args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
-        page.set_default_timeout(600_000)
+        page = browser.new_context(viewport={"width": 1600, "height": 1000},
+                                   locale="zh-CN").new_page()
+        page.set_default_timeout(180_000)
+        clock = _MessageClock()
+        page.on("websocket", lambda ws: ws.on("framereceived", clock.received))
         log_in(page, url, "admin", E2E_PASSWORDS["admin"])
         page.get_by_role("link", name="数据维护").click()
         wait_ready(page)
-        pick_parcel_to_edit(page, pid)
+        for attempt in range(3):  # a rerun can close the id box under the typing
+            try:
+                pick_parcel_to_edit(page, pid)
+                break
+            except PlaywrightError:
+                if attempt == 2:
+                    raise
+                page.keyboard.press("Escape")
+                wait_ready(page)
         page.get_by_text("当前值：可供应", exact=True).wait_for()
         page.wait_for_timeout(2000)  # the map reports its first view (one rerun)
         wait_ready(page)
-        before = _nearest_status(_pixel(page, inside))
+        frame = map_frame(page)
+        frame.wait_for_function(CURRENT_TILES_DRAWN)
+        frame.evaluate(f"() => {{ window.benchKept = 1; window.map.setView("
+                       f"[{inside[0]}, {inside[1]}], 17, {{animate: false}}); return 1; }}")
+        frame.wait_for_function(CURRENT_TILES_DRAWN)
+        page.wait_for_timeout(1500)  # painted a little after loaded
+        before = _nearest_status(frame.evaluate(PIXEL, list(inside)))
         form = page.locator("[data-testid='stForm']")
         _choose(page, form.locator("[data-testid='stSelectbox']").first, "已出让")
         form.get_by_label("修改原因（必填，记入审计日志）").fill("bench")
-        t0 = time.perf_counter()
+        frames: list[float] = []
+        page.on("frameattached", lambda _f: frames.append(time.time() * 1000))
+        page.evaluate(SAVE_WATCH)
+        page.evaluate("() => { window.benchLong = []; new PerformanceObserver(list =>"
+                      " window.benchLong.push(...list.getEntries())).observe("
+                      "{type: 'longtask'}); }")
+        frame.evaluate(watch, [*inside, colors, "transferred"])
         form.get_by_role("button", name="保存").click()
-        page.get_by_text(re.compile("已保存，新版本")).wait_for()
-        saved = time.perf_counter() - t0
-        after, framed, reads = before, 0.0, 0
-        while after != "transferred" and time.perf_counter() - t0 < 600:
-            wait_ready(page)
-            _map_with(page, WITH_DELTA)
-            framed = framed or time.perf_counter() - t0
-            after = _nearest_status(_pixel(page, inside, WITH_DELTA))
-            reads += 1
-        shown = time.perf_counter() - t0
-        print(f"  tiles   edit → map shows it, {how} (Chromium, {pid}: {before} → "
-              f"{after}): {shown:.1f} s after the save click ('saved' shown after "
-              f"{saved:.1f} s, the page's map with the delta archive after {framed:.1f} s, "
-              f"then zoomed in and read {reads}×; server RSS {server_rss() / 2**30:.2f} GB) "
-              f"({load()})")
+        page.wait_for_function("() => !!window.benchSaved")
+        clicked, saved = page.evaluate("() => [window.benchClicked, window.benchSaved]")
+        kept = True
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                painted = frame.evaluate("() => window.benchPainted")
+            except Exception:  # noqa: BLE001 - the frame was made again: watch the new one
+                kept = False
+                frame = _new_map(page, inside, watch, [colors, "transferred"])
+                continue
+            if painted:
+                break
+            page.wait_for_timeout(100)
+        else:
+            raise AssertionError("the edited parcel was never painted in its new colour")
+        after = _nearest_status(frame.evaluate(PIXEL, list(inside)))
+        delta, landed = frame.evaluate("""() => {
+          const r = performance.getEntriesByType('resource')
+            .filter(e => e.name.includes('/delta-'));
+          return r.length ? [performance.timeOrigin + r[0].startTime, performance.timeOrigin
+            + Math.max(...r.map(e => e.responseEnd))] : [null, null]; }""")
+        busy = page.evaluate(f"""() => window.benchLong
+          .filter(e => performance.timeOrigin + e.startTime > {clicked}
+                  && performance.timeOrigin + e.startTime < {painted})
+          .reduce((s, e) => s + e.duration, 0) / 1000""")
+        wait_ready(page)
+
+        def secs(at: float | None) -> str:
+            return "?" if at is None else f"{(at - clicked) / 1000:.2f} s"
+
+        sent = next((t for t in clock.component if t > clicked), None)
+        finished = [t for t in clock.finished if t > clicked]
+        made = next((t for t in frames if t > clicked), None)
+        print(f"  tiles   edit → map shows it, {label} (Chromium, {pid}: {before} → {after}): "
+              f"**{secs(painted)}** from the save click to the parcel painted in its new colour "
+              f"('已保存' after {secs(saved)}; the map's component sent after {secs(sent)}, "
+              f"the page's runs finished after "
+              f"{', '.join(secs(t) for t in finished) or '?'}; "
+              + (f"the same map kept, its delta archive asked after {secs(delta)} and "
+                 f"its last byte range in after {secs(landed)}"
+                 if kept else f"the map's frame made again after {secs(made)}, then zoomed "
+                 f"in on the parcel again by the bench")
+              + f"; the page's main thread busy in long tasks {busy:.2f} s until then; server RSS "
+              f"{server_rss() / 2**30:.2f} GB) ({load()})")
         browser.close()
+
+
+def _new_map(page, inside: tuple[float, float], watch: str,  # noqa: ANN001 - playwright Page
+             wanted: list):  # noqa: ANN202 - playwright Frame
+    """The map's frame made again after the save: zoomed in on ``inside`` as the user had
+    it, and watched for the parcel's new colour."""
+    from tests.e2e.conftest import map_frame
+
+    while True:
+        frame = map_frame(page)
+        try:
+            if frame.evaluate("() => !!window.investmapTiles && !!window.investmapPaint"
+                              " && !window.benchKept"):
+                frame.evaluate(f"() => {{ window.map.setView([{inside[0]}, {inside[1]}], 17,"
+                               " {animate: false}); return 1; }")
+                frame.evaluate(watch, [*inside, *wanted])
+                return frame
+        except Exception:  # noqa: BLE001 - detached while the page reruns
+            pass
+        page.wait_for_timeout(100)
+
+
+class _MessageClock:
+    """Epoch ms at which the browser received the server's messages after the save: the
+    map's component (its new arguments) and each run finished."""
+
+    def __init__(self) -> None:
+        self.component: list[float] = []
+        self.finished: list[float] = []
+
+    def received(self, payload: bytes | str) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str):
+            return
+        at = time.time() * 1000
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a message of ours: not counted
+            return
+        kind = message.WhichOneof("type")
+        if kind == "script_finished":
+            self.finished.append(at)
+        elif kind == "delta" and message.delta.new_element.WhichOneof("type") \
+                == "component_instance":
+            self.component.append(at)
 
 
 class RunClock:
@@ -596,6 +733,9 @@ def main() -> None:
                         help="also time edit → map shows it in Chromium (GeoPackage counties)")
     parser.add_argument("--edit-only", action="store_true",
                         help="only time edit → map shows it (both ways; GeoPackage counties)")
+    parser.add_argument("--edit-paths", nargs="+", choices=tuple(EDIT_PATHS),
+                        default=["in-place", "remount"],
+                        help="ways an edit reaches the map, timed one after the other")
     parser.add_argument("--paths", nargs="+", choices=("geojson", "tiles"),
                         default=["geojson", "tiles"], help="browser runs to make")
     args = parser.parse_args()
@@ -604,7 +744,7 @@ def main() -> None:
     for path in counties:
         if args.edit_only:
             print(f"\n== {path} ({load()})")
-            browser_edit(path)
+            browser_edit(path, tuple(args.edit_paths))
             continue
         with tempfile.TemporaryDirectory(prefix="bench-vtiles-") as tmp:
             # archives go where the app publishes them when the browser runs follow (the
@@ -621,7 +761,7 @@ def main() -> None:
                                      geojson=not args.no_geojson,
                                      edits=tuple(args.edits))
         if args.edit and path is not None and path.suffix == ".gpkg":
-            browser_edit(path)
+            browser_edit(path, tuple(args.edit_paths))
         if not browser:
             continue
         if "geojson" in args.paths:

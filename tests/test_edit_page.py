@@ -182,3 +182,19 @@ def test_an_unchanged_save_says_so_in_words(store_path):
     assert "{" not in message and "'" not in message
     with open_store(store_path) as store:
         assert store.get("parcel", "B").version == 1
+
+
+def test_a_layer_over_the_limit_gets_a_find_box(store_path, monkeypatch):
+    import ui.id_box
+
+    at = open_edit(User("plan", "planner"))
+    assert not [t for t in at.text_input if t.label == "查找编号"]  # a few ids: all listed
+    monkeypatch.setattr(ui.id_box, "ID_BOX_LIMIT", 1)
+    at = open_edit(User("plan", "planner"))
+    assert not at.exception, [e.value for e in at.exception]
+    first = at.selectbox(key="edit_id_parcel").options
+    assert len(first) == 1 and at.selectbox(key="edit_id_parcel").value == first[0]
+    [t for t in at.text_input if t.label == "查找编号"][0].input("B").run()
+    # the ids containing "B" (one at most: the limit), the one being edited kept first
+    assert at.selectbox(key="edit_id_parcel").options == [first[0], "B"]
+    assert any("列出 2 个" in c.value for c in at.caption)

@@ -103,3 +103,78 @@ def test_highlight_swapped_in_is_the_map_built_with_it(data, monkeypatch):
     assert other in again.feature_group and pid not in again.feature_group
     assert RANDOM_ID.sub("ID", kept.feature_group or "") == RANDOM_ID.sub(
         "ID", render(built([])).feature_group or "")  # the kept map is left as it was
+
+
+def test_an_edit_reaches_the_kept_map_as_an_overlay(data, monkeypatch):
+    """After an edit the map's script — hence the component's key — is the one before it:
+    the browser keeps the mounted map, and the delta (URL, hidden ids) comes in the last
+    overlay only, which the layer control does not list."""
+    import json
+    from dataclasses import replace
+    from pathlib import Path
+
+    from layers.vector_tiles import TileArchive
+    from ui.map_component import with_appended
+    from webmap.vtiles import VectorTiles, delta_overlay
+
+    def archive(name: str) -> TileArchive:
+        return TileArchive(path=Path("/t") / name, coords="wgs84", min_zoom=9, max_zoom=14,
+                           features=2)
+
+    before = VectorTiles(archive=archive("county-wgs84-1.pmtiles"),
+                         url="/t/county-wgs84-1.pmtiles")
+    after = replace(before, delta=archive("delta-wgs84-2.pmtiles"),
+                    delta_url="/t/delta-wgs84-2.pmtiles",
+                    hidden=(("parcel", ("QF-0003", "QF-0009")),))
+
+    def sent(tiles: VectorTiles) -> dict:
+        kept = render(build_parts(data, basemap="none", compact=True, tiles=tiles.base,
+                                  layers=("park", "parcel")))
+        strings = kept.overlay_strings
+        shown = _sent(monkeypatch, lambda: show(with_appended(kept, delta_overlay(tiles)),
+                                                key="m", height=600,
+                                                returned_objects=["last_clicked"]))
+        assert kept.overlay_strings == strings  # the kept render is left as it was
+        return shown
+
+    old, new = sent(before), sent(after)
+    assert new["script"] == old["script"] and new["key"] == old["key"]
+    assert "QF-0009" not in new["script"] and "delta-wgs84" not in new["script"]
+    assert new["layer_control"] == old["layer_control"]
+    assert "tiles-delta" not in new["layer_control"]
+
+    def handed(shown: dict) -> dict:
+        found = re.findall(r"layer\.investmapDelta\((\{.*?\})\);", shown["feature_group"])
+        assert len(found) == 1, shown["feature_group"]
+        return json.loads(found[0])
+
+    assert handed(old) == {"url": "", "hidden": []}
+    assert handed(new) == {"url": "/t/delta-wgs84-2.pmtiles",
+                           "hidden": [["parcel", ["QF-0003", "QF-0009"]]]}
+
+
+def test_handing_the_delta_again_leaves_the_kept_map_as_big_as_it_was(data):
+    """Every rerun of a map page hands the delta to the kept (shared) render: nothing may
+    pile up in the kept map's page from one rerun to the next."""
+    from pathlib import Path
+
+    from layers.vector_tiles import TileArchive
+    from ui.map_component import with_appended
+    from webmap.vtiles import VectorTiles, delta_overlay
+
+    tiles = VectorTiles(archive=TileArchive(path=Path("/t/county-wgs84-1.pmtiles"),
+                                            coords="wgs84", min_zoom=9, max_zoom=14,
+                                            features=2), url="/t/county-wgs84-1.pmtiles")
+    kept = render(build_parts(data, basemap="none", compact=True, tiles=tiles,
+                              layers=("park", "parcel")))
+    root = kept.parts.base.get_root()
+
+    def size() -> tuple[int, int, int]:
+        return (len(kept.parts.base._children), len(root.script._children),
+                len(root.header._children))
+
+    with_appended(kept, delta_overlay(tiles))
+    once = size()
+    for _ in range(3):
+        with_appended(kept, delta_overlay(tiles))
+    assert size() == once

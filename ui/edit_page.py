@@ -23,6 +23,7 @@ from layers.store.rules import TRANSITIONS, editable_fields
 from ui.auth import ROLE_LABELS, require_role
 from ui.common import header
 from ui.i18n import lang, pick, shown_as, t
+from ui.id_box import id_box
 from ui.mapview import basemap_picker, map_view
 from ui.state import show_edit
 from ui.text import md_escape
@@ -56,6 +57,10 @@ TEXT = {
                    "Not saved: {field} cannot go from “{old}” to “{new}” directly. Follow the "
                    "lifecycle step by step, or ask an admin to override with a reason."),
     "denied": ("未保存：您的角色不能修改此字段。", "Not saved: your role cannot edit this field."),
+    "find": ("查找编号", "Find an ID"),
+    "find_hint": ("共 {total} 个编号，列出 {shown} 个：输入编号的一部分查找，或在地图上点选。",
+                  "{total} IDs, {shown} listed: type part of an ID to find it, or click it on "
+                  "the map."),
     "invalid": ("未保存：新值不符合要求（日期写作 YYYY-MM-DD，数字只写数字，原因必填）。",
                 "Not saved: the new value is not valid (dates as YYYY-MM-DD, numbers as digits, "
                 "a reason is required)."),
@@ -106,7 +111,8 @@ def main() -> None:
         ids = store.ids(layer)
         if layer == "parcel":
             _pick_on_map(ids)
-        fid = st.selectbox(tr("feature"), ids, key=f"edit_id_{layer}")
+        fid = id_box(tr("feature"), ids, key=f"edit_id_{layer}", find_label=tr("find"),
+                     hint=tr("find_hint"))
         if fid is None:
             return
         base_key = f"edit_base_{layer}_{fid}"

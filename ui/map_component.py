@@ -143,6 +143,29 @@ def with_overlay(rendered: Rendered, key: str, group: folium.FeatureGroup) -> Re
                                overlay_strings=strings)
 
 
+def with_appended(rendered: Rendered, group: folium.FeatureGroup) -> Rendered:
+    """``rendered`` with ``group`` added after its overlays (e.g. the tiles' delta after an
+    edit, :func:`webmap.vtiles.delta_overlay`): the map's script is unchanged, so the
+    browser keeps the mounted map and runs the overlays again. Only ``group`` is rendered;
+    the kept map is left as it was."""
+    base = rendered.parts.base
+    idx = len(rendered.overlay_strings)
+    page = base.get_root()
+    sections = (page.header, page.html, page.script)
+    with _SWAP_LOCK:  # the kept map is shared by every session: one swap at a time
+        before = [dict(section._children) for section in sections]
+        try:
+            text = sf._get_feature_group_string(group, map=base, idx=idx)
+        finally:  # rendering adds the group to the map and its parts to the map's page
+            base._children.pop(group.get_name(), None)
+            for section, kept in zip(sections, before, strict=True):
+                section._children.clear()
+                section._children.update(kept)
+    strings = (*rendered.overlay_strings, text)
+    return dataclasses.replace(rendered, feature_group="".join(strings),
+                               overlay_strings=strings)
+
+
 def show(rendered: Rendered, *, key: str, height: int,
          returned_objects: Sequence[str]) -> dict | None:
     """The component for ``rendered`` (full container width), as ``st_folium`` calls it;

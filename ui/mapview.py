@@ -19,7 +19,7 @@ from webmap import vtile_assets
 from webmap.basemaps import available_basemaps, basemap_name, display_coords
 from webmap.builder import MAP_LAYERS, MapData, MapParts, build_parts, highlight_overlay
 from webmap.display import Viewport
-from webmap.vtiles import Published
+from webmap.vtiles import Published, delta_overlay
 
 _LOG = logging.getLogger(__name__)
 RETURNED = ["last_clicked"]
@@ -28,6 +28,9 @@ RETURNED_GEOJSON = ["last_clicked", "bounds", "zoom"]
 """Without tiles (GeoJSON fallback) every pan reports its window for the next overlays."""
 TILES_ENV = "INVESTMAP_VECTOR_TILES"
 """``0`` turns vector tiles off (GeoJSON per viewport, as before tiles; for comparisons)."""
+DELTA_IN_PLACE_ENV = "INVESTMAP_DELTA_IN_PLACE"
+"""``0`` writes the tiles' delta into the map's own script, so every edit mounts the map
+again (the behaviour before the delta was handed to the mounted map; for comparisons)."""
 
 # GeoJSON fallback (tiler failed): most features per layer sent in one map update.
 MAX_FEATURES = {"parcel": 5000, "redline": 1500, "project": 1500, "park": 500}
@@ -116,11 +119,16 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
     tiles' ``offer`` code)."""
     # Imported here, inside a page run: streamlit-folium registers its component when first
     # imported, and an import from ui.serve's warm-up thread leaves the map frame blank.
-    from ui.map_component import frozen, show, with_overlay
+    from ui.map_component import frozen, show, with_appended, with_overlay
 
     data = shown_data(basemap)
     published = map_tiles(data.coords)
     tiles = None if published is None else published.tiles
+    # The map is rendered with the full archive alone and the delta of an edit handed to
+    # the mounted map as an overlay: its script stays the same, so it is not mounted again.
+    delta = tiles if tiles is not None and delta_in_place() else None
+    if delta is not None:
+        tiles = delta.base
     pending = () if published is None else published.pending
     if offerable_only and pending:
         offerable = state.offerable_set()
@@ -158,6 +166,8 @@ def map_view(*, key: str, basemap: str, style_mode: str = "status",
                                   max_features=MAX_FEATURES["parcel"], compact=True)
         if group is not None:
             rendered = with_overlay(rendered, "matches", group)
+    if delta is not None:
+        rendered = with_appended(rendered, delta_overlay(delta))
     result = show(rendered, key=key, height=height,
                   returned_objects=RETURNED if tiles is not None else RETURNED_GEOJSON)
     return parcel_at(result, data, park_ids=park_ids, parcel_ids=parcel_ids,
@@ -169,6 +179,11 @@ def _clicks(instant: bool, parts: MapParts) -> MapParts:
     from ui.map_component import with_instant_clicks
 
     return with_instant_clicks(parts) if instant else parts
+
+
+def delta_in_place() -> bool:
+    """False when ``INVESTMAP_DELTA_IN_PLACE=0`` (:data:`DELTA_IN_PLACE_ENV`)."""
+    return os.environ.get(DELTA_IN_PLACE_ENV, "1").strip() != "0"
 
 
 def map_tiles(coords: str) -> Published | None:

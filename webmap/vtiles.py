@@ -87,6 +87,12 @@ class VectorTiles:
         return self.part_urls or (self.url,)
 
     @property
+    def base(self) -> VectorTiles:
+        """The full archive alone, without the delta: what a map kept across edits is
+        rendered with (the delta then reaches it through :func:`delta_overlay`)."""
+        return replace(self, delta=None, delta_url="", hidden=())
+
+    @property
     def min_display_zoom(self) -> int:
         """Lowest map zoom at which the archive holds data (the map's ``minZoom``)."""
         return self.archive.min_zoom + LEVEL_DIFF
@@ -168,7 +174,11 @@ class VectorTileLayer(Layer):
     style is painted from every base source (skipping ``tiles.hidden``), then from
     ``delta``, layer by layer, so the delta's parcels lie under the projects. A feature's
     class under a style is worked out once and kept on the decoded feature (a style has a
-    rule per class: at a million parcels the filters would otherwise run once per class).
+    rule per class: at a million parcels the filters would otherwise run once per class),
+    once per delta: the layer's ``investmapDelta({url, hidden})`` (:class:`TileDeltaUpdate`)
+    takes a new delta in the mounted map, rebuilding the rules (new memo names) and
+    repainting in place; the spec's own delta is applied by the same code when the layer
+    is made.
 
     Parameters
     ----------
@@ -190,7 +200,7 @@ class VectorTileLayer(Layer):
         " var spec = {{ this.spec_json }};"
         " var pane = map.getPane('investmapTiles') || map.createPane('investmapTiles');"
         " pane.style.zIndex = 350; pane.style.pointerEvents = 'none';"
-        " var hidden = {}; spec.hidden.forEach(function (h) { hidden[h[0]] = new Set(h[1]); });"
+        " var hidden = {}, generation = 0;"
         # a group's member ids, packed by layers.vector_tiles.pack_ids
         " function members(p) { if (p._ids) return p._ids; var before = '';"
         "  p._ids = String(p.parcel_ids).split('\\u001f').map(function (e, i) {"
@@ -203,8 +213,12 @@ class VectorTileLayer(Layer):
         " var sources = {};"
         " spec.urls.forEach(function (u, i) { sources['base' + i] ="
         "  {url: i === 0 ? {{ this.url_js }} : u, maxDataZoom: spec.max_zoom}; });"
-        " if (spec.delta_url) {"
-        "  sources.delta = {url: spec.delta_url, maxDataZoom: spec.max_zoom}; }"
+        " function useDelta(d) { hidden = {};"  # the delta path: see the class doc
+        "  d.hidden.forEach(function (h) { hidden[h[0]] = new Set(h[1]); });"
+        "  if (d.url) { sources.delta = {url: d.url, maxDataZoom: spec.max_zoom}; }"
+        "  else { delete sources.delta; }"
+        "  spec.delta_url = d.url; spec.hidden = d.hidden; generation += 1; }"
+        " useDelta({url: spec.delta_url, hidden: spec.hidden});"
         " var parks = spec.park_ids ? new Set(spec.park_ids) : null;"
         " var only = spec.parcel_ids ? new Set(spec.parcel_ids) : null;"
         " function shown(layer, p) {"
@@ -226,8 +240,8 @@ class VectorTileLayer(Layer):
         "   return first; }"
         "  var v = p[s.key]; if (v === undefined || v === null) v = '';"
         "  return s.lookup ? looked(s, v) : String(v); }"
-        " var rules = [];"
-        " spec.styles.forEach(function (s, si) { var memo = '_investmap' + si;"
+        " function paintRules() { var rules = [];"
+        " spec.styles.forEach(function (s, si) { var memo = '_investmap' + generation + '_' + si;"
         "  Object.keys(sources).forEach(function (src) {"
         "  function classOf(f) { var v = f[memo]; if (v !== undefined) return v;"
         "   v = (src === 'delta' || fresh(s.layer, f.props)) && shown(s.layer, f.props)"
@@ -249,10 +263,28 @@ class VectorTileLayer(Layer):
         "    ? Math.max(s.min_zoom, spec.outline_min_zoom) : s.min_zoom;"
         "   rules.push({dataSource: src, dataLayer: s.layer, filter: keep, minzoom: from,"
         "    symbolizer: new protomapsL.LineSymbolizer(line)});"
-        "  }); }); });"
-        " var layer = protomapsL.leafletLayer({sources: sources, paintRules: rules,"
+        "  }); }); }); return rules; }"
+        " var layer = protomapsL.leafletLayer({sources: sources, paintRules: paintRules(),"
         "  labelRules: [], pane: 'investmapTiles', attribution: ''});"
         " layer.addTo(map);"
+        " function painted(d) { window.investmapDeltaPainted = {url: d.url,"
+        "  at: performance.now()}; }"
+        " layer.investmapDelta = function (d) {"
+        "  var was = spec.delta_url;"
+        "  if (d.url === was && JSON.stringify(d.hidden) === JSON.stringify(spec.hidden)) return;"
+        "  useDelta(d);"
+        "  if (!d.url) { layer.views.delete('delta'); }"
+        "  else if (d.url !== was) { layer.views.set('delta', protomapsL.sourcesToViews("
+        "   {sources: {delta: sources.delta}}).get('delta')); }"
+        "  layer.paintRules = paintRules();"
+        "  var keys = Object.keys(layer._tiles);"
+        "  if (!layer._map || !keys.some(function (k) { return layer._tiles[k].loaded; })) {"
+        "   if (layer._map) { layer.once('load', function () { painted(d); }); layer.redraw(); }"
+        "   return; }"
+        "  Promise.all(keys.map(function (k) {"  # in place: each canvas cleared as it is repainted
+        "   var c = layer._wrapCoords(layer._keyToTileCoords(k));"
+        "   return layer.renderTile(c, layer._tiles[k].el, layer._tileCoordsToKey(c)); }))"
+        "   .then(function () { painted(d); }); };"
         " window.investmapPaint = spec; window.investmapTiles = layer;"
         " return layer; })();"
         "{% endmacro %}")
@@ -277,6 +309,40 @@ class VectorTileLayer(Layer):
                 "overlays": styles.paint_spec(overlays)}
         self.spec_json = script_json(spec)
         self.url_js = url_js or "spec.url"
+
+
+class TileDeltaUpdate(MacroElement):
+    """Hands the map's :class:`VectorTileLayer` the delta of ``tiles`` (the delta archive's
+    URL and the hidden ids) in place: the layer adds or replaces its ``delta`` source,
+    filters the full archive again and repaints the tiles on screen, each canvas cleared
+    only when its new paint is ready (no blank map, the view kept, the full archive's
+    tiles not fetched again). The same delta again does nothing; without a tile layer
+    (the GeoJSON path) nothing happens. When the tiles are painted, the page's
+    ``window.investmapDeltaPainted`` is ``{url, at}`` (``at``: the frame's
+    ``performance.now()``)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function () { var layer = window.investmapTiles;"
+        " if (layer && layer.investmapDelta) { layer.investmapDelta({{ this.delta_json }}); }"
+        "})();"
+        "{% endmacro %}")
+
+    def __init__(self, tiles: VectorTiles) -> None:
+        super().__init__()
+        self._name = "TileDeltaUpdate"
+        self.delta_json = script_json({"url": tiles.delta_url, "hidden": [
+            [layer, list(ids)] for layer, ids in tiles.hidden]})
+
+
+def delta_overlay(tiles: VectorTiles) -> folium.FeatureGroup:
+    """An overlay (not listed in the layer control) carrying the delta of ``tiles`` to a
+    map rendered with ``tiles.base`` (:class:`TileDeltaUpdate`). streamlit-folium swaps
+    overlays in the mounted map, so after an edit the map shows the change without being
+    mounted again; its own script stays the same from one edit to the next."""
+    group = folium.FeatureGroup(name="tiles-delta", control=False)
+    TileDeltaUpdate(tiles).add_to(group)
+    return group
 
 
 def use_renderer(fmap: folium.Map) -> None:
