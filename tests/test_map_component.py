@@ -178,3 +178,24 @@ def test_handing_the_delta_again_leaves_the_kept_map_as_big_as_it_was(data):
     for _ in range(3):
         with_appended(kept, delta_overlay(tiles))
     assert size() == once
+
+
+def test_swapping_the_highlight_leaves_the_kept_map_as_big_as_it_was(data):
+    """Every click swaps the selection's overlay into the kept (shared) render: nothing may
+    pile up in the kept map or its page from one click to the next."""
+    from ui.map_component import with_overlay
+    from webmap.builder import highlight_overlay
+
+    kept = render(build_parts(data, basemap="none", compact=True, highlight_ids=[],
+                              highlight_key="selected", layers=("park",)))
+    root = kept.parts.base.get_root()
+
+    def size() -> tuple[int, int, int, int]:
+        return (len(kept.parts.base._children), len(root.script._children),
+                len(root.header._children), len(root.html._children))
+
+    before = size()
+    for pid in data.layers["parcel"].ids[:4]:
+        with_overlay(kept, "matches", highlight_overlay(data, [pid], highlight_key="selected",
+                                                        compact=True))
+    assert size() == before

@@ -131,13 +131,20 @@ def with_overlay(rendered: Rendered, key: str, group: folium.FeatureGroup) -> Re
     overlays only. Only ``group`` is rendered (a few milliseconds, not the whole map)."""
     idx = list(rendered.parts.counts).index(key)
     base = rendered.parts.base
+    page = base.get_root()
+    sections = (page.header, page.html, page.script)
     with _SWAP_LOCK:  # the kept map is shared by every session: one swap at a time
         kept = base._children.get(f"feature_group_feature_group_{idx}")
+        before = [dict(section._children) for section in sections]
         try:
             text = sf._get_feature_group_string(group, map=base, idx=idx)
-        finally:  # the kept map keeps its own overlay
+        finally:  # the kept map keeps its own overlay, and its page what it had (rendering
+            # adds the group's parts to it: every click's would otherwise pile up there)
             if kept is not None:
                 base._children[kept.get_name()] = kept
+            for section, had in zip(sections, before, strict=True):
+                section._children.clear()
+                section._children.update(had)
     strings = (*rendered.overlay_strings[:idx], text, *rendered.overlay_strings[idx + 1:])
     return dataclasses.replace(rendered, feature_group="".join(strings),
                                overlay_strings=strings)
