@@ -129,6 +129,10 @@ def test_only_passing_lock_states_are_retried(tmp_path: Path):
                              "nothing was changed")
     assert message.startswith(f"{path}: is being opened or recovered by another program")
     assert "fix: close the other programs" in message
+    # the error the old creators met: a file replaced under an open store is named as a
+    # cause (not only "disk full")
+    message = sqlite_problem(path, sqlite3.OperationalError("disk I/O error"), "rolled back")
+    assert "replaced by another program while open" in message and "fix: " in message
 
 
 def _flaky_connect(monkeypatch, path: Path, failures: int) -> list[int]:  # noqa: ANN001

@@ -13,8 +13,11 @@ _ENVIRONMENT = {
     "readonly": ("is read-only (file, folder or file system)", "make the file and its folder "
                  "writable, or copy the store to a writable folder and pass that path"),
     "full": ("disk is full", "free disk space (or use another disk), then run the command again"),
-    "disk i/o": ("could not be written (disk I/O error: disk full, file size limit or a "
-                 "failing disk)", "free disk space or check the disk, then run it again"),
+    "disk i/o": ("could not be read or written (disk I/O error: disk full, a file size "
+                 "limit, a failing disk, or the file moved, deleted or replaced by another "
+                 "program while open)", "free disk space or check the disk, make sure no "
+                 "other program moves or replaces the store while it is in use, then run "
+                 "it again"),
     "unable to open": ("cannot be opened (missing folder or no permission for the folder, "
                        "where SQLite keeps its -wal/-shm files)", "check the path and the "
                        "folder's permissions"),
