@@ -180,3 +180,42 @@ def test_a_lasting_lock_state_is_a_store_error_after_bounded_tries(tmp_path: Pat
     assert message.startswith(f"{path}: is being opened or recovered by another program")
     assert f"nothing was changed after {OPEN_RETRIES} tries; fix: close the other" in message
     assert isinstance(refused.value.__cause__, sqlite3.OperationalError)
+
+
+class _FlakyBegin:
+    """A connection whose next ``failures`` BEGINs meet "locking protocol"."""
+
+    def __init__(self, real: sqlite3.Connection, failures: int) -> None:
+        self.real, self.failures, self.begins = real, failures, 0
+
+    def execute(self, sql: str, *args):  # noqa: ANN002, ANN201
+        if sql.startswith("BEGIN"):
+            self.begins += 1
+            if self.failures:
+                self.failures -= 1
+                raise sqlite3.OperationalError("locking protocol")
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.real, name)
+
+
+def test_a_passing_lock_state_at_begin_is_tried_again(tmp_path: Path, monkeypatch):
+    import layers.store.gpkg as gpkg
+
+    monkeypatch.setattr(gpkg, "OPEN_BACKOFF_S", 0.01)
+    store = GeoPackageStore(tmp_path / "county.gpkg")
+    real = store._conn
+    try:
+        store._conn = flaky = _FlakyBegin(real, failures=3)
+        assert store.ids("parcel") == []  # a read transaction, after three tries
+        assert flaky.begins == 4
+        store._conn = flaky = _FlakyBegin(real, failures=1000)
+        with pytest.raises(StoreError) as lasting:
+            store.ids("parcel")
+        assert flaky.begins == gpkg.OPEN_RETRIES
+        assert str(lasting.value).startswith(f"{tmp_path / 'county.gpkg'}: is being opened "
+                                             "or recovered by another program")
+    finally:
+        store._conn = real
+        store.close()

@@ -169,14 +169,7 @@ class GeoPackageStore(Store):
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[_GpkgTransaction]:
         conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise StoreError(sqlite_problem(self.path, exc, "nothing was written")) from exc
-            raise StoreError(f"{self.path}: busy ({exc}) — another writer held the store for "
-                             f"over {BUSY_TIMEOUT_S:.0f} s; fix: try again when the running "
-                             "import has finished") from exc
+        self._begin(conn, write=write)
         try:
             yield _GpkgTransaction(conn)
         except sqlite3.Error as exc:
@@ -190,6 +183,25 @@ class GeoPackageStore(Store):
         except sqlite3.Error as exc:
             _rollback(conn)
             raise StoreError(sqlite_problem(self.path, exc, "rolled back")) from exc
+
+    def _begin(self, conn: sqlite3.Connection, *, write: bool) -> None:
+        """Start a transaction; a lock state that passes by itself (another process
+        rebuilding the WAL index: ``SQLITE_PROTOCOL``, :func:`gpkg_open.transient`) is
+        tried again up to :data:`OPEN_RETRIES` times with a doubling wait, as an open is."""
+        for attempt in range(OPEN_RETRIES):
+            try:
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                return
+            except sqlite3.OperationalError as exc:
+                if transient(exc) and attempt + 1 < OPEN_RETRIES:
+                    time.sleep(OPEN_BACKOFF_S * 2 ** attempt)
+                    continue
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise StoreError(sqlite_problem(self.path, exc, "nothing was written")
+                                     ) from exc
+                raise StoreError(f"{self.path}: busy ({exc}) — another writer held the store "
+                                 f"for over {BUSY_TIMEOUT_S:.0f} s; fix: try again when the "
+                                 "running import has finished") from exc
 
     def _migrate(self) -> None:
         """Add ``version`` columns, missing registry columns, id indexes and the audit table,
