@@ -24,7 +24,7 @@ Staff only: the cut-offs come from confidential firm figures.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -131,8 +131,12 @@ def whatif_table(rows: pd.DataFrame, evaluated: pd.DataFrame,
     and item), with each group's peers, averages, min/max and cut-offs computed once: the
     same results as :func:`whatif_class` row by row, without its per-row frames.
     """
-    results = _classify([planned_figures(row) for row in rows.to_dict("records")],
-                        evaluated, settings)
+    return whatif_frame(_classify([planned_figures(row) for row in rows.to_dict("records")],
+                                  evaluated, settings), rows.index)
+
+
+def whatif_frame(results: Sequence[WhatIf], index: pd.Index) -> pd.DataFrame:
+    """The columns of :func:`whatif_table` for ``results``, one per row of ``index``."""
     return pd.DataFrame({
         "whatif_class": [r.klass for r in results],
         "whatif_score": [r.score for r in results],
@@ -140,7 +144,7 @@ def whatif_table(rows: pd.DataFrame, evaluated: pd.DataFrame,
         "whatif_en": [r.text("en") for r in results],
         "whatif_detail_zh": [r.detail("zh") for r in results],
         "whatif_detail_en": [r.detail("en") for r in results],
-    }, index=rows.index)
+    }, index=index)
 
 
 def _classify(plans: list[dict[str, object]], evaluated: pd.DataFrame,
