@@ -10,6 +10,7 @@ import re
 import pytest
 
 from layers.store import open_store
+from tests.demo_store import demo_store
 from tests.e2e.conftest import E2E_PASSWORDS, real_users, serve_app, wait_ready
 from tests.e2e.flows import inquire, log_in
 
@@ -22,13 +23,7 @@ def store_path(tmp_path_factory):
     """A working copy of the demo, made before the app starts: the test opens the store
     while the app may still be opening it, and two processes that both create and upgrade a
     new store at once can fail with SQLite's "locking protocol" (seen in make test)."""
-    from data import get_path
-    from layers.store.gpkg import GeoPackageStore
-
-    path = tmp_path_factory.mktemp("forms-store") / "store.gpkg"
-    with GeoPackageStore(path, seed=get_path("demo")):
-        pass
-    return path
+    return demo_store(tmp_path_factory.mktemp("forms-store") / "store.gpkg")
 
 
 @pytest.fixture(scope="module")

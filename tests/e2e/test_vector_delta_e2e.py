@@ -15,7 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from layers.registry import LAYERS
 from layers.store import open_store
-from layers.store.gpkg import GeoPackageStore
+from tests.demo_store import demo_store
 from tests.e2e.conftest import E2E_PASSWORDS, map_frame, real_users, serve_app, wait_ready
 from tests.e2e.flows import log_in, pick_parcel_to_edit
 from tests.e2e.test_vector_map import PAINTED, _legend_matches_paint
@@ -47,12 +47,8 @@ def renderer_installed():
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("delta-store") / "store.gpkg"
-    from data import get_path
-
-    with GeoPackageStore(path, seed=get_path("demo")):  # the store exists before the app
-        pass
-    return path
+    # the store exists before the app
+    return demo_store(tmp_path_factory.mktemp("delta-store") / "store.gpkg")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import time
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from layers.store.gpkg import GeoPackageStore
+from tests.demo_store import demo_store
 from tests.e2e.conftest import E2E_PASSWORDS, map_frame, real_users, serve_app, wait_ready
 from tests.e2e.flows import log_in, pick_parcel_to_edit
 from tests.e2e.test_vector_delta_e2e import PIXEL, _choose, _inside, _nearest_status
@@ -34,12 +34,7 @@ def renderer_installed():
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
-    from data import get_path
-
-    path = tmp_path_factory.mktemp("in-place-store") / "store.gpkg"
-    with GeoPackageStore(path, seed=get_path("demo")):
-        pass
-    return path
+    return demo_store(tmp_path_factory.mktemp("in-place-store") / "store.gpkg")
 
 
 @pytest.fixture(scope="module")
