@@ -92,9 +92,8 @@ def style_choice(key: str, *, default: str | None = None) -> str:
 def style_picker(key: str, *, default: str | None = None) -> str:
     """Parcel styling: status and chain for everyone, 亩均 class for staff (``default``:
     the colouring from the URL, used on the session's first run)."""
+    style_choice(key, default=default)  # the URL's colouring on the session's first run
     modes = _modes()
-    if key not in st.session_state and default in modes:
-        st.session_state[key] = default
     return st.radio(t("style_mode"), modes, key=key, horizontal=True,
                     format_func=shown_as(modes, lambda m: t(f"style_{m}")))
 
