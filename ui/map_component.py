@@ -130,21 +130,7 @@ def with_overlay(rendered: Rendered, key: str, group: folium.FeatureGroup) -> Re
     variable, so the layer control toggles it and the browser keeps the map, swapping
     overlays only. Only ``group`` is rendered (a few milliseconds, not the whole map)."""
     idx = list(rendered.parts.counts).index(key)
-    base = rendered.parts.base
-    page = base.get_root()
-    sections = (page.header, page.html, page.script)
-    with _SWAP_LOCK:  # the kept map is shared by every session: one swap at a time
-        kept = base._children.get(f"feature_group_feature_group_{idx}")
-        before = [dict(section._children) for section in sections]
-        try:
-            text = sf._get_feature_group_string(group, map=base, idx=idx)
-        finally:  # the kept map keeps its own overlay, and its page what it had (rendering
-            # adds the group's parts to it: every click's would otherwise pile up there)
-            if kept is not None:
-                base._children[kept.get_name()] = kept
-            for section, had in zip(sections, before, strict=True):
-                section._children.clear()
-                section._children.update(had)
+    text = _rendered_alone(rendered.parts.base, group, idx)
     strings = (*rendered.overlay_strings[:idx], text, *rendered.overlay_strings[idx + 1:])
     return dataclasses.replace(rendered, feature_group="".join(strings),
                                overlay_strings=strings)
@@ -155,22 +141,27 @@ def with_appended(rendered: Rendered, group: folium.FeatureGroup) -> Rendered:
     edit, :func:`webmap.vtiles.delta_overlay`): the map's script is unchanged, so the
     browser keeps the mounted map and runs the overlays again. Only ``group`` is rendered;
     the kept map is left as it was."""
-    base = rendered.parts.base
-    idx = len(rendered.overlay_strings)
-    page = base.get_root()
-    sections = (page.header, page.html, page.script)
-    with _SWAP_LOCK:  # the kept map is shared by every session: one swap at a time
-        before = [dict(section._children) for section in sections]
-        try:
-            text = sf._get_feature_group_string(group, map=base, idx=idx)
-        finally:  # rendering adds the group to the map and its parts to the map's page
-            base._children.pop(group.get_name(), None)
-            for section, kept in zip(sections, before, strict=True):
-                section._children.clear()
-                section._children.update(kept)
+    text = _rendered_alone(rendered.parts.base, group, len(rendered.overlay_strings))
     strings = (*rendered.overlay_strings, text)
     return dataclasses.replace(rendered, feature_group="".join(strings),
                                overlay_strings=strings)
+
+
+def _rendered_alone(base: folium.Map, group: folium.FeatureGroup, idx: int) -> str:
+    """``group`` rendered as the map's overlay number ``idx``, as ``st_folium`` renders
+    one, with the kept map and its page left as they were: rendering adds the group to
+    the map (in place of the overlay of that number) and its parts, with new ids, to the
+    map's page, which every session's swap would otherwise pile up in the shared render."""
+    page = base.get_root()
+    sections = (base, page.header, page.html, page.script)
+    with _SWAP_LOCK:  # the kept map is shared by every session: one swap at a time
+        before = [dict(section._children) for section in sections]
+        try:
+            return sf._get_feature_group_string(group, map=base, idx=idx)
+        finally:
+            for section, had in zip(sections, before, strict=True):
+                section._children.clear()
+                section._children.update(had)
 
 
 def show(rendered: Rendered, *, key: str, height: int,
